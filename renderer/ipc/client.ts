@@ -1,0 +1,114 @@
+import type { EventName, EventPayloads, Envelope, MethodInput, MethodName, MethodResult, TwinboxBridge } from '../../shared/contract';
+import { TwinboxError } from '../../shared/errors';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent when the page is served by the loopback web host. */
+    twinbox?: TwinboxBridge;
+  }
+}
+
+/** The page's typed handle on the contract: a result, or a thrown TwinboxError with its code. */
+export interface TwinboxClient {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** Which transport carries the calls. */
+  readonly transport: 'electron' | 'websocket';
+}
+
+export function createClient(bridge: TwinboxBridge, transport: TwinboxClient['transport']): TwinboxClient {
+  return {
+    transport,
+    async call(method, input) {
+      const envelope = await bridge.invoke(method, input);
+      if (envelope.ok) return envelope.value;
+      throw TwinboxError.fromWire(envelope.error);
+    },
+    on: (event, listener) => bridge.on(event, listener),
+  };
+}
+
+/** Electron's preload bridge when there is one, else the loopback host's WebSocket. */
+export function connectToHost(): TwinboxClient {
+  if (window.twinbox) return createClient(window.twinbox, 'electron');
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
+  const url = new URL('/ipc', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('token', token);
+  url.hash = '';
+  return createClient(new WebSocketBridge(url.href), 'websocket');
+}
+
+type Listener = (payload: unknown) => void;
+
+/**
+ * The contract over the loopback host's WebSocket. Calls wait for the socket
+ * to open; if it closes, calls in flight fail with HOST_UNAVAILABLE and the
+ * next call opens a new socket.
+ */
+export class WebSocketBridge implements TwinboxBridge {
+  private socket: WebSocket | undefined;
+  private opened: Promise<WebSocket> | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, (envelope: Envelope<unknown>) => void>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(private readonly url: string) {}
+
+  async invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Envelope<MethodResult<M>>> {
+    let socket: WebSocket;
+    try {
+      socket = await this.open();
+    } catch {
+      return unavailable('could not reach the Twinbox host');
+    }
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve as (envelope: Envelope<unknown>) => void);
+      socket.send(JSON.stringify({ id, method, input }));
+    });
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
+    const set = this.listeners.get(event) ?? new Set<Listener>();
+    this.listeners.set(event, set);
+    set.add(listener as Listener);
+    // Events flow only over an open socket.
+    void this.open().catch(() => undefined);
+    return () => set.delete(listener as Listener);
+  }
+
+  private open(): Promise<WebSocket> {
+    if (this.opened) return this.opened;
+    this.opened = new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(this.url);
+      socket.addEventListener('open', () => {
+        this.socket = socket;
+        resolve(socket);
+      });
+      socket.addEventListener('message', (event: MessageEvent<string>) => this.receive(event.data));
+      socket.addEventListener('close', () => {
+        if (this.socket !== socket) reject(new Error('closed before open'));
+        this.socket = undefined;
+        this.opened = undefined;
+        for (const resolvePending of this.pending.values()) resolvePending(unavailable('the Twinbox host closed the connection'));
+        this.pending.clear();
+      });
+    });
+    return this.opened;
+  }
+
+  private receive(text: string): void {
+    const frame = JSON.parse(text) as { id?: number; envelope?: Envelope<unknown>; event?: string; payload?: unknown };
+    if (typeof frame.id === 'number' && frame.envelope) {
+      this.pending.get(frame.id)?.(frame.envelope);
+      this.pending.delete(frame.id);
+    } else if (typeof frame.event === 'string') {
+      for (const listener of this.listeners.get(frame.event) ?? []) listener(frame.payload);
+    }
+  }
+}
+
+function unavailable(message: string): { ok: false; error: { code: 'HOST_UNAVAILABLE'; message: string } } {
+  return { ok: false, error: { code: 'HOST_UNAVAILABLE', message } };
+}

@@ -1,0 +1,65 @@
+/**
+ * Every failure that crosses the IPC boundary carries one of these codes, and
+ * the user sees the sentence mapped to it here (one table, as Mailspring does),
+ * never a stack trace or a server's raw reply.
+ */
+export const ERROR_TEXT = {
+  AUTH_FAILED: 'The server did not accept this user name and password.',
+  CONNECTION_REFUSED: 'The server refused the connection. Check the host name and port.',
+  HOST_NOT_FOUND: 'No server with this host name could be found. Check the spelling and your network.',
+  TIMEOUT: 'The server took too long to answer. It may be busy or unreachable; Twinbox will try again.',
+  TLS_CERT_UNTRUSTED:
+    'The server’s security certificate is not trusted, so Twinbox did not send your password. Check the host name, or trust this certificate explicitly in the account settings.',
+  TLS_REQUIRED:
+    'The server does not offer an encrypted connection on this port, so Twinbox did not send your password. Choose another security setting or port.',
+  MAILBOX_NOT_FOUND: 'This folder no longer exists on the server.',
+  MESSAGE_GONE: 'This message is no longer on the server. It may have been moved or deleted from another device.',
+  QUOTA_EXCEEDED: 'The mailbox is full. Delete some messages, or empty the Trash, and try again.',
+  NOT_SUPPORTED: 'This server does not support that action.',
+  PROTOCOL_ERROR: 'The server sent an answer Twinbox could not understand. Nothing was changed.',
+  CONNECTION_LOST: 'The connection to the server was lost. Nothing was lost; Twinbox will try again.',
+  HOST_UNAVAILABLE: 'Twinbox’s background process is not answering. Restart Twinbox; nothing stored on this computer is lost.',
+  INVALID_REQUEST: 'Twinbox made a request that is not allowed. This is a bug; please report it.',
+  INTERNAL: 'Something went wrong inside Twinbox. Nothing was lost; please try again.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_TEXT;
+
+export const ERROR_CODES = Object.keys(ERROR_TEXT) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_TEXT, value);
+}
+
+/** What a failure looks like on the wire: a code that survives the boundary, and detail for logs. */
+export interface WireError {
+  code: ErrorCode;
+  /** Technical detail (the server's reply, the socket error); shown under "details", not as the headline. */
+  message: string;
+}
+
+/** A failure with a code. Thrown on either side; turned into a WireError at the boundary. */
+export class TwinboxError extends Error {
+  override readonly name = 'TwinboxError';
+
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail ?? ERROR_TEXT[code], options);
+  }
+
+  /** The sentence a user sees for this failure. */
+  get userText(): string {
+    return ERROR_TEXT[this.code];
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+
+  static fromWire(wire: WireError): TwinboxError {
+    return new TwinboxError(isErrorCode(wire.code) ? wire.code : 'INTERNAL', wire.message);
+  }
+}

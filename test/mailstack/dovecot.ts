@@ -1,0 +1,211 @@
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Certificate } from './certificate';
+import { captureOutput, spawnDaemon, stopGroup, waitForBanner } from './processes';
+import type { SystemAccounts } from './system-accounts';
+
+export interface DovecotPorts {
+  imap: number;
+  imaps: number;
+  pop3: number;
+  pop3s: number;
+  lmtp: number;
+  /** Dovecot's SASL service, for the SMTP server's AUTH. */
+  auth: number;
+}
+
+export interface RunningDovecot {
+  ports: DovecotPorts;
+  /** The master's pid, which is also the process group of every Dovecot process. */
+  pid: number;
+  passwdFile: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Dovecot exits with this when a listener cannot bind (the port was taken meanwhile). */
+export const DOVECOT_EXIT_PORT_IN_USE = 89;
+
+/**
+ * Starts Dovecot from `dir` with a configuration of its own: nothing is read
+ * from /etc/dovecot. IMAP and POP3 serve the same Maildir; LMTP delivers into it.
+ */
+export async function startDovecot(options: {
+  dir: string;
+  ports: DovecotPorts;
+  certificate: Certificate;
+  accounts: SystemAccounts;
+  users: { user: string; password: string }[];
+}): Promise<RunningDovecot> {
+  const { dir, ports, certificate, accounts } = options;
+  for (const sub of ['run', 'state', 'log']) mkdirSync(join(dir, sub), { recursive: true });
+  const homes = join(dir, 'home');
+  mkdirSync(homes, { recursive: true });
+  chownSync(homes, accounts.mailUid, accounts.mailGid);
+
+  const passwdFile = join(dir, 'users');
+  writeFileSync(passwdFile, options.users.map((u) => passwdLine(u.user, u.password)).join(''));
+  // The auth process runs as the internal user and must read the file, nobody else.
+  chownSync(passwdFile, process.getuid?.() ?? 0, accounts.internalGid);
+  chmodSync(passwdFile, 0o640);
+
+  const configFile = join(dir, 'dovecot.conf');
+  const logFile = join(dir, 'log', 'dovecot.log');
+  writeFileSync(configFile, dovecotConfig({ dir, ports, certificate, accounts, passwdFile, logFile, homes }));
+
+  const child = spawnDaemon('dovecot', ['-F', '-c', configFile]);
+  const output = captureOutput(child);
+  const describe = (): string => `${output()}\n${tail(logFile)}`;
+  try {
+    await Promise.all([
+      waitForBanner(ports.imap, child, describe),
+      waitForBanner(ports.pop3, child, describe),
+      waitForBanner(ports.lmtp, child, describe),
+    ]);
+  } catch (error) {
+    await stopGroup(child);
+    throw new DovecotStartError(child.exitCode, (error as Error).message);
+  }
+  return { ports, pid: child.pid ?? 0, passwdFile, logFile, stop: () => stopGroup(child) };
+}
+
+export class DovecotStartError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    detail: string,
+  ) {
+    super(`Dovecot did not start: ${detail}`);
+  }
+  get portInUse(): boolean {
+    return this.exitCode === DOVECOT_EXIT_PORT_IN_USE;
+  }
+}
+
+/** One passwd-file line; the empty fields take the userdb defaults (uid, gid, home). */
+export function passwdLine(user: string, password: string): string {
+  if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user and password may not hold ":" or newlines');
+  return `${user}:{PLAIN}${password}::::::\n`;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function dovecotConfig(o: {
+  dir: string;
+  ports: DovecotPorts;
+  certificate: Certificate;
+  accounts: SystemAccounts;
+  passwdFile: string;
+  logFile: string;
+  homes: string;
+}): string {
+  const chroot = o.accounts.privileged ? '' : '\n  chroot =';
+  return `# Written by the Twinbox test harness for one run; removed when the run ends.
+instance_name = twinbox-${o.ports.imap}
+base_dir = ${o.dir}/run
+state_dir = ${o.dir}/state
+log_path = ${o.logFile}
+protocols = imap pop3 lmtp
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <${o.certificate.certFile}
+ssl_key = <${o.certificate.keyFile}
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+auth_username_format = %Ln
+mail_location = maildir:~/Maildir
+pop3_uidl_format = %08Xu%08Xv
+first_valid_uid = ${o.accounts.mailUid}
+default_internal_user = ${o.accounts.internalUser}
+default_internal_group = ${o.accounts.internalGroup}
+default_login_user = ${o.accounts.loginUser}
+mail_plugins = $mail_plugins quota
+
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN ${o.passwdFile}
+}
+userdb {
+  driver = passwd-file
+  args = ${o.passwdFile}
+  default_fields = uid=${o.accounts.mailUid} gid=${o.accounts.mailGid} home=${o.homes}/%n
+}
+
+plugin {
+  quota = count:User quota
+  quota_rule = *:storage=1G
+  quota_vsizes = yes
+}
+
+protocol imap {
+  mail_plugins = $mail_plugins imap_quota
+}
+
+service imap-login {
+  inet_listener imap {
+    port = ${o.ports.imap}
+  }
+  inet_listener imaps {
+    port = ${o.ports.imaps}
+    ssl = yes
+  }${chroot}
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = ${o.ports.pop3}
+  }
+  inet_listener pop3s {
+    port = ${o.ports.pop3s}
+    ssl = yes
+  }${chroot}
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = ${o.ports.lmtp}
+  }
+}
+service auth {
+  inet_listener sasl {
+    address = 127.0.0.1
+    port = ${o.ports.auth}
+  }
+}
+service anvil {
+  # Repeated failed logins from 127.0.0.1 would otherwise be slowed by seconds.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }${chroot}
+}
+
+namespace inbox {
+  inbox = yes
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = subscribe
+  }
+}
+`;
+}

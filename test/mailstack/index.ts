@@ -1,0 +1,164 @@
+/**
+ * What tests import: the running mail stack, mailboxes of their own in it,
+ * and ways to put mail in through protocols only (SMTP or IMAP APPEND), so
+ * the same tests run against any standards-compliant server.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { createTransport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { inject } from 'vitest';
+import type { TestContext } from 'vitest';
+import type { Endpoint, EndpointName, MailStackInfo, TestUser } from './types';
+
+export type { Endpoint, EndpointName, MailStackInfo, TestUser } from './types';
+
+export function mailStack(): MailStackInfo {
+  return inject('mailStack');
+}
+
+/**
+ * The endpoint a test needs, or a skip that says why it is absent. A skip is
+ * printed with its reason, so a run against a smaller server never passes
+ * silently over what it did not test.
+ */
+export function requireEndpoint(context: TestContext, name: EndpointName): Endpoint {
+  const stack = mailStack();
+  const endpoint = stack[name];
+  if (endpoint) return endpoint;
+  return skipBecause(context, `needs ${name.toUpperCase()}: ${stack.missing[name] ?? 'not available'}`);
+}
+
+export function skipBecause(context: TestContext, reason: string): never {
+  console.warn(`[skipped] ${context.task.name}: ${reason}`);
+  context.skip(reason);
+  throw new Error('unreachable: context.skip throws');
+}
+
+/** TLS options that trust the stack's certificate and nothing weaker. */
+export function tlsTrust(stack: MailStackInfo = mailStack()): { ca?: string; servername: string } {
+  return { ...(stack.caPem ? { ca: stack.caPem } : {}), servername: stack.tlsServername };
+}
+
+let externalLeases = 0;
+
+/**
+ * Mailboxes for one test, empty when handed out. On the local stack each
+ * lease is a user no other test has touched, so tests running in parallel
+ * never see each other's mail. On an external server the users of TWINBOX_TEST_USERS are
+ * reused in turn and emptied over IMAP first (run such suites one file at a
+ * time; the vitest config does so when TWINBOX_TEST_* is set).
+ */
+export async function leaseMailboxes(context: TestContext, count: number): Promise<TestUser[]> {
+  const stack = mailStack();
+  if (stack.pool) {
+    const { claimDir, users } = stack.pool;
+    const claimed: TestUser[] = [];
+    for (const candidate of users) {
+      if (claimed.length === count) break;
+      try {
+        mkdirSync(join(claimDir, candidate.user));
+        claimed.push(candidate);
+      } catch {
+        // Claimed by another test (mkdir is atomic across worker processes).
+      }
+    }
+    if (claimed.length < count) throw new Error(`the local stack's ${users.length} test mailboxes are used up`);
+    return claimed;
+  }
+  if (stack.users.length < count) {
+    skipBecause(context, `needs ${count} mailboxes, TWINBOX_TEST_USERS lists ${stack.users.length}`);
+  }
+  const users = Array.from({ length: count }, (_, i) => stack.users[(externalLeases + i) % stack.users.length] as TestUser);
+  externalLeases += count;
+  for (const user of users) await emptyMailbox(user);
+  return users;
+}
+
+/** An IMAP session of the tests' own: the "other device" that checks what the server holds. */
+export async function openImap(user: TestUser, options: { endpoint?: 'imaps' | 'imap' } = {}): Promise<ImapFlow> {
+  const stack = mailStack();
+  const which = options.endpoint ?? (stack.imaps ? 'imaps' : 'imap');
+  const endpoint = stack[which];
+  if (!endpoint) throw new Error(`the stack has no ${which} endpoint`);
+  const client = new ImapFlow({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: which === 'imaps',
+    auth: { user: user.user, pass: user.password },
+    tls: { ...tlsTrust(stack), rejectUnauthorized: true },
+    logger: false,
+    // COMPRESS=DEFLATE costs more than it saves on loopback.
+    disableCompression: true,
+  });
+  await client.connect();
+  return client;
+}
+
+async function emptyMailbox(user: TestUser): Promise<void> {
+  const client = await openImap(user);
+  try {
+    for (const folder of await client.list()) {
+      if (folder.flags.has('\\Noselect')) continue;
+      const lock = await client.getMailboxLock(folder.path);
+      try {
+        if (client.mailbox && client.mailbox.exists > 0) await client.messageDelete('1:*');
+      } finally {
+        lock.release();
+      }
+    }
+  } finally {
+    await client.logout();
+  }
+}
+
+/** Puts a message into a mailbox through IMAP APPEND; returns its UID there. */
+export async function appendMessage(
+  user: TestUser,
+  raw: string | Buffer,
+  options: { folder?: string; flags?: string[] } = {},
+): Promise<number> {
+  const client = await openImap(user);
+  try {
+    const result = await client.append(options.folder ?? 'INBOX', raw, options.flags ?? []);
+    if (!result || typeof result.uid !== 'number') throw new Error('the server returned no APPENDUID');
+    return result.uid;
+  } finally {
+    await client.logout();
+  }
+}
+
+/** Sends through the stack's SMTP server (STARTTLS when offered), as an outside sender. */
+export async function deliverBySmtp(context: TestContext, message: Mail.Options): Promise<string> {
+  const endpoint = requireEndpoint(context, 'smtp');
+  const transport = createTransport({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: false,
+    tls: { ...tlsTrust(), rejectUnauthorized: true },
+  });
+  try {
+    const info = await transport.sendMail({ from: 'Sender <sender@example.org>', ...message });
+    return info.messageId;
+  } finally {
+    transport.close();
+  }
+}
+
+/** Polls until `check` passes: delivery through SMTP reaches the mailbox asynchronously. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A unique marker for subjects and Message-IDs so a test finds exactly its own mail. */
+export function uniqueTag(prefix = 'tbx'): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSignedCertificate } from './certificate';
+import { DovecotStartError, startDovecot } from './dovecot';
+import type { RunningDovecot } from './dovecot';
+import { startPostfix } from './postfix';
+import type { RunningPostfix } from './postfix';
+import { freePorts } from './processes';
+import { systemAccounts } from './system-accounts';
+import type { MailStackInfo, TestUser } from './types';
+
+export const TEST_DOMAIN = 'twinbox.test';
+
+/** How many fresh mailboxes tests may claim in one run. */
+const POOL_SIZE = 400;
+
+export const SEED_USERS: readonly TestUser[] = [
+  { user: 'alice', password: 'alice-secret', address: `alice@${TEST_DOMAIN}` },
+  { user: 'bob', password: 'bob-secret', address: `bob@${TEST_DOMAIN}` },
+  { user: 'carol', password: 'carol-secret', address: `carol@${TEST_DOMAIN}` },
+];
+
+export interface LocalMailStack {
+  info: MailStackInfo;
+  /** The temporary directory that holds configuration, mail and logs. */
+  dir: string;
+  /** The process groups of the daemons (each daemon leads its own). */
+  processGroups: number[];
+  /** Stops every daemon by its process group and removes the directory. */
+  stop(): Promise<void>;
+}
+
+const START_ATTEMPTS = 4;
+
+/**
+ * Starts Dovecot (IMAP, IMAPS, POP3, POP3S, LMTP) and, as root, Postfix (SMTP
+ * with STARTTLS, SMTPS) on free loopback ports, from a fresh temporary
+ * directory. Several stacks can run at once; each is independent.
+ */
+export async function startLocalMailStack(): Promise<LocalMailStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'twinbox-mailstack-'));
+  // Dovecot's unprivileged helpers must be able to reach their files inside.
+  chmodSync(dir, 0o755);
+  const stoppers: (() => Promise<void>)[] = [];
+  const processGroups: number[] = [];
+  const stop = async (): Promise<void> => {
+    for (const stopOne of stoppers.reverse()) await stopOne();
+    stoppers.length = 0;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const accounts = systemAccounts();
+    const certificate = makeSelfSignedCertificate(dir);
+    const pool = Array.from({ length: POOL_SIZE }, (_, i): TestUser => {
+      const user = `u${String(i + 1).padStart(3, '0')}`;
+      return { user, password: randomBytes(9).toString('base64url'), address: `${user}@${TEST_DOMAIN}` };
+    });
+    const claimDir = join(dir, 'claims');
+    mkdirSync(claimDir);
+    const dovecot = await withPortRetries(async () => {
+      const ports = await freePorts(['imap', 'imaps', 'pop3', 'pop3s', 'lmtp', 'auth']);
+      return startDovecot({
+        dir: join(dir, `dovecot-${ports.imap}`),
+        ports,
+        certificate,
+        accounts,
+        users: [...SEED_USERS, ...pool],
+      });
+    });
+    stoppers.push(() => dovecot.stop());
+    processGroups.push(dovecot.pid);
+
+    let postfix: RunningPostfix | undefined;
+    if (accounts.privileged) {
+      postfix = await withPortRetries(async () => {
+        const ports = await freePorts(['smtp', 'smtps']);
+        return startPostfix({
+          dir: join(dir, `postfix-${ports.smtp}`),
+          ports,
+          domain: TEST_DOMAIN,
+          lmtpPort: dovecot.ports.lmtp,
+          saslPort: dovecot.ports.auth,
+          certificate,
+        });
+      });
+      const running = postfix;
+      stoppers.push(() => running.stop());
+      processGroups.push(running.pid);
+    }
+    const info = { ...describeStack(dovecot, postfix, certificate.pem), pool: { claimDir, users: pool } };
+    return { info, dir, processGroups, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function describeStack(dovecot: RunningDovecot, postfix: RunningPostfix | undefined, caPem: string): MailStackInfo {
+  const at = (port: number): { host: string; port: number } => ({ host: '127.0.0.1', port });
+  const noSmtp = 'no SMTP server: Postfix needs root; run as root or set TWINBOX_TEST_SMTP';
+  return {
+    origin: 'local',
+    imap: at(dovecot.ports.imap),
+    imaps: at(dovecot.ports.imaps),
+    pop3: at(dovecot.ports.pop3),
+    pop3s: at(dovecot.ports.pop3s),
+    ...(postfix ? { smtp: at(postfix.ports.smtp), smtps: at(postfix.ports.smtps) } : {}),
+    caPem,
+    tlsServername: 'localhost',
+    users: [...SEED_USERS],
+    domain: TEST_DOMAIN,
+    missing: postfix ? {} : { smtp: noSmtp, smtps: noSmtp },
+  };
+}
+
+/** Another process may take a free port between our probe and the daemon's bind. */
+async function withPortRetries<T extends { stop(): Promise<void> }>(start: () => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      lastError = error;
+      const retriable = error instanceof DovecotStartError ? error.portInUse : /Address already in use/.test(String(error));
+      if (!retriable) throw error;
+    }
+  }
+  throw lastError;
+}

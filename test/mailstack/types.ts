@@ -1,0 +1,53 @@
+/**
+ * What a test needs to know about the mail servers it runs against. The same
+ * shape describes the stack the harness starts itself and a server named by
+ * TWINBOX_TEST_* variables, so tests never ask which one they got: they ask
+ * whether the endpoint they need is there (see `requireEndpoint`).
+ */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface TestUser {
+  /** The login name. */
+  user: string;
+  password: string;
+  /** Where SMTP delivers to reach this user's INBOX. */
+  address: string;
+}
+
+export type EndpointName = 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'smtp' | 'smtps';
+
+export interface MailStackInfo {
+  /** `local`: started by the harness for this run. `external`: named by TWINBOX_TEST_*. */
+  origin: 'local' | 'external';
+  /** Plain-port IMAP; STARTTLS-capable when the server offers it. */
+  imap?: Endpoint;
+  imaps?: Endpoint;
+  /** Plain-port POP3; STLS-capable when the server offers it. */
+  pop3?: Endpoint;
+  pop3s?: Endpoint;
+  /** SMTP that accepts mail for the test users (STARTTLS and AUTH when offered). */
+  smtp?: Endpoint;
+  smtps?: Endpoint;
+  /** PEM certificate(s) the clients must trust; absent means the system store. */
+  caPem?: string;
+  /** Host name the certificate is valid for. */
+  tlsServername: string;
+  /**
+   * External servers: the fixed pool of users from TWINBOX_TEST_USERS.
+   * Local stack: the seed users (more are made on demand, see `leaseMailbox`).
+   */
+  users: TestUser[];
+  /**
+   * Local stack only: users made at start for tests to claim, one test each
+   * (Dovecot re-reads its passwd-file at most once a second, so users cannot
+   * be added on demand). A user is claimed by creating `claimDir/<user>`.
+   */
+  pool?: { claimDir: string; users: TestUser[] };
+  /** Local stack only: mail domain handled by the SMTP server. */
+  domain: string;
+  /** Why an endpoint is absent, printed by tests that skip because of it. */
+  missing: Partial<Record<EndpointName, string>>;
+}

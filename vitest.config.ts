@@ -1,0 +1,50 @@
+import { defineConfig } from 'vitest/config';
+import { externalServerRequested } from './test/mailstack/external-stack.ts';
+
+const mailStackSetup = ['test/mailstack/global-setup.ts'];
+// An external server's users are shared by every test file: run those files one at a time.
+const oneFileAtATime = externalServerRequested(process.env);
+
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{main,shared,renderer}/**/*.test.{ts,tsx}', 'test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: mailStackSetup,
+          fileParallelism: !oneFileAtATime,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: mailStackSetup,
+          fileParallelism: !oneFileAtATime,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'packaging',
+          include: ['test/packaging/**/*.test.ts'],
+          testTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
