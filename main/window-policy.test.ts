@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { isNavigationAllowed, isTrustedSender, SECURE_WEB_PREFERENCES } from './window-policy';
+
+const appUrl = 'file:///opt/Twinbox/resources/app.asar/out/renderer/index.html';
+
+describe('window policy', () => {
+  it('locks every window down', () => {
+    expect(SECURE_WEB_PREFERENCES).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+  });
+
+  it('allows only moves within the app’s own page', () => {
+    expect(isNavigationAllowed(`${appUrl}#/inbox`, appUrl)).toBe(true);
+    expect(isNavigationAllowed('https://example.org/', appUrl)).toBe(false);
+    expect(isNavigationAllowed('file:///etc/passwd', appUrl)).toBe(false);
+    expect(isNavigationAllowed('file:///opt/Twinbox/resources/app.asar/out/renderer/other.html', appUrl)).toBe(false);
+    expect(isNavigationAllowed('not a url', appUrl)).toBe(false);
+  });
+
+  it('answers IPC only for the app’s top-level page', () => {
+    expect(isTrustedSender({ url: appUrl, isMainFrame: true }, appUrl)).toBe(true);
+    expect(isTrustedSender({ url: appUrl, isMainFrame: false }, appUrl)).toBe(false);
+    expect(isTrustedSender({ url: 'https://evil.example/', isMainFrame: true }, appUrl)).toBe(false);
+    expect(isTrustedSender(null, appUrl)).toBe(false);
+  });
+});

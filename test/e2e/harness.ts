@@ -1,0 +1,86 @@
+/**
+ * End-to-end harness: the built renderer (out/renderer), served with the real
+ * handler table by the loopback web host, opened in Debian's Chromium through
+ * playwright-core. Tests drive the page only through roles, labels and keys.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startWebHost } from '../../main/hosts/websocket-host';
+import type { WebHost } from '../../main/hosts/websocket-host';
+import { createHandlers } from '../../main/ipc/handlers';
+import type { HandlerTable } from '../../main/ipc/dispatch';
+
+export const CHROMIUM_PATH = process.env.TWINBOX_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags that keep headless Chromium quiet on a machine without a network (and as root). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const RENDERER_DIR = join(ROOT, 'out/renderer');
+
+export const APP_IDENTITY = (() => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { productName: string; version: string };
+  return { name: pkg.productName, version: pkg.version };
+})();
+
+export interface TwinboxSession {
+  host: WebHost;
+  readonly page: Page;
+  /** Uncaught errors the page reported since it was opened. */
+  readonly pageErrors: string[];
+  /** Quits the browser and opens the app again on the same profile, as across an app restart. */
+  restart(): Promise<Page>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a web host with the given handlers (the app's own by default) and
+ * opens Twinbox in a fresh Chromium profile of its own.
+ */
+export async function openTwinbox(options: { handlers?: HandlerTable } = {}): Promise<TwinboxSession> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`${RENDERER_DIR}/index.html is missing: run "npm run build" before the end-to-end tests`);
+  }
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
+  }
+  const host = await startWebHost({ handlers: options.handlers ?? createHandlers(APP_IDENTITY), staticDir: RENDERER_DIR });
+  const profile = mkdtempSync(join(tmpdir(), 'twinbox-profile-'));
+  const pageErrors: string[] = [];
+  const launch = async (): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(host.url);
+    return { context, page };
+  };
+  let current = await launch();
+  return {
+    host,
+    pageErrors,
+    get page() {
+      return current.page;
+    },
+    async restart() {
+      await current.context.close();
+      current = await launch();
+      return current.page;
+    },
+    async dispose() {
+      await current.context.close().catch(() => undefined);
+      await host.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
