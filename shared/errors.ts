@@ -1,3 +1,5 @@
+import type { CertificateInfo } from './model';
+
 /**
  * Every failure that crosses the IPC boundary carries one of these codes, and
  * the user sees the sentence mapped to it here (one table, as Mailspring does),
@@ -36,18 +38,23 @@ export interface WireError {
   code: ErrorCode;
   /** Technical detail (the server's reply, the socket error); shown under "details", not as the headline. */
   message: string;
+  /** For TLS_CERT_UNTRUSTED: the certificate, so the user can inspect and trust it. */
+  certificate?: CertificateInfo;
 }
 
 /** A failure with a code. Thrown on either side; turned into a WireError at the boundary. */
 export class TwinboxError extends Error {
   override readonly name = 'TwinboxError';
 
+  readonly certificate: CertificateInfo | undefined;
+
   constructor(
     readonly code: ErrorCode,
     detail?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; certificate?: CertificateInfo },
   ) {
-    super(detail ?? ERROR_TEXT[code], options);
+    super(detail ?? ERROR_TEXT[code], options?.cause === undefined ? undefined : { cause: options.cause });
+    this.certificate = options?.certificate;
   }
 
   /** The sentence a user sees for this failure. */
@@ -56,10 +63,11 @@ export class TwinboxError extends Error {
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.certificate ? { certificate: this.certificate } : {}) };
   }
 
   static fromWire(wire: WireError): TwinboxError {
-    return new TwinboxError(isErrorCode(wire.code) ? wire.code : 'INTERNAL', wire.message);
+    const certificate = wire.certificate;
+    return new TwinboxError(isErrorCode(wire.code) ? wire.code : 'INTERNAL', wire.message, certificate ? { certificate } : undefined);
   }
 }

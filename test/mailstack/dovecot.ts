@@ -36,6 +36,8 @@ export async function startDovecot(options: {
   certificate: Certificate;
   accounts: SystemAccounts;
   users: { user: string; password: string }[];
+  /** Replaces the IMAP capability list after login, to imitate a server without some extensions. */
+  imapCapability?: string;
 }): Promise<RunningDovecot> {
   const { dir, ports, certificate, accounts } = options;
   for (const sub of ['run', 'state', 'log']) mkdirSync(join(dir, sub), { recursive: true });
@@ -51,7 +53,10 @@ export async function startDovecot(options: {
 
   const configFile = join(dir, 'dovecot.conf');
   const logFile = join(dir, 'log', 'dovecot.log');
-  writeFileSync(configFile, dovecotConfig({ dir, ports, certificate, accounts, passwdFile, logFile, homes }));
+  writeFileSync(
+    configFile,
+    dovecotConfig({ dir, ports, certificate, accounts, passwdFile, logFile, homes, imapCapability: options.imapCapability }),
+  );
 
   const child = spawnDaemon('dovecot', ['-F', '-c', configFile]);
   const output = captureOutput(child);
@@ -103,6 +108,7 @@ function dovecotConfig(o: {
   passwdFile: string;
   logFile: string;
   homes: string;
+  imapCapability: string | undefined;
 }): string {
   const chroot = o.accounts.privileged ? '' : '\n  chroot =';
   return `# Written by the Twinbox test harness for one run; removed when the run ends.
@@ -144,7 +150,7 @@ plugin {
 }
 
 protocol imap {
-  mail_plugins = $mail_plugins imap_quota
+  mail_plugins = $mail_plugins imap_quota${o.imapCapability === undefined ? '' : `\n  imap_capability = ${o.imapCapability}`}
 }
 
 service imap-login {

@@ -3,7 +3,7 @@
  * and ways to put mail in through protocols only (SMTP or IMAP APPEND), so
  * the same tests run against any standards-compliant server.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -11,6 +11,7 @@ import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { inject } from 'vitest';
 import type { TestContext } from 'vitest';
+import type { ServerSettings, Security } from '../../shared/model';
 import type { Endpoint, EndpointName, MailStackInfo, TestUser } from './types';
 
 export type { Endpoint, EndpointName, MailStackInfo, TestUser } from './types';
@@ -24,8 +25,7 @@ export function mailStack(): MailStackInfo {
  * printed with its reason, so a run against a smaller server never passes
  * silently over what it did not test.
  */
-export function requireEndpoint(context: TestContext, name: EndpointName): Endpoint {
-  const stack = mailStack();
+export function requireEndpoint(context: TestContext, name: EndpointName, stack: MailStackInfo = mailStack()): Endpoint {
   const endpoint = stack[name];
   if (endpoint) return endpoint;
   return skipBecause(context, `needs ${name.toUpperCase()}: ${stack.missing[name] ?? 'not available'}`);
@@ -35,6 +35,28 @@ export function skipBecause(context: TestContext, reason: string): never {
   console.warn(`[skipped] ${context.task.name}: ${reason}`);
   context.skip(reason);
   throw new Error('unreachable: context.skip throws');
+}
+
+/**
+ * Server settings for a Twinbox adapter pointed at the stack: the stack's
+ * certificate is trusted the way a user trusts one (pinned by fingerprint),
+ * so tests go through the same TLS path as the product.
+ */
+export function serverSettingsFor(
+  context: TestContext,
+  user: TestUser,
+  endpoint: EndpointName,
+  stack: MailStackInfo = mailStack(),
+): ServerSettings {
+  const { host, port } = requireEndpoint(context, endpoint, stack);
+  const security: Security = endpoint.endsWith('s') ? 'tls' : 'starttls';
+  return {
+    host,
+    port,
+    security,
+    username: user.user,
+    ...(stack.caPem ? { trustedCertificate: { pem: stack.caPem, fingerprint256: new X509Certificate(stack.caPem).fingerprint256 } } : {}),
+  };
 }
 
 /** TLS options that trust the stack's certificate and nothing weaker. */

@@ -39,7 +39,15 @@ const START_ATTEMPTS = 4;
  * with STARTTLS, SMTPS) on free loopback ports, from a fresh temporary
  * directory. Several stacks can run at once; each is independent.
  */
-export async function startLocalMailStack(): Promise<LocalMailStack> {
+export interface LocalStackOptions {
+  /**
+   * The IMAP capabilities announced after login, replacing Dovecot's own: a
+   * way to meet a server without CONDSTORE, QRESYNC, MOVE and the like.
+   */
+  imapCapability?: string;
+}
+
+export async function startLocalMailStack(options: LocalStackOptions = {}): Promise<LocalMailStack> {
   const dir = mkdtempSync(join(tmpdir(), 'twinbox-mailstack-'));
   // Dovecot's unprivileged helpers must be able to reach their files inside.
   chmodSync(dir, 0o755);
@@ -67,6 +75,7 @@ export async function startLocalMailStack(): Promise<LocalMailStack> {
         certificate,
         accounts,
         users: [...SEED_USERS, ...pool],
+        ...(options.imapCapability === undefined ? {} : { imapCapability: options.imapCapability }),
       });
     });
     stoppers.push(() => dovecot.stop());

@@ -31,7 +31,7 @@ describe('import directions between main/, renderer/ and shared/', () => {
     ['renderer/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n"],
     ['renderer/probe.ts', 'export const x = process.env;\n'],
     ['main/probe.ts', "import { App } from '../renderer/App';\nexport const x = App;\n"],
-  ])('refuses %s: %s', async (filePath, code) => {
+  ])('refuses in %s: %j', async (filePath, code) => {
     expect(await ruleViolations(filePath, code)).not.toEqual([]);
   });
 
@@ -41,7 +41,7 @@ describe('import directions between main/, renderer/ and shared/', () => {
     ['shared/probe.ts', "import { ERROR_TEXT } from './errors';\nexport const x = ERROR_TEXT;\n"],
     // A folder whose name merely contains "main" is not the main process.
     ['renderer/probe.ts', "import { x as y } from './domain/mainly';\nexport const x = y;\n"],
-  ])('allows %s: %s', async (filePath, code) => {
+  ])('allows in %s: %j', async (filePath, code) => {
     expect(await ruleViolations(filePath, code)).toEqual([]);
   });
 });

@@ -1,0 +1,67 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity, rootCertificates } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
+import type { CertificateInfo, ServerSettings } from '../../shared/model';
+
+/**
+ * TLS options for every connection Twinbox makes: the system's trusted
+ * certificates, plus the one certificate the user trusted explicitly for this
+ * server (if any). Verification is never switched off, and TLS 1.2 is the floor.
+ */
+export function tlsOptionsFor(server: Pick<ServerSettings, 'host' | 'trustedCertificate'>): ConnectionOptions {
+  const pinned = server.trustedCertificate;
+  return {
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    // SNI takes host names only.
+    ...(isIP(server.host) === 0 ? { servername: server.host } : {}),
+    ...(pinned
+      ? {
+          ca: [...rootCertificates, pinned.pem],
+          // The trusted certificate is accepted for this server whatever names it carries;
+          // any other certificate must match the host as usual.
+          checkServerIdentity: (host: string, cert: PeerCertificate) =>
+            normaliseFingerprint(cert.fingerprint256) === normaliseFingerprint(pinned.fingerprint256) ? undefined : checkServerIdentity(host, cert),
+        }
+      : {}),
+  };
+}
+
+export function normaliseFingerprint(fingerprint: string): string {
+  return fingerprint.replaceAll(':', '').toUpperCase();
+}
+
+/** SHA-256 fingerprint of a PEM certificate, colon-separated upper-case hex. */
+export function fingerprintOf(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+/** What the user sees before trusting a certificate. */
+export function describeCertificate(pem: string, reason: string): CertificateInfo {
+  const cert = new X509Certificate(pem);
+  return {
+    fingerprint256: cert.fingerprint256,
+    pem,
+    subject: cert.subject.replaceAll('\n', ', '),
+    issuer: cert.issuer.replaceAll('\n', ', '),
+    validFrom: new Date(cert.validFrom).toISOString(),
+    validTo: new Date(cert.validTo).toISOString(),
+    altNames: (cert.subjectAltName ?? '')
+      .split(',')
+      .map((name) => name.trim().replace(/^(DNS|IP Address):/, ''))
+      .filter((name) => name !== ''),
+    reason,
+  };
+}
+
+/** PEM text of a certificate as Node's TLS socket reports it. */
+export function pemOf(cert: { raw: Buffer }): string {
+  const base64 = cert.raw.toString('base64').replace(/(.{64})/g, '$1\n').trim();
+  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** Hex SHA-256 of arbitrary bytes, for ids that must not reveal what they name. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,212 @@
+/**
+ * The mail model both processes agree on. Everything here crosses the IPC
+ * boundary, so it is plain data: strings, numbers, booleans, arrays, plain
+ * objects and Uint8Array (for raw message bytes). No secrets: passwords stay
+ * in main's credential vault.
+ */
+
+export type Protocol = 'imap' | 'pop3';
+
+/** How a connection is protected. `plain` is used only when the user chose it explicitly. */
+export type Security = 'tls' | 'starttls' | 'plain';
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  security: Security;
+  username: string;
+  /**
+   * A certificate the user trusted explicitly after seeing its fingerprint
+   * (for a self-signed server). Only that exact certificate is accepted in
+   * addition to the ones the system trusts; nothing else is relaxed.
+   */
+  trustedCertificate?: TrustedCertificate;
+}
+
+export interface TrustedCertificate {
+  /** SHA-256 fingerprint as colon-separated upper-case hex, as Node and browsers print it. */
+  fingerprint256: string;
+  pem: string;
+}
+
+/** What the user is shown before deciding to trust a certificate. */
+export interface CertificateInfo extends TrustedCertificate {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  /** DNS names and IP addresses the certificate is valid for. */
+  altNames: string[];
+  /** Why it was not trusted (OpenSSL's code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
+  reason: string;
+}
+
+/** What POP3 does with the server's copy once the message is safely on this computer. */
+export type RetentionPolicy =
+  | { kind: 'keep' }
+  | { kind: 'days'; days: number }
+  | { kind: 'until-deleted-here' }
+  | { kind: 'delete-after-download' };
+
+export interface Pop3Options {
+  retention: RetentionPolicy;
+  /** Minutes between checks for new mail. */
+  pollMinutes: number;
+  /** Download headers only; the rest when the message is opened. */
+  headersOnly: boolean;
+  /** Messages larger than this are downloaded as headers only (0: no limit). */
+  maxMessageBytes: number;
+}
+
+export interface ImapOptions {
+  /** `trash` moves deleted mail to the Trash folder; `expunge` removes it at once. */
+  deleteMode: 'trash' | 'expunge';
+  /** Bodies kept offline beyond the ones opened; least recently used go first. */
+  cacheLimitMegabytes: number;
+}
+
+/** An account as both processes see it: settings, never secrets. */
+export interface Account {
+  id: string;
+  name: string;
+  /** The address mail is sent from. */
+  email: string;
+  displayName: string;
+  protocol: Protocol;
+  incoming: ServerSettings;
+  outgoing: ServerSettings;
+  pop3?: Pop3Options;
+  imap?: ImapOptions;
+}
+
+/**
+ * What an adapter can do, declared so callers decide by capability and never
+ * by protocol name. Some become known only after connecting (IMAP CAPABILITY).
+ */
+export interface AdapterCapabilities {
+  /** The server keeps folders the client can create, list and move between. */
+  serverFolders: boolean;
+  /** Read, flagged and other flags are stored on the server and seen by other devices. */
+  serverFlags: boolean;
+  /** The server tells the client about new mail at once (IMAP IDLE). */
+  push: boolean;
+  /** The server can search message text. */
+  serverSearch: boolean;
+  /** Message ids stay valid across sessions (IMAP UIDs under one UIDVALIDITY, POP3 UIDLs). */
+  stableIds: boolean;
+  /** Headers or single parts can be fetched without the whole message. */
+  partialFetch: boolean;
+  /** Incremental flag sync by modification sequence (CONDSTORE). */
+  changeTracking: boolean;
+  /** Expunged messages reported since a known state (QRESYNC). */
+  vanishedTracking: boolean;
+  /** Atomic server-side move (MOVE); emulated with copy and delete when false. */
+  atomicMove: boolean;
+  /** The server reports storage quota. */
+  quota: boolean;
+  /** Messages can be stored on the server (IMAP APPEND to Sent, Drafts). */
+  append: boolean;
+}
+
+export type SpecialUse = 'inbox' | 'sent' | 'drafts' | 'trash' | 'junk' | 'archive' | 'all' | 'flagged';
+
+export interface Folder {
+  /** Full path on the server, as the server spells it (decoded from modified UTF-7). */
+  path: string;
+  /** Last path component, for display. */
+  name: string;
+  /** Hierarchy delimiter, or '' when flat. */
+  delimiter: string;
+  specialUse?: SpecialUse;
+  subscribed: boolean;
+  /** False for \Noselect containers. */
+  selectable: boolean;
+}
+
+export interface FolderCounts {
+  path: string;
+  total: number;
+  unread: number;
+  uidValidity?: string;
+  uidNext?: number;
+  highestModseq?: string;
+}
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+/** What a message list row needs, fetched before (and apart from) the body. */
+export interface MessageSummary {
+  /**
+   * The message's id within its folder on the server: the IMAP UID as a
+   * decimal string, or the POP3 UIDL.
+   */
+  serverId: string;
+  /** IMAP UID (also in serverId); absent for POP3. */
+  uid?: number;
+  /** Message-ID header without angle brackets, when present. */
+  messageId?: string;
+  inReplyTo?: string;
+  /** References header, oldest first, without angle brackets. */
+  references: string[];
+  subject: string;
+  from: Address[];
+  to: Address[];
+  cc: Address[];
+  replyTo: Address[];
+  /** Date header as ISO 8601; absent when missing or unparsable. */
+  date?: string;
+  /** When the server received it (IMAP INTERNALDATE), ISO 8601. */
+  receivedAt?: string;
+  /** Size in bytes (RFC822.SIZE or the POP3 LIST/UIDL size). */
+  size: number;
+  /** IMAP system flags and keywords, e.g. "\\Seen"; local flags for POP3. */
+  flags: string[];
+  hasAttachments: boolean;
+  /** A short plain-text preview, when the body (or its start) is known. */
+  snippet?: string;
+  /** CONDSTORE modification sequence, as a decimal string. */
+  modseq?: string;
+}
+
+/** An attachment, referred to by an opaque id; the page never sees a file path. */
+export interface AttachmentInfo {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Shown inside the body (cid: reference) rather than listed. */
+  inline: boolean;
+  contentId?: string;
+}
+
+/** A parsed message body, as the reader shows it. */
+export interface MessageBody {
+  serverId: string;
+  text?: string;
+  /** Unsanitised HTML: the renderer sanitises before display. */
+  html?: string;
+  attachments: AttachmentInfo[];
+  /** Header lines as name and value, in order, for "show original". */
+  headers: [string, string][];
+  /** The exact message bytes, when asked for (and always for POP3 downloads). */
+  raw?: Uint8Array;
+  /** Parser notes about damage it worked around (missing boundary, unknown charset...). */
+  warnings: string[];
+}
+
+/** One line of the protocol log: what the Lab shows under each action. */
+export interface ProtocolLogLine {
+  accountId: string;
+  protocol: Protocol | 'smtp';
+  /** `out` is what Twinbox sent (passwords masked), `in` what the server answered. */
+  direction: 'in' | 'out';
+  /** The command or the first line of the reply, without literals or message bodies. */
+  text: string;
+  bytes: number;
+  at: number;
+}
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'idle' | 'error';
