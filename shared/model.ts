@@ -210,3 +210,99 @@ export interface ProtocolLogLine {
 }
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'idle' | 'error';
+
+/**
+ * What the caller's cache knows about a folder. IMAP keys on UIDVALIDITY and
+ * UIDs; POP3 on UIDLs. `knownUids` is an IMAP sequence set ("1:40,42") so a
+ * large folder costs a few bytes when its UIDs are contiguous.
+ */
+export type SyncState =
+  | { protocol: 'imap'; uidValidity?: string; highestModseq?: string; knownUids: string }
+  | { protocol: 'pop3'; knownUidls: string[] };
+
+export interface SyncOptions {
+  /** Summaries per `messages` delta. The first delta is the first screen (newest first). */
+  batchSize?: number;
+  /** POP3: download headers only (TOP n 0) for every message. */
+  headersOnly?: boolean;
+  /** POP3: download headers only for messages larger than this (0: no limit). */
+  maxMessageBytes?: number;
+}
+
+/**
+ * One step of a folder sync. Applying the deltas in order to a cache that
+ * held `state` leaves it equal to the server's folder. `done` comes last and
+ * carries the state to store for the next sync.
+ */
+export type SyncDelta =
+  /** UIDVALIDITY changed (or the folder was recreated): drop the folder's cache; deltas that follow rebuild it. */
+  | { kind: 'reset'; uidValidity: string }
+  /** Messages no longer on the server. */
+  | { kind: 'vanished'; serverIds: string[] }
+  /** Flags that changed on the server for messages the cache holds. */
+  | { kind: 'flags'; changes: { serverId: string; flags: string[]; modseq?: string }[] }
+  /**
+   * New messages, newest first. POP3 includes each message's body (with
+   * `raw`) unless it was fetched as headers only (`partial` lists those).
+   */
+  | {
+      kind: 'messages';
+      summaries: MessageSummary[];
+      bodies: MessageBody[];
+      partial: string[];
+      progress: { done: number; total: number };
+    }
+  | { kind: 'done'; state: SyncState; total: number; uidNext?: number };
+
+export interface SearchQuery {
+  /** Words to find in subject, addresses or body text. */
+  text: string;
+}
+
+export interface QuotaInfo {
+  usedBytes: number;
+  limitBytes: number;
+}
+
+/** Something changed on the server while watching a folder (IMAP IDLE). */
+export interface FolderChange {
+  folder: string;
+  reason: 'new-mail' | 'expunged' | 'flags';
+}
+
+export interface DeleteResult {
+  /** Ids now gone from the folder (or moved to Trash). */
+  deleted: string[];
+  /** Ids that were not there any more; not an error. */
+  missing: string[];
+}
+
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+/** A message the user composed, before it is turned into MIME. */
+export interface OutgoingMessage {
+  from: Address;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  subject: string;
+  text?: string;
+  html?: string;
+  /** Message-ID (without brackets) of the message replied to. */
+  inReplyTo?: string;
+  references: string[];
+  attachments: OutgoingAttachment[];
+}
+
+export interface SentMessage {
+  messageId: string;
+  /** The copy to keep in Sent: the bytes that were sent, plus a Bcc header when there were Bcc recipients. */
+  raw: Uint8Array;
+  accepted: string[];
+  rejected: string[];
+}

@@ -167,7 +167,7 @@ function masterConfig(ports: PostfixPorts): string {
   // No chroot anywhere: the instance has no chroot tree to run in.
   return `127.0.0.1:${ports.smtp} inet n - n - - smtpd
 127.0.0.1:${ports.smtps} inet n - n - - smtpd
-  -o smtpd_tls_wrapmode=yes
+  -o smtpd_tls_wrappermode=yes
 pickup    unix  n - n 60    1 pickup
 cleanup   unix  n - n -     0 cleanup
 qmgr      unix  n - n 300   1 qmgr
