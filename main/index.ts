@@ -3,18 +3,23 @@
  * Everything with logic lives behind the handler table, which the loopback
  * web host serves too (and which the tests exercise without Electron).
  */
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
-import { registerIpcHost } from './hosts/electron-host';
+import { registerIpcHost, sendEvent } from './hosts/electron-host';
 import { createHandlers } from './ipc/handlers';
+import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
+import { createAdapter } from './protocols/factory';
+import { createServices } from './services';
 import { isNavigationAllowed, SECURE_WEB_PREFERENCES } from './window-policy';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
 const appUrl = pathToFileURL(rendererIndex).href;
+const recordCrash = crashLogger(join(app.getPath('userData'), 'logs', 'crash.log'));
 
+installCrashHandlers(process, recordCrash);
 app.enableSandbox();
 
 app.on('web-contents-created', (_event, contents) => {
@@ -23,6 +28,10 @@ app.on('web-contents-created', (_event, contents) => {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('render-process-gone', (_goneEvent, details) => {
+    recordCrash('renderer gone', new Error(details.reason));
+    if (details.reason !== 'clean-exit') contents.reload();
+  });
 });
 
 function createWindow(): BrowserWindow {
@@ -38,13 +47,38 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+const shutdown = createShutdown({ timeoutMs: 5000, log: (message) => console.log(message) });
+
 void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // Twinbox never needs the camera, microphone, location or notifications-by-permission prompts.
+  // Twinbox never needs the camera, microphone, location or other permission prompts.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  registerIpcHost(ipcMain, createHandlers({ name: app.getName(), version: app.getVersion() }), () => appUrl);
+
+  const services = createServices({
+    identity: { name: app.getName(), version: app.getVersion() },
+    host: 'electron',
+    dataDir: app.getPath('userData'),
+    cipher: safeStorage,
+    createAdapter,
+  });
+  const unregister = registerIpcHost(ipcMain, createHandlers(services), () => appUrl);
+  services.events.subscribe((event, payload) => {
+    for (const window of BrowserWindow.getAllWindows()) sendEvent(window.webContents, event, payload);
+  });
+  shutdown.add('servers', () => services.close());
+  shutdown.add('ipc', () => Promise.resolve(unregister()));
+
+  app.on('web-contents-created', (_event, contents) => {
+    const caller = `window-${contents.id}`;
+    // A reload or a closed window abandons the page's syncs; their connections go back to the pool.
+    contents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame) void services.syncs.cancelOwner(caller);
+    });
+    contents.once('destroyed', () => void services.syncs.cancelOwner(caller));
+  });
+
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
@@ -53,4 +87,15 @@ void app.whenReady().then(() => {
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+// Log out of every server before the process ends, within the shutdown's time limit.
+let loggedOut = false;
+app.on('before-quit', (event) => {
+  if (loggedOut) return;
+  event.preventDefault();
+  void shutdown.run('quit').then(() => {
+    loggedOut = true;
+    app.quit();
+  });
 });

@@ -1,26 +1,44 @@
 /**
  * Runs Twinbox's main-process services without Electron and serves the built
- * UI to a browser on 127.0.0.1. Used by the end-to-end tests and by
- * `npm run start:web` where Electron cannot start.
+ * UI to a browser on 127.0.0.1. Used by the end-to-end tests' harness, by the
+ * demo, and by `npm run start:web` where Electron cannot start. Without a
+ * system keychain, passwords are kept for this session only.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebHost } from './hosts/websocket-host';
 import { createHandlers } from './ipc/handlers';
+import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
+import { createAdapter } from './protocols/factory';
+import { createServices } from './services';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packageJson = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { productName: string; version: string };
+const dataDir = process.env.TWINBOX_DATA_DIR;
 
+installCrashHandlers(process, crashLogger(join(dataDir ?? join(here, '../..'), 'logs', 'crash.log')));
+
+const services = createServices({
+  identity: { name: packageJson.productName, version: packageJson.version },
+  host: 'web',
+  ...(dataDir ? { dataDir } : {}),
+  createAdapter,
+});
 const host = await startWebHost({
-  handlers: createHandlers({ name: packageJson.productName, version: packageJson.version }),
+  handlers: createHandlers(services),
   staticDir: join(here, '../renderer'),
   port: Number(process.env.TWINBOX_WEB_PORT ?? 0),
+  onCallerGone: (caller) => void services.syncs.cancelOwner(caller),
 });
+services.events.subscribe((event, payload) => host.emit(event, payload));
 console.log(`Twinbox is running at ${host.url}`);
 
-const stop = (): void => {
-  void host.close().then(() => process.exit(0));
+const shutdown = createShutdown({ timeoutMs: 5000, log: (message) => console.log(message) });
+shutdown.add('servers', () => services.close());
+shutdown.add('web host', () => host.close());
+const stop = (signal: string): void => {
+  void shutdown.run(signal).then(() => process.exit(0));
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -3,12 +3,27 @@
  * for its input and the type of its result, and every event main may send.
  * The preload exposes exactly these names, the Electron host registers exactly
  * these handlers, and the loopback WebSocket host serves the same table.
+ * Absent values are `null` in results: `undefined` does not survive JSON.
  */
 import { z } from 'zod';
 import type { WireError } from './errors';
 import type { EventName, MethodName } from './ipc-names';
+import type {
+  Account,
+  AdapterCapabilities,
+  ConnectionState,
+  DeleteResult,
+  Folder,
+  FolderCounts,
+  MessageBody,
+  ProtocolLogLine,
+  QuotaInfo,
+  SentMessage,
+  SyncDelta,
+} from './model';
 
-export { METHOD_NAMES, EVENT_NAMES, channelOf, type EventName, type MethodName } from './ipc-names';
+export { METHOD_NAMES, EVENT_NAMES, channelOf } from './ipc-names';
+export type { EventName, MethodName } from './ipc-names';
 
 /** A method's spec: the schema that validates its input, and (as a type only) its result. */
 export interface MethodSpec<Input extends z.ZodType, Result> {
@@ -17,27 +32,205 @@ export interface MethodSpec<Input extends z.ZodType, Result> {
   readonly result?: Result;
 }
 
-function method<Input extends z.ZodType, Result>(input: Input): MethodSpec<Input, Result> {
-  return { input };
+/** `method<Result>()(schema)`: the result type is named, the input type comes from the schema. */
+function method<Result>(): <Input extends z.ZodType>(input: Input) => MethodSpec<Input, Result> {
+  return (input) => ({ input });
 }
 
-const NoInput = z.object({}).strict();
+// ---- building blocks -------------------------------------------------------
+
+const id = z.string().min(1).max(200);
+const folderPath = z.string().min(1).max(1000);
+const serverId = z.string().min(1).max(200);
+const serverIds = z.array(serverId).min(1).max(100_000);
+const flag = z.string().min(1).max(200).regex(/^\\?[^\s()\]{%*"\\]+$/, 'not an IMAP flag');
+const bytes = z.instanceof(Uint8Array);
+const password = z.string().max(1000);
+
+export const TrustedCertificateSchema = z.object({
+  fingerprint256: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/),
+  pem: z.string().max(20_000).startsWith('-----BEGIN CERTIFICATE-----'),
+});
+
+export const ServerSettingsSchema = z.object({
+  host: z
+    .string()
+    .trim()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s/\\@]+$/, 'a host name or address, without scheme or path'),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls', 'plain']),
+  username: z.string().max(320),
+  trustedCertificate: TrustedCertificateSchema.optional(),
+});
+
+export const RetentionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('keep') }),
+  z.object({ kind: z.literal('days'), days: z.number().int().min(1).max(3650) }),
+  z.object({ kind: z.literal('until-deleted-here') }),
+  z.object({ kind: z.literal('delete-after-download') }),
+]);
+
+const emailAddress = z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'an e-mail address');
+
+export const AccountSchema = z.object({
+  id,
+  name: z.string().min(1).max(200),
+  email: emailAddress,
+  displayName: z.string().max(200),
+  protocol: z.enum(['imap', 'pop3']),
+  incoming: ServerSettingsSchema,
+  outgoing: ServerSettingsSchema,
+  pop3: z
+    .object({
+      retention: RetentionSchema,
+      pollMinutes: z.number().int().min(1).max(24 * 60),
+      headersOnly: z.boolean(),
+      maxMessageBytes: z.number().int().min(0),
+    })
+    .optional(),
+  imap: z
+    .object({
+      deleteMode: z.enum(['trash', 'expunge']),
+      cacheLimitMegabytes: z.number().int().min(0).max(1_000_000),
+    })
+    .optional(),
+});
+
+const SyncStateSchema = z.discriminatedUnion('protocol', [
+  z.object({
+    protocol: z.literal('imap'),
+    uidValidity: z.string().regex(/^\d+$/).optional(),
+    highestModseq: z.string().regex(/^\d+$/).optional(),
+    knownUids: z.string().regex(/^(\d+(:\d+)?)(,\d+(:\d+)?)*$|^$/, 'an IMAP sequence set'),
+  }),
+  z.object({ protocol: z.literal('pop3'), knownUidls: z.array(serverId).max(1_000_000) }),
+]);
+
+const AddressSchema = z.object({ name: z.string().max(500), address: emailAddress });
+
+const OutgoingMessageSchema = z.object({
+  from: AddressSchema,
+  to: z.array(AddressSchema).max(1000),
+  cc: z.array(AddressSchema).max(1000),
+  bcc: z.array(AddressSchema).max(1000),
+  replyTo: z.array(AddressSchema).max(10),
+  subject: z.string().max(10_000),
+  text: z.string().optional(),
+  html: z.string().optional(),
+  inReplyTo: z.string().max(1000).optional(),
+  references: z.array(z.string().max(1000)).max(1000),
+  attachments: z
+    .array(z.object({ filename: z.string().min(1).max(500), contentType: z.string().min(1).max(200), content: bytes }))
+    .max(100),
+});
+
+const inFolder = { accountId: id, folder: folderPath };
+
+// ---- results ---------------------------------------------------------------
 
 export interface AppInfo {
   name: string;
   version: string;
   /** Which host serves the contract: the Electron shell, or the loopback web host. */
   host: 'electron' | 'web';
+  /** False when passwords can only be kept for this session (no system keychain). */
+  passwordsPersist: boolean;
 }
 
+export type TestOutcome = { ok: true; capabilities: AdapterCapabilities | null; folders: number | null } | { ok: false; error: WireError };
+
+export interface ConnectionTestResult {
+  incoming: TestOutcome;
+  outgoing: TestOutcome | null;
+}
+
+/** What `mail.syncNext` returns once the sync has nothing more. */
+export interface SyncEnd {
+  kind: 'end';
+}
+
+// ---- the table ---------------------------------------------------------------
+
 export const methods = {
-  'app.getInfo': method<typeof NoInput, AppInfo>(NoInput),
+  'app.getInfo': method<AppInfo>()(z.object({}).strict()),
+  'app.setProtocolLog': method<null>()(z.object({ enabled: z.boolean() }).strict()),
+
+  'accounts.list': method<Account[]>()(z.object({}).strict()),
+  'accounts.save': method<Account>()(
+    z
+      .object({
+        account: AccountSchema.extend({ id: id.optional() }),
+        incomingPassword: password.optional(),
+        outgoingPassword: password.optional(),
+      })
+      .strict(),
+  ),
+  'accounts.remove': method<null>()(z.object({ accountId: id }).strict()),
+  'accounts.test': method<ConnectionTestResult>()(
+    z
+      .object({
+        protocol: z.enum(['imap', 'pop3']),
+        incoming: ServerSettingsSchema,
+        incomingPassword: password.optional(),
+        outgoing: ServerSettingsSchema.optional(),
+        outgoingPassword: password.optional(),
+        /** Use the stored passwords of this account where none is given. */
+        accountId: id.optional(),
+      })
+      .strict(),
+  ),
+  'accounts.capabilities': method<AdapterCapabilities>()(z.object({ accountId: id }).strict()),
+
+  'mail.listFolders': method<Folder[]>()(z.object({ accountId: id }).strict()),
+  'mail.folderCounts': method<FolderCounts[]>()(z.object({ accountId: id, paths: z.array(folderPath).max(10_000) }).strict()),
+  'mail.syncStart': method<{ syncId: string }>()(
+    z
+      .object({
+        ...inFolder,
+        state: SyncStateSchema,
+        options: z
+          .object({
+            batchSize: z.number().int().min(1).max(5000).optional(),
+            headersOnly: z.boolean().optional(),
+            maxMessageBytes: z.number().int().min(0).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ),
+  'mail.syncNext': method<SyncDelta | SyncEnd>()(z.object({ syncId: id }).strict()),
+  'mail.syncCancel': method<null>()(z.object({ syncId: id }).strict()),
+  'mail.fetchBody': method<MessageBody>()(z.object({ ...inFolder, serverId, raw: z.boolean().optional() }).strict()),
+  'mail.parseRaw': method<MessageBody>()(z.object({ ...inFolder, serverId, raw: bytes }).strict()),
+  'mail.setFlags': method<null>()(
+    z.object({ ...inFolder, serverIds, add: z.array(flag).max(50).optional(), remove: z.array(flag).max(50).optional() }).strict(),
+  ),
+  'mail.move': method<Record<string, string>>()(z.object({ ...inFolder, serverIds, target: folderPath }).strict()),
+  'mail.copy': method<Record<string, string>>()(z.object({ ...inFolder, serverIds, target: folderPath }).strict()),
+  'mail.delete': method<DeleteResult>()(z.object({ ...inFolder, serverIds, expunge: z.boolean().optional() }).strict()),
+  'mail.append': method<{ serverId: string | null }>()(
+    z.object({ ...inFolder, raw: bytes, flags: z.array(flag).max(50) }).strict(),
+  ),
+  'mail.search': method<string[]>()(z.object({ ...inFolder, text: z.string().min(1).max(1000) }).strict()),
+  'mail.quota': method<QuotaInfo | null>()(z.object(inFolder).strict()),
+  'mail.watch': method<{ watchId: string }>()(z.object(inFolder).strict()),
+  'mail.unwatch': method<null>()(z.object({ watchId: id }).strict()),
+  'mail.send': method<SentMessage>()(z.object({ accountId: id, message: OutgoingMessageSchema }).strict()),
 } satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>;
 
 /** Payload of each event main pushes to the renderer. */
 export interface EventPayloads {
   /** Something the user should know that is not the answer to a call (for example, the host is shutting down). */
   'app.notice': { level: 'info' | 'warning' | 'error'; text: string };
+  /** An account's connection changed; `retryAt` says when a failed one is tried again. */
+  'connection.state': { accountId: string; state: ConnectionState; error: WireError | null; retryAt: number | null };
+  /** The server said a watched folder changed (IDLE): time to sync it. */
+  'mail.changed': { accountId: string; folder: string; reason: 'new-mail' | 'expunged' | 'flags' };
+  /** One command or reply, when the protocol log is on. */
+  'protocol.log': ProtocolLogLine;
 }
 
 // Compile-time checks that ipc-names.ts and this file name the same methods and events.
@@ -48,7 +241,7 @@ export type EventNamesMatch = Assert<Same<keyof EventPayloads, EventName>>;
 
 export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;
 export type ParsedInput<M extends MethodName> = z.output<(typeof methods)[M]['input']>;
-export type MethodResult<M extends MethodName> = NonNullable<(typeof methods)[M]['result']>;
+export type MethodResult<M extends MethodName> = (typeof methods)[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** What every handler returns across the boundary, so error codes survive it. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: WireError };

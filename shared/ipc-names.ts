@@ -3,9 +3,34 @@
  * sandboxed preload stays tiny. `contract.ts` checks at compile time that this
  * list and the contract's methods and events are the same.
  */
-export const METHOD_NAMES = ['app.getInfo'] as const;
+export const METHOD_NAMES = [
+  'app.getInfo',
+  'app.setProtocolLog',
+  'accounts.list',
+  'accounts.save',
+  'accounts.remove',
+  'accounts.test',
+  'accounts.capabilities',
+  'mail.listFolders',
+  'mail.folderCounts',
+  'mail.syncStart',
+  'mail.syncNext',
+  'mail.syncCancel',
+  'mail.fetchBody',
+  'mail.parseRaw',
+  'mail.setFlags',
+  'mail.move',
+  'mail.copy',
+  'mail.delete',
+  'mail.append',
+  'mail.search',
+  'mail.quota',
+  'mail.watch',
+  'mail.unwatch',
+  'mail.send',
+] as const;
 
-export const EVENT_NAMES = ['app.notice'] as const;
+export const EVENT_NAMES = ['app.notice', 'connection.state', 'mail.changed', 'protocol.log'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -4,7 +4,7 @@
  * `{ "$bytes": "<base64>" }`; nothing else is changed.
  */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const LOOKUP = new Map([...ALPHABET].map((char, index) => [char, index]));
+const LOOKUP = new Map(Array.from({ length: ALPHABET.length }, (_, index) => [ALPHABET.charAt(index), index]));
 
 export function encodeWire(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (item instanceof Uint8Array ? { $bytes: bytesToBase64(item) } : item));

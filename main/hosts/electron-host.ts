@@ -18,7 +18,7 @@ export function registerIpcHost(ipcMain: IpcMain, handlers: HandlerTable, appUrl
       if (!isTrustedSender(sender, appUrl())) {
         return { ok: false, error: { code: 'INVALID_REQUEST', message: 'call from a page that is not Twinbox' } };
       }
-      return dispatch(handlers, method, input, { host: 'electron' });
+      return dispatch(handlers, method, input, { host: 'electron', caller: `window-${event.sender.id}` });
     });
   }
   return () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createHandlers } from '../ipc/handlers';
+import { createServices } from '../services';
 import { startWebHost } from './websocket-host';
 import type { WebHost } from './websocket-host';
 
@@ -15,7 +16,14 @@ let staticDir: string;
 beforeAll(async () => {
   staticDir = mkdtempSync(join(tmpdir(), 'twinbox-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Twinbox</title>');
-  host = await startWebHost({ handlers: createHandlers({ name: 'Twinbox', version: '9.9.9' }), staticDir, token: TOKEN });
+  const services = createServices({
+    identity: { name: 'Twinbox', version: '9.9.9' },
+    host: 'web',
+    createAdapter: () => {
+      throw new Error('no adapter is needed here');
+    },
+  });
+  host = await startWebHost({ handlers: createHandlers(services), staticDir, token: TOKEN });
 });
 
 afterAll(async () => {
@@ -72,7 +80,10 @@ describe('loopback web host', () => {
   it('answers contract calls from its own page', async () => {
     const socket = await connect({});
     try {
-      expect(await call(socket, 1, 'app.getInfo', {})).toEqual({ ok: true, value: { name: 'Twinbox', version: '9.9.9', host: 'web' } });
+      expect(await call(socket, 1, 'app.getInfo', {})).toEqual({
+        ok: true,
+        value: { name: 'Twinbox', version: '9.9.9', host: 'web', passwordsPersist: false },
+      });
       expect(await call(socket, 2, 'no.such.method', {})).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     } finally {
       socket.close();

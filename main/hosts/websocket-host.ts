@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy';
+import { decodeWire, encodeWire } from '../../shared/wire';
 import type { EventName, EventPayloads } from '../../shared/contract';
 import { dispatch } from '../ipc/dispatch';
 import type { HandlerTable } from '../ipc/dispatch';
@@ -36,6 +37,8 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed token for tests; random otherwise. */
   token?: string;
+  /** A page disconnected (closed or reloaded): work it started can stop. */
+  onCallerGone?: (caller: string) => void;
 }
 
 interface CallMessage {
@@ -87,15 +90,20 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     verifyClient: ({ origin: requestOrigin, req }: { origin: string; req: IncomingMessage }) =>
       requestOrigin === origin && tokenMatches(req, token),
   });
+  let connections = 0;
   wss.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    const caller = `web-${++connections}`;
+    socket.on('close', () => {
+      sockets.delete(socket);
+      options.onCallerGone?.(caller);
+    });
     socket.on('message', (data, isBinary) => {
       if (isBinary || !Buffer.isBuffer(data)) return;
       const message = parseCall(data.toString('utf8'));
       if (!message) return;
-      void dispatch(options.handlers, message.method, message.input, { host: 'web' }).then((envelope) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ id: message.id, envelope }));
+      void dispatch(options.handlers, message.method, message.input, { host: 'web', caller }).then((envelope) => {
+        if (socket.readyState === socket.OPEN) socket.send(encodeWire({ id: message.id, envelope }));
       });
     });
   });
@@ -105,7 +113,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     origin,
     port: address.port,
     emit(event, payload) {
-      const frame = JSON.stringify({ event, payload });
+      const frame = encodeWire({ event, payload });
       for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(frame);
     },
     async close() {
@@ -126,7 +134,7 @@ function tokenMatches(request: IncomingMessage, token: string): boolean {
 
 function parseCall(text: string): CallMessage | undefined {
   try {
-    const value: unknown = JSON.parse(text);
+    const value = decodeWire(text);
     if (typeof value !== 'object' || value === null) return undefined;
     const { id, method, input } = value as Record<string, unknown>;
     return typeof id === 'number' ? { id, method, input } : undefined;

@@ -1,19 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { TwinboxError } from '../../shared/errors';
+import { createServices } from '../services';
 import { dispatch } from './dispatch';
 import type { HandlerTable } from './dispatch';
+import { createHandlers } from './handlers';
 
-const context = { host: 'web' as const };
+const context = { host: 'web' as const, caller: 'test' };
+
+const base = createHandlers(
+  createServices({
+    identity: { name: 'Twinbox', version: '1.2.3' },
+    host: 'web',
+    createAdapter: () => {
+      throw new Error('no adapter is needed here');
+    },
+  }),
+);
 
 function table(getInfo: HandlerTable['app.getInfo']): HandlerTable {
-  return { 'app.getInfo': getInfo };
+  return { ...base, 'app.getInfo': getInfo };
 }
 
-const ok = table(() => Promise.resolve({ name: 'Twinbox', version: '1.2.3', host: 'web' }));
+const ok = base;
 
 describe('dispatch, the edge every call passes', () => {
   it('answers a contract method with its result in an ok envelope', async () => {
-    expect(await dispatch(ok, 'app.getInfo', {}, context)).toEqual({ ok: true, value: { name: 'Twinbox', version: '1.2.3', host: 'web' } });
+    expect(await dispatch(ok, 'app.getInfo', {}, context)).toEqual({
+      ok: true,
+      value: { name: 'Twinbox', version: '1.2.3', host: 'web', passwordsPersist: false },
+    });
   });
 
   it('refuses a method outside the contract without calling anything', async () => {

@@ -5,6 +5,8 @@ import { TwinboxError } from '../../shared/errors';
 /** Who is calling: hosts fill this in after checking the sender. */
 export interface CallContext {
   host: 'electron' | 'web';
+  /** Which page is calling (one per WebSocket or window), so work it started can end with it. */
+  caller: string;
 }
 
 /** One function per contract method. Input has already passed the method's schema. */

@@ -1,13 +1,213 @@
-import type { CallContext, HandlerTable } from './dispatch';
+/**
+ * The handler table: one function per contract method, shared by every host.
+ * Inputs arrive already checked against the method's schema (dispatch.ts);
+ * each handler turns a call into work on the services and returns plain data.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestOutcome } from '../../shared/contract';
+import { TwinboxError } from '../../shared/errors';
+import type { Account, Protocol, ServerSettings } from '../../shared/model';
+import { toMessageBody } from '../mime/message-body';
+import { parseMessage } from '../mime/parse';
+import type { MailAdapter } from '../protocols/adapter';
+import { probeCertificate } from '../protocols/certificate-probe';
+import { sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
+import type { Services } from '../services';
+import type { HandlerTable } from './dispatch';
 
-export interface AppIdentity {
-  name: string;
-  version: string;
+/** Settings a new account gets for what the form did not say. */
+const DEFAULT_POP3 = { retention: { kind: 'keep' as const }, pollMinutes: 10, headersOnly: false, maxMessageBytes: 0 };
+const DEFAULT_IMAP = { deleteMode: 'trash' as const, cacheLimitMegabytes: 500 };
+
+export function createHandlers(services: Services): HandlerTable {
+  const { pool } = services;
+
+  /** Runs work on the account's pooled connection, with the certificate attached to a TLS refusal. */
+  async function withAdapter<T>(accountId: string, work: (adapter: MailAdapter) => Promise<T>, idempotent = false): Promise<T> {
+    const account = services.account(accountId);
+    try {
+      return await pool.use(accountId, work, { idempotent });
+    } catch (error) {
+      throw await withCertificate(error, account.incoming, account.protocol);
+    }
+  }
+
+  return {
+    'app.getInfo': (_input, context) =>
+      Promise.resolve({ ...services.identity, host: context.host, passwordsPersist: services.vault.persistent }),
+
+    'app.setProtocolLog': ({ enabled }) => {
+      services.protocolLog.enabled = enabled;
+      return Promise.resolve(null);
+    },
+
+    'accounts.list': () => Promise.resolve(services.accounts.list()),
+
+    'accounts.save': async ({ account: draft, incomingPassword, outgoingPassword }) => {
+      const existing = draft.id === undefined ? undefined : services.accounts.get(draft.id);
+      const account: Account = {
+        ...draft,
+        id: existing?.id ?? randomUUID(),
+        ...(draft.protocol === 'pop3' ? { pop3: draft.pop3 ?? DEFAULT_POP3 } : { imap: draft.imap ?? DEFAULT_IMAP }),
+      };
+      if (account.protocol === 'pop3') delete account.imap;
+      else delete account.pop3;
+      services.accounts.save(account);
+      if (incomingPassword !== undefined) services.vault.set(account.id, 'incoming', incomingPassword);
+      if (outgoingPassword !== undefined) services.vault.set(account.id, 'outgoing', outgoingPassword);
+      // New settings or password: old connections and a remembered refusal no longer apply.
+      await pool.invalidate(account.id);
+      return account;
+    },
+
+    'accounts.remove': async ({ accountId }) => {
+      for (const [watchId, watch] of services.watches) {
+        if (watch.accountId !== accountId) continue;
+        services.watches.delete(watchId);
+        await watch.stop().catch(() => undefined);
+      }
+      await pool.invalidate(accountId);
+      services.vault.delete(accountId);
+      services.accounts.remove(accountId);
+      return null;
+    },
+
+    'accounts.test': async (input) => {
+      const stored = input.accountId === undefined ? undefined : services.accounts.get(input.accountId);
+      const incomingPassword = input.incomingPassword ?? (stored ? services.vault.get(stored.id, 'incoming') : undefined) ?? '';
+      const incoming = await testIncoming(services, input.protocol, input.incoming, incomingPassword);
+      let outgoing: TestOutcome | null = null;
+      if (input.outgoing) {
+        const outgoingPassword =
+          input.outgoingPassword ?? (stored ? (services.vault.get(stored.id, 'outgoing') ?? services.vault.get(stored.id, 'incoming')) : undefined) ?? incomingPassword;
+        outgoing = await testOutgoing(services, input.outgoing, outgoingPassword);
+      }
+      return { incoming, outgoing };
+    },
+
+    'accounts.capabilities': ({ accountId }) => withAdapter(accountId, (adapter) => Promise.resolve(adapter.capabilities), true),
+
+    'mail.listFolders': ({ accountId }) => withAdapter(accountId, (adapter) => adapter.listFolders(), true),
+
+    'mail.folderCounts': ({ accountId, paths }) => withAdapter(accountId, (adapter) => adapter.folderCounts(paths), true),
+
+    'mail.syncStart': ({ accountId, folder, state, options }, context) => {
+      const account = services.account(accountId);
+      const syncId = services.syncs.start({ scope: `${accountId}\u0000${folder}`, owner: context.caller }, async (consume) => {
+        try {
+          await pool.use(accountId, (adapter) => consume(adapter.sync(folder, state, options ?? {})));
+        } catch (error) {
+          throw await withCertificate(error, account.incoming, account.protocol);
+        }
+      });
+      return Promise.resolve({ syncId });
+    },
+
+    'mail.syncNext': ({ syncId }) => services.syncs.next(syncId),
+
+    'mail.syncCancel': async ({ syncId }) => {
+      await services.syncs.cancel(syncId);
+      return null;
+    },
+
+    'mail.fetchBody': ({ accountId, folder, serverId, raw }) =>
+      withAdapter(accountId, (adapter) => adapter.fetchBody(folder, serverId, { raw: raw === true }), true),
+
+    'mail.parseRaw': async ({ accountId, folder, serverId, raw }) => {
+      services.account(accountId);
+      return toMessageBody(await parseMessage(raw), { accountId, folder, serverId });
+    },
+
+    'mail.setFlags': async ({ accountId, folder, serverIds, add, remove }) => {
+      await withAdapter(accountId, (adapter) => adapter.setFlags(folder, serverIds, { add: add ?? [], remove: remove ?? [] }));
+      return null;
+    },
+
+    'mail.move': async ({ accountId, folder, serverIds, target }) =>
+      Object.fromEntries(await withAdapter(accountId, (adapter) => adapter.move(folder, serverIds, target))),
+
+    'mail.copy': async ({ accountId, folder, serverIds, target }) =>
+      Object.fromEntries(await withAdapter(accountId, (adapter) => adapter.copy(folder, serverIds, target))),
+
+    'mail.delete': ({ accountId, folder, serverIds, expunge }) =>
+      withAdapter(accountId, (adapter) => adapter.delete(folder, serverIds, { expunge: expunge === true })),
+
+    'mail.append': async ({ accountId, folder, raw, flags }) => ({
+      serverId: (await withAdapter(accountId, (adapter) => adapter.append(folder, raw, flags))) ?? null,
+    }),
+
+    'mail.search': ({ accountId, folder, text }) => withAdapter(accountId, (adapter) => adapter.search(folder, { text }), true),
+
+    'mail.quota': async ({ accountId, folder }) => (await withAdapter(accountId, (adapter) => adapter.quota(folder), true)) ?? null,
+
+    'mail.watch': async ({ accountId, folder }) => {
+      const watchId = randomUUID();
+      const stop = await withAdapter(accountId, (adapter) =>
+        adapter.watch(folder, (change) => services.events.emit('mail.changed', { accountId, folder: change.folder, reason: change.reason })),
+      );
+      services.watches.set(watchId, { accountId, stop });
+      return { watchId };
+    },
+
+    'mail.unwatch': async ({ watchId }) => {
+      const watch = services.watches.get(watchId);
+      services.watches.delete(watchId);
+      await watch?.stop();
+      return null;
+    },
+
+    'mail.send': async ({ accountId, message }) => {
+      const account = services.account(accountId);
+      try {
+        return await sendMessage({
+          accountId,
+          server: account.outgoing,
+          password: services.password(accountId, 'outgoing'),
+          message,
+          log: (line) => services.logLine(line),
+        });
+      } catch (error) {
+        throw await withCertificate(error, account.outgoing, 'smtp');
+      }
+    },
+  };
 }
 
-/** The handler table: one function per contract method, shared by every host. */
-export function createHandlers(identity: AppIdentity): HandlerTable {
-  return {
-    'app.getInfo': (_input, context: CallContext) => Promise.resolve({ ...identity, host: context.host }),
+async function testIncoming(services: Services, protocol: Protocol, server: ServerSettings, password: string): Promise<TestOutcome> {
+  const probeAccount: Account = {
+    id: `test-${randomUUID()}`,
+    name: 'connection test',
+    email: 'test@twinbox.invalid',
+    displayName: '',
+    protocol,
+    incoming: server,
+    outgoing: server,
   };
+  const adapter = services.createAdapter(probeAccount, password, (line) => services.logLine(line));
+  try {
+    await adapter.connect();
+    const folders = await adapter.listFolders();
+    return { ok: true, capabilities: adapter.capabilities, folders: folders.length };
+  } catch (error) {
+    return { ok: false, error: (await withCertificate(error, server, protocol)).toWire() };
+  } finally {
+    await adapter.close();
+  }
+}
+
+async function testOutgoing(services: Services, server: ServerSettings, password: string): Promise<TestOutcome> {
+  try {
+    await verifySmtpLogin({ accountId: 'connection test', server, password, log: (line) => services.logLine(line) });
+    return { ok: true, capabilities: null, folders: null };
+  } catch (error) {
+    return { ok: false, error: (await withCertificate(error, server, 'smtp')).toWire() };
+  }
+}
+
+/** A certificate refusal gets the certificate itself, so the user can see what to trust. */
+async function withCertificate(error: unknown, server: ServerSettings, protocol: Protocol | 'smtp'): Promise<TwinboxError> {
+  const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error), { cause: error });
+  if (failure.code !== 'TLS_CERT_UNTRUSTED' || failure.certificate) return failure;
+  const certificate = await probeCertificate(server, protocol);
+  return certificate ? new TwinboxError(failure.code, failure.message, { cause: failure, certificate }) : failure;
 }

@@ -1,19 +1,42 @@
 /**
- * MIME parsing for every message that enters Twinbox, on postal-mime: it is
- * maintained, typed, pure (no Node streams), and decodes legacy charsets
- * through the platform's TextDecoder (full ICU in Node and Electron).
+ * MIME parsing for every message that enters Twinbox (IMAP bodies, POP3
+ * downloads, POP3 TOP header blocks). The structure is read by our own
+ * forgiving reader (structure.ts), which repairs what real-world mail gets
+ * wrong (boundaries, header blocks, charsets, transfer encodings); postal-mime
+ * then assembles the text and HTML a reader shows from a clean rewrite of
+ * that structure, and provides the address parser. Nothing here throws for
+ * malformed input: what cannot be read is left out and said in `warnings`.
  */
 import PostalMime from 'postal-mime';
-import type { Address as PostalAddress, Email } from 'postal-mime';
+import type { Address as PostalAddress } from 'postal-mime';
 import type { Address, MessageSummary } from '../../shared/model';
+import { describeAttachments } from './attachments';
+import type { AttachmentRole } from './attachments';
+import { assembleBody, collectBodyParts, reportText } from './body';
+import { charsetsNamedIn } from './charsets';
+import { parseMailDate } from './dates';
+import { firstField, headerText, parseAddressList } from './header-fields';
+import type { DecodeContext, HeaderField } from './header-fields';
+import { Notes } from './notes';
+import { snippetOf } from './snippet';
+import { parentsOf, parseMimeTree } from './structure';
+import type { MimeEntity } from './structure';
+
+export type { AttachmentRole } from './attachments';
 
 /** A part of a message that is listed as an attachment, with its bytes. */
 export interface ParsedAttachment {
   filename: string;
   contentType: string;
   size: number;
+  /** Shown inside the body: referenced from the HTML by Content-ID, or an image with Content-Disposition inline. */
   inline: boolean;
   contentId?: string;
+  /**
+   * What the part is for: a signature (S/MIME or PGP), encrypted content, a
+   * TNEF winmail.dat, an attached message, a delivery report, or a plain file.
+   */
+  role?: AttachmentRole;
   content: Uint8Array;
 }
 
@@ -27,9 +50,17 @@ export interface ParsedMessage {
   summary: HeaderSummary;
   text?: string;
   html?: string;
+  /** Top-level header fields in order: name as written, value unfolded (encoded words kept), for "show original". */
   headers: [string, string][];
   attachments: ParsedAttachment[];
+  /** Plain sentences about damage that was worked around; empty for a clean message. */
   warnings: string[];
+  /**
+   * True when the input was a header block with no body (POP3 TOP n 0, IMAP
+   * BODY[HEADER]). `summary.hasAttachments` is then a guess from the
+   * Content-Type (multipart/mixed, or a non-text top-level type).
+   */
+  headersOnly?: boolean;
 }
 
 /**
@@ -38,46 +69,76 @@ export interface ParsedMessage {
  * `warnings`, so a broken message still shows in the list.
  */
 export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
-  const warnings: string[] = [];
-  let email: Email;
-  try {
-    email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
-  } catch (error) {
-    warnings.push(`could not parse the MIME structure: ${error instanceof Error ? error.message : String(error)}`);
-    return { summary: emptySummary(), headers: [], attachments: [], warnings };
+  const notes = new Notes();
+  let hints: string[] | undefined;
+  const context: DecodeContext = { notes, hints: () => (hints ??= charsetsNamedIn(raw)) };
+  if (raw.byteLength === 0) {
+    notes.add('The message is empty.');
+    return { summary: emptySummary(), headers: [], attachments: [], warnings: notes.list(), headersOnly: true };
   }
-  const attachments = email.attachments.map((attachment, index): ParsedAttachment => {
-    const content = typeof attachment.content === 'string' ? new TextEncoder().encode(attachment.content) : new Uint8Array(attachment.content);
-    return {
-      filename: attachment.filename ?? `attachment-${index + 1}`,
-      contentType: attachment.mimeType,
-      size: content.byteLength,
-      inline: attachment.disposition === 'inline' || attachment.related === true,
-      ...(attachment.contentId ? { contentId: attachment.contentId.replace(/^<|>$/g, '') } : {}),
-      content,
-    };
-  });
-  const date = email.date && !Number.isNaN(Date.parse(email.date)) ? new Date(email.date).toISOString() : undefined;
+  try {
+    return await parseTree(raw, context);
+  } catch (error) {
+    notes.add(`The message structure could not be read (${describe(error)}); it was read in a simpler way.`);
+    return parseWithPostalMimeAlone(raw, notes);
+  }
+}
+
+async function parseTree(raw: Uint8Array, context: DecodeContext): Promise<ParsedMessage> {
+  const root = parseMimeTree(raw, context);
+  const parts = collectBodyParts(root, context);
+  const assembled = await assembleBody(root, parts, context);
+  const report = assembled.text === undefined && assembled.html === undefined ? reportText(parts, context) : undefined;
+  const body = report === undefined ? assembled : { text: report };
+  const attachments = describeAttachments(parts.attachments, body.html, parentsOf(root), context);
+  const hasAttachments = root.bodyMissing ? attachmentsLikely(root) : attachments.some((attachment) => !attachment.inline && attachment.role !== 'signature');
   return {
-    summary: {
-      ...optional('messageId', stripBrackets(email.messageId)),
-      ...optional('inReplyTo', stripBrackets(email.inReplyTo)),
-      references: messageIds(email.references),
-      subject: email.subject ?? '',
-      from: addresses(email.from ? [email.from] : []),
-      to: addresses(email.to ?? []),
-      cc: addresses(email.cc ?? []),
-      replyTo: addresses(email.replyTo ?? []),
-      ...optional('date', date),
-      hasAttachments: attachments.some((a) => !a.inline),
-      ...optional('snippet', snippetOf(email.text, email.html)),
-    },
-    ...optional('text', email.text),
-    ...optional('html', email.html),
-    headers: email.headers.map((header) => [header.originalKey, header.value]),
+    summary: { ...headerSummary(root.fields, context), hasAttachments, ...optional('snippet', snippetOf(body.text, body.html)) },
+    ...optional('text', body.text),
+    ...optional('html', body.html),
+    headers: root.fields.map((field): [string, string] => [field.name, field.value]),
     attachments,
-    warnings,
+    warnings: context.notes.list(),
+    ...(root.bodyMissing ? { headersOnly: true } : {}),
   };
+}
+
+// Without a body only the Content-Type hints at attachments, as it does for other clients' header-only lists.
+function attachmentsLikely(root: MimeEntity): boolean {
+  return root.contentType === 'multipart/mixed' || !/^(text|multipart|message)\//.test(root.contentType);
+}
+
+function headerSummary(fields: readonly HeaderField[], context: DecodeContext): Omit<HeaderSummary, 'hasAttachments' | 'snippet'> {
+  const all = (key: string): Address[] => fields.filter((field) => field.key === key).flatMap((field) => parseAddressList(field.value, context));
+  const first = (key: string): string | undefined => firstField(fields, key)?.value;
+  const dateValue = first('date');
+  const date = parseMailDate(dateValue);
+  if (dateValue !== undefined && dateValue !== '' && date === undefined) context.notes.add(`The Date header "${dateValue.slice(0, 80)}" is not a date; the message has no date.`);
+  const fromField = first('from');
+  return {
+    ...optional('messageId', messageIdOf(first('message-id'))),
+    ...optional('inReplyTo', messageIdOf(first('in-reply-to'))),
+    references: messageIds(first('references')),
+    subject: headerText(first('subject') ?? '', context),
+    // Only the first From field: a second one is either damage or an attempt to spoof the sender.
+    from: fromField === undefined ? [] : parseAddressList(fromField, context),
+    to: all('to'),
+    cc: all('cc'),
+    replyTo: all('reply-to'),
+    ...optional('date', date),
+  };
+}
+
+function messageIdOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const bracketed = /<([^<>\s]+)>/.exec(value);
+  if (bracketed) return bracketed[1];
+  const bare = value.trim().replace(/^<|>$/g, '');
+  return bare === '' || /\s/.test(bare) ? undefined : bare;
+}
+
+function messageIds(value: string | undefined): string[] {
+  return [...(value ?? '').matchAll(/<([^<>\s]+)>/g)].map((match) => match[1] ?? '').filter((id) => id !== '');
 }
 
 function emptySummary(): HeaderSummary {
@@ -88,23 +149,50 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-function stripBrackets(value: string | undefined): string | undefined {
-  const trimmed = value?.trim().replace(/^<|>$/g, '');
-  return trimmed === '' ? undefined : trimmed;
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-function messageIds(value: string | undefined): string[] {
-  return [...(value ?? '').matchAll(/<([^<>\s]+)>/g)].map((match) => match[1] ?? '').filter((id) => id !== '');
-}
-
-function addresses(list: PostalAddress[]): Address[] {
-  return list.flatMap((entry) => (entry.group ? entry.group : [entry])).map((mailbox) => ({ name: mailbox.name, address: mailbox.address }));
-}
-
-const SNIPPET_LENGTH = 200;
-
-function snippetOf(text: string | undefined, html: string | undefined): string | undefined {
-  const source = text ?? (html ? html.replace(/<(style|script)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ') : undefined);
-  const snippet = source?.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH);
-  return snippet === '' ? undefined : snippet;
+/**
+ * The last resort, for input our own reader failed on (a bug, not bad
+ * mail): postal-mime on the raw bytes, and an empty summary if even that fails.
+ */
+async function parseWithPostalMimeAlone(raw: Uint8Array, notes: Notes): Promise<ParsedMessage> {
+  try {
+    const email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+    const attachments = email.attachments.map(
+      (attachment, index): ParsedAttachment => ({
+        filename: attachment.filename ?? `attachment-${index + 1}`,
+        contentType: attachment.mimeType,
+        size: attachment.content instanceof ArrayBuffer ? attachment.content.byteLength : 0,
+        inline: attachment.related === true,
+        ...(attachment.contentId ? { contentId: attachment.contentId.replace(/^<|>$/g, '') } : {}),
+        content: attachment.content instanceof ArrayBuffer ? new Uint8Array(attachment.content) : new Uint8Array(0),
+      }),
+    );
+    const mailboxes = (list: PostalAddress[]): Address[] => list.flatMap((entry) => (entry.group ? entry.group : [entry])).map((mailbox) => ({ name: mailbox.name, address: mailbox.address }));
+    return {
+      summary: {
+        ...optional('messageId', messageIdOf(email.messageId)),
+        ...optional('inReplyTo', messageIdOf(email.inReplyTo)),
+        references: messageIds(email.references),
+        subject: email.subject ?? '',
+        from: mailboxes(email.from ? [email.from] : []),
+        to: mailboxes(email.to ?? []),
+        cc: mailboxes(email.cc ?? []),
+        replyTo: mailboxes(email.replyTo ?? []),
+        ...optional('date', parseMailDate(email.date)),
+        hasAttachments: attachments.some((attachment) => !attachment.inline),
+        ...optional('snippet', snippetOf(email.text, email.html)),
+      },
+      ...optional('text', email.text),
+      ...optional('html', email.html),
+      headers: email.headers.map((header): [string, string] => [header.originalKey, header.value]),
+      attachments,
+      warnings: notes.list(),
+    };
+  } catch (error) {
+    notes.add(`The message could not be read at all (${describe(error)}).`);
+    return { summary: emptySummary(), headers: [], attachments: [], warnings: notes.list() };
+  }
 }

@@ -1,31 +1,15 @@
 import type { EventName, EventPayloads, Envelope, MethodInput, MethodName, MethodResult, TwinboxBridge } from '../../shared/contract';
-import { TwinboxError } from '../../shared/errors';
+import { decodeWire, encodeWire } from '../../shared/wire';
+import { createClient } from './twinbox-client';
+import type { TwinboxClient } from './twinbox-client';
+
+export type { TwinboxClient } from './twinbox-client';
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent when the page is served by the loopback web host. */
     twinbox?: TwinboxBridge;
   }
-}
-
-/** The page's typed handle on the contract: a result, or a thrown TwinboxError with its code. */
-export interface TwinboxClient {
-  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
-  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
-  /** Which transport carries the calls. */
-  readonly transport: 'electron' | 'websocket';
-}
-
-export function createClient(bridge: TwinboxBridge, transport: TwinboxClient['transport']): TwinboxClient {
-  return {
-    transport,
-    async call(method, input) {
-      const envelope = await bridge.invoke(method, input);
-      if (envelope.ok) return envelope.value;
-      throw TwinboxError.fromWire(envelope.error);
-    },
-    on: (event, listener) => bridge.on(event, listener),
-  };
 }
 
 /** Electron's preload bridge when there is one, else the loopback host's WebSocket. */
@@ -65,7 +49,7 @@ export class WebSocketBridge implements TwinboxBridge {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve as (envelope: Envelope<unknown>) => void);
-      socket.send(JSON.stringify({ id, method, input }));
+      socket.send(encodeWire({ id, method, input }));
     });
   }
 
@@ -99,7 +83,7 @@ export class WebSocketBridge implements TwinboxBridge {
   }
 
   private receive(text: string): void {
-    const frame = JSON.parse(text) as { id?: number; envelope?: Envelope<unknown>; event?: string; payload?: unknown };
+    const frame = decodeWire(text) as { id?: number; envelope?: Envelope<unknown>; event?: string; payload?: unknown };
     if (typeof frame.id === 'number' && frame.envelope) {
       this.pending.get(frame.id)?.(frame.envelope);
       this.pending.delete(frame.id);

@@ -11,7 +11,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startWebHost } from '../../main/hosts/websocket-host';
 import type { WebHost } from '../../main/hosts/websocket-host';
 import { createHandlers } from '../../main/ipc/handlers';
-import type { HandlerTable } from '../../main/ipc/dispatch';
+import { createAdapter } from '../../main/protocols/factory';
+import { createServices } from '../../main/services';
+import type { Services } from '../../main/services';
 
 export const CHROMIUM_PATH = process.env.TWINBOX_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -36,6 +38,8 @@ export const APP_IDENTITY = (() => {
 
 export interface TwinboxSession {
   host: WebHost;
+  /** Main's services behind the page, for checks a user could not make from the UI. */
+  services: Services;
   readonly page: Page;
   /** Uncaught errors the page reported since it was opened. */
   readonly pageErrors: string[];
@@ -45,17 +49,23 @@ export interface TwinboxSession {
 }
 
 /**
- * Starts a web host with the given handlers (the app's own by default) and
- * opens Twinbox in a fresh Chromium profile of its own.
+ * Starts main's services and a web host for them, and opens Twinbox in a
+ * fresh Chromium profile of its own.
  */
-export async function openTwinbox(options: { handlers?: HandlerTable } = {}): Promise<TwinboxSession> {
+export async function openTwinbox(): Promise<TwinboxSession> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`${RENDERER_DIR}/index.html is missing: run "npm run build" before the end-to-end tests`);
   }
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
   }
-  const host = await startWebHost({ handlers: options.handlers ?? createHandlers(APP_IDENTITY), staticDir: RENDERER_DIR });
+  const services = createServices({ identity: APP_IDENTITY, host: 'web', createAdapter });
+  const host = await startWebHost({
+    handlers: createHandlers(services),
+    staticDir: RENDERER_DIR,
+    onCallerGone: (caller) => void services.syncs.cancelOwner(caller),
+  });
+  services.events.subscribe((event, payload) => host.emit(event, payload));
   const profile = mkdtempSync(join(tmpdir(), 'twinbox-profile-'));
   const pageErrors: string[] = [];
   const launch = async (): Promise<{ context: BrowserContext; page: Page }> => {
@@ -68,6 +78,7 @@ export async function openTwinbox(options: { handlers?: HandlerTable } = {}): Pr
   let current = await launch();
   return {
     host,
+    services,
     pageErrors,
     get page() {
       return current.page;
@@ -79,6 +90,7 @@ export async function openTwinbox(options: { handlers?: HandlerTable } = {}): Pr
     },
     async dispose() {
       await current.context.close().catch(() => undefined);
+      await services.close();
       await host.close();
       rmSync(profile, { recursive: true, force: true });
     },

@@ -142,11 +142,25 @@ export async function appendMessage(
   raw: string | Buffer,
   options: { folder?: string; flags?: string[] } = {},
 ): Promise<number> {
+  const [uid] = await appendMessages(user, [raw], options);
+  return uid!;
+}
+
+/** Appends several messages in one IMAP session, in order; returns their UIDs. */
+export async function appendMessages(
+  user: TestUser,
+  raws: readonly (string | Buffer)[],
+  options: { folder?: string; flags?: string[] } = {},
+): Promise<number[]> {
   const client = await openImap(user);
   try {
-    const result = await client.append(options.folder ?? 'INBOX', raw, options.flags ?? []);
-    if (!result || typeof result.uid !== 'number') throw new Error('the server returned no APPENDUID');
-    return result.uid;
+    const uids: number[] = [];
+    for (const raw of raws) {
+      const result = await client.append(options.folder ?? 'INBOX', raw, options.flags ?? []);
+      if (!result || typeof result.uid !== 'number') throw new Error('the server returned no APPENDUID');
+      uids.push(result.uid);
+    }
+    return uids;
   } finally {
     await client.logout();
   }

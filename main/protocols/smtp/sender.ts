@@ -37,44 +37,14 @@ export async function sendMessage(options: SendOptions): Promise<SentMessage> {
   const keptBytes = await compose(message, messageId, date);
   const sentBytes = withoutBccHeader(keptBytes);
 
-  const connection = new SMTPConnection({
-    host: server.host,
-    port: server.port,
-    secure: server.security === 'tls',
-    requireTLS: server.security === 'starttls',
-    // "plain" was chosen explicitly: do not upgrade behind the user's back either.
-    ignoreTLS: server.security === 'plain',
-    tls: tlsOptionsFor(server),
-    connectionTimeout: resolveTimeouts(options.timeouts).connectMs,
-    greetingTimeout: resolveTimeouts(options.timeouts).connectMs,
-    socketTimeout: resolveTimeouts(options.timeouts).commandMs,
-    logger: options.log ? protocolLogger(options.accountId, options.log) : false,
-    debug: options.log !== undefined,
-  });
-  // Errors also arrive as events; the callbacks below carry them to the caller.
-  connection.on('error', () => undefined);
+  const connection = openConnection(options);
   try {
-    await new Promise<void>((resolve, reject) => {
-      connection.once('error', reject);
-      connection.connect(() => resolve());
-    });
-    if (server.username !== '') {
-      if (!connection.allowsAuth) {
-        // Sending anyway would go out unauthenticated, or be refused later with a vaguer reason.
-        throw new TwinboxError(
-          connection.secure ? 'NOT_SUPPORTED' : 'TLS_REQUIRED',
-          connection.secure ? 'the server offers no login (AUTH)' : 'the server offers login (AUTH) only on an encrypted connection',
-        );
-      }
-      await new Promise<void>((resolve, reject) =>
-        connection.login({ user: server.username, pass: options.password }, (error) => (error ? reject(error) : resolve())),
-      );
-    }
+    await connectAndLogin(connection, server, options.password);
     const info = await new Promise<SMTPConnectionSendInfo>((resolve, reject) =>
       connection.send(
         { from: message.from.address, to: [...message.to, ...message.cc, ...message.bcc].map((a) => a.address) },
         Buffer.from(sentBytes),
-        (error, result) => (error || !result ? reject(error ?? new Error('no result')) : resolve(result)),
+        (error: Error | null, result?: SMTPConnectionSendInfo) => (error || !result ? reject(error ?? new Error('no result')) : resolve(result)),
       ),
     );
     connection.quit();
@@ -83,6 +53,62 @@ export async function sendMessage(options: SendOptions): Promise<SentMessage> {
     connection.close();
     throw smtpError(error, server);
   }
+}
+
+/**
+ * Checks outgoing settings without sending anything: connects, upgrades as
+ * the settings say, logs in, and says goodbye.
+ */
+export async function verifySmtpLogin(options: Omit<SendOptions, 'message'>): Promise<void> {
+  const { server } = options;
+  const connection = openConnection(options);
+  try {
+    await connectAndLogin(connection, server, options.password);
+    connection.quit();
+  } catch (error) {
+    connection.close();
+    throw smtpError(error, server);
+  }
+}
+
+function openConnection(options: Omit<SendOptions, 'message'>): SMTPConnection {
+  const { server } = options;
+  const timeouts = resolveTimeouts(options.timeouts);
+  const connection = new SMTPConnection({
+    host: server.host,
+    port: server.port,
+    secure: server.security === 'tls',
+    requireTLS: server.security === 'starttls',
+    // "plain" was chosen explicitly: do not upgrade behind the user's back either.
+    ignoreTLS: server.security === 'plain',
+    tls: tlsOptionsFor(server),
+    connectionTimeout: timeouts.connectMs,
+    greetingTimeout: timeouts.connectMs,
+    socketTimeout: timeouts.commandMs,
+    logger: options.log ? protocolLogger(options.accountId, options.log) : false,
+    debug: options.log !== undefined,
+  });
+  // Errors also arrive as events; the callbacks carry them to the caller.
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+async function connectAndLogin(connection: SMTPConnection, server: ServerSettings, password: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    connection.once('error', reject);
+    connection.connect(() => resolve());
+  });
+  if (server.username === '') return;
+  if (!connection.allowsAuth) {
+    // Sending anyway would go out unauthenticated, or be refused later with a vaguer reason.
+    throw new TwinboxError(
+      connection.secure ? 'NOT_SUPPORTED' : 'TLS_REQUIRED',
+      connection.secure ? 'the server offers no login (AUTH)' : 'the server offers login (AUTH) only on an encrypted connection',
+    );
+  }
+  await new Promise<void>((resolve, reject) =>
+    connection.login({ user: server.username, pass: password }, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 async function compose(message: OutgoingMessage, messageId: string, date: Date): Promise<Uint8Array> {

@@ -1,0 +1,173 @@
+/**
+ * The readable body of a parsed MIME tree. Each part is classified once
+ * (text shown in the body, message shown inline, attachment, container);
+ * text parts are decoded here, then postal-mime assembles text and HTML
+ * from a clean rewrite of the tree, so that its rules (one rendering per
+ * multipart/alternative, forwarded messages with a header block, text turned
+ * into HTML where only one side has HTML) apply to input it cannot misread:
+ * fresh boundaries, UTF-8 text in base64, and no attachment bytes at all.
+ */
+import PostalMime from 'postal-mime';
+import { firstField, headerText, parseAddressList } from './header-fields';
+import type { DecodeContext } from './header-fields';
+import { parseMailDate } from './dates';
+import { isNestedMessageType } from './structure';
+import type { MimeEntity } from './structure';
+import { decodedContent, decodeText } from './text-parts';
+import { extractEmbeddedFiles } from './transfer-encodings';
+
+/** How a part is presented. */
+export type PartRole = 'container' | 'text' | 'message' | 'attachment';
+
+/** The presentation of a part. `inReport` is true inside a multipart/report, whose returned message is evidence, not content. */
+export function roleOf(entity: MimeEntity, inReport: boolean): PartRole {
+  if (entity.contentType.startsWith('multipart/')) return 'container';
+  if (isNestedMessageType(entity.contentType) && entity.nested && entity.disposition !== 'attachment' && !inReport) return 'message';
+  if ((entity.contentType === 'text/plain' || entity.contentType === 'text/html') && entity.disposition !== 'attachment') return 'text';
+  return 'attachment';
+}
+
+/** A part (or a file embedded in a text part) that is listed as an attachment. */
+export interface AttachmentSource {
+  /** The part it came from; for a file embedded in text, the text part. */
+  entity: MimeEntity;
+  content: Uint8Array;
+  /** The name a uuencode or yEnc block gives the file it holds. */
+  embeddedName?: string;
+}
+
+/** Text and attachments of a message, before assembly. */
+export interface BodyParts {
+  /** Decoded text of every part shown in the body. */
+  texts: Map<MimeEntity, string>;
+  attachments: AttachmentSource[];
+}
+
+/** Walks the tree in document order, decoding text parts and collecting attachments. */
+export function collectBodyParts(root: MimeEntity, context: DecodeContext): BodyParts {
+  const parts: BodyParts = { texts: new Map(), attachments: [] };
+  visit(root, false, parts, context);
+  return parts;
+}
+
+function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context: DecodeContext): void {
+  switch (roleOf(entity, inReport)) {
+    case 'container': {
+      const report = inReport || entity.contentType === 'multipart/report';
+      for (const child of entity.children) visit(child, report, parts, context);
+      return;
+    }
+    case 'message':
+      if (entity.nested) visit(entity.nested, false, parts, context);
+      return;
+    case 'text': {
+      let bytes = decodedContent(entity, context);
+      if (entity.contentType === 'text/plain') {
+        const embedded = extractEmbeddedFiles(bytes);
+        bytes = embedded.text;
+        for (const file of embedded.files) parts.attachments.push({ entity, content: file.content, embeddedName: file.filename });
+      }
+      parts.texts.set(entity, decodeText(bytes, entity, context));
+      return;
+    }
+    case 'attachment':
+      parts.attachments.push({ entity, content: decodedContent(entity, context) });
+      return;
+  }
+}
+
+const REPORT_TYPES = new Set(['message/delivery-status', 'message/disposition-notification', 'message/feedback-report', 'text/rfc822-headers']);
+
+/**
+ * The machine-readable reports of a bounce or receipt, as text: what the
+ * reader shows when the message has no human-readable part at all. The
+ * parts stay listed as attachments too.
+ */
+export function reportText(parts: BodyParts, context: DecodeContext): string | undefined {
+  const reports = parts.attachments.filter((source) => source.embeddedName === undefined && REPORT_TYPES.has(source.entity.contentType));
+  if (reports.length === 0) return undefined;
+  return reports.map((source) => decodeText(source.content, source.entity, context).trimEnd()).join('\n\n');
+}
+
+/** The assembled body: plain text and HTML, each present when the message has any. */
+export interface AssembledBody {
+  text?: string;
+  html?: string;
+}
+
+/** Joins the decoded text parts into the text and HTML a reader shows. */
+export async function assembleBody(root: MimeEntity, parts: BodyParts, context: DecodeContext): Promise<AssembledBody> {
+  if (parts.texts.size === 0) return {};
+  const lines: string[] = [];
+  const boundaries = { next: 0 };
+  writeEntity(root, [], false, parts, context, lines, boundaries);
+  try {
+    const email = await PostalMime.parse(lines.join('\r\n') + '\r\n', { attachmentEncoding: 'arraybuffer' });
+    return { ...(email.text === undefined ? {} : { text: email.text }), ...(email.html === undefined ? {} : { html: email.html }) };
+  } catch (error) {
+    context.notes.add(`The body was assembled without the usual rules (${error instanceof Error ? error.message : String(error)}).`);
+    return joinTexts(parts);
+  }
+}
+
+function joinTexts(parts: BodyParts): AssembledBody {
+  const plain: string[] = [];
+  const html: string[] = [];
+  for (const [entity, text] of parts.texts) (entity.contentType === 'text/html' ? html : plain).push(text);
+  return { ...(plain.length > 0 ? { text: plain.join('\n') } : {}), ...(html.length > 0 ? { html: html.join('\n') } : {}) };
+}
+
+function writeEntity(entity: MimeEntity, leadingHeaders: string[], inReport: boolean, parts: BodyParts, context: DecodeContext, lines: string[], boundaries: { next: number }): void {
+  switch (roleOf(entity, inReport)) {
+    case 'container': {
+      const boundary = `=_twinbox_${boundaries.next++}`;
+      const report = inReport || entity.contentType === 'multipart/report';
+      lines.push(...leadingHeaders, `Content-Type: ${entity.contentType}; boundary="${boundary}"`, '');
+      for (const child of entity.children) {
+        if (roleOf(child, report) === 'attachment') continue;
+        lines.push(`--${boundary}`);
+        writeEntity(child, [], report, parts, context, lines, boundaries);
+      }
+      lines.push(`--${boundary}--`);
+      return;
+    }
+    case 'message': {
+      lines.push(...leadingHeaders, 'Content-Type: message/rfc822', '');
+      if (entity.nested) writeEntity(entity.nested, summaryHeaders(entity.nested, context), false, parts, context, lines, boundaries);
+      return;
+    }
+    case 'text': {
+      const format = entity.params.get('format')?.toLowerCase() === 'flowed' ? `; format=flowed${entity.params.get('delsp')?.toLowerCase() === 'yes' ? '; delsp=yes' : ''}` : '';
+      const text = parts.texts.get(entity) ?? '';
+      lines.push(...leadingHeaders, `Content-Type: ${entity.contentType}; charset=utf-8${format}`, 'Content-Transfer-Encoding: base64', '');
+      lines.push(...(Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []));
+      return;
+    }
+    case 'attachment':
+      lines.push(...leadingHeaders, 'Content-Type: application/octet-stream', '');
+      return;
+  }
+}
+
+// The fields postal-mime shows in the header block of a forwarded message, already decoded.
+function summaryHeaders(message: MimeEntity, context: DecodeContext): string[] {
+  const headers: string[] = [];
+  const clean = (value: string): string => value.replace(/[\r\n]+/g, ' ');
+  const addresses = (key: string): string =>
+    message.fields
+      .filter((field) => field.key === key)
+      .flatMap((field) => parseAddressList(field.value, context))
+      .map((address) => (address.name ? `"${address.name.replace(/(["\\])/g, '\\$1')}" <${address.address}>` : `<${address.address}>`))
+      .join(', ');
+  const from = addresses('from');
+  if (from) headers.push(`From: ${clean(from)}`);
+  const subject = firstField(message.fields, 'subject');
+  if (subject) headers.push(`Subject: ${clean(headerText(subject.value, context))}`);
+  const date = parseMailDate(firstField(message.fields, 'date')?.value);
+  if (date) headers.push(`Date: ${date}`);
+  const to = addresses('to');
+  if (to) headers.push(`To: ${clean(to)}`);
+  const cc = addresses('cc');
+  if (cc) headers.push(`Cc: ${clean(cc)}`);
+  return headers;
+}

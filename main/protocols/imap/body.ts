@@ -1,0 +1,34 @@
+/**
+ * Opening a message: the whole of it, parsed.
+ */
+import { TwinboxError } from '../../../shared/errors';
+import type { MessageBody } from '../../../shared/model';
+import { toMessageBody } from '../../mime/message-body';
+import { parseMessage } from '../../mime/parse';
+import type { FetchBodyOptions } from '../adapter';
+import { uidSetOfServerIds } from './sequence-set';
+import type { ImapSession } from './session';
+
+/**
+ * The message with this UID, parsed, and with its exact bytes when `raw` is
+ * asked for. Fetched as BODY.PEEK[], so opening it does not mark it read:
+ * whether it counts as read is the caller's decision (setFlags \Seen).
+ * MESSAGE_GONE when the UID is no longer in the folder.
+ */
+export async function fetchBody(
+  session: ImapSession,
+  accountId: string,
+  folder: string,
+  serverId: string,
+  options: FetchBodyOptions = {},
+): Promise<MessageBody> {
+  const uid = uidSetOfServerIds([serverId]).toString();
+  const source = await session.withFolder(folder, async () => {
+    const message = await session.client.fetchOne(uid, { uid: true, source: true }, { uid: true });
+    return message === false ? undefined : message.source;
+  });
+  if (source === undefined) throw new TwinboxError('MESSAGE_GONE', `UID ${uid} is no longer in ${folder}`);
+  const raw = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  const parsed = await parseMessage(raw);
+  return toMessageBody(parsed, { accountId, folder, serverId: uid }, options.raw === true ? raw : undefined);
+}

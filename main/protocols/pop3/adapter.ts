@@ -1,0 +1,279 @@
+/**
+ * POP3 behind the common adapter interface. POP3 has one folder (INBOX),
+ * sees new mail only at login, and keeps nothing but the messages themselves
+ * on the server, so every operation runs in a session of its own that ends
+ * with QUIT, and everything else (flags, folders, search) is NOT_SUPPORTED.
+ */
+import { TwinboxError } from '../../../shared/errors';
+import type { AdapterCapabilities, Folder, FolderCounts, MessageBody, MessageSummary } from '../../../shared/model';
+import { parseMessage } from '../../mime/parse';
+import { toMessageBody } from '../../mime/message-body';
+import type { MessageRef } from '../../mime/message-body';
+import type {
+  DeleteResult,
+  FetchBodyOptions,
+  FolderChange,
+  MailAdapter,
+  QuotaInfo,
+  SearchQuery,
+  SyncDelta,
+  SyncOptions,
+  SyncState,
+} from '../adapter';
+import { toTwinboxError } from '../errors';
+import type { MaildropEntry } from './responses';
+import { Pop3Session } from './session';
+import type { FetchedMessage, Pop3SessionOptions } from './session';
+
+const INBOX = 'INBOX';
+const DEFAULT_BATCH_SIZE = 50;
+
+const POP3_CAPABILITIES: AdapterCapabilities = {
+  serverFolders: false,
+  serverFlags: false,
+  push: false,
+  serverSearch: false,
+  stableIds: true,
+  // Known after connect(): TOP is optional in RFC 1939.
+  partialFetch: false,
+  changeTracking: false,
+  vanishedTracking: false,
+  atomicMove: false,
+  quota: false,
+  append: false,
+};
+
+/** The POP3 adapter: one INBOX, synced by UIDL, deleted only by named UIDLs. */
+export class Pop3Adapter implements MailAdapter {
+  readonly protocol = 'pop3' as const;
+  private currentCapabilities: AdapterCapabilities = { ...POP3_CAPABILITIES };
+  private isConnected = false;
+  /** Sessions open right now, so close() can end them all. */
+  private readonly sessions = new Set<Pop3Session>();
+
+  constructor(private readonly options: Pop3SessionOptions) {}
+
+  get capabilities(): AdapterCapabilities {
+    return this.currentCapabilities;
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  /**
+   * Logs in once to check the settings and learn what the server offers.
+   * That session is ended again: POP3 servers may lock the maildrop while a
+   * session is open, and each operation opens its own anyway (POP3 sees new
+   * mail only at login).
+   */
+  async connect(): Promise<void> {
+    await this.withSession((session) => {
+      this.currentCapabilities = { ...POP3_CAPABILITIES, partialFetch: session.supportsTop };
+      return Promise.resolve();
+    });
+    this.isConnected = true;
+  }
+
+  /** Ends every open sync or fetch session with QUIT (drops it when replies are still due). Never throws. */
+  async close(): Promise<void> {
+    this.isConnected = false;
+    const open = [...this.sessions];
+    this.sessions.clear();
+    await Promise.all(open.map((session) => session.end()));
+  }
+
+  /** The one folder POP3 has. */
+  listFolders(): Promise<Folder[]> {
+    return Promise.resolve([{ path: INBOX, name: INBOX, delimiter: '', specialUse: 'inbox', subscribed: true, selectable: true }]);
+  }
+
+  /**
+   * Brings a cache that knows `state.knownUidls` up to the server's INBOX:
+   * `vanished` for UIDLs gone from the server, then the new messages newest
+   * first (highest message number first) in batches, each downloaded whole
+   * (RETR) or as headers only (TOP n 0) when asked or when larger than
+   * `maxMessageBytes`, and last `done` with the UIDLs on the server now.
+   * The session ends with QUIT and deletes nothing.
+   */
+  async *sync(folder: string, state: SyncState, options: SyncOptions = {}): AsyncGenerator<SyncDelta, void, undefined> {
+    requireInbox(folder);
+    if (state.protocol !== 'pop3') throw new TwinboxError('INVALID_REQUEST', 'a POP3 sync needs a POP3 sync state');
+    const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+    const session = await this.openSession();
+    try {
+      const maildrop = await session.maildrop();
+      const onServer = new Set(maildrop.map((entry) => entry.uidl));
+      const known = new Set(state.knownUidls);
+      const vanished = state.knownUidls.filter((uidl) => !onServer.has(uidl));
+      if (vanished.length > 0) yield { kind: 'vanished', serverIds: vanished };
+
+      const fresh = maildrop.filter((entry) => !known.has(entry.uidl)).sort((a, b) => b.number - a.number);
+      const refused = new Set<string>();
+      const fetchBatch = (entries: MaildropEntry[]): Promise<FetchedMessage[]> => {
+        const batch = session.fetchMany(entries.map((entry) => ({ number: entry.number, headersOnly: this.wantsHeadersOnly(entry, options) })));
+        // Awaited later, or never when the caller stops early; a failure then is the session's, not worth an unhandled rejection.
+        batch.catch(() => undefined);
+        return batch;
+      };
+      let done = 0;
+      let next = fresh.length > 0 ? fetchBatch(fresh.slice(0, batchSize)) : undefined;
+      for (let start = 0; next !== undefined; start += batchSize) {
+        const entries = fresh.slice(start, start + batchSize);
+        const fetched = await next;
+        // The next batch downloads while this one is parsed and applied by the caller.
+        const following = fresh.slice(start + batchSize, start + 2 * batchSize);
+        next = following.length > 0 ? fetchBatch(following) : undefined;
+        const delta = await this.toDelta(entries, fetched, refused);
+        done += entries.length;
+        yield { ...delta, progress: { done, total: fresh.length } };
+      }
+      // A message the server refused to hand over is left out of the state, so the next sync tries it again.
+      const knownUidls = maildrop.map((entry) => entry.uidl).filter((uidl) => !refused.has(uidl));
+      yield { kind: 'done', state: { protocol: 'pop3', knownUidls }, total: maildrop.length };
+      await this.endSession(session);
+    } catch (error) {
+      this.abandon(session);
+      throw toTwinboxError(error);
+    } finally {
+      // Reached without an error when the caller stops early (return() on the generator).
+      await this.endSession(session);
+    }
+  }
+
+  /** One message by UIDL, in a session of its own; MESSAGE_GONE when it is no longer on the server. */
+  async fetchBody(folder: string, serverId: string, options: FetchBodyOptions = {}): Promise<MessageBody> {
+    requireInbox(folder);
+    const raw = await this.withSession(async (session) => {
+      const entry = (await session.maildrop()).find((candidate) => candidate.uidl === serverId);
+      if (!entry) throw new TwinboxError('MESSAGE_GONE', `no message with UIDL ${serverId} is on the server`);
+      return session.retrieve(entry.number);
+    });
+    const parsed = await parseMessage(raw);
+    return toMessageBody(parsed, this.refFor(serverId), options.raw === true ? ownBytes(raw) : undefined);
+  }
+
+  /**
+   * Deletes exactly the messages with these UIDLs, in one session committed
+   * by QUIT. Rejects (and reports nothing deleted) when the server did not
+   * confirm the QUIT; the server then deleted nothing.
+   */
+  async delete(folder: string, serverIds: string[]): Promise<DeleteResult> {
+    requireInbox(folder);
+    if (serverIds.length === 0) return { deleted: [], missing: [] };
+    // Not tracked for close(): a QUIT from there would commit the marks behind this call's back. It ends itself.
+    const session = await Pop3Session.open(this.options);
+    return session.deleteUidlsAndQuit(serverIds);
+  }
+
+  // What follows needs what POP3 does not have; each rejects with NOT_SUPPORTED.
+
+  folderCounts(_paths: string[]): Promise<FolderCounts[]> {
+    return notSupported('folder counts');
+  }
+
+  setFlags(_folder: string, _serverIds: string[], _change: { add?: string[]; remove?: string[] }): Promise<void> {
+    return notSupported('flags on the server');
+  }
+
+  move(_folder: string, _serverIds: string[], _target: string): Promise<Map<string, string>> {
+    return notSupported('folders on the server');
+  }
+
+  copy(_folder: string, _serverIds: string[], _target: string): Promise<Map<string, string>> {
+    return notSupported('folders on the server');
+  }
+
+  append(_folder: string, _raw: Uint8Array, _flags: string[]): Promise<string | undefined> {
+    return notSupported('storing messages on the server');
+  }
+
+  search(_folder: string, _query: SearchQuery): Promise<string[]> {
+    return notSupported('searching on the server');
+  }
+
+  quota(_folder: string): Promise<QuotaInfo | undefined> {
+    return notSupported('quota');
+  }
+
+  watch(_folder: string, _onChange: (change: FolderChange) => void): Promise<() => Promise<void>> {
+    return notSupported('push (new mail is found by polling)');
+  }
+
+  private wantsHeadersOnly(entry: MaildropEntry, options: SyncOptions): boolean {
+    const limit = options.maxMessageBytes ?? 0;
+    return options.headersOnly === true || (limit > 0 && entry.size > limit);
+  }
+
+  private async toDelta(
+    entries: MaildropEntry[],
+    fetched: FetchedMessage[],
+    refused: Set<string>,
+  ): Promise<{ kind: 'messages'; summaries: MessageSummary[]; bodies: MessageBody[]; partial: string[] }> {
+    const summaries: MessageSummary[] = [];
+    const bodies: MessageBody[] = [];
+    const partial: string[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const message = fetched[index];
+      if (!message || !('bytes' in message)) {
+        // Gone since the listing (another client expunged it) or refused: tried again next time.
+        refused.add(entry.uidl);
+        continue;
+      }
+      const parsed = await parseMessage(message.bytes);
+      summaries.push({ ...parsed.summary, serverId: entry.uidl, size: entry.size, flags: [] });
+      if (message.headersOnly) partial.push(entry.uidl);
+      else bodies.push(toMessageBody(parsed, this.refFor(entry.uidl), ownBytes(message.bytes)));
+    }
+    return { kind: 'messages', summaries, bodies, partial };
+  }
+
+  private refFor(uidl: string): MessageRef {
+    return { accountId: this.options.accountId, folder: INBOX, serverId: uidl };
+  }
+
+  private async openSession(): Promise<Pop3Session> {
+    const session = await Pop3Session.open(this.options);
+    this.sessions.add(session);
+    return session;
+  }
+
+  private async withSession<T>(work: (session: Pop3Session) => Promise<T>): Promise<T> {
+    const session = await this.openSession().catch((error: unknown) => Promise.reject(toTwinboxError(error)));
+    try {
+      const result = await work(session);
+      await this.endSession(session);
+      return result;
+    } catch (error) {
+      this.abandon(session);
+      throw toTwinboxError(error);
+    }
+  }
+
+  private async endSession(session: Pop3Session): Promise<void> {
+    if (!this.sessions.delete(session)) return;
+    await session.end();
+  }
+
+  private abandon(session: Pop3Session): void {
+    this.sessions.delete(session);
+    session.abort();
+  }
+}
+
+/**
+ * The bytes in a buffer of their own. A small Buffer can be a view into a
+ * shared pool, and structured cloning across IPC would copy the whole pool,
+ * other data included.
+ */
+function ownBytes(bytes: Buffer): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+function requireInbox(folder: string): void {
+  if (folder.toUpperCase() !== INBOX) throw new TwinboxError('MAILBOX_NOT_FOUND', `POP3 has only INBOX, not ${folder}`);
+}
+
+function notSupported(what: string): Promise<never> {
+  return Promise.reject(new TwinboxError('NOT_SUPPORTED', `POP3 has no ${what}`));
+}

@@ -1,0 +1,113 @@
+/**
+ * The composition root of the main process: the account store, the
+ * credential vault, the connection pool, running syncs and watches, and the
+ * event bus, wired once and shared by every host (Electron and the loopback
+ * web host) through the handler table.
+ */
+import { join } from 'node:path';
+import { TwinboxError } from '../shared/errors';
+import type { Account, ProtocolLogLine } from '../shared/model';
+import { AccountStore } from './accounts/account-store';
+import { CredentialVault } from './accounts/credential-vault';
+import type { SecretCipher, SecretKind } from './accounts/credential-vault';
+import { EventBus } from './events';
+import { SyncSessions } from './ipc/sync-sessions';
+import type { MailAdapter } from './protocols/adapter';
+import { ConnectionPool } from './protocols/pool';
+import type { PoolOptions } from './protocols/pool';
+
+export interface AppIdentity {
+  name: string;
+  version: string;
+}
+
+/** Makes an unconnected adapter for an account; the pool connects it. */
+export type AdapterFactory = (account: Account, password: string, log: ((line: ProtocolLogLine) => void) | undefined) => MailAdapter;
+
+export interface ServicesOptions {
+  identity: AppIdentity;
+  host: 'electron' | 'web';
+  /** Where settings and encrypted secrets live; nothing is written when absent. */
+  dataDir?: string;
+  cipher?: SecretCipher;
+  createAdapter: AdapterFactory;
+  pool?: Partial<PoolOptions>;
+}
+
+export interface Services {
+  identity: AppIdentity;
+  host: 'electron' | 'web';
+  accounts: AccountStore;
+  vault: CredentialVault;
+  pool: ConnectionPool;
+  syncs: SyncSessions;
+  /** Running IDLE watches by id, with the function that stops each. */
+  watches: Map<string, { accountId: string; stop: () => Promise<void> }>;
+  events: EventBus;
+  protocolLog: { enabled: boolean };
+  createAdapter: AdapterFactory;
+  /** The account, or INVALID_REQUEST when there is none with this id. */
+  account(accountId: string): Account;
+  password(accountId: string, kind: SecretKind): string;
+  logLine(line: ProtocolLogLine): void;
+  /** Stops syncs and watches and logs out of every server. */
+  close(): Promise<void>;
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const accounts = new AccountStore(options.dataDir ? join(options.dataDir, 'accounts.json') : undefined);
+  const vault = new CredentialVault(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined, options.cipher);
+  const events = new EventBus();
+  const protocolLog = { enabled: false };
+  const watches = new Map<string, { accountId: string; stop: () => Promise<void> }>();
+  const syncs = new SyncSessions();
+
+  const services: Services = {
+    identity: options.identity,
+    host: options.host,
+    accounts,
+    vault,
+    events,
+    protocolLog,
+    watches,
+    syncs,
+    createAdapter: options.createAdapter,
+    pool: new ConnectionPool(
+      (accountId) => {
+        const account = services.account(accountId);
+        return Promise.resolve(options.createAdapter(account, services.password(accountId, 'incoming'), (line) => services.logLine(line)));
+      },
+      {
+        ...options.pool,
+        onState: (accountId, state, error) => {
+          events.emit('connection.state', {
+            accountId,
+            state,
+            error: error ? error.toWire() : null,
+            retryAt: services.pool.retryAt(accountId) ?? null,
+          });
+        },
+      },
+    ),
+    account(accountId) {
+      const account = accounts.get(accountId);
+      if (!account) throw new TwinboxError('INVALID_REQUEST', `no account ${accountId}`);
+      return account;
+    },
+    password(accountId, kind) {
+      const stored = vault.get(accountId, kind) ?? (kind === 'outgoing' ? vault.get(accountId, 'incoming') : undefined);
+      if (stored === undefined) throw new TwinboxError('AUTH_FAILED', 'no password is stored for this account');
+      return stored;
+    },
+    logLine(line) {
+      if (protocolLog.enabled) events.emit('protocol.log', line);
+    },
+    async close() {
+      await syncs.cancelAll();
+      await Promise.all([...watches.values()].map((watch) => watch.stop().catch(() => undefined)));
+      watches.clear();
+      await services.pool.closeAll();
+    },
+  };
+  return services;
+}

@@ -1,0 +1,218 @@
+/**
+ * The IndexedDB cache, in Dexie. Every schema version stays here in order,
+ * each with its upgrade, so a cache written by any earlier Twinbox opens in
+ * this one (a test per upgrade proves it). Only ./writer.ts writes; views
+ * read through useLiveQuery.
+ *
+ * Keys: a message is [accountId+folder+serverId] (IMAP UID as a string, or
+ * the POP3 UIDL), in the summaries and in the bodies table alike, so a body
+ * can be evicted without touching the row the list shows.
+ */
+import { Dexie } from 'dexie';
+import type { EntityTable, Table } from 'dexie';
+import type { Account, AdapterCapabilities, AttachmentInfo, Folder, MessageSummary, Protocol } from '../../shared/model';
+
+export const DATABASE_NAME = 'twinbox';
+
+/** A folder as the sidebar shows it: the server's (IMAP) or the local one (POP3). Counts come from the messages table. */
+export interface CachedFolder extends Folder {
+  accountId: string;
+}
+
+/** 0 or 1: IndexedDB cannot index booleans. */
+export type Bit = 0 | 1;
+
+/** One row of the message list. */
+export interface CachedMessage extends MessageSummary {
+  accountId: string;
+  folder: string;
+  /** Date header, or when received, as milliseconds: the list's sort key. */
+  sortDate: number;
+  seen: Bit;
+  flagged: Bit;
+  /** The thread this message belongs to: the Message-ID at the root of its References, or its own. */
+  threadId: string;
+  /** Whether the body is in the bodies table right now. */
+  hasBody: Bit;
+  /** Only the headers were downloaded (POP3 headers-only or size limit). */
+  partial: Bit;
+  /** Lower-case words of subject, addresses, snippet and cached text, for local search (schema v2). */
+  words: string[];
+}
+
+export interface CachedBody {
+  accountId: string;
+  folder: string;
+  serverId: string;
+  text?: string;
+  html?: string;
+  attachments: AttachmentInfo[];
+  headers: [string, string][];
+  /** The exact message. Kept for POP3 (it is the only copy); for IMAP only when asked for. */
+  raw?: Uint8Array;
+  warnings: string[];
+  /** Bytes this body takes, for the IMAP cache limit. */
+  size: number;
+  /** Last time it was opened: the least recently used are evicted first (IMAP only). */
+  lastAccess: number;
+}
+
+/**
+ * What the last sync left, written in the same transaction as the messages it
+ * produced, so the cache and its sync state never disagree.
+ */
+export interface FolderSyncState {
+  accountId: string;
+  folder: string;
+  protocol: Protocol;
+  uidValidity?: string;
+  highestModseq?: string;
+  uidNext?: number;
+  /** Messages the server reported at the end of the last complete sync. */
+  serverTotal: number;
+  /** When the last sync completed; absent while the first is still running. */
+  completedAt?: number;
+}
+
+/**
+ * The POP3 UIDL ledger: what this computer knows about each message the
+ * server ever offered. It is what makes POP3 safe: a message may be deleted
+ * on the server only once committed here, and one deleted here never comes
+ * back at the next check.
+ */
+export interface LedgerEntry {
+  accountId: string;
+  uidl: string;
+  size: number;
+  firstSeenAt: number;
+  downloadedAt?: number;
+  /** Summary, body and this entry were written in one transaction at this time. */
+  committedAt?: number;
+  /** The server confirmed the deletion (QUIT after DELE). */
+  deletedOnServerAt?: number;
+  /** The user deleted it here; it is not downloaded again even if the server still has it. */
+  deletedHereAt?: number;
+}
+
+/** What an account's server can do, as last reported: actions decide by it, offline too. */
+export interface KnownCapabilities {
+  accountId: string;
+  capabilities: AdapterCapabilities;
+  updatedAt: number;
+}
+
+export type PendingKind = 'setFlags' | 'move' | 'delete';
+
+export type PendingStatus = 'queued' | 'running' | 'failed';
+
+/**
+ * A change made here that the server has not confirmed yet (IMAP). It
+ * survives reloads and is replayed when the connection is back; if the server
+ * refuses it, the change is rolled back and `error` says why.
+ */
+export interface PendingOperation {
+  id?: number;
+  accountId: string;
+  folder: string;
+  kind: PendingKind;
+  serverIds: string[];
+  add?: string[];
+  remove?: string[];
+  target?: string;
+  expunge?: boolean;
+  /** What to put back if the server refuses: the rows as they were before. */
+  undo: CachedMessage[];
+  status: PendingStatus;
+  createdAt: number;
+  attempts: number;
+  error?: { code: string; text: string };
+}
+
+export class TwinboxDatabase extends Dexie {
+  accounts!: EntityTable<Account, 'id'>;
+  folders!: Table<CachedFolder, [string, string]>;
+  messages!: Table<CachedMessage, [string, string, string]>;
+  bodies!: Table<CachedBody, [string, string, string]>;
+  syncState!: Table<FolderSyncState, [string, string]>;
+  ledger!: Table<LedgerEntry, [string, string]>;
+  pending!: EntityTable<PendingOperation, 'id'>;
+  capabilities!: EntityTable<KnownCapabilities, 'accountId'>;
+
+  constructor(name = DATABASE_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
+    super(name, options);
+    declareVersions(this);
+  }
+}
+
+/**
+ * Every version, oldest first. Never edit a released version: add one.
+ * Exported so the upgrade tests can open a database at any past version.
+ */
+export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
+  if (upTo >= 1) {
+    db.version(1).stores({
+      accounts: 'id',
+      folders: '[accountId+path], accountId',
+      messages:
+        '[accountId+folder+serverId], [accountId+folder+sortDate], [accountId+folder+seen], [accountId+seen], accountId, threadId, messageId',
+      bodies: '[accountId+folder+serverId], [accountId+lastAccess], accountId',
+      syncState: '[accountId+folder], accountId',
+      ledger: '[accountId+uidl], accountId',
+      pending: '++id, [accountId+status], accountId',
+    });
+  }
+  if (upTo >= 2) {
+    // Local search: a multi-entry index of words, filled for the messages already cached.
+    db.version(2)
+      .stores({
+        messages:
+          '[accountId+folder+serverId], [accountId+folder+sortDate], [accountId+folder+seen], [accountId+seen], accountId, threadId, messageId, *words',
+      })
+      .upgrade(async (transaction) => {
+        const keyOf = (row: { accountId: string; folder: string; serverId: string }): string => `${row.accountId}\u0000${row.folder}\u0000${row.serverId}`;
+        const texts = new Map<string, string>();
+        await transaction.table<CachedBody, [string, string, string]>('bodies').each((body) => {
+          if (body.text !== undefined) texts.set(keyOf(body), body.text);
+        });
+        await transaction
+          .table<CachedMessage, [string, string, string]>('messages')
+          .toCollection()
+          .modify((message) => {
+            message.words = searchWords(message, texts.get(keyOf(message)));
+          });
+      });
+  }
+  if (upTo >= 3) {
+    // Capabilities remembered, so that a change made offline is queued for the server or kept local correctly.
+    db.version(3).stores({ capabilities: 'accountId' });
+  }
+}
+
+export const LATEST_VERSION = 3;
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
+/** Enough of a body to find a message by what it is about, without indexing whole newsletters. */
+const BODY_WORDS_LIMIT = 400;
+
+/** The words a message is found by: subject, names and addresses, snippet, and (when cached) body text. */
+export function searchWords(message: Pick<MessageSummary, 'subject' | 'from' | 'to' | 'cc' | 'snippet'>, bodyText?: string): string[] {
+  const words = new Set<string>();
+  const add = (text: string | undefined, limit = Infinity): void => {
+    let count = 0;
+    for (const match of (text ?? '').toLowerCase().matchAll(WORD)) {
+      const word = match[0].replace(/[.'_-]+$/, '');
+      if (word.length < 2 || word.length > 40) continue;
+      words.add(word);
+      if (++count >= limit) break;
+    }
+  };
+  add(message.subject);
+  for (const address of [...message.from, ...message.to, ...message.cc]) {
+    add(address.name);
+    add(address.address);
+    words.add(address.address.toLowerCase());
+  }
+  add(message.snippet);
+  add(bodyText, BODY_WORDS_LIMIT);
+  return [...words];
+}

@@ -1,0 +1,466 @@
+/**
+ * The only code that writes to the cache. Each sync delta is applied together
+ * with the sync state it leads to in one transaction, so the cache and its
+ * state cannot disagree; each user action writes its optimistic change and
+ * the pending operation that will carry it to the server in one transaction,
+ * so a reload can neither lose the change nor forget to send it.
+ */
+import type { Account, AdapterCapabilities, Folder, MessageBody, MessageSummary, SyncDelta } from '../../shared/model';
+import { searchWords } from './schema';
+import type { Bit, CachedBody, CachedMessage, LedgerEntry, PendingOperation, TwinboxDatabase } from './schema';
+
+export type MessageKey = [accountId: string, folder: string, serverId: string];
+
+export const POP3_FOLDER = 'INBOX';
+
+export function keyOf(message: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): MessageKey {
+  return [message.accountId, message.folder, message.serverId];
+}
+
+function hasFlag(flags: readonly string[], flag: string): Bit {
+  const wanted = flag.toLowerCase();
+  return flags.some((f) => f.toLowerCase() === wanted) ? 1 : 0;
+}
+
+/** The row the list shows for a summary the server sent. */
+export function toCachedMessage(accountId: string, folder: string, summary: MessageSummary, previous?: CachedMessage): CachedMessage {
+  const dated = summary.date ?? summary.receivedAt;
+  const sortDate = dated === undefined ? 0 : Date.parse(dated);
+  return {
+    ...summary,
+    accountId,
+    folder,
+    sortDate: Number.isNaN(sortDate) ? 0 : sortDate,
+    seen: hasFlag(summary.flags, '\\Seen'),
+    flagged: hasFlag(summary.flags, '\\Flagged'),
+    threadId: summary.references[0] ?? summary.inReplyTo ?? summary.messageId ?? `${accountId}/${folder}/${summary.serverId}`,
+    hasBody: previous?.hasBody ?? 0,
+    partial: previous?.partial ?? 0,
+    words: previous && previous.hasBody === 1 ? [...new Set([...previous.words, ...searchWords(summary)])] : searchWords(summary),
+  };
+}
+
+function bodyRow(accountId: string, folder: string, body: MessageBody, keepRaw: boolean, now: number): CachedBody {
+  const size =
+    (body.text?.length ?? 0) * 2 + (body.html?.length ?? 0) * 2 + (keepRaw && body.raw ? body.raw.byteLength : 0) + body.attachments.length * 200;
+  return {
+    accountId,
+    folder,
+    serverId: body.serverId,
+    ...(body.text === undefined ? {} : { text: body.text }),
+    ...(body.html === undefined ? {} : { html: body.html }),
+    attachments: body.attachments,
+    headers: body.headers,
+    ...(keepRaw && body.raw ? { raw: body.raw } : {}),
+    warnings: body.warnings,
+    size,
+    lastAccess: now,
+  };
+}
+
+export interface Pop3Applied {
+  /** UIDLs committed by this delta (summary, body and ledger entry together). */
+  committed: string[];
+  /** UIDLs offered again that the ledger already had: skipped, never shown twice. */
+  skipped: string[];
+}
+
+export class CacheWriter {
+  constructor(
+    readonly db: TwinboxDatabase,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  // ---- accounts and folders ---------------------------------------------------
+
+  /** Mirrors main's account list (settings only, never secrets). */
+  async replaceAccounts(accounts: Account[]): Promise<void> {
+    await this.db.transaction('rw', this.db.accounts, async () => {
+      await this.db.accounts.clear();
+      await this.db.accounts.bulkPut(accounts);
+    });
+  }
+
+  /** The server's folder list (IMAP) or the local INBOX (POP3); folders gone from it take their cache with them. */
+  async replaceFolders(accountId: string, folders: Folder[]): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.folders, db.messages, db.bodies, db.syncState, db.pending], async () => {
+      const existing = await db.folders.where('accountId').equals(accountId).toArray();
+      const keep = new Set(folders.map((f) => f.path));
+      for (const gone of existing.filter((f) => !keep.has(f.path))) await this.dropFolder(accountId, gone.path);
+      await db.folders.bulkPut(folders.map((folder) => ({ ...folder, accountId })));
+    });
+  }
+
+  /** Everything this computer holds for an account: mail, ledger, sync state, queue. */
+  async removeAccountData(accountId: string): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.accounts, db.capabilities, db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending], async () => {
+      await db.accounts.delete(accountId);
+      await db.capabilities.delete(accountId);
+      for (const table of [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending]) {
+        await table.where('accountId').equals(accountId).delete();
+      }
+    });
+  }
+
+  /**
+   * "The computer died": the cache of an account is gone, sync state and
+   * ledger with it. The account's settings stay, so a resync can begin.
+   */
+  async wipeAccountCache(accountId: string): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending], async () => {
+      for (const table of [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending]) {
+        await table.where('accountId').equals(accountId).delete();
+      }
+    });
+  }
+
+  async rememberCapabilities(accountId: string, capabilities: AdapterCapabilities): Promise<void> {
+    await this.db.capabilities.put({ accountId, capabilities, updatedAt: this.now() });
+  }
+
+  // ---- IMAP: the cache mirrors the server ----------------------------------------
+
+  /** Applies one IMAP sync delta and the state it leads to, atomically. */
+  async applyImapDelta(accountId: string, folder: string, delta: SyncDelta): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.messages, db.bodies, db.syncState, db.pending], async () => {
+      switch (delta.kind) {
+        case 'reset': {
+          await this.dropFolderMessages(accountId, folder);
+          // UIDs of the old UIDVALIDITY mean nothing now, and neither do operations on them.
+          await db.pending.where('accountId').equals(accountId).filter((op) => op.folder === folder).delete();
+          await db.syncState.put({ accountId, folder, protocol: 'imap', uidValidity: delta.uidValidity, serverTotal: 0 });
+          return;
+        }
+        case 'vanished': {
+          const keys = delta.serverIds.map((id): MessageKey => [accountId, folder, id]);
+          await db.messages.bulkDelete(keys);
+          await db.bodies.bulkDelete(keys);
+          return;
+        }
+        case 'flags': {
+          const held = await this.heldByPending(accountId, folder, ['setFlags', 'delete', 'move']);
+          const rows = await db.messages.bulkGet(delta.changes.map((c): MessageKey => [accountId, folder, c.serverId]));
+          const updated: CachedMessage[] = [];
+          delta.changes.forEach((change, i) => {
+            const row = rows[i];
+            // A change the user made here and the server has not confirmed yet wins until it is.
+            if (!row || held.has(change.serverId)) return;
+            updated.push({
+              ...row,
+              flags: change.flags,
+              seen: hasFlag(change.flags, '\\Seen'),
+              flagged: hasFlag(change.flags, '\\Flagged'),
+              ...(change.modseq === undefined ? {} : { modseq: change.modseq }),
+            });
+          });
+          await db.messages.bulkPut(updated);
+          return;
+        }
+        case 'messages': {
+          const held = await this.heldByPending(accountId, folder, ['delete', 'move']);
+          const fresh = delta.summaries.filter((s) => !held.has(s.serverId));
+          const previous = await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
+          await db.messages.bulkPut(fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i])));
+          return;
+        }
+        case 'done': {
+          if (delta.state.protocol !== 'imap') return;
+          await db.syncState.put({
+            accountId,
+            folder,
+            protocol: 'imap',
+            ...(delta.state.uidValidity === undefined ? {} : { uidValidity: delta.state.uidValidity }),
+            ...(delta.state.highestModseq === undefined ? {} : { highestModseq: delta.state.highestModseq }),
+            ...(delta.uidNext === undefined ? {} : { uidNext: delta.uidNext }),
+            serverTotal: delta.total,
+            completedAt: this.now(),
+          });
+          return;
+        }
+      }
+    });
+  }
+
+  // ---- POP3: the cache is the mail --------------------------------------------------
+
+  /**
+   * Applies one POP3 sync delta. New messages are committed with their body
+   * and ledger entry in one transaction; nothing is asked of the server until
+   * this has returned. Messages the server no longer has stay here: on POP3
+   * this computer holds the only copy.
+   */
+  async applyPop3Delta(accountId: string, delta: SyncDelta): Promise<Pop3Applied> {
+    const db = this.db;
+    const now = this.now();
+    const applied: Pop3Applied = { committed: [], skipped: [] };
+    await db.transaction('rw', [db.messages, db.bodies, db.syncState, db.ledger], async () => {
+      switch (delta.kind) {
+        case 'vanished': {
+          const entries = await db.ledger.bulkGet(delta.serverIds.map((uidl): [string, string] => [accountId, uidl]));
+          await db.ledger.bulkPut(entries.filter((e) => e !== undefined).map((e) => ({ ...e, deletedOnServerAt: e.deletedOnServerAt ?? now })));
+          return;
+        }
+        case 'messages': {
+          const bodies = new Map(delta.bodies.map((b) => [b.serverId, b]));
+          const partial = new Set(delta.partial);
+          const entries = await db.ledger.bulkGet(delta.summaries.map((s): [string, string] => [accountId, s.serverId]));
+          const rows: CachedMessage[] = [];
+          const bodyRows: CachedBody[] = [];
+          const ledgerRows: LedgerEntry[] = [];
+          delta.summaries.forEach((summary, i) => {
+            const entry = entries[i];
+            // The ledger, not the server, decides: committed or deleted here means never again.
+            if (entry?.committedAt !== undefined || entry?.deletedHereAt !== undefined) {
+              applied.skipped.push(summary.serverId);
+              return;
+            }
+            const body = bodies.get(summary.serverId);
+            const row = toCachedMessage(accountId, POP3_FOLDER, summary);
+            row.partial = partial.has(summary.serverId) ? 1 : 0;
+            if (body && row.partial === 0) {
+              row.hasBody = 1;
+              row.words = searchWords(summary, body.text);
+              bodyRows.push(bodyRow(accountId, POP3_FOLDER, body, true, now));
+            }
+            rows.push(row);
+            ledgerRows.push({
+              accountId,
+              uidl: summary.serverId,
+              size: summary.size,
+              firstSeenAt: entry?.firstSeenAt ?? now,
+              ...(row.partial === 0 ? { downloadedAt: now } : {}),
+              committedAt: now,
+            });
+            applied.committed.push(summary.serverId);
+          });
+          await db.messages.bulkPut(rows);
+          await db.bodies.bulkPut(bodyRows);
+          await db.ledger.bulkPut(ledgerRows);
+          return;
+        }
+        case 'done': {
+          await db.syncState.put({ accountId, folder: POP3_FOLDER, protocol: 'pop3', serverTotal: delta.total, completedAt: now });
+          return;
+        }
+        case 'reset':
+        case 'flags':
+          // POP3 has neither UIDVALIDITY nor server flags.
+          return;
+      }
+    });
+    return applied;
+  }
+
+  /** The server confirmed these deletions (QUIT after DELE), or no longer had them. */
+  async recordServerDeletions(accountId: string, uidls: string[]): Promise<void> {
+    const now = this.now();
+    await this.db.transaction('rw', this.db.ledger, async () => {
+      const entries = await this.db.ledger.bulkGet(uidls.map((uidl): [string, string] => [accountId, uidl]));
+      await this.db.ledger.bulkPut(entries.filter((e) => e !== undefined).map((e) => ({ ...e, deletedOnServerAt: e.deletedOnServerAt ?? now })));
+    });
+  }
+
+  // ---- bodies -----------------------------------------------------------------------
+
+  /** Stores a body fetched when the message was opened (or prefetched), and makes its words searchable. */
+  async storeBody(accountId: string, folder: string, body: MessageBody, options: { keepRaw: boolean }): Promise<void> {
+    const db = this.db;
+    const now = this.now();
+    await db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
+      const row = await db.messages.get([accountId, folder, body.serverId]);
+      // The message went away (deleted, vanished) while its body was on the way: do not resurrect it.
+      if (!row) return;
+      await db.bodies.put(bodyRow(accountId, folder, body, options.keepRaw, now));
+      await db.messages.put({ ...row, hasBody: 1, partial: 0, words: [...new Set([...row.words, ...searchWords(row, body.text)])] });
+      if (row.partial === 1) {
+        const entry = await db.ledger.get([accountId, body.serverId]);
+        if (entry) await db.ledger.put({ ...entry, downloadedAt: now });
+      }
+    });
+  }
+
+  async touchBody(key: MessageKey): Promise<void> {
+    await this.db.bodies.update(key, { lastAccess: this.now() });
+  }
+
+  /**
+   * Keeps an IMAP account's bodies under `limitBytes`, evicting the least
+   * recently opened first. Summaries stay, so the list is unchanged; an
+   * evicted body is fetched again when opened. Never used for POP3.
+   */
+  async evictBodies(accountId: string, limitBytes: number): Promise<number> {
+    const db = this.db;
+    return db.transaction('rw', [db.messages, db.bodies], async () => {
+      const bodies = await db.bodies.where('[accountId+lastAccess]').between([accountId, -Infinity], [accountId, Infinity]).toArray();
+      let total = bodies.reduce((sum, b) => sum + b.size, 0);
+      let evicted = 0;
+      for (const body of bodies) {
+        if (total <= limitBytes) break;
+        const key: MessageKey = [body.accountId, body.folder, body.serverId];
+        await db.bodies.delete(key);
+        await db.messages.update(key, { hasBody: 0 });
+        total -= body.size;
+        evicted++;
+      }
+      return evicted;
+    });
+  }
+
+  // ---- user actions -------------------------------------------------------------------
+
+  /**
+   * Changes flags here at once. With `serverBacked`, a pending operation
+   * records the change (and how to undo it) for the server, in the same
+   * transaction; without it (POP3), the change is this computer's alone.
+   */
+  async changeFlags(keys: MessageKey[], change: { add?: string[]; remove?: string[] }, serverBacked: boolean): Promise<number | undefined> {
+    const db = this.db;
+    return db.transaction('rw', [db.messages, db.pending], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
+      const lower = (list: string[] | undefined): Set<string> => new Set((list ?? []).map((f) => f.toLowerCase()));
+      const adding = lower(change.add);
+      const removing = lower(change.remove);
+      const updated = rows.map((row) => {
+        const flags = row.flags.filter((f) => !removing.has(f.toLowerCase()) && !adding.has(f.toLowerCase()));
+        flags.push(...(change.add ?? []));
+        return { ...row, flags, seen: hasFlag(flags, '\\Seen'), flagged: hasFlag(flags, '\\Flagged') };
+      });
+      await db.messages.bulkPut(updated);
+      return serverBacked ? this.queue(rows, { kind: 'setFlags', ...change }) : undefined;
+    });
+  }
+
+  /**
+   * Removes messages from this view at once. IMAP: queued for the server
+   * (to Trash or expunged). POP3: deleted here for good, and the ledger
+   * remembers, so the next check does not download them again; the server's
+   * copy is the retention policy's business.
+   */
+  async deleteMessages(keys: MessageKey[], mode: { serverBacked: boolean; expunge?: boolean }): Promise<number | undefined> {
+    const db = this.db;
+    const now = this.now();
+    return db.transaction('rw', [db.messages, db.bodies, db.pending, db.ledger], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
+      await db.messages.bulkDelete(rows.map(keyOf));
+      if (!mode.serverBacked) {
+        await db.bodies.bulkDelete(rows.map(keyOf));
+        const entries = await db.ledger.bulkGet(rows.map((r): [string, string] => [r.accountId, r.serverId]));
+        await db.ledger.bulkPut(
+          rows.map((row, i) => {
+            const entry = entries[i];
+            return entry
+              ? { ...entry, deletedHereAt: now }
+              : { accountId: row.accountId, uidl: row.serverId, size: row.size, firstSeenAt: now, deletedHereAt: now };
+          }),
+        );
+        return undefined;
+      }
+      return this.queue(rows, { kind: 'delete', ...(mode.expunge === undefined ? {} : { expunge: mode.expunge }) });
+    });
+  }
+
+  /** Moves messages out of this folder here at once; the server's move is queued (the target folder shows them after its next sync). */
+  async moveMessages(keys: MessageKey[], target: string): Promise<number | undefined> {
+    const db = this.db;
+    return db.transaction('rw', [db.messages, db.pending], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
+      await db.messages.bulkDelete(rows.map(keyOf));
+      return this.queue(rows, { kind: 'move', target });
+    });
+  }
+
+  // ---- the pending queue ----------------------------------------------------------------
+
+  async markPendingRunning(id: number): Promise<void> {
+    await this.db.pending.update(id, { status: 'running' });
+  }
+
+  /** The server did it: the optimistic change is now simply true. */
+  async completePending(id: number): Promise<void> {
+    await this.db.pending.delete(id);
+  }
+
+  /** The connection failed, not the operation: try again later. */
+  async requeuePending(id: number): Promise<void> {
+    await this.db.transaction('rw', this.db.pending, async () => {
+      const op = await this.db.pending.get(id);
+      if (op) await this.db.pending.put({ ...op, status: 'queued', attempts: op.attempts + 1 });
+    });
+  }
+
+  /**
+   * The server refused: put back what the user saw before (unless a sync has
+   * since replaced those rows), and keep the operation as failed with the
+   * reason, for the UI to show.
+   */
+  async failPending(id: number, error: { code: string; text: string }): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.messages, db.pending], async () => {
+      const op = await db.pending.get(id);
+      if (!op) return;
+      if (op.kind === 'setFlags') {
+        const current = await db.messages.bulkGet(op.undo.map(keyOf));
+        await db.messages.bulkPut(
+          op.undo
+            .map((before, i) => {
+              const now = current[i];
+              return now ? { ...now, flags: before.flags, seen: before.seen, flagged: before.flagged } : undefined;
+            })
+            .filter((row) => row !== undefined),
+        );
+      } else {
+        await db.messages.bulkPut(op.undo);
+      }
+      await db.pending.put({ ...op, status: 'failed', error, attempts: op.attempts + 1 });
+    });
+  }
+
+  async dismissFailed(id: number): Promise<void> {
+    await this.db.pending.delete(id);
+  }
+
+  private async queue(rows: CachedMessage[], what: Pick<PendingOperation, 'kind' | 'add' | 'remove' | 'target' | 'expunge'>): Promise<number | undefined> {
+    const first = rows[0];
+    if (!first) return undefined;
+    return this.db.pending.add({
+      accountId: first.accountId,
+      folder: first.folder,
+      serverIds: rows.map((r) => r.serverId),
+      ...what,
+      undo: rows,
+      status: 'queued',
+      createdAt: this.now(),
+      attempts: 0,
+    });
+  }
+
+  /** Server ids with an operation of these kinds still waiting for the server. */
+  private async heldByPending(accountId: string, folder: string, kinds: PendingOperation['kind'][]): Promise<Set<string>> {
+    const ops = await this.db.pending
+      .where('accountId')
+      .equals(accountId)
+      .filter((op) => op.folder === folder && op.status !== 'failed' && kinds.includes(op.kind))
+      .toArray();
+    return new Set(ops.flatMap((op) => op.serverIds));
+  }
+
+  private async dropFolderMessages(accountId: string, folder: string): Promise<void> {
+    const range: [MessageKey, MessageKey] = [
+      [accountId, folder, ''],
+      [accountId, folder, '\uffff'],
+    ];
+    await this.db.messages.where('[accountId+folder+serverId]').between(range[0], range[1], true, true).delete();
+    await this.db.bodies.where('[accountId+folder+serverId]').between(range[0], range[1], true, true).delete();
+  }
+
+  private async dropFolder(accountId: string, folder: string): Promise<void> {
+    await this.dropFolderMessages(accountId, folder);
+    await this.db.syncState.delete([accountId, folder]);
+    await this.db.pending.where('accountId').equals(accountId).filter((op) => op.folder === folder).delete();
+    await this.db.folders.delete([accountId, folder]);
+  }
+}

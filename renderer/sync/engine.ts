@@ -1,0 +1,236 @@
+/**
+ * The renderer drives sync, because the cache lives here. Per account: one
+ * sync at a time; IMAP watches INBOX (IDLE) and polls the other folders,
+ * POP3 checks at the account's interval; queued changes are sent after each
+ * sync; errors back off (and are shown) instead of being swallowed or retried
+ * in a tight loop.
+ */
+import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import type { Account, AdapterCapabilities } from '../../shared/model';
+import type { TwinboxDatabase } from '../db/schema';
+import { CacheWriter } from '../db/writer';
+import type { MessageKey } from '../db/writer';
+import type { TwinboxClient } from '../ipc/twinbox-client';
+import { MailActions } from './actions';
+import { ImapMode } from './imap-mode';
+import { PendingRunner } from './pending-runner';
+import { Pop3Mode } from './pop3-mode';
+import { StatusStore } from './status';
+
+export interface EngineOptions {
+  now?: () => number;
+  /** Minutes between polls of IMAP folders other than the watched INBOX. */
+  imapPollMinutes?: number;
+  /** First and largest wait after a failed sync. */
+  backoffMs?: { initial: number; max: number };
+  /** False in the Lab: POP3 server copies are deleted only when the user confirms. */
+  pop3ServerDeletes?: boolean;
+}
+
+interface AccountRuntime {
+  account: Account;
+  capabilities?: AdapterCapabilities;
+  running?: Promise<void>;
+  /** Set while a sync runs and another was asked for: run once more after it. */
+  again: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+  failures: number;
+  watchId?: string;
+  stopped: boolean;
+}
+
+export class SyncEngine {
+  readonly writer: CacheWriter;
+  readonly status = new StatusStore();
+  readonly imap: ImapMode;
+  readonly pop3: Pop3Mode;
+  readonly runner: PendingRunner;
+  readonly actions: MailActions;
+  private readonly runtimes = new Map<string, AccountRuntime>();
+  private readonly now: () => number;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly client: TwinboxClient,
+    db: TwinboxDatabase,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.writer = new CacheWriter(db, this.now);
+    this.imap = new ImapMode(client, this.writer);
+    this.pop3 = new Pop3Mode(client, this.writer, this.now);
+    this.runner = new PendingRunner(client, this.writer);
+    this.actions = new MailActions(
+      this.writer,
+      this.runner,
+      (accountId) => this.capabilities(accountId),
+      (accountId) => db.accounts.get(accountId),
+    );
+  }
+
+  /** Loads the accounts from main and starts syncing each. */
+  async start(): Promise<void> {
+    this.unsubscribe ??= this.client.on('mail.changed', ({ accountId, folder }) => {
+      const runtime = this.runtimes.get(accountId);
+      if (runtime) void this.syncNow(accountId, folder === 'INBOX' ? ['INBOX'] : [folder]);
+    });
+    await this.refreshAccounts();
+  }
+
+  /** Re-reads the account list (after one was added, edited or removed). */
+  async refreshAccounts(): Promise<void> {
+    const accounts = await this.client.call('accounts.list', {});
+    await this.writer.replaceAccounts(accounts);
+    const ids = new Set(accounts.map((a) => a.id));
+    for (const [accountId, runtime] of this.runtimes) {
+      if (!ids.has(accountId)) await this.stopAccount(runtime);
+    }
+    for (const account of accounts) {
+      const runtime = this.runtimes.get(account.id);
+      if (runtime) {
+        runtime.account = account;
+        runtime.capabilities = undefined;
+      } else {
+        this.runtimes.set(account.id, { account, again: false, failures: 0, stopped: false });
+      }
+      void this.syncNow(account.id);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const runtime of this.runtimes.values()) await this.stopAccount(runtime);
+    this.runtimes.clear();
+  }
+
+  /**
+   * What the account's server can do: as last reported (remembered in the
+   * cache, so actions decide correctly offline), else asked now.
+   */
+  async capabilities(accountId: string): Promise<AdapterCapabilities> {
+    const runtime = this.runtimes.get(accountId);
+    if (runtime?.capabilities) return runtime.capabilities;
+    const known = await this.writer.db.capabilities.get(accountId);
+    if (known) {
+      if (runtime) runtime.capabilities = known.capabilities;
+      return known.capabilities;
+    }
+    return this.refreshCapabilities(accountId);
+  }
+
+  private async refreshCapabilities(accountId: string): Promise<AdapterCapabilities> {
+    const capabilities = await this.client.call('accounts.capabilities', { accountId });
+    await this.writer.rememberCapabilities(accountId, capabilities);
+    const runtime = this.runtimes.get(accountId);
+    if (runtime) runtime.capabilities = capabilities;
+    return capabilities;
+  }
+
+  /**
+   * Syncs an account now (or once more right after the sync that is running).
+   * Resolves when done; failures are recorded in the status, not thrown.
+   */
+  syncNow(accountId: string, folders?: string[]): Promise<void> {
+    const runtime = this.runtimes.get(accountId);
+    if (!runtime || runtime.stopped) return Promise.resolve();
+    if (runtime.running) {
+      runtime.again = true;
+      return runtime.running;
+    }
+    if (runtime.timer) clearTimeout(runtime.timer);
+    runtime.timer = undefined;
+    // Read through a function: the flag changes while syncOnce awaits.
+    const runAgain = (): boolean => runtime.again && !runtime.stopped;
+    runtime.running = (async () => {
+      do {
+        runtime.again = false;
+        await this.syncOnce(runtime, folders);
+      } while (runAgain());
+    })().finally(() => {
+      runtime.running = undefined;
+    });
+    return runtime.running;
+  }
+
+  /** Opens a message: its body from the cache, or fetched as the account's mode says. */
+  async openMessage(key: MessageKey): Promise<void> {
+    const account = await this.writer.db.accounts.get(key[0]);
+    if (!account) return;
+    const capabilities = await this.capabilities(key[0]);
+    if (capabilities.serverFolders) await this.imap.openMessage(account, key);
+    else await this.pop3.openMessage(key);
+  }
+
+  /** "This computer died": forget everything cached for the account, then resync from the server. */
+  async wipeAndResync(accountId: string): Promise<void> {
+    const runtime = this.runtimes.get(accountId);
+    if (runtime?.running) await runtime.running;
+    await this.writer.wipeAccountCache(accountId);
+    await this.syncNow(accountId);
+  }
+
+  private async syncOnce(runtime: AccountRuntime, folders: string[] | undefined): Promise<void> {
+    const { account } = runtime;
+    this.status.update(account.id, { state: 'syncing' });
+    try {
+      // Connecting anyway: ask the server afresh (it may have gained or lost an extension).
+      const capabilities = await this.refreshCapabilities(account.id);
+      if (capabilities.serverFolders) {
+        // Watch before syncing, so that mail arriving during the sync is not missed.
+        if (capabilities.push && runtime.watchId === undefined && !runtime.stopped) {
+          runtime.watchId = (await this.client.call('mail.watch', { accountId: account.id, folder: 'INBOX' })).watchId;
+        }
+        await this.imap.syncFolderList(account);
+        const all = await this.writer.db.folders.where('accountId').equals(account.id).filter((f) => f.selectable).toArray();
+        // INBOX first: it is what the user looks at.
+        const order = (folders ?? all.map((f) => f.path)).sort((a, b) => Number(b === 'INBOX') - Number(a === 'INBOX'));
+        for (const folder of order) {
+          await this.imap.syncFolder(account, folder, (progress) => this.status.update(account.id, { progress }));
+        }
+        await this.runner.run(account.id);
+        void this.imap.prefetchBodies(account, 'INBOX').catch(() => undefined);
+      } else {
+        await this.pop3.check(account, {
+          onProgress: (progress) => this.status.update(account.id, { progress }),
+          allowServerDeletes: this.options.pop3ServerDeletes !== false,
+        });
+      }
+      runtime.failures = 0;
+      this.status.update(account.id, () => ({ state: 'idle', lastSyncAt: this.now() }));
+      this.schedule(runtime, this.pollDelay(runtime));
+    } catch (error) {
+      const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+      runtime.failures++;
+      const backoff = this.options.backoffMs ?? { initial: 5_000, max: 5 * 60_000 };
+      const wait = Math.min(backoff.initial * 2 ** (runtime.failures - 1), backoff.max);
+      const offline = ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'CONNECTION_LOST', 'HOST_UNAVAILABLE'].includes(failure.code);
+      this.status.update(account.id, {
+        state: offline ? 'offline' : 'error',
+        error: { code: failure.code, text: ERROR_TEXT[failure.code] },
+        retryAt: this.now() + wait,
+      });
+      this.schedule(runtime, wait);
+    }
+  }
+
+  private pollDelay(runtime: AccountRuntime): number {
+    const minutes = runtime.account.protocol === 'pop3' ? (runtime.account.pop3?.pollMinutes ?? 10) : (this.options.imapPollMinutes ?? 5);
+    return minutes * 60_000;
+  }
+
+  private schedule(runtime: AccountRuntime, delayMs: number): void {
+    if (runtime.stopped) return;
+    if (runtime.timer) clearTimeout(runtime.timer);
+    runtime.timer = setTimeout(() => void this.syncNow(runtime.account.id), delayMs);
+  }
+
+  private async stopAccount(runtime: AccountRuntime): Promise<void> {
+    runtime.stopped = true;
+    if (runtime.timer) clearTimeout(runtime.timer);
+    if (runtime.watchId) await this.client.call('mail.unwatch', { watchId: runtime.watchId }).catch(() => undefined);
+    await runtime.running?.catch(() => undefined);
+    this.runtimes.delete(runtime.account.id);
+    this.status.forget(runtime.account.id);
+  }
+}

@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Account } from '../../shared/model';
+import { SyncEngine } from '../../renderer/sync/engine';
+import { appendMessage, appendMessages, deliverBySmtp, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
+import type { TestUser } from '../mailstack';
+import { accountFor, cachedFolder, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
+import type { ClientHarness } from './client-harness';
+
+/**
+ * IMAP mode end to end below the UI: the renderer's cache (fake-indexeddb)
+ * and sync code against real Dovecot through the contract. The rule under
+ * test: after a sync, the cache equals what the server has.
+ */
+let harness: ClientHarness | undefined;
+let engine: SyncEngine | undefined;
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+  await harness?.close();
+  harness = undefined;
+});
+
+async function setUp(user: TestUser, extra: Partial<Account> = {}, context: Parameters<typeof accountFor>[0]) {
+  harness = clientHarness();
+  const account = await saveAccount(harness.client, accountFor(context, user, 'imap', extra), user.password);
+  const db = harness.openDatabase();
+  engine = new SyncEngine(harness.client, db);
+  await engine.writer.replaceAccounts([account]);
+  return { account, db, engine, harness };
+}
+
+describe('IMAP mode: the cache mirrors the server', () => {
+  it('fetches a folder newest first in batches, ending equal to the server', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, Array.from({ length: 120 }, (_, i) => rawMessage(tag, i + 1)));
+    const { account, db, engine } = await setUp(user!, {}, context);
+    const progress: number[] = [];
+    await engine.imap.syncFolder(account, 'INBOX', (p) => progress.push(p.done));
+    expect(progress).toEqual([50, 120]);
+    const rows = await db.messages.where('[accountId+folder+sortDate]').between([account.id, 'INBOX', -Infinity], [account.id, 'INBOX', Infinity]).reverse().toArray();
+    expect(rows).toHaveLength(120);
+    expect(rows[0]?.subject).toBe(`${tag} message 120`);
+    expect(rows.at(-1)?.subject).toBe(`${tag} message 1`);
+    expect(await cachedFolder(db, account.id)).toEqual(await serverFolder(user!));
+    expect((await db.syncState.get([account.id, 'INBOX']))?.completedAt).toBeTypeOf('number');
+  });
+
+  it('commits the newest 50 first: a sync cut after its first batch shows exactly them', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, Array.from({ length: 80 }, (_, i) => rawMessage(tag, i + 1)));
+    const { account, db, engine, harness } = await setUp(user!, {}, context);
+    const sync = engine.imap.syncFolder(account, 'INBOX', () => harness.cut());
+    await expect(sync).rejects.toMatchObject({ code: 'HOST_UNAVAILABLE' });
+    const shown = await db.messages.toArray();
+    expect(shown.map((m) => m.subject).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `${tag} message ${80 - i}`).sort());
+    // The sync state says the folder is not complete; the next sync fills the rest, no duplicates, no holes.
+    expect((await db.syncState.get([account.id, 'INBOX']))?.completedAt).toBeUndefined();
+    harness.restore();
+    await engine.imap.syncFolder(account, 'INBOX');
+    expect(await cachedFolder(db, account.id)).toEqual(await serverFolder(user!));
+    expect(await db.messages.count()).toBe(80);
+  });
+
+  it('follows another device: new mail, flags and expunges arrive as exact changes', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 5; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolder(account, 'INBOX');
+    const other = await openImap(user!);
+    try {
+      const lock = await other.getMailboxLock('INBOX');
+      try {
+        await other.messageFlagsAdd('1,2', ['\\Seen', '\\Flagged'], { uid: true });
+        await other.messageDelete('3', { uid: true });
+        await other.append('INBOX', rawMessage(tag, 6), ['\\Seen']);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await other.logout();
+    }
+    const result = await engine.imap.syncFolder(account, 'INBOX');
+    expect(result).toMatchObject({ added: 1, vanished: 1, reset: false });
+    expect(await cachedFolder(db, account.id)).toEqual(await serverFolder(user!));
+    const two = await db.messages.get([account.id, 'INBOX', '2']);
+    expect(two).toMatchObject({ seen: 1, flagged: 1 });
+  });
+
+  it('marks read on the server, where another device sees it', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    await appendMessage(user!, rawMessage(uniqueTag(), 1));
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolder(account, 'INBOX');
+    await engine.actions.setRead([[account.id, 'INBOX', '1']], true);
+    expect((await db.messages.get([account.id, 'INBOX', '1']))?.seen).toBe(1);
+    await eventually(async () => ((await serverFolder(user!)).get('1')?.includes('\\seen') ? true : undefined));
+    await eventually(async () => ((await db.pending.count()) === 0 ? true : undefined));
+  });
+
+  it('keeps a change made offline across a reload and sends it when the connection is back', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    await appendMessage(user!, rawMessage(uniqueTag(), 1));
+    const set = await setUp(user!, {}, context);
+    const { account, harness } = set;
+    await set.engine.imap.syncFolder(account, 'INBOX');
+    await set.engine.capabilities(account.id);
+    harness.cut();
+    await set.engine.actions.setFlagged([[account.id, 'INBOX', '1']], true);
+    const waiting = await set.engine.runner.run(account.id);
+    expect(waiting.waiting).toBe(1);
+    // Reload: a new page, a new handle on the same IndexedDB.
+    await set.engine.stop();
+    const reloaded = harness.openDatabase();
+    const second = new SyncEngine(harness.client, reloaded);
+    engine = second;
+    expect(await reloaded.pending.count()).toBe(1);
+    expect((await reloaded.messages.get([account.id, 'INBOX', '1']))?.flagged).toBe(1);
+    harness.restore();
+    expect(await second.runner.run(account.id)).toMatchObject({ done: 1, failed: 0 });
+    expect((await serverFolder(user!)).get('1')).toContain('\\flagged');
+  });
+
+  it('rolls a refused change back and says why', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    await appendMessage(user!, rawMessage(uniqueTag(), 1));
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolder(account, 'INBOX');
+    await engine.actions.move([[account.id, 'INBOX', '1']], 'No Such Folder');
+    await eventually(async () => ((await db.pending.filter((op) => op.status === 'failed').count()) === 1 ? true : undefined));
+    const failed = await db.pending.toArray();
+    expect(failed[0]?.error).toMatchObject({ code: 'MAILBOX_NOT_FOUND', text: expect.stringMatching(/folder no longer exists/) as unknown });
+    expect(await db.messages.get([account.id, 'INBOX', '1'])).toBeDefined();
+    expect((await serverFolder(user!)).has('1')).toBe(true);
+  });
+
+  it('deletes on the server: to Trash, gone from INBOX for every device', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    await appendMessage(user!, rawMessage(uniqueTag(), 1));
+    await appendMessage(user!, rawMessage(uniqueTag(), 2));
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolder(account, 'INBOX');
+    await engine.actions.delete([[account.id, 'INBOX', '1']]);
+    expect(await db.messages.get([account.id, 'INBOX', '1'])).toBeUndefined();
+    await eventually(async () => ((await serverFolder(user!)).has('1') ? undefined : true));
+    expect((await serverFolder(user!, 'Trash')).size).toBe(1);
+    // A sync while the deletion is under way or after it never brings the message back.
+    await engine.imap.syncFolder(account, 'INBOX');
+    expect([...(await cachedFolder(db, account.id)).keys()]).toEqual(['2']);
+  });
+
+  it('drops and refetches a folder whose UIDVALIDITY changed', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    const other = await openImap(user!);
+    try {
+      await other.mailboxCreate('Projects');
+      for (let i = 1; i <= 3; i++) await other.append('Projects', rawMessage(tag, i), []);
+    } finally {
+      await other.logout();
+    }
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolder(account, 'Projects');
+    const before = (await db.syncState.get([account.id, 'Projects']))?.uidValidity;
+    const again = await openImap(user!);
+    try {
+      await again.mailboxDelete('Projects');
+      await again.mailboxCreate('Projects');
+      await again.append('Projects', rawMessage(tag, 9), []);
+    } finally {
+      await again.logout();
+    }
+    const result = await engine.imap.syncFolder(account, 'Projects');
+    expect(result.reset).toBe(true);
+    expect((await db.syncState.get([account.id, 'Projects']))?.uidValidity).not.toBe(before);
+    expect((await db.messages.toArray()).map((m) => m.subject)).toEqual([`${tag} message 9`]);
+  });
+
+  it('restores exactly what the server has after the cache is wiped', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 4; i++) await appendMessage(user!, rawMessage(tag, i), { flags: i % 2 === 0 ? ['\\Seen'] : [] });
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolderList(account);
+    await engine.imap.syncFolder(account, 'INBOX');
+    await engine.writer.wipeAccountCache(account.id);
+    expect(await db.messages.count()).toBe(0);
+    await engine.imap.syncFolderList(account);
+    await engine.imap.syncFolder(account, 'INBOX');
+    expect(await cachedFolder(db, account.id)).toEqual(await serverFolder(user!));
+    expect((await db.folders.toArray()).map((f) => f.path)).toEqual(expect.arrayContaining(['INBOX', 'Sent', 'Trash']));
+  });
+
+  it('keeps bodies within the cache size, evicting the least recently opened', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    const big = 'x'.repeat(300 * 1024);
+    for (let i = 1; i <= 3; i++) await appendMessage(user!, rawMessage(tag, i, { body: `${i} ${big}` }));
+    const { account, db, engine } = await setUp(user!, { imap: { deleteMode: 'trash', cacheLimitMegabytes: 1 } }, context);
+    await engine.imap.syncFolder(account, 'INBOX');
+    for (const uid of ['1', '2', '3']) await engine.openMessage([account.id, 'INBOX', uid]);
+    // Each body takes ~600 KB as text: a 1 MB cache keeps the most recently opened one only.
+    expect((await db.bodies.toArray()).map((b) => b.serverId)).toEqual(['3']);
+    expect((await db.messages.get([account.id, 'INBOX', '1']))?.hasBody).toBe(0);
+    // Opening an evicted one fetches it again.
+    await engine.openMessage([account.id, 'INBOX', '1']);
+    expect((await db.bodies.get([account.id, 'INBOX', '1']))?.text).toContain(big);
+    // Reading a body through Twinbox never marked it read on the server.
+    expect((await serverFolder(user!)).get('1')).toEqual([]);
+  });
+
+  it('syncs by itself when the server announces new mail (IDLE)', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const { account, db, harness } = await setUp(user!, {}, context);
+    await engine?.stop();
+    engine = new SyncEngine(harness.client, db);
+    await engine.start();
+    await eventually(async () => ((await db.syncState.get([account.id, 'INBOX']))?.completedAt ? true : undefined));
+    const tag = uniqueTag();
+    await deliverBySmtp(context, { to: user!.address, subject: `${tag} pushed`, text: 'hello' });
+    await eventually(async () => ((await db.messages.filter((m) => m.subject === `${tag} pushed`).count()) === 1 ? true : undefined), 15_000);
+  });
+});

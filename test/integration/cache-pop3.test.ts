@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Account, RetentionPolicy } from '../../shared/model';
+import { SyncEngine } from '../../renderer/sync/engine';
+import { appendMessage, appendMessages, deliverBySmtp, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
+import type { TestUser } from '../mailstack';
+import { accountFor, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
+import type { ClientHarness } from './client-harness';
+
+/**
+ * POP3 mode end to end below the UI: this computer keeps the mail, the
+ * server is a drop box, and the server copy goes only when the retention
+ * policy says so, and only once the message is committed here.
+ */
+const DAY = 24 * 60 * 60 * 1000;
+let harness: ClientHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function setUp(context: Parameters<typeof accountFor>[0], user: TestUser, retention: RetentionPolicy, pop3: Partial<NonNullable<Account['pop3']>> = {}) {
+  harness = clientHarness();
+  const clock = { now: Date.UTC(2026, 10, 1) };
+  const account = await saveAccount(
+    harness.client,
+    accountFor(context, user, 'pop3', { pop3: { retention, pollMinutes: 10, headersOnly: false, maxMessageBytes: 0, ...pop3 } }),
+    user.password,
+  );
+  const db = harness.openDatabase();
+  const engine = new SyncEngine(harness.client, db, { now: () => clock.now });
+  await engine.writer.replaceAccounts([account]);
+  return { account, db, engine, clock, harness };
+}
+
+async function subjects(db: Awaited<ReturnType<typeof setUp>>['db']): Promise<string[]> {
+  return (await db.messages.toArray()).map((m) => m.subject).sort();
+}
+
+describe('POP3 mode: this computer keeps the mail', () => {
+  it('downloads new mail newest first, committed with its ledger entry, and nothing twice', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 3; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'keep' });
+    const first = await engine.pop3.check(account);
+    expect(first.downloaded).toBe(3);
+    const ledger = await db.ledger.toArray();
+    expect(ledger.every((e) => e.committedAt !== undefined && e.downloadedAt !== undefined)).toBe(true);
+    expect((await db.bodies.toArray()).every((b) => b.raw instanceof Uint8Array)).toBe(true);
+    // New mail delivered by SMTP appears at the next check; what is already here is not fetched again.
+    await deliverBySmtp(context, { to: user!.address, subject: `${tag} by smtp`, text: 'new' });
+    await eventually(async () => ((await serverFolder(user!)).size === 4 ? true : undefined));
+    const second = await engine.pop3.check(account);
+    expect(second.downloaded).toBe(1);
+    expect(await subjects(db)).toEqual([`${tag} by smtp`, `${tag} message 1`, `${tag} message 2`, `${tag} message 3`].sort());
+  });
+
+  it('marks read here only: the server’s flags do not change', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    await appendMessage(user!, rawMessage(uniqueTag(), 1));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'keep' });
+    await engine.pop3.check(account);
+    const serverBefore = await serverFolder(user!);
+    const [row] = await db.messages.toArray();
+    await engine.actions.setRead([[account.id, 'INBOX', row!.serverId]], false);
+    await engine.actions.setFlagged([[account.id, 'INBOX', row!.serverId]], true);
+    expect(await db.messages.get([account.id, 'INBOX', row!.serverId])).toMatchObject({ seen: 0, flagged: 1 });
+    expect(await db.pending.count()).toBe(0);
+    expect(await serverFolder(user!)).toEqual(serverBefore);
+  });
+
+  it('never brings back a message deleted here, and keeps the server copy under "keep"', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 2; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'keep' });
+    await engine.pop3.check(account);
+    const victim = (await db.messages.toArray()).find((m) => m.subject === `${tag} message 1`)!;
+    await engine.actions.delete([[account.id, 'INBOX', victim.serverId]]);
+    const again = await engine.pop3.check(account);
+    expect(again.downloaded).toBe(0);
+    expect(await subjects(db)).toEqual([`${tag} message 2`]);
+    expect((await serverFolder(user!)).size).toBe(2);
+  });
+
+  it('deletes on the server what was deleted here, under "until deleted here"', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 2; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'until-deleted-here' });
+    await engine.pop3.check(account);
+    expect((await serverFolder(user!)).size).toBe(2);
+    const victim = (await db.messages.toArray()).find((m) => m.subject === `${tag} message 1`)!;
+    await engine.actions.delete([[account.id, 'INBOX', victim.serverId]]);
+    const result = await engine.pop3.check(account);
+    expect(result.deletedOnServer).toEqual([victim.serverId]);
+    expect((await serverFolder(user!)).size).toBe(1);
+    expect((await db.ledger.get([account.id, victim.serverId]))?.deletedOnServerAt).toBeTypeOf('number');
+  });
+
+  it('empties the server after download under "delete after download", keeping everything here', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 3; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'delete-after-download' });
+    const result = await engine.pop3.check(account);
+    expect(result.deletedOnServer).toHaveLength(3);
+    expect((await serverFolder(user!)).size).toBe(0);
+    expect(await subjects(db)).toHaveLength(3);
+    // The server no longer has them; this computer does, with their bodies.
+    expect(await db.bodies.count()).toBe(3);
+  });
+
+  it('deletes each server copy when its days are up, by the policy’s clock', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessage(user!, rawMessage(tag, 1));
+    const { account, engine, clock } = await setUp(context, user!, { kind: 'days', days: 7 });
+    const first = await engine.pop3.check(account);
+    expect(first.nextDeletionAt).toBe(clock.now + 7 * DAY);
+    clock.now += 3 * DAY;
+    await appendMessage(user!, rawMessage(tag, 2));
+    expect((await engine.pop3.check(account)).deletedOnServer).toEqual([]);
+    clock.now += 4 * DAY;
+    const due = await engine.pop3.check(account);
+    expect(due.deletedOnServer).toHaveLength(1);
+    expect((await serverFolder(user!)).size).toBe(1);
+    clock.now += 3 * DAY;
+    expect((await engine.pop3.check(account)).deletedOnServer).toHaveLength(1);
+    expect((await serverFolder(user!)).size).toBe(0);
+  });
+
+  it('after the cache is wiped, gets back only what the server still keeps', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 3; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'until-deleted-here' });
+    await engine.pop3.check(account);
+    const victim = (await db.messages.toArray()).find((m) => m.subject === `${tag} message 2`)!;
+    await engine.actions.delete([[account.id, 'INBOX', victim.serverId]]);
+    await engine.pop3.check(account);
+    await engine.writer.wipeAccountCache(account.id);
+    await engine.pop3.check(account);
+    expect(await subjects(db)).toEqual([`${tag} message 1`, `${tag} message 3`]);
+  });
+
+  it('survives a connection cut mid-check: committed batches stay, the rest comes next time, no duplicates', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, Array.from({ length: 120 }, (_, i) => rawMessage(tag, i + 1)));
+    const { account, db, engine, harness } = await setUp(context, user!, { kind: 'delete-after-download' });
+    await expect(engine.pop3.check(account, { onProgress: () => harness.cut() })).rejects.toMatchObject({ code: 'HOST_UNAVAILABLE' });
+    const committed = await db.messages.count();
+    expect(committed).toBe(50);
+    // Nothing was deleted on the server: the check never reached its retention step.
+    expect((await serverFolder(user!)).size).toBe(120);
+    harness.restore();
+    const reloaded = new SyncEngine(harness.client, harness.openDatabase());
+    const result = await reloaded.pop3.check(account);
+    expect(result.downloaded).toBe(70);
+    expect(await db.messages.count()).toBe(120);
+    expect(new Set((await db.messages.toArray()).map((m) => m.messageId)).size).toBe(120);
+    expect((await serverFolder(user!)).size).toBe(0);
+  });
+
+  it('downloads headers only when asked, and the rest when the message is opened', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessage(user!, rawMessage(tag, 1, { body: 'The body arrives later.' }));
+    const { account, db, engine } = await setUp(context, user!, { kind: 'keep' }, { headersOnly: true });
+    await engine.pop3.check(account);
+    const [row] = await db.messages.toArray();
+    expect(row).toMatchObject({ partial: 1, hasBody: 0, subject: `${tag} message 1` });
+    await engine.openMessage([account.id, 'INBOX', row!.serverId]);
+    expect((await db.bodies.get([account.id, 'INBOX', row!.serverId]))?.text).toContain('The body arrives later.');
+    expect(await db.messages.get([account.id, 'INBOX', row!.serverId])).toMatchObject({ partial: 0, hasBody: 1 });
+  });
+});

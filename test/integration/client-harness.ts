@@ -1,0 +1,148 @@
+/**
+ * The renderer's sync code run in Node: its cache on fake-indexeddb, its
+ * calls going through the very dispatch both hosts use, to main's real
+ * adapters, against the real servers. The end-to-end tests run the same code
+ * in Chromium with real IndexedDB; this harness lets property tests run many
+ * sequences quickly.
+ */
+import * as fakeIndexedDb from 'fake-indexeddb';
+import type { DexieOptions } from 'dexie';
+import type { TestContext } from 'vitest';
+import type { Account } from '../../shared/model';
+import type { TwinboxBridge } from '../../shared/contract';
+import { dispatch } from '../../main/ipc/dispatch';
+import { createHandlers } from '../../main/ipc/handlers';
+import { createAdapter } from '../../main/protocols/factory';
+import { createServices } from '../../main/services';
+import type { Services } from '../../main/services';
+import { TwinboxDatabase } from '../../renderer/db/schema';
+import { createClient } from '../../renderer/ipc/twinbox-client';
+import type { TwinboxClient } from '../../renderer/ipc/twinbox-client';
+import { openImap, serverSettingsFor } from '../mailstack';
+import type { TestUser } from '../mailstack';
+
+export interface ClientHarness {
+  services: Services;
+  client: TwinboxClient;
+  /** A fresh handle on the same IndexedDB, as after a page reload. */
+  openDatabase(): TwinboxDatabase;
+  /** Makes every call fail as if the host went away, until `restore()`. */
+  cut(): void;
+  /** Lets `calls` more calls through, then cuts. */
+  cutAfter(calls: number): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export function clientHarness(): ClientHarness {
+  const services = createServices({ identity: { name: 'Twinbox', version: 'test' }, host: 'web', createAdapter });
+  const table = createHandlers(services);
+  // fake-indexeddb is typed with the DOM's IndexedDB types, which Node code here does not load.
+  const fake = fakeIndexedDb as unknown as { IDBFactory: new () => DexieOptions['indexedDB']; IDBKeyRange: DexieOptions['IDBKeyRange'] };
+  const indexedDB = new fake.IDBFactory();
+  const IDBKeyRange = fake.IDBKeyRange;
+  let cut = false;
+  let callsBeforeCut = Infinity;
+  const isCut = (): boolean => cut;
+  const bridge: TwinboxBridge = {
+    invoke: async (method, input) => {
+      if (callsBeforeCut-- <= 0) cut = true;
+      if (cut) return { ok: false, error: { code: 'HOST_UNAVAILABLE', message: 'cut by the test' } };
+      // Like IPC: the input is copied, never shared.
+      const envelope = await dispatch(table, method, structuredClone(input), { host: 'web', caller: 'test' });
+      // The cut may have come while the call was under way: the answer is lost with the connection.
+      if (isCut()) return { ok: false, error: { code: 'HOST_UNAVAILABLE', message: 'cut by the test' } };
+      return structuredClone(envelope) as never;
+    },
+    on: (event, listener) =>
+      services.events.subscribe((name, payload) => {
+        if ((name as string) === event) listener(structuredClone(payload) as never);
+      }),
+  };
+  const databases: TwinboxDatabase[] = [];
+  return {
+    services,
+    client: createClient(bridge, 'direct'),
+    openDatabase() {
+      const db = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
+      databases.push(db);
+      return db;
+    },
+    cut: () => {
+      cut = true;
+    },
+    cutAfter: (calls) => {
+      callsBeforeCut = calls;
+    },
+    restore: () => {
+      cut = false;
+      callsBeforeCut = Infinity;
+    },
+    async close() {
+      for (const db of databases) db.close();
+      await services.close();
+    },
+  };
+}
+
+/** Saves an account through the contract, as the setup form does. */
+export async function saveAccount(client: TwinboxClient, account: Omit<Account, 'id'>, password: string): Promise<Account> {
+  return client.call('accounts.save', { account, incomingPassword: password });
+}
+
+/** What the server holds in a folder, seen by another device: UID → flags (sorted, lower-case). */
+export async function serverFolder(user: TestUser, folder = 'INBOX'): Promise<Map<string, string[]>> {
+  const client = await openImap(user);
+  try {
+    const lock = await client.getMailboxLock(folder);
+    try {
+      const result = new Map<string, string[]>();
+      if (client.mailbox && client.mailbox.exists > 0) {
+        for await (const message of client.fetch('1:*', { uid: true, flags: true })) {
+          result.set(String(message.uid), [...(message.flags ?? [])].map((f) => f.toLowerCase()).sort());
+        }
+      }
+      return result;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}
+
+/** What the cache holds for a folder, in the same shape. */
+export async function cachedFolder(db: TwinboxDatabase, accountId: string, folder = 'INBOX'): Promise<Map<string, string[]>> {
+  const rows = await db.messages.where('[accountId+folder+serverId]').between([accountId, folder, ''], [accountId, folder, '\uffff']).toArray();
+  return new Map(rows.map((row) => [row.serverId, row.flags.map((f) => f.toLowerCase()).sort()]));
+}
+
+/** An account pointed at the test stack for this user. */
+export function accountFor(context: TestContext, user: TestUser, protocol: 'imap' | 'pop3', extra: Partial<Account> = {}): Omit<Account, 'id'> {
+  return {
+    name: `${protocol} ${user.user}`,
+    email: user.address,
+    displayName: user.user,
+    protocol,
+    incoming: serverSettingsFor(context, user, protocol === 'imap' ? 'imaps' : 'pop3s'),
+    outgoing: serverSettingsFor(context, user, 'smtp'),
+    ...extra,
+  };
+}
+
+/** A message with a unique Message-ID and subject, as raw bytes for APPEND. */
+export function rawMessage(tag: string, index: number, options: { date?: Date; body?: string; references?: string[] } = {}): string {
+  const date = options.date ?? new Date(Date.UTC(2026, 0, 1, 0, index));
+  return [
+    `From: Sender ${index} <sender${index}@example.org>`,
+    `To: someone@example.org`,
+    `Subject: ${tag} message ${index}`,
+    `Message-ID: <${tag}.${index}@twinbox.test>`,
+    ...(options.references ? [`References: ${options.references.map((r) => `<${r}>`).join(' ')}`] : []),
+    `Date: ${date.toUTCString()}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    options.body ?? `Body of message ${index}, about ${tag}.`,
+    '',
+  ].join('\r\n');
+}

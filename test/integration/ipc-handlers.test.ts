@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectionTestResult, MethodName, MethodResult } from '../../shared/contract';
+import type { Envelope } from '../../shared/contract';
+import type { SyncDelta } from '../../shared/model';
+import { dispatch } from '../../main/ipc/dispatch';
+import { createHandlers } from '../../main/ipc/handlers';
+import { createAdapter } from '../../main/protocols/factory';
+import { createServices } from '../../main/services';
+import { appendMessage, eventually, leaseMailboxes, openImap, requireEndpoint, serverSettingsFor, uniqueTag } from '../mailstack';
+
+/**
+ * The contract as the page uses it, through the same dispatch as both hosts,
+ * against the real servers: account checks with the errors a user sees,
+ * saving an account, a folder sync pulled delta by delta, and sending.
+ */
+function harness() {
+  const services = createServices({ identity: { name: 'Twinbox', version: 'test' }, host: 'web', createAdapter });
+  const table = createHandlers(services);
+  async function call<M extends MethodName>(method: M, input: unknown): Promise<Envelope<MethodResult<M>>> {
+    return (await dispatch(table, method, input, { host: 'web', caller: 'test' })) as Envelope<MethodResult<M>>;
+  }
+  async function value<M extends MethodName>(method: M, input: unknown): Promise<MethodResult<M>> {
+    const envelope = await call(method, input);
+    if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code} ${envelope.error.message}`);
+    return envelope.value;
+  }
+  return { services, call, value };
+}
+
+describe('the contract against real servers', () => {
+  it('tests account settings and reports each failure by its code, with the certificate to trust', async (context) => {
+    const { value, services } = harness();
+    try {
+      const [user] = await leaseMailboxes(context, 1);
+      const good = serverSettingsFor(context, user!, 'imaps');
+      const { trustedCertificate, ...untrusted } = good;
+      const refusedPort = requireEndpoint(context, 'imaps').port === 1 ? 2 : 1;
+      const results = await Promise.all([
+        value('accounts.test', { protocol: 'imap', incoming: good, incomingPassword: user!.password, outgoing: serverSettingsFor(context, user!, 'smtp') }),
+        value('accounts.test', { protocol: 'imap', incoming: good, incomingPassword: 'wrong' }),
+        value('accounts.test', { protocol: 'pop3', incoming: untrusted, incomingPassword: user!.password }),
+        value('accounts.test', { protocol: 'pop3', incoming: { ...good, port: refusedPort }, incomingPassword: user!.password }),
+      ]);
+      const [ok, wrongPassword, untrustedCert, refused] = results as ConnectionTestResult[];
+      expect(ok?.incoming).toMatchObject({ ok: true, capabilities: { serverFolders: true, serverFlags: true } });
+      expect(ok?.outgoing).toMatchObject({ ok: true });
+      expect(wrongPassword?.incoming).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
+      expect(untrustedCert?.incoming).toMatchObject({ ok: false, error: { code: 'TLS_CERT_UNTRUSTED', certificate: { fingerprint256: trustedCertificate?.fingerprint256 } } });
+      expect(refused?.incoming).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
+    } finally {
+      await services.close();
+    }
+  });
+
+  it('saves a POP3 account, syncs its INBOX delta by delta, and resyncs to nothing new', async (context) => {
+    const { value, call, services } = harness();
+    try {
+      const [user] = await leaseMailboxes(context, 1);
+      const tag = uniqueTag();
+      for (let i = 1; i <= 3; i++) await appendMessage(user!, `Subject: ${tag} ${i}\r\nMessage-ID: <${tag}.${i}@t>\r\n\r\nbody ${i}\r\n`);
+      const account = await value('accounts.save', {
+        account: {
+          name: 'POP3 test',
+          email: user!.address,
+          displayName: 'Tester',
+          protocol: 'pop3',
+          incoming: serverSettingsFor(context, user!, 'pop3s'),
+          outgoing: serverSettingsFor(context, user!, 'smtp'),
+        },
+        incomingPassword: user!.password,
+      });
+      expect(account.pop3?.retention).toEqual({ kind: 'keep' });
+      expect(JSON.stringify(await value('accounts.list', {}))).not.toContain(user!.password);
+
+      const deltas: SyncDelta[] = [];
+      const { syncId } = await value('mail.syncStart', { accountId: account.id, folder: 'INBOX', state: { protocol: 'pop3', knownUidls: [] }, options: { batchSize: 2 } });
+      for (;;) {
+        const next = await value('mail.syncNext', { syncId });
+        if (next.kind === 'end') break;
+        deltas.push(next);
+      }
+      const summaries = deltas.flatMap((d) => (d.kind === 'messages' ? d.summaries : []));
+      expect(summaries.map((s) => s.subject)).toEqual([`${tag} 3`, `${tag} 2`, `${tag} 1`]);
+      const bodies = deltas.flatMap((d) => (d.kind === 'messages' ? d.bodies : []));
+      expect(bodies.every((b) => b.raw instanceof Uint8Array && b.raw.length > 0)).toBe(true);
+      const done = deltas.at(-1);
+      expect(done?.kind).toBe('done');
+
+      const again = await value('mail.syncStart', { accountId: account.id, folder: 'INBOX', state: done?.kind === 'done' ? done.state : undefined });
+      const first = await value('mail.syncNext', { syncId: again.syncId });
+      expect(first.kind).toBe('done');
+      // POP3 has no server flags: the contract says so by capability and by a clear refusal.
+      expect((await value('accounts.capabilities', { accountId: account.id })).serverFlags).toBe(false);
+      const refusal = await call('mail.setFlags', { accountId: account.id, folder: 'INBOX', serverIds: [summaries[0]!.serverId], add: ['\\Seen'] });
+      expect(refusal).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
+    } finally {
+      await services.close();
+    }
+  });
+
+  it('sends through the account’s SMTP server and keeps the password out of every answer', async (context) => {
+    const { value, services } = harness();
+    try {
+      const [sender, recipient] = await leaseMailboxes(context, 2);
+      const tag = uniqueTag();
+      const account = await value('accounts.save', {
+        account: {
+          name: 'Sender',
+          email: sender!.address,
+          displayName: 'Sender',
+          protocol: 'imap',
+          incoming: serverSettingsFor(context, sender!, 'imaps'),
+          outgoing: serverSettingsFor(context, sender!, 'smtp'),
+        },
+        incomingPassword: sender!.password,
+      });
+      const sent = await value('mail.send', {
+        accountId: account.id,
+        message: {
+          from: { name: 'Sender', address: sender!.address },
+          to: [{ name: '', address: recipient!.address }],
+          cc: [],
+          bcc: [],
+          replyTo: [],
+          subject: tag,
+          text: 'hello',
+          references: [],
+          attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', content: new Uint8Array([1, 2, 3]) }],
+        },
+      });
+      expect(sent.accepted).toEqual([recipient!.address]);
+      const client = await openImap(recipient!);
+      try {
+        await eventually(async () => {
+          const lock = await client.getMailboxLock('INBOX');
+          try {
+            return client.mailbox && client.mailbox.exists > 0 ? true : undefined;
+          } finally {
+            lock.release();
+          }
+        });
+      } finally {
+        await client.logout();
+      }
+    } finally {
+      await services.close();
+    }
+  });
+
+  it('refuses input that breaks the contract before any server is contacted', async () => {
+    const { call, services } = harness();
+    try {
+      expect(await call('accounts.test', { protocol: 'imap', incoming: { host: 'imap.example.org/evil', port: 993, security: 'tls', username: 'a' } })).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_REQUEST' },
+      });
+      expect(await call('mail.setFlags', { accountId: 'x', folder: 'INBOX', serverIds: ['1'], add: ['\\Seen) (evil'] })).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_REQUEST' },
+      });
+      expect(await call('mail.fetchBody', { accountId: 'no-such-account', folder: 'INBOX', serverId: '1' })).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_REQUEST' },
+      });
+    } finally {
+      await services.close();
+    }
+  });
+});
