@@ -206,7 +206,7 @@ class TreeParser {
       this.endHeaders(line + 1);
       return true;
     }
-    if (/^[ \t]+$/.test(text) && bytes.length < 200) {
+    if (bytes.every((byte) => byte === 0x20 || byte === 0x09)) {
       // A line of blanks ends the headers unless more header lines follow it (both are common mailer bugs).
       if (!this.continuesHeaderBlock(line + 1)) this.endHeaders(line + 1);
       return true;
@@ -256,6 +256,8 @@ class TreeParser {
     const name = Buffer.from(bytes.subarray(0, colon < 0 ? bytes.length : colon))
       .toString('latin1')
       .trim();
+    // A field without a name (": value") cannot be looked up or shown; it is dropped.
+    if (name === '') return;
     state.raw.push({ name, chunks: [bytes.subarray(colon < 0 ? bytes.length : colon + 1)] });
   }
 

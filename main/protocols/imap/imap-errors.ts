@@ -41,6 +41,9 @@ export function imapError(error: unknown, fallback: ErrorCode = 'PROTOCOL_ERROR'
   const failure = error as ImapFlowFailure;
   const message = typeof failure.message === 'string' ? failure.message : 'IMAP failure';
   const detail = typeof failure.responseText === 'string' && failure.responseText !== '' ? `${message}: ${failure.responseText}` : message;
+  // LOGINDISABLED (RFC 9051 section 7.2.2): the server takes a password only over TLS, so the
+  // fix is the security setting, not the password; imapflow refuses before sending it.
+  if (failure.authenticationFailed === true && message === 'Login is disabled') return new TwinboxError('TLS_REQUIRED', message, { cause: error });
   if (isCertificateError(error) || failure.authenticationFailed === true) return toTwinboxError(error, fallback);
   const code = typeof failure.code === 'string' ? failure.code : undefined;
   // A refused or failed STARTTLS (or TLS spoken to a port that does not speak it) means no

@@ -10,13 +10,17 @@
  * | | QRESYNC | CONDSTORE | neither, or no HIGHESTMODSEQ from the caller |
  * |---|---|---|---|
  * | flag changes | UID FETCH known (FLAGS) (CHANGEDSINCE m VANISHED) | same, without VANISHED | FLAGS of every known message |
- * | vanished | the VANISHED (EARLIER) reply | message count check, UID SEARCH of the known set when it fails | known UIDs the FLAGS fetch did not return |
+ * | vanished | the VANISHED (EARLIER) reply | none if the message count adds up, else UID SEARCH of the known set | known UIDs the FLAGS fetch did not return |
  * | new | UID SEARCH of the UIDs the cache lacks | same | same |
  *
  * Without CONDSTORE the caller's flags are unknown here, so every known
  * message's flags come back as a change: one FETCH response of about 60 bytes
  * per message (0.6 MB for 10,000), against nothing at all for an unchanged
  * folder with CONDSTORE.
+ *
+ * With QRESYNC the count is checked too, and a disagreement (mail that came
+ * or went while the sync ran) falls back to the search, so the deltas stay
+ * exact whatever the server reported.
  *
  * New messages are the server's UIDs that the cache lacks, not only those
  * above its highest UID: a first sync that was interrupted leaves the older

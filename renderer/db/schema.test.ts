@@ -1,0 +1,93 @@
+import { Dexie } from 'dexie';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import type { CachedBody, CachedMessage } from './schema';
+import { declareVersions, LATEST_VERSION, searchWords, TwinboxDatabase } from './schema';
+
+/** One test per schema upgrade: a cache written by an older Twinbox opens in this one, intact. */
+function older(indexedDB: globalThis.IDBFactory, version: number): Dexie {
+  const db = new Dexie('twinbox', { indexedDB, IDBKeyRange });
+  declareVersions(db, version);
+  return db;
+}
+
+function message(serverId: string, subject: string): Omit<CachedMessage, 'words'> {
+  return {
+    accountId: 'a',
+    folder: 'INBOX',
+    serverId,
+    uid: Number(serverId),
+    references: [],
+    subject,
+    from: [{ name: 'Zoë Example', address: 'zoe@example.org' }],
+    to: [],
+    cc: [],
+    replyTo: [],
+    size: 100,
+    flags: [],
+    hasAttachments: false,
+    sortDate: 0,
+    seen: 0,
+    flagged: 0,
+    threadId: serverId,
+    hasBody: serverId === '1' ? 1 : 0,
+    partial: 0,
+  };
+}
+
+describe('cache schema upgrades', () => {
+  it('v1 → v2 makes every cached message searchable, body text included', async () => {
+    const indexedDB = new IDBFactory();
+    const v1 = older(indexedDB, 1);
+    await v1.table('messages').bulkPut([message('1', 'Quarterly report'), message('2', 'Lunch on Friday')]);
+    const body: Omit<CachedBody, 'size'> & { size: number } = {
+      accountId: 'a',
+      folder: 'INBOX',
+      serverId: '1',
+      text: 'The numbers for Tübingen look good.',
+      attachments: [],
+      headers: [],
+      warnings: [],
+      size: 10,
+      lastAccess: 0,
+    };
+    await v1.table('bodies').put(body);
+    await v1.table('ledger').put({ accountId: 'a', uidl: 'u1', size: 1, firstSeenAt: 0, committedAt: 1 });
+    v1.close();
+
+    const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
+    await current.open();
+    expect(current.verno).toBe(LATEST_VERSION);
+    expect((await current.messages.where('words').equals('tübingen').toArray()).map((m) => m.serverId)).toEqual(['1']);
+    expect((await current.messages.where('words').equals('lunch').toArray()).map((m) => m.serverId)).toEqual(['2']);
+    expect((await current.messages.where('words').equals('zoe@example.org').count())).toBe(2);
+    // Nothing else was touched.
+    expect(await current.ledger.get(['a', 'u1'])).toMatchObject({ committedAt: 1 });
+    expect((await current.bodies.get(['a', 'INBOX', '1']))?.text).toContain('Tübingen');
+    current.close();
+  });
+
+  it('v2 → v3 adds remembered capabilities and keeps the mail and the pending queue', async () => {
+    const indexedDB = new IDBFactory();
+    const v2 = older(indexedDB, 2);
+    await v2.table('messages').put({ ...message('7', 'Kept'), words: searchWords(message('7', 'Kept')) });
+    await v2.table('pending').add({ accountId: 'a', folder: 'INBOX', kind: 'setFlags', serverIds: ['7'], add: ['\\Seen'], undo: [], status: 'queued', createdAt: 0, attempts: 0 });
+    v2.close();
+
+    const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
+    await current.open();
+    expect(await current.capabilities.count()).toBe(0);
+    await current.capabilities.put({ accountId: 'a', capabilities: { serverFolders: true, serverFlags: true, push: true, serverSearch: true, stableIds: true, partialFetch: true, changeTracking: true, vanishedTracking: true, atomicMove: true, quota: true, append: true }, updatedAt: 1 });
+    expect(await current.messages.get(['a', 'INBOX', '7'])).toMatchObject({ subject: 'Kept' });
+    expect(await current.pending.where('[accountId+status]').equals(['a', 'queued']).count()).toBe(1);
+    current.close();
+  });
+
+  it('finds words in any script, lower-cased, and addresses whole', () => {
+    const words = searchWords(
+      { subject: 'Grüße aus Köln — 東京 report', from: [{ name: 'Ann', address: 'Ann.Lee@Example.org' }], to: [], cc: [] },
+      'Café résumé',
+    );
+    expect(words).toEqual(expect.arrayContaining(['grüße', 'köln', '東京', 'report', 'ann', 'ann.lee@example.org', 'café', 'résumé']));
+  });
+});
