@@ -235,7 +235,12 @@ export interface SyncOptions {
  * carries the state to store for the next sync.
  */
 export type SyncDelta =
-  /** UIDVALIDITY changed (or the folder was recreated): drop the folder's cache; deltas that follow rebuild it. */
+  /**
+   * UIDVALIDITY changed (or the folder was recreated), or this is a first
+   * sync: drop the folder's cache and store this UIDVALIDITY; the deltas that
+   * follow rebuild it. Storing it first is what makes an interrupted first
+   * sync resumable.
+   */
   | { kind: 'reset'; uidValidity: string }
   /** Messages no longer on the server. */
   | { kind: 'vanished'; serverIds: string[] }

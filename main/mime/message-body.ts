@@ -7,12 +7,14 @@
 import type { AttachmentInfo, MessageBody } from '../../shared/model';
 import type { ParsedMessage } from './parse';
 
+/** Where a message lives: the account, the folder path, and its id there (IMAP UID or POP3 UIDL). */
 export interface MessageRef {
   accountId: string;
   folder: string;
   serverId: string;
 }
 
+/** Where an attachment lives: its message, and its position among the message's attachments. */
 export interface AttachmentRef extends MessageRef {
   /** Position in ParsedMessage.attachments. */
   index: number;

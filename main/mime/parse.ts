@@ -46,6 +46,7 @@ export type HeaderSummary = Pick<
   'messageId' | 'inReplyTo' | 'references' | 'subject' | 'from' | 'to' | 'cc' | 'replyTo' | 'date' | 'hasAttachments' | 'snippet'
 >;
 
+/** Everything a message yields: its summary, readable body, headers, attachments, and what was repaired. */
 export interface ParsedMessage {
   summary: HeaderSummary;
   text?: string;

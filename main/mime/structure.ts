@@ -148,7 +148,7 @@ class TreeParser {
         return;
       }
     }
-    if (this.header && !this.readHeaderLine(line)) return;
+    if (this.header) this.readHeaderLine(line);
   }
 
   private lineStart(line: number): number {
@@ -195,43 +195,43 @@ class TreeParser {
     this.header = { entity: child, raw: [], parentSubtype: open.entity.contentType.slice('multipart/'.length) };
   }
 
-  /** Reads one line of a header block; false when the line turned out to start the body. */
-  private readHeaderLine(line: number): boolean {
+  /** Reads one line of a header block, or ends the block when the line turns out to start the body. */
+  private readHeaderLine(line: number): void {
     const state = this.header;
-    if (!state) return true;
+    if (!state) return;
     const bytes = this.lineBytes(line);
     const text = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
     const last = state.raw.at(-1);
     if (bytes.length === 0) {
       this.endHeaders(line + 1);
-      return true;
+      return;
     }
     if (bytes.every((byte) => byte === 0x20 || byte === 0x09)) {
       // A line of blanks ends the headers unless more header lines follow it (both are common mailer bugs).
       if (!this.continuesHeaderBlock(line + 1)) this.endHeaders(line + 1);
-      return true;
+      return;
     }
-    if (text.startsWith(' ') || text.startsWith('\t')) {
-      if (last) last.chunks.push(bytes);
-      else this.startField(state, bytes.subarray(bytes.findIndex((byte) => byte !== 0x20 && byte !== 0x09)));
-      return true;
+    if (last && (text.startsWith(' ') || text.startsWith('\t'))) {
+      last.chunks.push(bytes);
+      return;
     }
-    if (this.isHeaderStart(line)) {
-      this.startField(state, bytes);
-      return true;
+    // A first field indented by mistake (" From: ...") is still a field.
+    const indent = bytes.findIndex((byte) => byte !== 0x20 && byte !== 0x09);
+    if (this.isHeaderStart(line, indent)) {
+      this.startField(state, bytes.subarray(indent));
+      return;
     }
     // A line that is not a header but is followed by more header lines lost its leading
     // blank in folding (a "name=value" parameter, or a long value wrapped by a gateway).
     // A line starting with "--" is a boundary that came without a blank line before it, never a continuation.
     if (last && !text.startsWith('--') && ((/^content-/i.test(last.name) && /^[\w.-]+\*?\d*\*?\s*=/.test(text)) || this.continuesHeaderBlock(line + 1))) {
       last.chunks.push(Buffer.from(' '), bytes);
-      return true;
+      return;
     }
     if (state.raw.length > 0) this.context.notes.add('No blank line separates the headers from the body; the body was taken to start at the first line that is not a header.');
     else if (state.entity === this.root) this.context.notes.add(this.messageDepth === 0 ? 'The message has no headers.' : 'An attached message has no headers.');
     this.endHeaders(line);
     this.readLine(line);
-    return false;
   }
 
   /** True when the line is a header field or the folded continuation of one. */
@@ -241,9 +241,9 @@ class TreeParser {
     return ((first === 0x20 || first === 0x09) && this.lineEnd(line) > this.lineStart(line)) || this.isHeaderStart(line);
   }
 
-  private isHeaderStart(line: number): boolean {
-    if (line >= this.lineStarts.length) return false;
-    const text = Buffer.from(this.lineBytes(line).subarray(0, 100)).toString('latin1');
+  private isHeaderStart(line: number, indent = 0): boolean {
+    if (line >= this.lineStarts.length || indent < 0) return false;
+    const text = Buffer.from(this.lineBytes(line).subarray(indent, indent + 100)).toString('latin1');
     // "--boundary=:123" has a colon too, but a line starting with "--" is a delimiter.
     if (text.startsWith('--')) return false;
     if (/^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(text)) return true;

@@ -200,10 +200,12 @@ function lineAt(input: Uint8Array, start: number): { text: string; end: number; 
   return { text: Buffer.from(input.subarray(start, contentEnd)).toString('latin1'), end: contentEnd, next };
 }
 
+// One uuencoded line: a length character, then groups of four characters for three bytes.
+// Characters missing at the end of a line (trailing blanks stripped in transit) count as zero.
 function decodeUuLine(line: string, output: number[]): void {
   const declared = ((line.charCodeAt(0) || 0x20) - 0x20) & 0x3f;
   let produced = 0;
-  for (let index = 1; index + 3 < line.length + 3 && produced < declared; index += 4) {
+  for (let index = 1; index < line.length && produced < declared; index += 4) {
     const value = (offset: number): number => ((line.charCodeAt(index + offset) || 0x20) - 0x20) & 0x3f;
     const group = (value(0) << 18) | (value(1) << 12) | (value(2) << 6) | value(3);
     for (let shift = 16; shift >= 0 && produced < declared; shift -= 8) {

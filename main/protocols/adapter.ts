@@ -83,7 +83,7 @@ export interface MailAdapter {
   append(folder: string, raw: Uint8Array, flags: string[]): Promise<string | undefined>;
   /** Requires `serverSearch`. Ids of matching messages, newest first. */
   search(folder: string, query: SearchQuery): Promise<string[]>;
-  /** Requires `quota`. */
+  /** Undefined when the server reports no quota (`capabilities.quota` is false). */
   quota(folder: string): Promise<QuotaInfo | undefined>;
   /**
    * Requires `push`. Watches a folder on a connection of its own and calls

@@ -5,7 +5,7 @@
  * TLS handshake (through STARTTLS/STLS where needed), and reads the
  * certificate without trusting it.
  */
-import { connect as connectTcp } from 'node:net';
+import { connect as connectTcp, isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
@@ -38,9 +38,9 @@ export async function probeCertificate(
       await upgradeDialogue(plain, protocol);
     }
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const options = plain
-        ? { socket: plain, servername: server.host, rejectUnauthorized: false }
-        : { host: server.host, port: server.port, servername: server.host, rejectUnauthorized: false };
+      // SNI takes host names only.
+      const sni = isIP(server.host) === 0 ? { servername: server.host } : {};
+      const options = plain ? { socket: plain, ...sni, rejectUnauthorized: false } : { host: server.host, port: server.port, ...sni, rejectUnauthorized: false };
       const s = connectTls(options, () => resolve(s));
       socket = s;
       s.once('error', reject);

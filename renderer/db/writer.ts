@@ -92,6 +92,17 @@ export class CacheWriter {
     });
   }
 
+  /**
+   * POP3 has no server folders: the account's folders are this computer's.
+   * The Inbox always exists; it is where new mail lands.
+   */
+  async ensureLocalFolders(accountId: string): Promise<void> {
+    await this.db.transaction('rw', this.db.folders, async () => {
+      if (await this.db.folders.get([accountId, POP3_FOLDER])) return;
+      await this.db.folders.put({ accountId, path: POP3_FOLDER, name: 'Inbox', delimiter: '', specialUse: 'inbox', subscribed: true, selectable: true });
+    });
+  }
+
   /** Everything this computer holds for an account: mail, ledger, sync state, queue. */
   async removeAccountData(accountId: string): Promise<void> {
     const db = this.db;

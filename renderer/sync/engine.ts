@@ -191,6 +191,7 @@ export class SyncEngine {
         await this.runner.run(account.id);
         void this.imap.prefetchBodies(account, 'INBOX').catch(() => undefined);
       } else {
+        await this.writer.ensureLocalFolders(account.id);
         await this.pop3.check(account, {
           onProgress: (progress) => this.status.update(account.id, { progress }),
           allowServerDeletes: this.options.pop3ServerDeletes !== false,
