@@ -58,6 +58,8 @@ function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context:
       return;
     }
     case 'message':
+      // Shown inline, and unless marked inline also listed, so it can be saved or opened as a message of its own.
+      if (entity.disposition !== 'inline') parts.attachments.push({ entity, content: decodedContent(entity, context) });
       if (entity.nested) visit(entity.nested, false, parts, context);
       return;
     case 'text': {
@@ -89,6 +91,9 @@ export function reportText(parts: BodyParts, context: DecodeContext): string | u
   return reports.map((source) => decodeText(source.content, source.entity, context).trimEnd()).join('\n\n');
 }
 
+// postal-mime's assembly slows down badly with thousands of parts; no real message has that many.
+const MAX_ASSEMBLED_TEXTS = 500;
+
 /** The assembled body: plain text and HTML, each present when the message has any. */
 export interface AssembledBody {
   text?: string;
@@ -98,11 +103,17 @@ export interface AssembledBody {
 /** Joins the decoded text parts into the text and HTML a reader shows. */
 export async function assembleBody(root: MimeEntity, parts: BodyParts, context: DecodeContext): Promise<AssembledBody> {
   if (parts.texts.size === 0) return {};
+  if (parts.texts.size > MAX_ASSEMBLED_TEXTS) {
+    context.notes.add(`The message has ${parts.texts.size} text parts; they are shown one after another.`);
+    return joinTexts(parts);
+  }
   const lines: string[] = [];
   const boundaries = { next: 0 };
   writeEntity(root, [], false, parts, context, lines, boundaries);
   try {
-    const email = await PostalMime.parse(lines.join('\r\n') + '\r\n', { attachmentEncoding: 'arraybuffer' });
+    const skeleton = lines.join('\r\n') + '\r\n';
+    // The rewrite's headers are our own and bounded by its size; postal-mime's 2 MiB default would refuse a message with very many parts.
+    const email = await PostalMime.parse(skeleton, { attachmentEncoding: 'arraybuffer', maxHeadersSize: skeleton.length });
     return { ...(email.text === undefined ? {} : { text: email.text }), ...(email.html === undefined ? {} : { html: email.html }) };
   } catch (error) {
     context.notes.add(`The body was assembled without the usual rules (${error instanceof Error ? error.message : String(error)}).`);

@@ -13,7 +13,6 @@ const UTF16_UNMARKED = 'utf-16';
 
 // Windows and IBM code page numbers as mail clients write them (cp932, windows-936, ms949...).
 const CODE_PAGES: Record<string, string> = {
-  '437': 'ibm866',
   '866': 'ibm866',
   '874': 'windows-874',
   '932': 'shift_jis',

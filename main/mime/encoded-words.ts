@@ -11,7 +11,7 @@ import { decodeBase64 } from './transfer-encodings';
 
 // The text may hold a "?" (damaged Q words do); only "?=" ends a word. Its length is
 // bounded so that an unterminated word cannot make the scan quadratic in a huge header.
-const ENCODED_WORD = /=\?([^?\s"]{1,60})\?([bBqQ])\?(.{0,2000}?)\?=/g;
+const ENCODED_WORD = /=\?([^?\s"]{1,60})\?([bBqQ])\?(.{0,500}?)\?=/g;
 const LINEAR_WHITESPACE = /^[ \t\r\n]*$/;
 
 interface EncodedWord {

@@ -40,15 +40,15 @@ export interface RawHeaderField {
  * 8-bit headers writes them all in its own charset.
  */
 export function decodeHeaderFields(fields: readonly RawHeaderField[], context: DecodeContext): HeaderField[] {
-  const legacy = fields.filter((field) => hasHighBytes(field.value) && !isValidUtf8(field.value) && !mostlyUtf8(field.value));
+  const legacy = new Set(fields.filter((field) => hasHighBytes(field.value) && !isValidUtf8(field.value) && !mostlyUtf8(field.value)));
   let legacyCharset = 'utf-8';
-  if (legacy.length > 0) {
-    legacyCharset = detectCharset(Buffer.concat(legacy.flatMap((field) => [field.value, Buffer.from(' ')])), context.hints());
-    const names = [...new Set(legacy.map((field) => field.name))].slice(0, 4).join(', ');
+  if (legacy.size > 0) {
+    legacyCharset = detectCharset(Buffer.concat([...legacy].flatMap((field) => [field.value, Buffer.from(' ')])), context.hints());
+    const names = [...new Set([...legacy].map((field) => field.name))].slice(0, 4).join(', ');
     context.notes.add(`Header fields (${names}) hold 8-bit characters without a declared character set; they were read as ${legacyCharset}.`);
   }
   return fields.map((field) => {
-    const charset = legacy.includes(field) ? legacyCharset : 'utf-8';
+    const charset = legacy.has(field) ? legacyCharset : 'utf-8';
     let value = decodeBytes(field.value, charset);
     if (charset === 'utf-8' && hasHighBytes(field.value)) value = undoMangledHeader(value, field.name, context);
     value = value.replace(/\0/g, '').replace(/[\r\n]+/g, ' ').trim();
@@ -217,7 +217,7 @@ function joinSections(sections: ParameterSection[], context: DecodeContext): str
   return decodeBytes(raw, detectCharset(raw, context.hints()));
 }
 
-const ENCODED_WORD_RUN = /=\?[^?\s"]{1,60}\?[bBqQ]\?.{0,2000}?\?=(?:[ \t]+=\?[^?\s"]{1,60}\?[bBqQ]\?.{0,2000}?\?=)*/g;
+const ENCODED_WORD_RUN = /=\?[^?\s"]{1,60}\?[bBqQ]\?.{0,500}?\?=(?:[ \t]+=\?[^?\s"]{1,60}\?[bBqQ]\?.{0,500}?\?=)*/g;
 
 /**
  * An address list (From, To, Cc, Reply-To) as mailboxes: groups flattened,

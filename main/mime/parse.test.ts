@@ -378,7 +378,7 @@ describe('damaged structure', () => {
     expect(parsed.warnings).toEqual([expect.stringContaining('names no boundary')]);
   });
 
-  it('shows a forwarded message inline with its headers and lists its attachments', async () => {
+  it('shows a forwarded message inline with its headers, and lists it and its attachments', async () => {
     const parsed = await parseMessage(
       rawMessage(
         'Subject: Fwd: report',
@@ -412,7 +412,20 @@ describe('damaged structure', () => {
     expect(parsed.text).toContain('Subject: Quartalsbericht für Q3');
     expect(parsed.text).toContain('Ann <ann@example.org>');
     expect(parsed.text).toContain('Numbers attached.');
-    expect(parsed.attachments).toEqual([expect.objectContaining({ filename: 'q3.csv', contentType: 'text/csv', size: 3 })]);
+    expect(parsed.attachments).toEqual([
+      expect.objectContaining({ filename: 'Quartalsbericht für Q3.eml', contentType: 'message/rfc822', role: 'message', inline: false }),
+      expect.objectContaining({ filename: 'q3.csv', contentType: 'text/csv', size: 3 }),
+    ]);
+    expect(parsed.summary.hasAttachments).toBe(true);
+  });
+
+  it('shows a message part marked inline without listing it', async () => {
+    const parsed = await parseMessage(
+      rawMessage('Content-Type: multipart/mixed; boundary="o"', '', '--o', 'Content-Type: message/rfc822', 'Content-Disposition: inline', '', 'Subject: quoted', '', 'Inner words', '--o--'),
+    );
+    expect(parsed.text).toContain('Inner words');
+    expect(parsed.attachments).toEqual([]);
+    expect(parsed.summary.hasAttachments).toBe(false);
   });
 
   it('says in plain words when a message has nothing to read', async () => {

@@ -68,6 +68,11 @@ export interface ParsedMessage {
  * Parses a whole message, or just its header block (POP3 TOP n 0). Never
  * throws for malformed input: what cannot be read is left out and noted in
  * `warnings`, so a broken message still shows in the list.
+ *
+ * `summary.date` is absent when the Date header is missing or names no real
+ * instant (never "Invalid Date" or the raw text). `summary.hasAttachments`
+ * is true when some attachment is listed for the user: not shown inline,
+ * not a signature. `text` and `html` are present when the message has any.
  */
 export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
   const notes = new Notes();

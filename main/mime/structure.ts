@@ -373,15 +373,18 @@ class TreeParser {
     return false;
   }
 
-  /** The boundary a multipart body actually uses: the first dash line that recurs as a delimiter. */
+  /**
+   * The boundary a multipart body actually uses: the first dash line that can
+   * open a part. A line ending in "--" is skipped, since it closes something;
+   * if its boundary opens parts at all, an opening line comes first or later.
+   */
   private inferBoundary(fromLine: number): string | undefined {
     let tried = 0;
     for (const line of this.dashLinesFrom(fromLine)) {
       if (++tried > MAX_INFERENCE_LINES) return undefined;
-      const text = Buffer.from(this.lineBytes(line)).toString('latin1').slice(2).trimEnd();
-      const candidate = text.endsWith('--') && text.length > 2 ? text.slice(0, -2) : text;
-      if (!/^[\x21-\x7e]{1,200}$/.test(candidate) || /^-*$/.test(candidate)) continue;
-      if (this.opensLater(Buffer.from(candidate, 'latin1'), fromLine)) return candidate;
+      const candidate = Buffer.from(this.lineBytes(line)).toString('latin1').slice(2).trimEnd();
+      if (candidate.endsWith('--') || !/^[\x21-\x7e]{1,200}$/.test(candidate) || /^-*$/.test(candidate)) continue;
+      return candidate;
     }
     return undefined;
   }

@@ -13,6 +13,8 @@ export type MessageKey = [accountId: string, folder: string, serverId: string];
 
 export const POP3_FOLDER = 'INBOX';
 
+const SNIPPET_LENGTH = 200;
+
 export function keyOf(message: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): MessageKey {
   return [message.accountId, message.folder, message.serverId];
 }
@@ -286,7 +288,14 @@ export class CacheWriter {
       // The message went away (deleted, vanished) while its body was on the way: do not resurrect it.
       if (!row) return;
       await db.bodies.put(bodyRow(accountId, folder, body, options.keepRaw, now));
-      await db.messages.put({ ...row, hasBody: 1, partial: 0, words: [...new Set([...row.words, ...searchWords(row, body.text)])] });
+      await db.messages.put({
+        ...row,
+        hasBody: 1,
+        partial: 0,
+        // IMAP summaries come without a preview; the body gives one.
+        ...(row.snippet === undefined && body.text !== undefined ? { snippet: body.text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH) } : {}),
+        words: [...new Set([...row.words, ...searchWords(row, body.text)])],
+      });
       if (row.partial === 1) {
         const entry = await db.ledger.get([accountId, body.serverId]);
         if (entry) await db.ledger.put({ ...entry, downloadedAt: now });

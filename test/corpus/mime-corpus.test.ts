@@ -40,10 +40,13 @@ function readManifest(): CorpusEntry[] {
   });
 }
 
+let toldWhySkipped = false;
+
 function skipWithoutCorpus(context: TestContext): void {
   if (corpusPresent) return;
   const reason = `mail corpus not found at ${corpusDir} (set TWINBOX_MAIL_CORPUS to its folder)`;
-  console.warn(`[mime corpus] skipped: ${reason}`);
+  if (!toldWhySkipped) console.warn(`[mime corpus] skipped: ${reason}`);
+  toldWhySkipped = true;
   context.skip(reason);
 }
 

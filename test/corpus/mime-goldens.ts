@@ -143,13 +143,13 @@ export const GOLDENS: Golden[] = [
   },
   {
     file: 'mimekit/messages/simple-embedded-message.eml',
-    trap: 'a message/rfc822 part shown inline with its own headers',
+    trap: 'a message/rfc822 part shown inline with its own headers, and listed as a message file',
     subject: 'test of simple embedded message/rfc822 part',
     from: [{ name: '', address: 'mimekit@example.com' }],
     date: '2013-11-12T14:12:42.000Z',
     textStartsWith: 'This is the message body.',
     textIncludes: ['Subject: embedded message', 'This is the embedded message body.'],
-    attachments: [],
+    attachments: [{ filename: 'embedded message.eml', contentType: 'message/rfc822', size: 208, inline: false, role: 'message' }],
   },
   {
     file: 'mimekit/yenc/simple.eml',

@@ -14,6 +14,9 @@ import { createHandlers } from '../../main/ipc/handlers';
 import { createAdapter } from '../../main/protocols/factory';
 import { createServices } from '../../main/services';
 import type { Services } from '../../main/services';
+import { dispatch } from '../../main/ipc/dispatch';
+import type { MethodInput, MethodName, MethodResult } from '../../shared/contract';
+import { TwinboxError } from '../../shared/errors';
 
 export const CHROMIUM_PATH = process.env.TWINBOX_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -40,6 +43,8 @@ export interface TwinboxSession {
   host: WebHost;
   /** Main's services behind the page, for checks a user could not make from the UI. */
   services: Services;
+  /** Calls the contract as the page does (same dispatch), for setting things up. */
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
   readonly page: Page;
   /** Uncaught errors the page reported since it was opened. */
   readonly pageErrors: string[];
@@ -52,7 +57,7 @@ export interface TwinboxSession {
  * Starts main's services and a web host for them, and opens Twinbox in a
  * fresh Chromium profile of its own.
  */
-export async function openTwinbox(): Promise<TwinboxSession> {
+export async function openTwinbox(options: { beforeOpen?: (call: TwinboxSession['call']) => Promise<void> } = {}): Promise<TwinboxSession> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`${RENDERER_DIR}/index.html is missing: run "npm run build" before the end-to-end tests`);
   }
@@ -60,8 +65,15 @@ export async function openTwinbox(): Promise<TwinboxSession> {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
   }
   const services = createServices({ identity: APP_IDENTITY, host: 'web', createAdapter });
+  const handlers = createHandlers(services);
+  const call: TwinboxSession['call'] = async (method, input) => {
+    const envelope = await dispatch(handlers, method, input, { host: 'web', caller: 'test setup' });
+    if (!envelope.ok) throw TwinboxError.fromWire(envelope.error);
+    return envelope.value as MethodResult<typeof method>;
+  };
+  await options.beforeOpen?.(call);
   const host = await startWebHost({
-    handlers: createHandlers(services),
+    handlers,
     staticDir: RENDERER_DIR,
     onCallerGone: (caller) => void services.syncs.cancelOwner(caller),
   });
@@ -79,6 +91,7 @@ export async function openTwinbox(): Promise<TwinboxSession> {
   return {
     host,
     services,
+    call,
     pageErrors,
     get page() {
       return current.page;

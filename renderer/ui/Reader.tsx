@@ -1,0 +1,110 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect, useRef, useState } from 'react';
+import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import type { MessageKey } from '../db/writer';
+import { useApp } from './app-context';
+import { addressList, byteSize, fullDate, senderName } from './format';
+
+/**
+ * The reading pane. The body comes from the cache; when it is not there it is
+ * fetched as the account's mode says. Opening a message marks it read.
+ */
+export function Reader({ messageKey }: { messageKey: MessageKey | undefined }): React.JSX.Element {
+  if (!messageKey) {
+    return (
+      <section className="reader" aria-label="Message">
+        <p className="empty">Select a message to read it.</p>
+      </section>
+    );
+  }
+  return <OpenMessage key={messageKey.join('\u0000')} messageKey={messageKey} />;
+}
+
+function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Element {
+  const { db, engine } = useApp();
+  const message = useLiveQuery(() => db.messages.get(messageKey), [messageKey]);
+  const body = useLiveQuery(() => db.bodies.get(messageKey), [messageKey]);
+  const [failure, setFailure] = useState<TwinboxError | undefined>();
+  const [attempt, setAttempt] = useState(0);
+  const loaded = message !== undefined;
+  const unread = message?.seen === 0;
+
+  useEffect(() => {
+    if (!loaded) return;
+    setFailure(undefined);
+    engine.openMessage(messageKey).catch((error: unknown) => {
+      setFailure(error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)));
+    });
+  }, [engine, messageKey, loaded, attempt]);
+
+  // Read when opened, once: marking it unread again while it is shown must stick.
+  const markedOnOpen = useRef(false);
+  useEffect(() => {
+    if (!loaded || markedOnOpen.current) return;
+    markedOnOpen.current = true;
+    if (unread) void engine.actions.setRead([messageKey], true);
+  }, [engine, messageKey, loaded, unread]);
+
+  if (!message) {
+    return (
+      <section className="reader" aria-label="Message">
+        <p className="empty">This message is no longer here.</p>
+      </section>
+    );
+  }
+  const listed = body?.attachments.filter((a) => !a.inline) ?? [];
+  return (
+    <article className="reader" aria-label="Message">
+      <header className="reader-header">
+        <h2>{message.subject || '(no subject)'}</h2>
+        <dl>
+          <dt>From</dt>
+          <dd>{addressList(message.from) || senderName(message.from)}</dd>
+          {message.to.length > 0 && (
+            <>
+              <dt>To</dt>
+              <dd>{addressList(message.to)}</dd>
+            </>
+          )}
+          {message.cc.length > 0 && (
+            <>
+              <dt>Cc</dt>
+              <dd>{addressList(message.cc)}</dd>
+            </>
+          )}
+          <dt>Date</dt>
+          <dd>{fullDate(message.sortDate)}</dd>
+        </dl>
+      </header>
+      {failure && (
+        <div role="alert" className="error-bar">
+          {ERROR_TEXT[failure.code]}{' '}
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </div>
+      )}
+      {!body && !failure && (
+        <p role="status" className="loading">
+          Loading the message…
+        </p>
+      )}
+      {body && (
+        <div className="body" aria-label="Message text">
+          {body.text !== undefined ? <pre className="plain-body">{body.text}</pre> : <p className="empty">This message has no text.</p>}
+        </div>
+      )}
+      {listed.length > 0 && (
+        <section aria-label="Attachments" className="attachments">
+          <ul>
+            {listed.map((attachment) => (
+              <li key={attachment.id}>
+                {attachment.filename} <span className="size">({byteSize(attachment.size)})</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </article>
+  );
+}

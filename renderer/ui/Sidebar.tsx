@@ -1,0 +1,94 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import type { Account } from '../../shared/model';
+import type { CachedFolder } from '../db/schema';
+import { useApp } from './app-context';
+import type { FolderRef } from './selection';
+
+/** Special folders first, in the order mail clients use; then the rest by name. */
+const SPECIAL_ORDER = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash'];
+
+function folderOrder(a: CachedFolder, b: CachedFolder): number {
+  const rank = (f: CachedFolder): number => (f.specialUse ? SPECIAL_ORDER.indexOf(f.specialUse) : -1);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return (ra < 0 ? 99 : ra) - (rb < 0 ? 99 : rb);
+  return a.path.localeCompare(b.path);
+}
+
+function displayName(folder: CachedFolder): string {
+  if (folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX') return 'Inbox';
+  return folder.name;
+}
+
+/** Accounts and their folders, each with its unread count; POP3 accounts show this computer's folders. */
+export function Sidebar({ selected, onSelect }: { selected: FolderRef | undefined; onSelect: (folder: FolderRef) => void }): React.JSX.Element {
+  const { db } = useApp();
+  const accounts = useLiveQuery(() => db.accounts.toArray(), [], [] as Account[]);
+  return (
+    <nav className="sidebar" aria-label="Accounts and folders">
+      {accounts.length === 0 && <p className="empty">No accounts yet.</p>}
+      {accounts.map((account) => (
+        <AccountFolders key={account.id} account={account} selected={selected} onSelect={onSelect} />
+      ))}
+    </nav>
+  );
+}
+
+function AccountFolders({
+  account,
+  selected,
+  onSelect,
+}: {
+  account: Account;
+  selected: FolderRef | undefined;
+  onSelect: (folder: FolderRef) => void;
+}): React.JSX.Element {
+  const { db } = useApp();
+  const folders = useLiveQuery(
+    async () => (await db.folders.where('accountId').equals(account.id).toArray()).filter((f) => f.selectable).sort(folderOrder),
+    [account.id],
+    [] as CachedFolder[],
+  );
+  const headingId = `account-${account.id}`;
+  return (
+    <section className="account" aria-labelledby={headingId}>
+      <h2 id={headingId} className="account-name">
+        {account.name} <span className="protocol-badge">{account.protocol === 'imap' ? 'IMAP' : 'POP3'}</span>
+      </h2>
+      <ul className="folders" aria-label={`Folders of ${account.name}`}>
+        {folders.map((folder) => (
+          <FolderItem
+            key={folder.path}
+            folder={folder}
+            current={selected?.accountId === account.id && selected.path === folder.path}
+            onSelect={() => onSelect({ accountId: account.id, path: folder.path })}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function FolderItem({ folder, current, onSelect }: { folder: CachedFolder; current: boolean; onSelect: () => void }): React.JSX.Element {
+  const { db } = useApp();
+  const unread = useLiveQuery(() => db.messages.where('[accountId+folder+seen]').equals([folder.accountId, folder.path, 0]).count(), [folder.accountId, folder.path], 0);
+  const name = displayName(folder);
+  return (
+    <li>
+      <button
+        type="button"
+        className="folder"
+        aria-current={current ? 'true' : undefined}
+        aria-label={unread > 0 ? `${name}, ${unread} unread` : name}
+        onClick={onSelect}
+      >
+        <span className="folder-name">{name}</span>
+        {unread > 0 && (
+          <span className="unread-count" aria-hidden="true">
+            {unread}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
