@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{main,shared,renderer}/**/*.test.{ts,tsx}', 'test/unit/**/*.test.ts'],
+          include: ['{main,shared,renderer}/**/*.test.{ts,tsx}', 'test/unit/**/*.test.ts', 'test/corpus/**/*.test.ts'],
         },
       },
       {

@@ -180,6 +180,8 @@ export interface AttachmentInfo {
   /** Shown inside the body (cid: reference) rather than listed. */
   inline: boolean;
   contentId?: string;
+  /** What the part is for, so the reader can show a signature or a forwarded message as such. */
+  role?: 'file' | 'signature' | 'encrypted' | 'tnef' | 'message' | 'report';
 }
 
 /** A parsed message body, as the reader shows it. */

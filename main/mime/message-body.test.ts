@@ -79,8 +79,8 @@ describe('message body for the reader', () => {
     expect(body.text).toBe('Two files.');
     expect(body.raw).toBe(raw);
     expect(body.attachments.map(({ id: _id, ...rest }) => rest)).toEqual([
-      { filename: 'a.csv', contentType: 'text/csv', size: 3, inline: false },
-      { filename: 'b.gif', contentType: 'image/gif', size: 6, inline: true, contentId: 'b@x' },
+      { filename: 'a.csv', contentType: 'text/csv', size: 3, inline: false, role: 'file' },
+      { filename: 'b.gif', contentType: 'image/gif', size: 6, inline: true, contentId: 'b@x', role: 'file' },
     ]);
     expect(body.attachments.map((attachment) => parseAttachmentId(attachment.id))).toEqual([
       { accountId: 'acc', folder: 'INBOX', serverId: '9', index: 0 },

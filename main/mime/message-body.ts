@@ -74,6 +74,7 @@ export function toMessageBody(parsed: ParsedMessage, ref: MessageRef, raw?: Uint
       size: attachment.size,
       inline: attachment.inline,
       ...(attachment.contentId === undefined ? {} : { contentId: attachment.contentId }),
+      ...(attachment.role === undefined ? {} : { role: attachment.role }),
     }),
   );
   return {

@@ -56,13 +56,15 @@ export function storedFlags(flags: Iterable<string> | undefined): string[] {
 /**
  * Whether the user would see an attachment: a part marked `attachment`, an
  * attached message, or a non-text part that is not an inline resource of an
- * HTML body (multipart/related) nor marked inline.
+ * HTML body (multipart/related) nor marked inline. Signatures do not count.
  */
 export function hasAttachments(root: MessageStructureObject): boolean {
   const visit = (node: MessageStructureObject, insideRelated: boolean): boolean => {
     const disposition = node.disposition?.toLowerCase();
-    if (disposition === 'attachment') return true;
     const type = node.type.toLowerCase();
+    // A signature is not something to open: no paperclip for a signed message (as the MIME parser decides).
+    if (/^application\/(x-)?pkcs7-signature$|^application\/pgp-signature$/.test(type)) return false;
+    if (disposition === 'attachment') return true;
     if (type.startsWith('multipart/')) {
       const related = insideRelated || type === 'multipart/related';
       return (node.childNodes ?? []).some((child) => visit(child, related));
