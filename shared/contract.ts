@@ -227,6 +227,8 @@ export interface EventPayloads {
   'app.notice': { level: 'info' | 'warning' | 'error'; text: string };
   /** An account's connection changed; `retryAt` says when a failed one is tried again. */
   'connection.state': { accountId: string; state: ConnectionState; error: WireError | null; retryAt: number | null };
+  /** A folder sync got this far (messages fetched of those new on the server). */
+  'sync.progress': { accountId: string; folder: string; done: number; total: number };
   /** The server said a watched folder changed (IDLE): time to sync it. */
   'mail.changed': { accountId: string; folder: string; reason: 'new-mail' | 'expunged' | 'flags' };
   /** One command or reply, when the protocol log is on. */

@@ -30,7 +30,7 @@ export const METHOD_NAMES = [
   'mail.send',
 ] as const;
 
-export const EVENT_NAMES = ['app.notice', 'connection.state', 'mail.changed', 'protocol.log'] as const;
+export const EVENT_NAMES = ['app.notice', 'connection.state', 'sync.progress', 'mail.changed', 'protocol.log'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestOutcome } from '../../shared/contract';
 import { TwinboxError } from '../../shared/errors';
-import type { Account, Protocol, ServerSettings } from '../../shared/model';
+import type { Account, Protocol, ServerSettings, SyncDelta } from '../../shared/model';
 import { toMessageBody } from '../mime/message-body';
 import { parseMessage } from '../mime/parse';
 import type { MailAdapter } from '../protocols/adapter';
@@ -95,7 +95,7 @@ export function createHandlers(services: Services): HandlerTable {
       const account = services.account(accountId);
       const syncId = services.syncs.start({ scope: `${accountId}\u0000${folder}`, owner: context.caller }, async (consume) => {
         try {
-          await pool.use(accountId, (adapter) => consume(adapter.sync(folder, state, options ?? {})));
+          await pool.use(accountId, (adapter) => consume(withProgressEvents(adapter.sync(folder, state, options ?? {}), accountId, folder, services)));
         } catch (error) {
           throw await withCertificate(error, account.incoming, account.protocol);
         }
@@ -171,6 +171,14 @@ export function createHandlers(services: Services): HandlerTable {
       }
     },
   };
+}
+
+/** Announces each batch's progress to every page (the status bar, the Lab), as it passes through. */
+async function* withProgressEvents(deltas: AsyncGenerator<SyncDelta>, accountId: string, folder: string, services: Services): AsyncGenerator<SyncDelta> {
+  for await (const delta of deltas) {
+    if (delta.kind === 'messages') services.events.emit('sync.progress', { accountId, folder, ...delta.progress });
+    yield delta;
+  }
 }
 
 async function testIncoming(services: Services, protocol: Protocol, server: ServerSettings, password: string): Promise<TestOutcome> {

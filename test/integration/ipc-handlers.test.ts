@@ -72,6 +72,10 @@ describe('the contract against real servers', () => {
       expect(account.pop3?.retention).toEqual({ kind: 'keep' });
       expect(JSON.stringify(await value('accounts.list', {}))).not.toContain(user!.password);
 
+      const progress: { done: number; total: number }[] = [];
+      services.events.subscribe((event, payload) => {
+        if (event === 'sync.progress' && 'done' in payload) progress.push({ done: payload.done, total: payload.total });
+      });
       const deltas: SyncDelta[] = [];
       const { syncId } = await value('mail.syncStart', { accountId: account.id, folder: 'INBOX', state: { protocol: 'pop3', knownUidls: [] }, options: { batchSize: 2 } });
       for (;;) {
@@ -83,6 +87,11 @@ describe('the contract against real servers', () => {
       expect(summaries.map((s) => s.subject)).toEqual([`${tag} 3`, `${tag} 2`, `${tag} 1`]);
       const bodies = deltas.flatMap((d) => (d.kind === 'messages' ? d.bodies : []));
       expect(bodies.every((b) => b.raw instanceof Uint8Array && b.raw.length > 0)).toBe(true);
+      // Every page hears how far the sync got, batch by batch.
+      expect(progress).toEqual([
+        { done: 2, total: 3 },
+        { done: 3, total: 3 },
+      ]);
       const done = deltas.at(-1);
       expect(done?.kind).toBe('done');
 
