@@ -3,7 +3,8 @@
  * Everything with logic lives behind the handler table, which the loopback
  * web host serves too (and which the tests exercise without Electron).
  */
-import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
@@ -62,6 +63,14 @@ void app.whenReady().then(() => {
     dataDir: app.getPath('userData'),
     cipher: safeStorage,
     createAdapter,
+    saveFile: async (suggestedName, content) => {
+      const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+      const options = { defaultPath: join(app.getPath('downloads'), suggestedName) };
+      const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      if (choice.canceled || !choice.filePath) return undefined;
+      await writeFile(choice.filePath, content);
+      return choice.filePath;
+    },
   });
   const unregister = registerIpcHost(ipcMain, createHandlers(services), () => appUrl);
   services.events.subscribe((event, payload) => {

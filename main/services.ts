@@ -32,6 +32,12 @@ export interface ServicesOptions {
   cipher?: SecretCipher;
   createAdapter: AdapterFactory;
   pool?: Partial<PoolOptions>;
+  /**
+   * Asks the user where to save a file and writes it there (the desktop
+   * app); returns the path, or undefined when cancelled. Without it, saved
+   * attachments go back to the page to download.
+   */
+  saveFile?: (suggestedName: string, content: Uint8Array) => Promise<string | undefined>;
 }
 
 export interface Services {
@@ -46,6 +52,7 @@ export interface Services {
   events: EventBus;
   protocolLog: { enabled: boolean };
   createAdapter: AdapterFactory;
+  saveFile: ServicesOptions['saveFile'];
   /** The account, or INVALID_REQUEST when there is none with this id. */
   account(accountId: string): Account;
   password(accountId: string, kind: SecretKind): string;
@@ -72,6 +79,7 @@ export function createServices(options: ServicesOptions): Services {
     watches,
     syncs,
     createAdapter: options.createAdapter,
+    saveFile: options.saveFile,
     pool: new ConnectionPool(
       (accountId) => {
         const account = services.account(accountId);

@@ -11,6 +11,7 @@ import type { FolderRef } from './ui/selection';
 import { Sidebar } from './ui/Sidebar';
 import { StatusBar } from './ui/StatusBar';
 import { Toolbar } from './ui/Toolbar';
+import { AccountsMenu } from './ui/accounts/AccountsMenu';
 
 type HostState = { kind: 'connecting' } | { kind: 'connected'; info: AppInfo } | { kind: 'failed'; error: TwinboxError };
 
@@ -51,6 +52,7 @@ export function App(): React.JSX.Element {
       <header className="shell-header">
         <h1>Twinbox</h1>
         <Toolbar folder={shown} selection={selection.keys} onDeleted={() => setReading(undefined)} />
+        <AccountsMenu />
       </header>
       <Sidebar selected={shown} onSelect={selectFolder} />
       <main className="shell-main" aria-label="Messages">

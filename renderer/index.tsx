@@ -5,6 +5,7 @@ import { TwinboxDatabase } from './db/schema';
 import { connectToHost } from './ipc/client';
 import { SyncEngine } from './sync/engine';
 import { AppContext } from './ui/app-context';
+import { ComposeProvider } from './ui/compose/ComposeProvider';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -18,7 +19,9 @@ void engine.start();
 createRoot(root).render(
   <StrictMode>
     <AppContext.Provider value={{ client, db, engine }}>
-      <App />
+      <ComposeProvider>
+        <App />
+      </ComposeProvider>
     </AppContext.Provider>
   </StrictMode>,
 );

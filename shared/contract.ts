@@ -146,6 +146,22 @@ export interface ConnectionTestResult {
   outgoing: TestOutcome | null;
 }
 
+/** An attachment's bytes, for forwarding it or showing an inline image. */
+export interface AttachmentContent {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+/**
+ * Where a saved attachment went: the desktop app writes it where the user
+ * chose; the browser host hands the bytes back for the browser to download.
+ */
+export type SaveResult = { kind: 'saved'; path: string } | { kind: 'cancelled' } | ({ kind: 'download' } & AttachmentContent);
+
+/** A remote image fetched by main after the user allowed it, as a data: URI the page may show. */
+export type RemoteImage = { url: string; ok: true; dataUri: string; bytes: number } | { url: string; ok: false; error: string };
+
 /** What `mail.syncNext` returns once the sync has nothing more. */
 export interface SyncEnd {
   kind: 'end';
@@ -219,6 +235,19 @@ export const methods = {
   'mail.watch': method<{ watchId: string }>()(z.object(inFolder).strict()),
   'mail.unwatch': method<null>()(z.object({ watchId: id }).strict()),
   'mail.send': method<SentMessage>()(z.object({ accountId: id, message: OutgoingMessageSchema }).strict()),
+  /** The exact MIME bytes of a message, without sending it: a draft to store. */
+  'mail.compose': method<{ messageId: string; raw: Uint8Array }>()(z.object({ message: OutgoingMessageSchema }).strict()),
+  /**
+   * An attachment by its opaque id. POP3 messages live only in the page's
+   * cache, so the page sends the message's bytes along (`raw`); IMAP ones are
+   * fetched from the server.
+   */
+  'attachments.fetch': method<AttachmentContent>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000), raw: bytes.optional() }).strict()),
+  'attachments.save': method<SaveResult>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000), raw: bytes.optional() }).strict()),
+  /** Remote images of a message, fetched by main, only ever after the user allowed them. */
+  'mail.remoteImages': method<RemoteImage[]>()(
+    z.object({ urls: z.array(z.string().max(4000).regex(/^https?:\/\//i, 'an http or https address')).min(1).max(100) }).strict(),
+  ),
 } satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>;
 
 /** Payload of each event main pushes to the renderer. */

@@ -28,6 +28,10 @@ export const METHOD_NAMES = [
   'mail.watch',
   'mail.unwatch',
   'mail.send',
+  'mail.compose',
+  'attachments.fetch',
+  'attachments.save',
+  'mail.remoteImages',
 ] as const;
 
 export const EVENT_NAMES = ['app.notice', 'connection.state', 'sync.progress', 'mail.changed', 'protocol.log'] as const;

@@ -11,9 +11,11 @@ import { toMessageBody } from '../mime/message-body';
 import { parseMessage } from '../mime/parse';
 import type { MailAdapter } from '../protocols/adapter';
 import { probeCertificate } from '../protocols/certificate-probe';
-import { sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
+import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
 import type { Services } from '../services';
 import type { HandlerTable } from './dispatch';
+import { attachmentContent } from '../attachments';
+import { fetchRemoteImages } from '../remote-images';
 
 /** Settings a new account gets for what the form did not say. */
 const DEFAULT_POP3 = { retention: { kind: 'keep' as const }, pollMinutes: 10, headersOnly: false, maxMessageBytes: 0 };
@@ -170,7 +172,27 @@ export function createHandlers(services: Services): HandlerTable {
         throw await withCertificate(error, account.outgoing, 'smtp');
       }
     },
+
+    'mail.compose': ({ message }) => composeMessage(message),
+
+    'attachments.fetch': ({ accountId, folder, serverId, attachmentId, raw }) =>
+      attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId))),
+
+    'attachments.save': async ({ accountId, folder, serverId, attachmentId, raw }) => {
+      const attachment = await attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId)));
+      if (!services.saveFile) return { kind: 'download', ...attachment };
+      const path = await services.saveFile(attachment.filename, attachment.content);
+      return path === undefined ? { kind: 'cancelled' } : { kind: 'saved', path };
+    },
+
+    'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls),
   };
+
+  async function fetchRaw(accountId: string, folder: string, serverId: string): Promise<Uint8Array> {
+    const body = await withAdapter(accountId, (adapter) => adapter.fetchBody(folder, serverId, { raw: true }), true);
+    if (!body.raw) throw new TwinboxError('PROTOCOL_ERROR', 'the server sent no message source');
+    return body.raw;
+  }
 }
 
 /** Announces each batch's progress to every page (the status bar, the Lab), as it passes through. */

@@ -11,7 +11,10 @@ function older(indexedDB: globalThis.IDBFactory, version: number): Dexie {
   return db;
 }
 
-function message(serverId: string, subject: string): Omit<CachedMessage, 'words'> {
+/** A message row as versions 1 to 3 wrote it. */
+type OldRow = Omit<CachedMessage, 'words' | 'threadHead' | 'threadDate' | 'threadSize' | 'senderKey' | 'subjectKey'>;
+
+function message(serverId: string, subject: string, extra: Partial<OldRow> = {}): OldRow {
   return {
     accountId: 'a',
     folder: 'INBOX',
@@ -32,6 +35,7 @@ function message(serverId: string, subject: string): Omit<CachedMessage, 'words'
     threadId: serverId,
     hasBody: serverId === '1' ? 1 : 0,
     partial: 0,
+    ...extra,
   };
 }
 
@@ -89,5 +93,31 @@ describe('cache schema upgrades', () => {
       'Café résumé',
     );
     expect(words).toEqual(expect.arrayContaining(['grüße', 'köln', '東京', 'report', 'ann', 'ann.lee@example.org', 'café', 'résumé']));
+  });
+
+  it('v3 → v4 groups the cached messages into conversations and keys them for sorting', async () => {
+    const indexedDB = new IDBFactory();
+    const v3 = older(indexedDB, 3);
+    const rows = [
+      message('1', 'Plans', { threadId: 'root@x', sortDate: 100 }),
+      message('2', 'Re: Plans', { threadId: 'root@x', sortDate: 300, from: [{ name: '', address: 'Bob@Example.org' }] }),
+      message('3', 'Other', { threadId: 'other@x', sortDate: 200 }),
+    ];
+    await v3.table('messages').bulkPut(rows.map((row) => ({ ...row, words: [] })));
+    v3.close();
+
+    const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
+    const heads = await current.messages
+      .where('[accountId+folder+threadHead+threadDate]')
+      .between(['a', 'INBOX', 1, -Infinity], ['a', 'INBOX', 1, Infinity])
+      .reverse()
+      .toArray();
+    expect(heads.map((h) => [h.serverId, h.threadSize, h.threadDate])).toEqual([
+      ['2', 2, 300],
+      ['3', 1, 200],
+    ]);
+    expect((await current.messages.get(['a', 'INBOX', '2']))).toMatchObject({ subjectKey: 'plans', senderKey: 'bob@example.org' });
+    expect(await current.senders.count()).toBe(0);
+    current.close();
   });
 });

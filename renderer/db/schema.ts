@@ -11,6 +11,7 @@
 import { Dexie } from 'dexie';
 import type { EntityTable, Table } from 'dexie';
 import type { Account, AdapterCapabilities, AttachmentInfo, Folder, MessageSummary, Protocol } from '../../shared/model';
+import { refreshThreads, subjectKey, threadRefOf } from './threads';
 
 export const DATABASE_NAME = 'twinbox';
 
@@ -38,6 +39,22 @@ export interface CachedMessage extends MessageSummary {
   partial: Bit;
   /** Lower-case words of subject, addresses, snippet and cached text, for local search (schema v2). */
   words: string[];
+  /** 1 for the newest message of its thread in this folder: the conversation's row (schema v4). */
+  threadHead: Bit;
+  /** The newest date in the thread (in this folder), which orders conversations. */
+  threadDate: number;
+  /** Messages of the thread in this folder. */
+  threadSize: number;
+  /** What sorting by sender and by subject compare. */
+  senderKey: string;
+  subjectKey: string;
+}
+
+/** Remote content the user allowed for every message from one sender (schema v4). */
+export interface SenderPreference {
+  /** Lower-case address. */
+  address: string;
+  allowRemoteContent: boolean;
 }
 
 export interface CachedBody {
@@ -124,6 +141,8 @@ export interface PendingOperation {
   undo: CachedMessage[];
   status: PendingStatus;
   createdAt: number;
+  /** Not sent before this time: the window in which the user can still undo it. */
+  notBefore?: number;
   attempts: number;
   error?: { code: string; text: string };
 }
@@ -137,6 +156,7 @@ export class TwinboxDatabase extends Dexie {
   ledger!: Table<LedgerEntry, [string, string]>;
   pending!: EntityTable<PendingOperation, 'id'>;
   capabilities!: EntityTable<KnownCapabilities, 'accountId'>;
+  senders!: EntityTable<SenderPreference, 'address'>;
 
   constructor(name = DATABASE_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -186,9 +206,36 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
     // Capabilities remembered, so that a change made offline is queued for the server or kept local correctly.
     db.version(3).stores({ capabilities: 'accountId' });
   }
+  if (upTo >= 4) {
+    // Conversations and sorting by sender or subject, from indexes; remote content allowed per sender.
+    db.version(4)
+      .stores({
+        messages:
+          '[accountId+folder+serverId], [accountId+folder+sortDate], [accountId+folder+seen], [accountId+seen], accountId, threadId, messageId, *words, [accountId+folder+threadId], [accountId+folder+threadHead+threadDate], [accountId+folder+senderKey], [accountId+folder+subjectKey]',
+        senders: 'address',
+      })
+      .upgrade(async (transaction) => {
+        const messages = transaction.table<CachedMessage, [string, string, string]>('messages');
+        await messages.toCollection().modify((message) => {
+          message.senderKey = senderKeyOf(message);
+          message.subjectKey = subjectKey(message.subject);
+          message.threadHead = 1;
+          message.threadDate = message.sortDate;
+          message.threadSize = 1;
+        });
+        const refs = await messages.toArray().then((rows) => rows.map(threadRefOf));
+        await refreshThreads(transaction.db, refs);
+      });
+  }
 }
 
-export const LATEST_VERSION = 3;
+/** Lower-case display name, or address when there is no name: what sorting by sender compares. */
+export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
+  const first = message.from[0];
+  return first ? (first.name.trim() || first.address).toLowerCase() : '';
+}
+
+export const LATEST_VERSION = 4;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
 /** Enough of a body to find a message by what it is about, without indexing whole newsletters. */

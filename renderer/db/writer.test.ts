@@ -31,7 +31,7 @@ describe('the cache writer', () => {
   it('does not bring back a message deleted here when a sync offers it again', async () => {
     const w = writer();
     await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [summary('1')], bodies: [], partial: [], progress });
-    await w.deleteMessages([['a', 'INBOX', '1']], { serverBacked: true });
+    await w.deleteOnServer([['a', 'INBOX', '1']]);
     await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [summary('1')], bodies: [], partial: [], progress });
     expect(await w.db.messages.count()).toBe(0);
   });
@@ -39,7 +39,7 @@ describe('the cache writer', () => {
   it('puts back what the user saw when the server refuses, and keeps the reason', async () => {
     const w = writer();
     await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [summary('1', ['\\Flagged'])], bodies: [], partial: [], progress });
-    await w.moveMessages([['a', 'INBOX', '1']], 'Nowhere');
+    await w.moveOnServer([['a', 'INBOX', '1']], 'Nowhere');
     expect(await w.db.messages.count()).toBe(0);
     const [op] = await w.db.pending.toArray();
     await w.failPending(op!.id!, { code: 'MAILBOX_NOT_FOUND', text: 'This folder no longer exists on the server.' });

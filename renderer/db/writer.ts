@@ -5,8 +5,9 @@
  * the pending operation that will carry it to the server in one transaction,
  * so a reload can neither lose the change nor forget to send it.
  */
-import type { Account, AdapterCapabilities, Folder, MessageBody, MessageSummary, SyncDelta } from '../../shared/model';
-import { searchWords } from './schema';
+import type { Account, AdapterCapabilities, Folder, MessageBody, MessageSummary, SpecialUse, SyncDelta } from '../../shared/model';
+import { searchWords, senderKeyOf } from './schema';
+import { refreshThreads, subjectKey, threadRefOf } from './threads';
 import type { Bit, CachedBody, CachedMessage, LedgerEntry, PendingOperation, TwinboxDatabase } from './schema';
 
 export type MessageKey = [accountId: string, folder: string, serverId: string];
@@ -14,6 +15,15 @@ export type MessageKey = [accountId: string, folder: string, serverId: string];
 export const POP3_FOLDER = 'INBOX';
 
 const SNIPPET_LENGTH = 200;
+
+/** A POP3 account's folders, on this computer only. */
+const LOCAL_FOLDERS: readonly { path: string; name: string; specialUse: SpecialUse }[] = [
+  { path: POP3_FOLDER, name: 'Inbox', specialUse: 'inbox' },
+  { path: 'Drafts', name: 'Drafts', specialUse: 'drafts' },
+  { path: 'Sent', name: 'Sent', specialUse: 'sent' },
+  { path: 'Archive', name: 'Archive', specialUse: 'archive' },
+  { path: 'Trash', name: 'Trash', specialUse: 'trash' },
+];
 
 export function keyOf(message: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): MessageKey {
   return [message.accountId, message.folder, message.serverId];
@@ -39,6 +49,12 @@ export function toCachedMessage(accountId: string, folder: string, summary: Mess
     hasBody: previous?.hasBody ?? 0,
     partial: previous?.partial ?? 0,
     words: previous && previous.hasBody === 1 ? [...new Set([...previous.words, ...searchWords(summary)])] : searchWords(summary),
+    // Corrected for the whole thread by refreshThreads once the row is written.
+    threadHead: previous?.threadHead ?? 1,
+    threadDate: previous?.threadDate ?? (Number.isNaN(sortDate) ? 0 : sortDate),
+    threadSize: previous?.threadSize ?? 1,
+    senderKey: senderKeyOf(summary),
+    subjectKey: subjectKey(summary.subject),
   };
 }
 
@@ -100,8 +116,9 @@ export class CacheWriter {
    */
   async ensureLocalFolders(accountId: string): Promise<void> {
     await this.db.transaction('rw', this.db.folders, async () => {
-      if (await this.db.folders.get([accountId, POP3_FOLDER])) return;
-      await this.db.folders.put({ accountId, path: POP3_FOLDER, name: 'Inbox', delimiter: '', specialUse: 'inbox', subscribed: true, selectable: true });
+      const existing = new Set(await this.db.folders.where('accountId').equals(accountId).primaryKeys().then((keys) => keys.map((k) => k[1])));
+      const missing = LOCAL_FOLDERS.filter((folder) => !existing.has(folder.path));
+      await this.db.folders.bulkPut(missing.map((folder) => ({ ...folder, accountId, delimiter: '/', subscribed: true, selectable: true })));
     });
   }
 
@@ -150,8 +167,10 @@ export class CacheWriter {
         }
         case 'vanished': {
           const keys = delta.serverIds.map((id): MessageKey => [accountId, folder, id]);
+          const gone = (await db.messages.bulkGet(keys)).filter((row): row is CachedMessage => row !== undefined);
           await db.messages.bulkDelete(keys);
           await db.bodies.bulkDelete(keys);
+          await refreshThreads(db, gone.map(threadRefOf));
           return;
         }
         case 'flags': {
@@ -177,7 +196,9 @@ export class CacheWriter {
           const held = await this.heldByPending(accountId, folder, ['delete', 'move']);
           const fresh = delta.summaries.filter((s) => !held.has(s.serverId));
           const previous = await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
-          await db.messages.bulkPut(fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i])));
+          const rows = fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i]));
+          await db.messages.bulkPut(rows);
+          await refreshThreads(db, rows.map(threadRefOf));
           return;
         }
         case 'done': {
@@ -253,6 +274,7 @@ export class CacheWriter {
           await db.messages.bulkPut(rows);
           await db.bodies.bulkPut(bodyRows);
           await db.ledger.bulkPut(ledgerRows);
+          await refreshThreads(db, rows.map(threadRefOf));
           return;
         }
         case 'done': {
@@ -275,6 +297,42 @@ export class CacheWriter {
       const entries = await this.db.ledger.bulkGet(uidls.map((uidl): [string, string] => [accountId, uidl]));
       await this.db.ledger.bulkPut(entries.filter((e) => e !== undefined).map((e) => ({ ...e, deletedOnServerAt: e.deletedOnServerAt ?? now })));
     });
+  }
+
+  // ---- messages made here (POP3 drafts and sent copies) ----------------------------
+
+  /**
+   * Stores a message that exists only on this computer (a POP3 account's
+   * draft or sent copy), whole: summary, body and raw bytes. Returns its key.
+   */
+  async storeLocalMessage(accountId: string, folder: string, summary: MessageSummary, body: MessageBody): Promise<MessageKey> {
+    const db = this.db;
+    const now = this.now();
+    await db.transaction('rw', [db.messages, db.bodies], async () => {
+      const row = toCachedMessage(accountId, folder, summary);
+      row.hasBody = 1;
+      row.words = searchWords(summary, body.text);
+      await db.messages.put(row);
+      await db.bodies.put(bodyRow(accountId, folder, body, true, now));
+      await refreshThreads(db, [threadRefOf(row)]);
+    });
+    return [accountId, folder, summary.serverId];
+  }
+
+  /** Removes a message made here (a draft that was sent or discarded). */
+  async removeLocalMessage(key: MessageKey): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.messages, db.bodies], async () => {
+      const row = await db.messages.get(key);
+      await db.messages.delete(key);
+      await db.bodies.delete(key);
+      if (row) await refreshThreads(db, [threadRefOf(row)]);
+    });
+  }
+
+  /** The user allowed remote content for every message from this sender. */
+  async allowRemoteContent(address: string, allow: boolean): Promise<void> {
+    await this.db.senders.put({ address: address.toLowerCase(), allowRemoteContent: allow });
   }
 
   // ---- bodies -----------------------------------------------------------------------
@@ -355,41 +413,90 @@ export class CacheWriter {
   }
 
   /**
-   * Removes messages from this view at once. IMAP: queued for the server
-   * (to Trash or expunged). POP3: deleted here for good, and the ledger
-   * remembers, so the next check does not download them again; the server's
-   * copy is the retention policy's business.
+   * Deletes on the server (IMAP): the rows leave this view at once and the
+   * deletion is queued, to be sent after `delayMs` (the undo window).
    */
-  async deleteMessages(keys: MessageKey[], mode: { serverBacked: boolean; expunge?: boolean }): Promise<number | undefined> {
-    const db = this.db;
-    const now = this.now();
-    return db.transaction('rw', [db.messages, db.bodies, db.pending, db.ledger], async () => {
-      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
-      await db.messages.bulkDelete(rows.map(keyOf));
-      if (!mode.serverBacked) {
-        await db.bodies.bulkDelete(rows.map(keyOf));
-        const entries = await db.ledger.bulkGet(rows.map((r): [string, string] => [r.accountId, r.serverId]));
-        await db.ledger.bulkPut(
-          rows.map((row, i) => {
-            const entry = entries[i];
-            return entry
-              ? { ...entry, deletedHereAt: now }
-              : { accountId: row.accountId, uidl: row.serverId, size: row.size, firstSeenAt: now, deletedHereAt: now };
-          }),
-        );
-        return undefined;
-      }
-      return this.queue(rows, { kind: 'delete', ...(mode.expunge === undefined ? {} : { expunge: mode.expunge }) });
-    });
-  }
-
-  /** Moves messages out of this folder here at once; the server's move is queued (the target folder shows them after its next sync). */
-  async moveMessages(keys: MessageKey[], target: string): Promise<number | undefined> {
+  async deleteOnServer(keys: MessageKey[], options: { expunge?: boolean; delayMs?: number } = {}): Promise<number | undefined> {
     const db = this.db;
     return db.transaction('rw', [db.messages, db.pending], async () => {
       const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
       await db.messages.bulkDelete(rows.map(keyOf));
-      return this.queue(rows, { kind: 'move', target });
+      await refreshThreads(db, rows.map(threadRefOf));
+      return this.queue(rows, { kind: 'delete', ...(options.expunge === undefined ? {} : { expunge: options.expunge }) }, options.delayMs);
+    });
+  }
+
+  /** Moves on the server (IMAP): out of this folder here at once; the target shows them after its next sync. */
+  async moveOnServer(keys: MessageKey[], target: string, options: { delayMs?: number } = {}): Promise<number | undefined> {
+    const db = this.db;
+    return db.transaction('rw', [db.messages, db.pending], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
+      await db.messages.bulkDelete(rows.map(keyOf));
+      await refreshThreads(db, rows.map(threadRefOf));
+      return this.queue(rows, { kind: 'move', target }, options.delayMs);
+    });
+  }
+
+  /**
+   * Moves between this computer's folders (POP3): the message, its body and
+   * its place in the ledger go together; the server is not involved.
+   * Returns the keys in the target folder.
+   */
+  async moveLocal(keys: MessageKey[], target: string): Promise<MessageKey[]> {
+    const db = this.db;
+    return db.transaction('rw', [db.messages, db.bodies], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r): r is CachedMessage => r !== undefined && r.folder !== target);
+      const bodies = await db.bodies.bulkGet(rows.map(keyOf));
+      await db.messages.bulkDelete(rows.map(keyOf));
+      await db.bodies.bulkDelete(rows.map(keyOf));
+      const moved = rows.map((row) => ({ ...row, folder: target }));
+      await db.messages.bulkPut(moved);
+      await db.bodies.bulkPut(bodies.filter((b) => b !== undefined).map((body) => ({ ...body, folder: target })));
+      await refreshThreads(db, [...rows, ...moved].map(threadRefOf));
+      return rows.map((row): MessageKey => [row.accountId, target, row.serverId]);
+    });
+  }
+
+  /**
+   * Deletes here (POP3): to this computer's Trash, or for good from the
+   * Trash. Either way the ledger remembers that the user deleted it, so the
+   * next check does not download it again and the retention policy may
+   * delete the server's copy. Returns the keys now in the Trash.
+   */
+  async deleteLocal(keys: MessageKey[], trash: string): Promise<MessageKey[]> {
+    const db = this.db;
+    const now = this.now();
+    return db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
+      const entries = await db.ledger.bulkGet(rows.map((r): [string, string] => [r.accountId, r.serverId]));
+      await db.ledger.bulkPut(
+        rows.map((row, i) => {
+          const entry = entries[i];
+          return entry
+            ? { ...entry, deletedHereAt: entry.deletedHereAt ?? now }
+            : { accountId: row.accountId, uidl: row.serverId, size: row.size, firstSeenAt: now, deletedHereAt: now };
+        }),
+      );
+      const forGood = rows.filter((row) => row.folder === trash);
+      await db.messages.bulkDelete(forGood.map(keyOf));
+      await db.bodies.bulkDelete(forGood.map(keyOf));
+      await refreshThreads(db, forGood.map(threadRefOf));
+      return this.moveLocal(rows.filter((row) => row.folder !== trash).map(keyOf), trash);
+    });
+  }
+
+  /** Undoes a local deletion: back from the Trash, and no longer marked as deleted here. */
+  async restoreLocal(keys: MessageKey[], target: string): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
+      const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
+      const entries = await db.ledger.bulkGet(rows.map((r): [string, string] => [r.accountId, r.serverId]));
+      await db.ledger.bulkPut(
+        entries
+          .filter((e): e is LedgerEntry => e !== undefined && e.deletedOnServerAt === undefined)
+          .map(({ deletedHereAt: _gone, ...entry }) => entry),
+      );
+      await this.moveLocal(keys, target);
     });
   }
 
@@ -434,6 +541,7 @@ export class CacheWriter {
         );
       } else {
         await db.messages.bulkPut(op.undo);
+        await refreshThreads(db, op.undo.map(threadRefOf));
       }
       await db.pending.put({ ...op, status: 'failed', error, attempts: op.attempts + 1 });
     });
@@ -443,9 +551,40 @@ export class CacheWriter {
     await this.db.pending.delete(id);
   }
 
-  private async queue(rows: CachedMessage[], what: Pick<PendingOperation, 'kind' | 'add' | 'remove' | 'target' | 'expunge'>): Promise<number | undefined> {
+  /**
+   * Takes back a change the server has not been sent yet: the rows return as
+   * they were and the operation is dropped. False when it is too late.
+   */
+  async undoPending(id: number): Promise<boolean> {
+    const db = this.db;
+    return db.transaction('rw', [db.messages, db.pending], async () => {
+      const op = await db.pending.get(id);
+      if (op?.status !== 'queued') return false;
+      if (op.kind === 'setFlags') {
+        const current = await db.messages.bulkGet(op.undo.map(keyOf));
+        await db.messages.bulkPut(
+          op.undo.flatMap((before, i) => {
+            const now = current[i];
+            return now ? [{ ...now, flags: before.flags, seen: before.seen, flagged: before.flagged }] : [];
+          }),
+        );
+      } else {
+        await db.messages.bulkPut(op.undo);
+        await refreshThreads(db, op.undo.map(threadRefOf));
+      }
+      await db.pending.delete(id);
+      return true;
+    });
+  }
+
+  private async queue(
+    rows: CachedMessage[],
+    what: Pick<PendingOperation, 'kind' | 'add' | 'remove' | 'target' | 'expunge'>,
+    delayMs = 0,
+  ): Promise<number | undefined> {
     const first = rows[0];
     if (!first) return undefined;
+    const now = this.now();
     return this.db.pending.add({
       accountId: first.accountId,
       folder: first.folder,
@@ -453,7 +592,8 @@ export class CacheWriter {
       ...what,
       undo: rows,
       status: 'queued',
-      createdAt: this.now(),
+      createdAt: now,
+      ...(delayMs > 0 ? { notBefore: now + delayMs } : {}),
       attempts: 0,
     });
   }

@@ -2,11 +2,24 @@
  * What the user does to messages, decided by what the account's server can
  * do (its capabilities), never by protocol name: where the server keeps flags
  * and folders, a change is made here at once and queued for the server; where
- * it does not, the change is this computer's alone.
+ * it does not, the change is this computer's alone. Every action returns how
+ * to undo it: deletions and moves wait a few seconds before they are sent, so
+ * undoing them in that window costs the server nothing.
  */
-import type { Account, AdapterCapabilities } from '../../shared/model';
+import { TwinboxError } from '../../shared/errors';
+import type { Account, AdapterCapabilities, SpecialUse } from '../../shared/model';
+import type { CachedMessage } from '../db/schema';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { PendingRunner } from './pending-runner';
+
+export interface Undo {
+  /** What undoing does, for the "Undo" button. */
+  description: string;
+  /** False when it is too late (the server already has it). */
+  run(): Promise<boolean>;
+}
+
+export const UNDO_WINDOW_MS = 5_000;
 
 export class MailActions {
   constructor(
@@ -14,52 +27,147 @@ export class MailActions {
     private readonly runner: PendingRunner,
     private readonly capabilitiesOf: (accountId: string) => Promise<AdapterCapabilities>,
     private readonly accountOf: (accountId: string) => Promise<Account | undefined>,
+    private readonly undoWindowMs = UNDO_WINDOW_MS,
   ) {}
 
-  async setRead(keys: MessageKey[], read: boolean): Promise<void> {
-    await this.changeFlags(keys, read ? { add: ['\\Seen'] } : { remove: ['\\Seen'] });
+  setRead(keys: MessageKey[], read: boolean): Promise<Undo> {
+    return this.changeFlag(keys, '\\Seen', read, read ? 'Mark as read' : 'Mark as unread');
   }
 
-  async setFlagged(keys: MessageKey[], flagged: boolean): Promise<void> {
-    await this.changeFlags(keys, flagged ? { add: ['\\Flagged'] } : { remove: ['\\Flagged'] });
+  setFlagged(keys: MessageKey[], flagged: boolean): Promise<Undo> {
+    return this.changeFlag(keys, '\\Flagged', flagged, flagged ? 'Flag' : 'Unflag');
   }
 
-  async delete(keys: MessageKey[]): Promise<void> {
+  /** To the Trash (or for good from it, or expunged where the account says so). */
+  async delete(keys: MessageKey[]): Promise<Undo> {
+    const undos: Undo[] = [];
     for (const [accountId, group] of byAccount(keys)) {
-      const capabilities = await this.capabilitiesOf(accountId);
-      const account = await this.accountOf(accountId);
-      if (capabilities.serverFolders) {
-        await this.writer.deleteMessages(group, { serverBacked: true, expunge: account?.imap?.deleteMode === 'expunge' });
-        this.kick(accountId);
+      if ((await this.capabilitiesOf(accountId)).serverFolders) {
+        const account = await this.accountOf(accountId);
+        const id = await this.writer.deleteOnServer(group, { expunge: account?.imap?.deleteMode === 'expunge', delayMs: this.undoWindowMs });
+        this.kick(accountId, this.undoWindowMs);
+        if (id !== undefined) undos.push({ description: 'Undo delete', run: () => this.writer.undoPending(id) });
       } else {
-        await this.writer.deleteMessages(group, { serverBacked: false });
+        const trash = await this.localFolder(accountId, 'trash');
+        const origins = await this.rows(group);
+        await this.writer.deleteLocal(group, trash);
+        undos.push({ description: 'Undo delete', run: () => this.restore(origins, trash) });
       }
     }
+    return combine('Undo delete', undos);
   }
 
-  async move(keys: MessageKey[], target: string): Promise<void> {
+  async move(keys: MessageKey[], target: string): Promise<Undo> {
+    const undos: Undo[] = [];
     for (const [accountId, group] of byAccount(keys)) {
-      await this.writer.moveMessages(group, target);
-      this.kick(accountId);
+      const movable = group.filter((key) => key[1] !== target);
+      if (movable.length === 0) continue;
+      if ((await this.capabilitiesOf(accountId)).serverFolders) {
+        const id = await this.writer.moveOnServer(movable, target, { delayMs: this.undoWindowMs });
+        this.kick(accountId, this.undoWindowMs);
+        if (id !== undefined) undos.push({ description: 'Undo move', run: () => this.writer.undoPending(id) });
+      } else {
+        const origins = await this.rows(movable);
+        await this.writer.moveLocal(movable, target);
+        undos.push({
+          description: 'Undo move',
+          run: async () => {
+            for (const [folder, rows] of byFolder(origins)) await this.writer.moveLocal(rows.map((r): MessageKey => [r.accountId, target, r.serverId]), folder);
+            return true;
+          },
+        });
+      }
     }
+    return combine('Undo move', undos);
   }
 
-  private async changeFlags(keys: MessageKey[], change: { add?: string[]; remove?: string[] }): Promise<void> {
+  /** To the account's Archive folder (the server's, or this computer's for POP3). */
+  async archive(keys: MessageKey[]): Promise<Undo> {
+    const undos: Undo[] = [];
+    for (const [accountId, group] of byAccount(keys)) undos.push(await this.move(group, await this.folderWithUse(accountId, 'archive')));
+    return combine('Undo archive', undos);
+  }
+
+  private async changeFlag(keys: MessageKey[], flag: string, on: boolean, label: string): Promise<Undo> {
+    const undos: Undo[] = [];
+    const lower = flag.toLowerCase();
     for (const [accountId, group] of byAccount(keys)) {
       const { serverFlags } = await this.capabilitiesOf(accountId);
-      await this.writer.changeFlags(group, change, serverFlags);
-      if (serverFlags) this.kick(accountId);
+      // Only what actually changes is undone.
+      const changing = (await this.rows(group)).filter((row) => row.flags.some((f) => f.toLowerCase() === lower) !== on).map(toKey);
+      if (changing.length === 0) continue;
+      await this.writer.changeFlags(changing, on ? { add: [flag] } : { remove: [flag] }, serverFlags);
+      if (serverFlags) this.kick(accountId, 0);
+      undos.push({
+        description: `Undo ${label.toLowerCase()}`,
+        run: async () => {
+          await this.writer.changeFlags(changing, on ? { remove: [flag] } : { add: [flag] }, serverFlags);
+          if (serverFlags) this.kick(accountId, 0);
+          return true;
+        },
+      });
     }
+    return combine(`Undo ${label.toLowerCase()}`, undos);
   }
 
-  /** Sends queued changes now; failures are kept in the queue and shown, not thrown at the click. */
-  private kick(accountId: string): void {
-    void this.runner.run(accountId).catch(() => undefined);
+  private async restore(origins: CachedMessage[], trash: string): Promise<boolean> {
+    for (const [folder, rows] of byFolder(origins)) {
+      if (folder === trash) continue;
+      await this.writer.restoreLocal(rows.map((r): MessageKey => [r.accountId, trash, r.serverId]), folder);
+    }
+    return true;
   }
+
+  private async rows(keys: MessageKey[]): Promise<CachedMessage[]> {
+    return (await this.writer.db.messages.bulkGet(keys)).filter((row): row is CachedMessage => row !== undefined);
+  }
+
+  private async localFolder(accountId: string, use: SpecialUse): Promise<string> {
+    await this.writer.ensureLocalFolders(accountId);
+    return this.folderWithUse(accountId, use);
+  }
+
+  private async folderWithUse(accountId: string, use: SpecialUse): Promise<string> {
+    const folder = await this.writer.db.folders
+      .where('accountId')
+      .equals(accountId)
+      .filter((f) => f.specialUse === use)
+      .first();
+    if (!folder) throw new TwinboxError('MAILBOX_NOT_FOUND', `the account has no ${use} folder`);
+    return folder.path;
+  }
+
+  /** Sends queued changes once their undo window is over; failures are kept in the queue and shown, not thrown at the click. */
+  private kick(accountId: string, afterMs: number): void {
+    const run = (): void => void this.runner.run(accountId).catch(() => undefined);
+    if (afterMs <= 0) run();
+    else setTimeout(run, afterMs + 50);
+  }
+}
+
+function toKey(row: CachedMessage): MessageKey {
+  return [row.accountId, row.folder, row.serverId];
+}
+
+function combine(description: string, undos: Undo[]): Undo {
+  return {
+    description,
+    run: async () => {
+      let all = true;
+      for (const undo of undos) all = (await undo.run()) && all;
+      return all;
+    },
+  };
 }
 
 function byAccount(keys: MessageKey[]): Map<string, MessageKey[]> {
   const groups = new Map<string, MessageKey[]>();
   for (const key of keys) groups.set(key[0], [...(groups.get(key[0]) ?? []), key]);
+  return groups;
+}
+
+function byFolder(rows: CachedMessage[]): Map<string, CachedMessage[]> {
+  const groups = new Map<string, CachedMessage[]>();
+  for (const row of rows) groups.set(row.folder, [...(groups.get(row.folder) ?? []), row]);
   return groups;
 }

@@ -25,6 +25,8 @@ export interface EngineOptions {
   backoffMs?: { initial: number; max: number };
   /** False in the Lab: POP3 server copies are deleted only when the user confirms. */
   pop3ServerDeletes?: boolean;
+  /** How long deletions and moves wait before they are sent, so they can be undone. */
+  undoWindowMs?: number;
 }
 
 interface AccountRuntime {
@@ -59,12 +61,13 @@ export class SyncEngine {
     this.writer = new CacheWriter(db, this.now);
     this.imap = new ImapMode(client, this.writer);
     this.pop3 = new Pop3Mode(client, this.writer, this.now);
-    this.runner = new PendingRunner(client, this.writer);
+    this.runner = new PendingRunner(client, this.writer, this.now);
     this.actions = new MailActions(
       this.writer,
       this.runner,
       (accountId) => this.capabilities(accountId),
       (accountId) => db.accounts.get(accountId),
+      options.undoWindowMs,
     );
   }
 

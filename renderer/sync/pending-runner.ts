@@ -36,6 +36,7 @@ export class PendingRunner {
   constructor(
     private readonly client: TwinboxClient,
     private readonly writer: CacheWriter,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Runs an account's queue; a second call while one runs joins it. */
@@ -51,10 +52,12 @@ export class PendingRunner {
     const result: RunResult = { done: 0, failed: 0, waiting: 0 };
     for (;;) {
       // "running" left over from a reload is retried: every operation here is safe to repeat.
+      const now = this.now();
       const next = await this.writer.db.pending
         .where('accountId')
         .equals(accountId)
-        .filter((op) => op.status !== 'failed')
+        // Not before its undo window has passed.
+        .filter((op) => op.status !== 'failed' && (op.notBefore ?? 0) <= now)
         .first();
       if (!next?.id) return result;
       const id = next.id;

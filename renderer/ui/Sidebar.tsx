@@ -1,6 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { Account } from '../../shared/model';
 import type { CachedFolder } from '../db/schema';
+import { AccountSettingsButton } from './accounts/AccountsMenu';
 import { useApp } from './app-context';
 import type { FolderRef } from './selection';
 
@@ -52,9 +53,12 @@ function AccountFolders({
   const headingId = `account-${account.id}`;
   return (
     <section className="account" aria-labelledby={headingId}>
-      <h2 id={headingId} className="account-name">
-        {account.name} <span className="protocol-badge">{account.protocol === 'imap' ? 'IMAP' : 'POP3'}</span>
-      </h2>
+      <div className="account-heading">
+        <h2 id={headingId} className="account-name">
+          {account.name} <span className="protocol-badge">{account.protocol === 'imap' ? 'IMAP' : 'POP3'}</span>
+        </h2>
+        <AccountSettingsButton account={account} />
+      </div>
       <ul className="folders" aria-label={`Folders of ${account.name}`}>
         {folders.map((folder) => (
           <FolderItem

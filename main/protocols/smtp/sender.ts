@@ -56,6 +56,15 @@ export async function sendMessage(options: SendOptions): Promise<SentMessage> {
 }
 
 /**
+ * Composes a message into the exact bytes that would be sent (with its Bcc
+ * header, as a kept copy has), without sending: for drafts.
+ */
+export async function composeMessage(message: OutgoingMessage): Promise<{ messageId: string; raw: Uint8Array }> {
+  const messageId = `${randomUUID()}@${domainOf(message.from.address)}`;
+  return { messageId, raw: await compose(message, messageId, new Date()) };
+}
+
+/**
  * Checks outgoing settings without sending anything: connects, upgrades as
  * the settings say, logs in, and says goodbye.
  */

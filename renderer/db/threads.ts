@@ -1,0 +1,51 @@
+/**
+ * Conversation view support: per folder, each thread's newest message is its
+ * head, and every message carries the thread's newest date and size, so the
+ * list can show one row per conversation, newest conversation first, straight
+ * from an index. Recomputed, inside the writer's transaction, for exactly the
+ * threads a change touched.
+ */
+import type { Dexie } from 'dexie';
+import type { CachedMessage, TwinboxDatabase } from './schema';
+
+export type ThreadRef = [accountId: string, folder: string, threadId: string];
+
+/** Re-derives head, date and size of these threads from what the folder holds now. */
+export async function refreshThreads(db: TwinboxDatabase | Dexie, touched: Iterable<ThreadRef>): Promise<void> {
+  const unique = new Map<string, ThreadRef>();
+  for (const ref of touched) unique.set(ref.join('\u0000'), ref);
+  if (unique.size === 0) return;
+  const messages = db.table<CachedMessage, [string, string, string]>('messages');
+  const rows = await messages.where('[accountId+folder+threadId]').anyOf([...unique.values()]).toArray();
+  const byThread = new Map<string, CachedMessage[]>();
+  for (const row of rows) {
+    const key = [row.accountId, row.folder, row.threadId].join('\u0000');
+    byThread.set(key, [...(byThread.get(key) ?? []), row]);
+  }
+  const changed: CachedMessage[] = [];
+  for (const members of byThread.values()) {
+    const newest = members.reduce((best, row) => (row.sortDate > best.sortDate || (row.sortDate === best.sortDate && row.serverId > best.serverId) ? row : best));
+    for (const row of members) {
+      const head = row === newest ? 1 : 0;
+      if (row.threadHead !== head || row.threadDate !== newest.sortDate || row.threadSize !== members.length) {
+        changed.push({ ...row, threadHead: head, threadDate: newest.sortDate, threadSize: members.length });
+      }
+    }
+  }
+  await messages.bulkPut(changed);
+}
+
+export function threadRefOf(row: Pick<CachedMessage, 'accountId' | 'folder' | 'threadId'>): ThreadRef {
+  return [row.accountId, row.folder, row.threadId];
+}
+
+/** Lower-case subject without reply and forward prefixes or a list tag: what sorting by subject compares. */
+export function subjectKey(subject: string): string {
+  let key = subject.trim();
+  for (;;) {
+    const stripped = key.replace(/^(re|fwd?|aw|wg|sv|vs|antw|tr|r|rif|ynt)(\[\d+\])?\s*:\s*/i, '').replace(/^\[[^\]]{1,40}\]\s*/, '');
+    if (stripped === key) break;
+    key = stripped;
+  }
+  return key.toLowerCase();
+}
