@@ -27,7 +27,7 @@ export async function attachmentContent(
 
 /** A name that cannot climb out of the folder it is saved in, nor hide what it is. */
 export function safeFilename(name: string): string {
-  const printable = [...name].map((char) => (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f ? '_' : char)).join('');
+  const printable = Array.from(name, (char) => char).map((char) => (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f ? '_' : char)).join('');
   const base = printable.replace(/[\\/<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
   return base === '' ? 'attachment' : base.slice(0, 200);
 }
