@@ -1,17 +1,21 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
 import { CONTENT_SECURITY_POLICY } from './shared/content-security-policy';
+
+// TWINBOX_OUT_DIR builds somewhere else than out/, so that parallel work does not overwrite one build with another.
+const out = resolve(import.meta.dirname, process.env.TWINBOX_OUT_DIR ?? 'out');
 
 export default defineConfig({
   main: {
     build: {
-      outDir: 'out/main',
+      outDir: resolve(out, 'main'),
       rolldownOptions: { input: { index: 'main/index.ts', web: 'main/web.ts' } },
     },
   },
   preload: {
     build: {
-      outDir: 'out/preload',
+      outDir: resolve(out, 'preload'),
       // Sandboxed preloads must be CommonJS; the package's "type": "module" would make .js mean ESM.
       rolldownOptions: { input: { index: 'main/preload.ts' }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
@@ -20,7 +24,8 @@ export default defineConfig({
     root: 'renderer',
     base: './',
     build: {
-      outDir: 'out/renderer',
+      outDir: resolve(out, 'renderer'),
+      emptyOutDir: true,
       minify: true,
       rolldownOptions: { input: 'renderer/index.html' },
     },

@@ -3,11 +3,14 @@ import { useRef } from 'react';
 import type { CachedMessage } from '../db/schema';
 import type { MessageKey } from '../db/writer';
 import { useApp } from './app-context';
+import { useCompose } from './compose/compose-state';
 import type { FolderRef } from './selection';
 
 /** Actions on the selected messages, and on the account of the folder shown. */
 export function Toolbar({ folder, selection, onDeleted }: { folder: FolderRef | undefined; selection: MessageKey[]; onDeleted: () => void }): React.JSX.Element {
   const { db, engine } = useApp();
+  const compose = useCompose();
+  const single = selection.length === 1 ? selection[0] : undefined;
   const wipeDialog = useRef<HTMLDialogElement>(null);
   const rows = useLiveQuery(() => db.messages.bulkGet(selection), [selection], [] as (CachedMessage | undefined)[]);
   const present = rows.filter((row): row is CachedMessage => row !== undefined);
@@ -20,6 +23,18 @@ export function Toolbar({ folder, selection, onDeleted }: { folder: FolderRef | 
     <div className="toolbar" role="toolbar" aria-label="Message actions">
       <button type="button" disabled={!folder} onClick={() => folder && void engine.syncNow(folder.accountId)}>
         Get mail
+      </button>
+      <button type="button" onClick={() => compose.open(folder ? { kind: 'new', accountId: folder.accountId } : { kind: 'new' })}>
+        New message
+      </button>
+      <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'reply', message: single })}>
+        Reply
+      </button>
+      <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'replyAll', message: single })}>
+        Reply all
+      </button>
+      <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'forward', message: single })}>
+        Forward
       </button>
       <button type="button" disabled={none} onClick={() => void engine.actions.setRead(selection, !allRead)}>
         {allRead && !none ? 'Mark as unread' : 'Mark as read'}

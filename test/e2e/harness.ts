@@ -32,7 +32,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 const ROOT = resolve(import.meta.dirname, '../..');
-export const RENDERER_DIR = join(ROOT, 'out/renderer');
+/** The built renderer; TWINBOX_RENDERER_DIR points elsewhere (a build of one's own while others build too). */
+export const RENDERER_DIR = process.env.TWINBOX_RENDERER_DIR ? resolve(process.env.TWINBOX_RENDERER_DIR) : join(ROOT, 'out/renderer');
 
 export const APP_IDENTITY = (() => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { productName: string; version: string };
