@@ -1,26 +1,50 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo } from '../shared/contract';
-import { TwinboxError } from '../shared/errors';
+import { ERROR_TEXT, TwinboxError } from '../shared/errors';
+import type { CachedMessage } from './db/schema';
 import type { MessageKey } from './db/writer';
+import type { Undo } from './sync/actions';
+import { AccountsMenu } from './ui/accounts/AccountsMenu';
 import { useApp } from './ui/app-context';
-import { MessageList, EMPTY_SELECTION } from './ui/MessageList';
-import type { ListSelection } from './ui/MessageList';
+import { useCompose } from './ui/compose/compose-state';
+import { DEFAULT_VIEW, folderSource, keysSource } from './ui/list-source';
+import type { ViewOptions } from './ui/list-source';
+import { EMPTY_SELECTION, MessageList } from './ui/MessageList';
+import type { ListSelection, MessageListHandle } from './ui/MessageList';
+import { askToNotify, notifyNewMail } from './ui/notifications';
 import { Reader } from './ui/Reader';
+import { useSearch } from './ui/search/SearchPanel';
 import type { FolderRef } from './ui/selection';
+import { Shortcuts } from './ui/Shortcuts';
 import { Sidebar } from './ui/Sidebar';
 import { StatusBar } from './ui/StatusBar';
+import { ThreadStrip } from './ui/ThreadStrip';
 import { Toolbar } from './ui/Toolbar';
-import { AccountsMenu } from './ui/accounts/AccountsMenu';
+import type { MessageActions } from './ui/Toolbar';
+import { UndoBar } from './ui/UndoBar';
+import type { LastAction } from './ui/UndoBar';
+import { ViewControls } from './ui/ViewControls';
 
 type HostState = { kind: 'connecting' } | { kind: 'connected'; info: AppInfo } | { kind: 'failed'; error: TwinboxError };
 
+function plural(count: number, one: string): string {
+  return `${count} ${one}${count === 1 ? '' : 's'}`;
+}
+
 export function App(): React.JSX.Element {
-  const { client, db } = useApp();
+  const { client, db, engine } = useApp();
+  const compose = useCompose();
   const [host, setHost] = useState<HostState>({ kind: 'connecting' });
   const [folder, setFolder] = useState<FolderRef | undefined>();
+  const [view, setView] = useState<ViewOptions>(DEFAULT_VIEW);
+  const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<ListSelection>(EMPTY_SELECTION);
   const [reading, setReading] = useState<MessageKey | undefined>();
+  const [last, setLast] = useState<LastAction | undefined>();
+  const [actionError, setActionError] = useState<string | undefined>();
+  const list = useRef<MessageListHandle>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let current = true;
@@ -34,48 +58,155 @@ export function App(): React.JSX.Element {
     };
   }, [client]);
 
+  useEffect(() => {
+    askToNotify();
+    return engine.onNewMail((news) => {
+      void db.accounts.get(news.accountId).then((account) => notifyNewMail(news, account?.name ?? 'Twinbox'));
+    });
+  }, [engine, db]);
+
   // Until the user picks a folder, show the first account's Inbox.
   const firstInbox = useLiveQuery(async () => {
     const [account] = await db.accounts.toArray();
     return account ? { accountId: account.id, path: 'INBOX' } : undefined;
   }, []);
   const shown = folder ?? firstInbox;
+  const searching = query.trim().length >= 2;
+  const search = useSearch(searching ? query : '', shown);
+  const source = useMemo(
+    () => (searching ? keysSource(db, search.results.id, search.results.keys) : shown ? folderSource(db, shown, view) : undefined),
+    [db, searching, search.results, shown, view],
+  );
 
   function selectFolder(next: FolderRef): void {
     setFolder(next);
+    setQuery('');
     setSelection(EMPTY_SELECTION);
     setReading(undefined);
   }
 
+  const run = useCallback(async (text: string, action: () => Promise<Undo>, clearsReader: boolean) => {
+    setActionError(undefined);
+    try {
+      const undo = await action();
+      setLast({ text, undo, at: Date.now() });
+      if (clearsReader) {
+        setReading(undefined);
+        setSelection(EMPTY_SELECTION);
+      }
+    } catch (error) {
+      setActionError(ERROR_TEXT[error instanceof TwinboxError ? error.code : 'INTERNAL']);
+    }
+  }, []);
+
+  const keys = selection.keys;
+  const selectedRows = useLiveQuery(() => db.messages.bulkGet(keys), [keys], [] as (CachedMessage | undefined)[]);
+  const present = selectedRows.filter((row): row is CachedMessage => row !== undefined);
+  const allRead = present.length > 0 && present.every((row) => row.seen === 1);
+  const allFlagged = present.length > 0 && present.every((row) => row.flagged === 1);
+
+  const actions: MessageActions = {
+    toggleRead: () => void run(allRead ? 'Marked as unread.' : 'Marked as read.', () => engine.actions.setRead(keys, !allRead), false),
+    toggleFlag: () => void run(allFlagged ? 'Unflagged.' : 'Flagged.', () => engine.actions.setFlagged(keys, !allFlagged), false),
+    delete: () => void run(`Deleted ${plural(keys.length, 'message')}.`, () => engine.actions.delete(keys), true),
+    archive: () => void run(`Archived ${plural(keys.length, 'message')}.`, () => engine.actions.archive(keys), true),
+    move: (target) => void run(`Moved ${plural(keys.length, 'message')} to ${target}.`, () => engine.actions.move(keys, target), true),
+  };
+
+  const undoLast = useCallback(async () => {
+    if (!last) return;
+    setLast(undefined);
+    const undone = await last.undo.run();
+    if (!undone) setActionError('Too late to undo: the server already has the change.');
+  }, [last]);
+
+  const single = keys.length === 1 ? keys[0] : undefined;
   return (
     <div className="shell">
       <header className="shell-header">
         <h1>Twinbox</h1>
-        <Toolbar folder={shown} selection={selection.keys} onDeleted={() => setReading(undefined)} />
+        <form role="search" className="search-box" onSubmit={(event) => event.preventDefault()}>
+          <input
+            ref={searchInput}
+            type="search"
+            aria-label="Search mail"
+            placeholder="Search mail"
+            value={query}
+            onChange={(event) => {
+              setQuery(event.target.value);
+              setSelection(EMPTY_SELECTION);
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setQuery('');
+              if (event.key === 'ArrowDown') list.current?.focus();
+            }}
+          />
+        </form>
         <AccountsMenu />
       </header>
-      <Sidebar selected={shown} onSelect={selectFolder} />
-      <main className="shell-main" aria-label="Messages">
-        {shown ? (
-          <MessageList
-            key={`${shown.accountId}\u0000${shown.path}`}
-            folder={shown}
-            selection={selection}
-            onSelection={setSelection}
-            onOpen={setReading}
-            onDelete={() => document.getElementById('toolbar-delete')?.click()}
-          />
-        ) : (
-          <p className="empty">Add an IMAP or POP3 account to see its mail here.</p>
-        )}
-        <Reader messageKey={reading} />
+      <Toolbar folder={shown} selection={keys} allRead={allRead} allFlagged={allFlagged} actions={actions} onWiped={() => setReading(undefined)} />
+      <Sidebar
+        selected={shown}
+        onSelect={selectFolder}
+        onDropMessages={(target, dropped) =>
+          void run(`Moved ${plural(dropped.length, 'message')} to ${target.path}.`, () => engine.actions.move(dropped, target.path), true)
+        }
+      />
+      <main className="shell-main" aria-label="Mail">
+        <div className="list-pane">
+          {searching ? search.note : <ViewControls view={view} onChange={setView} />}
+          {source ? (
+            <MessageList
+              key={source.id}
+              ref={list}
+              source={source}
+              label={searching ? 'Search results' : 'Messages'}
+              selection={selection}
+              onSelection={setSelection}
+              onOpen={setReading}
+              onDelete={actions.delete}
+              emptyText={searching ? 'Nothing matches.' : 'No messages in this folder.'}
+            />
+          ) : (
+            <p className="empty">Add an IMAP or POP3 account to see its mail here.</p>
+          )}
+        </div>
+        <div className="reader-pane">
+          <ThreadStrip reading={reading} onOpen={setReading} />
+          <Reader messageKey={reading} />
+        </div>
       </main>
+      {actionError && (
+        <div role="alert" className="error-bar action-error">
+          {actionError}{' '}
+          <button type="button" onClick={() => setActionError(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <UndoBar last={last} onUndo={() => void undoLast()} onClose={() => setLast(undefined)} />
       <StatusBar />
       <div className="host-status" role="status" aria-label="Connection">
         {host.kind === 'connecting' && 'Connecting…'}
         {host.kind === 'connected' && `Connected to ${host.info.name} ${host.info.version} (${host.info.host === 'electron' ? 'desktop' : 'web'} host)`}
         {host.kind === 'failed' && host.error.userText}
       </div>
+      <Shortcuts
+        handlers={{
+          next: () => void list.current?.moveBy(1),
+          previous: () => void list.current?.moveBy(-1),
+          reply: () => single && compose.open({ kind: 'reply', message: single }),
+          replyAll: () => single && compose.open({ kind: 'replyAll', message: single }),
+          forward: () => single && compose.open({ kind: 'forward', message: single }),
+          newMessage: () => compose.open(shown ? { kind: 'new', accountId: shown.accountId } : { kind: 'new' }),
+          delete: () => keys.length > 0 && actions.delete(),
+          archive: () => keys.length > 0 && actions.archive(),
+          toggleRead: () => keys.length > 0 && actions.toggleRead(),
+          toggleFlag: () => keys.length > 0 && actions.toggleFlag(),
+          search: () => searchInput.current?.focus(),
+          undo: () => void undoLast(),
+        }}
+      />
     </div>
   );
 }

@@ -376,7 +376,8 @@ export class CacheWriter {
       const bodies = await db.bodies.where('[accountId+lastAccess]').between([accountId, -Infinity], [accountId, Infinity]).toArray();
       let total = bodies.reduce((sum, b) => sum + b.size, 0);
       let evicted = 0;
-      for (const body of bodies) {
+      // The message opened last stays, whatever the limit: it is the one on screen.
+      for (const body of bodies.slice(0, -1)) {
         if (total <= limitBytes) break;
         const key: MessageKey = [body.accountId, body.folder, body.serverId];
         await db.bodies.delete(key);

@@ -6,9 +6,9 @@
  * in a tight loop.
  */
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
-import type { Account, AdapterCapabilities } from '../../shared/model';
+import type { Account, AdapterCapabilities, Address } from '../../shared/model';
 import type { TwinboxDatabase } from '../db/schema';
-import { CacheWriter } from '../db/writer';
+import { CacheWriter, POP3_FOLDER } from '../db/writer';
 import type { MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { MailActions } from './actions';
@@ -16,6 +16,14 @@ import { ImapMode } from './imap-mode';
 import { PendingRunner } from './pending-runner';
 import { Pop3Mode } from './pop3-mode';
 import { StatusStore } from './status';
+
+/** New mail arrived in an account's Inbox after its first sync. */
+export interface NewMail {
+  accountId: string;
+  folder: string;
+  count: number;
+  newest?: { from: Address[]; subject: string };
+}
 
 export interface EngineOptions {
   now?: () => number;
@@ -49,6 +57,7 @@ export class SyncEngine {
   readonly runner: PendingRunner;
   readonly actions: MailActions;
   private readonly runtimes = new Map<string, AccountRuntime>();
+  private readonly newMailListeners = new Set<(news: NewMail) => void>();
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
 
@@ -189,16 +198,21 @@ export class SyncEngine {
         // INBOX first: it is what the user looks at.
         const order = (folders ?? all.map((f) => f.path)).sort((a, b) => Number(b === 'INBOX') - Number(a === 'INBOX'));
         for (const folder of order) {
-          await this.imap.syncFolder(account, folder, (progress) => this.status.update(account.id, { progress }));
+          const firstSync = (await this.writer.db.syncState.get([account.id, folder]))?.completedAt === undefined;
+          const result = await this.imap.syncFolder(account, folder, (progress) => this.status.update(account.id, { progress }));
+          // A first sync brings old mail, not new mail: only later arrivals in the Inbox are announced.
+          if (folder === 'INBOX' && !firstSync && !result.reset && result.added > 0) await this.announce(account.id, folder, result.added);
         }
         await this.runner.run(account.id);
         void this.imap.prefetchBodies(account, 'INBOX').catch(() => undefined);
       } else {
         await this.writer.ensureLocalFolders(account.id);
-        await this.pop3.check(account, {
+        const firstCheck = (await this.writer.db.syncState.get([account.id, POP3_FOLDER]))?.completedAt === undefined;
+        const result = await this.pop3.check(account, {
           onProgress: (progress) => this.status.update(account.id, { progress }),
           allowServerDeletes: this.options.pop3ServerDeletes !== false,
         });
+        if (!firstCheck && result.downloaded > 0) await this.announce(account.id, POP3_FOLDER, result.downloaded);
       }
       runtime.failures = 0;
       this.status.update(account.id, () => ({ state: 'idle', lastSyncAt: this.now() }));
@@ -216,6 +230,22 @@ export class SyncEngine {
       });
       this.schedule(runtime, wait);
     }
+  }
+
+  /** Listens for new mail (for desktop notifications); returns the function that stops listening. */
+  onNewMail(listener: (news: NewMail) => void): () => void {
+    this.newMailListeners.add(listener);
+    return () => this.newMailListeners.delete(listener);
+  }
+
+  private async announce(accountId: string, folder: string, count: number): Promise<void> {
+    if (this.newMailListeners.size === 0) return;
+    const newest = await this.writer.db.messages
+      .where('[accountId+folder+sortDate]')
+      .between([accountId, folder, -Infinity], [accountId, folder, Infinity])
+      .last();
+    const news: NewMail = { accountId, folder, count, ...(newest ? { newest: { from: newest.from, subject: newest.subject } } : {}) };
+    for (const listener of this.newMailListeners) listener(news);
   }
 
   private pollDelay(runtime: AccountRuntime): number {

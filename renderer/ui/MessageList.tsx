@@ -1,17 +1,19 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useEffect, useRef } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
 import type { MessageKey } from '../db/writer';
-import { useApp } from './app-context';
 import { listDate, senderName } from './format';
-import type { FolderRef } from './selection';
+import type { ListSource } from './list-source';
 import { keyId } from './selection';
 
 const ROW_HEIGHT = 56;
 /** Rows are read from the cache in blocks, so scrolling re-queries only when it crosses a block. */
 const BLOCK = 100;
+
+/** The drag format for messages dropped on a folder. */
+export const MESSAGE_DRAG_TYPE = 'application/x-twinbox-messages';
 
 export interface ListSelection {
   /** Index of the row with keyboard focus (and the one the reader shows). */
@@ -23,38 +25,39 @@ export interface ListSelection {
 
 export const EMPTY_SELECTION: ListSelection = { focus: -1, anchor: -1, keys: [] };
 
+/** What the app may ask of the list from outside it (global shortcuts). */
+export interface MessageListHandle {
+  /** Moves the focus (and the reader) by this many rows. */
+  moveBy(delta: number): Promise<void>;
+  focus(): void;
+}
+
 /**
- * The message list of one folder, newest first, virtualised: only the rows
- * on screen are in the page, read from the cache a block at a time, so a
- * folder of 100,000 messages scrolls like one of 100.
+ * A message list, virtualised: only the rows on screen are in the page, read
+ * from the cache a block at a time, so a folder of 100,000 messages scrolls
+ * like one of 100. Rows can be dragged onto a folder.
  */
-export function MessageList({
-  folder,
-  selection,
-  onSelection,
-  onOpen,
-  onDelete,
-}: {
-  folder: FolderRef;
-  selection: ListSelection;
-  onSelection: (selection: ListSelection) => void;
-  onOpen: (key: MessageKey) => void;
-  onDelete: () => void;
-}): React.JSX.Element {
-  const { db } = useApp();
+export const MessageList = forwardRef<
+  MessageListHandle,
+  {
+    source: ListSource;
+    label: string;
+    selection: ListSelection;
+    onSelection: (selection: ListSelection) => void;
+    onOpen: (key: MessageKey) => void;
+    onDelete: () => void;
+    emptyText: string;
+  }
+>(function MessageList({ source, label, selection, onSelection, onOpen, onDelete, emptyText }, ref) {
   const scroller = useRef<HTMLDivElement>(null);
-  const range = useCallback(
-    () => db.messages.where('[accountId+folder+sortDate]').between([folder.accountId, folder.path, -Infinity], [folder.accountId, folder.path, Infinity]),
-    [db, folder.accountId, folder.path],
-  );
-  const count = useLiveQuery(() => range().count(), [range], 0);
+  const count = useLiveQuery(() => source.count(), [source.id], 0);
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
   const items = virtualizer.getVirtualItems();
   const firstVisible = items[0]?.index ?? 0;
   const lastVisible = items[items.length - 1]?.index ?? 0;
   const blockStart = Math.floor(firstVisible / BLOCK) * BLOCK;
   const blockEnd = (Math.floor(lastVisible / BLOCK) + 1) * BLOCK;
-  const rows = useLiveQuery(() => range().reverse().offset(blockStart).limit(blockEnd - blockStart).toArray(), [range, blockStart, blockEnd]);
+  const rows = useLiveQuery(() => source.page(blockStart, blockEnd - blockStart), [source.id, blockStart, blockEnd]);
   const rowAt = (index: number): CachedMessage | undefined => rows?.[index - blockStart];
 
   // Keep the focused row in view when the keyboard moves it.
@@ -67,14 +70,13 @@ export function MessageList({
   async function keysBetween(from: number, to: number): Promise<MessageKey[]> {
     const low = Math.min(from, to);
     const high = Math.max(from, to);
-    const between = await range().reverse().offset(low).limit(high - low + 1).toArray();
-    return between.map(keyOf);
+    return (await source.page(low, high - low + 1)).map(keyOf);
   }
 
   async function moveFocus(index: number, extend: boolean): Promise<void> {
-    const target = Math.max(0, Math.min(count - 1, index));
     if (count === 0) return;
-    const [row] = await range().reverse().offset(target).limit(1).toArray();
+    const target = Math.max(0, Math.min(count - 1, index));
+    const [row] = await source.page(target, 1);
     if (!row) return;
     if (extend) {
       const anchor = selection.anchor >= 0 ? selection.anchor : target;
@@ -84,6 +86,11 @@ export function MessageList({
       onOpen(keyOf(row));
     }
   }
+
+  useImperativeHandle(ref, () => ({
+    moveBy: (delta) => moveFocus(selection.focus < 0 ? (delta > 0 ? 0 : count - 1) : selection.focus + delta, false),
+    focus: () => scroller.current?.focus(),
+  }));
 
   function onKeyDown(event: React.KeyboardEvent): void {
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
@@ -98,14 +105,20 @@ export function MessageList({
     const next = moves[event.key];
     if (next !== undefined) {
       event.preventDefault();
+      event.stopPropagation();
       void moveFocus(selection.focus < 0 && event.key === 'ArrowDown' ? 0 : next, event.shiftKey);
-    } else if (event.key === 'Delete' || event.key === 'Backspace') {
+    } else if (event.key === 'Delete') {
       event.preventDefault();
+      event.stopPropagation();
       onDelete();
     } else if (event.key === 'Enter') {
       event.preventDefault();
       const row = rowAt(selection.focus);
       if (row) onOpen(keyOf(row));
+    } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'a') {
+      event.preventDefault();
+      event.stopPropagation();
+      void source.page(0, count).then((all) => onSelection({ focus: selection.focus, anchor: 0, keys: all.map(keyOf) }));
     }
   }
 
@@ -123,19 +136,27 @@ export function MessageList({
     }
   }
 
+  function onDragStart(event: React.DragEvent, row: CachedMessage): void {
+    const key = keyOf(row);
+    // Dragging an unselected row drags just that row, as file managers do.
+    const keys = selected.has(keyId(key)) ? selection.keys : [key];
+    event.dataTransfer.setData(MESSAGE_DRAG_TYPE, JSON.stringify(keys));
+    event.dataTransfer.effectAllowed = 'move';
+  }
+
   const focusedRow = rowAt(selection.focus);
   return (
     <div
       ref={scroller}
       className="message-list"
       role="listbox"
-      aria-label="Messages"
+      aria-label={label}
       aria-multiselectable="true"
       aria-activedescendant={focusedRow ? optionId(focusedRow) : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
     >
-      {count === 0 && <p className="empty">No messages in this folder.</p>}
+      {count === 0 && <p className="empty">{emptyText}</p>}
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {items.map((item) => {
           const row = rowAt(item.index);
@@ -149,6 +170,8 @@ export function MessageList({
               aria-setsize={count}
               aria-posinset={item.index + 1}
               aria-label={row ? describe(row) : 'Loading…'}
+              draggable={row !== undefined}
+              onDragStart={(event) => row && onDragStart(event, row)}
               className={`message-row${row?.seen === 0 ? ' unread' : ''}${isSelected ? ' selected' : ''}${item.index === selection.focus ? ' focused' : ''}`}
               style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
               onClick={(event) => row && void onRowClick(event, item.index, row)}
@@ -160,7 +183,7 @@ export function MessageList({
       </div>
     </div>
   );
-}
+});
 
 function optionId(row: CachedMessage): string {
   return `message-${encodeURIComponent(keyId(keyOf(row)))}`;
@@ -169,7 +192,8 @@ function optionId(row: CachedMessage): string {
 /** What a screen reader says for a row: state first, then who, what, when. */
 function describe(row: CachedMessage): string {
   const state = [row.seen === 0 ? 'Unread' : '', row.flagged === 1 ? 'Flagged' : '', row.hasAttachments ? 'Has attachments' : ''].filter(Boolean).join(', ');
-  return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}`;
+  const conversation = row.threadSize > 1 ? `, conversation of ${row.threadSize}` : '';
+  return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}${conversation}`;
 }
 
 function MessageRow({ row }: { row: CachedMessage }): React.JSX.Element {
@@ -182,6 +206,11 @@ function MessageRow({ row }: { row: CachedMessage }): React.JSX.Element {
           {row.hasAttachments ? '📎' : ''}
         </span>
         <span className="sender">{senderName(row.from)}</span>
+        {row.threadSize > 1 && (
+          <span className="thread-size" aria-hidden="true">
+            {row.threadSize}
+          </span>
+        )}
         <span className="date">{listDate(row.sortDate)}</span>
       </div>
       <div className="row-line">

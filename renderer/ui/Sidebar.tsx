@@ -1,4 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useState } from 'react';
+import type { MessageKey } from '../db/writer';
+import { MESSAGE_DRAG_TYPE } from './MessageList';
 import type { Account } from '../../shared/model';
 import type { CachedFolder } from '../db/schema';
 import { AccountSettingsButton } from './accounts/AccountsMenu';
@@ -22,14 +25,22 @@ function displayName(folder: CachedFolder): string {
 }
 
 /** Accounts and their folders, each with its unread count; POP3 accounts show this computer's folders. */
-export function Sidebar({ selected, onSelect }: { selected: FolderRef | undefined; onSelect: (folder: FolderRef) => void }): React.JSX.Element {
+export function Sidebar({
+  selected,
+  onSelect,
+  onDropMessages,
+}: {
+  selected: FolderRef | undefined;
+  onSelect: (folder: FolderRef) => void;
+  onDropMessages: (target: FolderRef, keys: MessageKey[]) => void;
+}): React.JSX.Element {
   const { db } = useApp();
   const accounts = useLiveQuery(() => db.accounts.toArray(), [], [] as Account[]);
   return (
     <nav className="sidebar" aria-label="Accounts and folders">
       {accounts.length === 0 && <p className="empty">No accounts yet.</p>}
       {accounts.map((account) => (
-        <AccountFolders key={account.id} account={account} selected={selected} onSelect={onSelect} />
+        <AccountFolders key={account.id} account={account} selected={selected} onSelect={onSelect} onDropMessages={onDropMessages} />
       ))}
     </nav>
   );
@@ -39,10 +50,12 @@ function AccountFolders({
   account,
   selected,
   onSelect,
+  onDropMessages,
 }: {
   account: Account;
   selected: FolderRef | undefined;
   onSelect: (folder: FolderRef) => void;
+  onDropMessages: (target: FolderRef, keys: MessageKey[]) => void;
 }): React.JSX.Element {
   const { db } = useApp();
   const folders = useLiveQuery(
@@ -66,6 +79,7 @@ function AccountFolders({
             folder={folder}
             current={selected?.accountId === account.id && selected.path === folder.path}
             onSelect={() => onSelect({ accountId: account.id, path: folder.path })}
+            onDrop={(keys) => onDropMessages({ accountId: account.id, path: folder.path }, keys)}
           />
         ))}
       </ul>
@@ -73,7 +87,18 @@ function AccountFolders({
   );
 }
 
-function FolderItem({ folder, current, onSelect }: { folder: CachedFolder; current: boolean; onSelect: () => void }): React.JSX.Element {
+function FolderItem({
+  folder,
+  current,
+  onSelect,
+  onDrop,
+}: {
+  folder: CachedFolder;
+  current: boolean;
+  onSelect: () => void;
+  onDrop: (keys: MessageKey[]) => void;
+}): React.JSX.Element {
+  const [over, setOver] = useState(false);
   const { db } = useApp();
   const unread = useLiveQuery(() => db.messages.where('[accountId+folder+seen]').equals([folder.accountId, folder.path, 0]).count(), [folder.accountId, folder.path], 0);
   const name = displayName(folder);
@@ -81,10 +106,26 @@ function FolderItem({ folder, current, onSelect }: { folder: CachedFolder; curre
     <li>
       <button
         type="button"
-        className="folder"
+        className={`folder${over ? ' drop-target' : ''}`}
         aria-current={current ? 'true' : undefined}
         aria-label={unread > 0 ? `${name}, ${unread} unread` : name}
         onClick={onSelect}
+        onDragOver={(event) => {
+          if (!event.dataTransfer.types.includes(MESSAGE_DRAG_TYPE)) return;
+          event.preventDefault();
+          event.dataTransfer.dropEffect = 'move';
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(event) => {
+          setOver(false);
+          const data = event.dataTransfer.getData(MESSAGE_DRAG_TYPE);
+          if (!data) return;
+          event.preventDefault();
+          // Only messages of this account can move into its folders.
+          const keys = (JSON.parse(data) as MessageKey[]).filter((key) => key[0] === folder.accountId && key[1] !== folder.path);
+          if (keys.length > 0) onDrop(keys);
+        }}
       >
         <span className="folder-name">{name}</span>
         {unread > 0 && (

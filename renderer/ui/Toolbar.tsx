@@ -1,23 +1,45 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useRef } from 'react';
-import type { CachedMessage } from '../db/schema';
 import type { MessageKey } from '../db/writer';
 import { useApp } from './app-context';
 import { useCompose } from './compose/compose-state';
+import { MoveMenu } from './MoveMenu';
 import type { FolderRef } from './selection';
+import { showShortcuts } from './Shortcuts';
+
+/** What the toolbar (and the keyboard) does to the selected messages; the app records each for undo. */
+export interface MessageActions {
+  toggleRead: () => void;
+  toggleFlag: () => void;
+  delete: () => void;
+  archive: () => void;
+  move: (target: string) => void;
+}
 
 /** Actions on the selected messages, and on the account of the folder shown. */
-export function Toolbar({ folder, selection, onDeleted }: { folder: FolderRef | undefined; selection: MessageKey[]; onDeleted: () => void }): React.JSX.Element {
+export function Toolbar({
+  folder,
+  selection,
+  allRead,
+  allFlagged,
+  actions,
+  onWiped,
+}: {
+  folder: FolderRef | undefined;
+  selection: MessageKey[];
+  allRead: boolean;
+  allFlagged: boolean;
+  actions: MessageActions;
+  onWiped: () => void;
+}): React.JSX.Element {
   const { db, engine } = useApp();
   const compose = useCompose();
-  const single = selection.length === 1 ? selection[0] : undefined;
   const wipeDialog = useRef<HTMLDialogElement>(null);
-  const rows = useLiveQuery(() => db.messages.bulkGet(selection), [selection], [] as (CachedMessage | undefined)[]);
-  const present = rows.filter((row): row is CachedMessage => row !== undefined);
   const account = useLiveQuery(() => (folder ? db.accounts.get(folder.accountId) : undefined), [folder?.accountId]);
-  const none = present.length === 0;
-  const allRead = present.every((row) => row.seen === 1);
-  const allFlagged = present.every((row) => row.flagged === 1);
+  const none = selection.length === 0;
+  const single = selection.length === 1 ? selection[0] : undefined;
+  const selectionAccount = selection[0]?.[0];
+  const oneAccount = selection.every((key) => key[0] === selectionAccount);
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Message actions">
@@ -36,25 +58,26 @@ export function Toolbar({ folder, selection, onDeleted }: { folder: FolderRef | 
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'forward', message: single })}>
         Forward
       </button>
-      <button type="button" disabled={none} onClick={() => void engine.actions.setRead(selection, !allRead)}>
-        {allRead && !none ? 'Mark as unread' : 'Mark as read'}
+      <span className="toolbar-gap" />
+      <button type="button" disabled={none} onClick={actions.toggleRead}>
+        {allRead ? 'Mark as unread' : 'Mark as read'}
       </button>
-      <button type="button" disabled={none} onClick={() => void engine.actions.setFlagged(selection, !allFlagged)}>
-        {allFlagged && !none ? 'Unflag' : 'Flag'}
+      <button type="button" disabled={none} onClick={actions.toggleFlag}>
+        {allFlagged ? 'Unflag' : 'Flag'}
       </button>
-      <button
-        id="toolbar-delete"
-        type="button"
-        disabled={none}
-        onClick={() => {
-          void engine.actions.delete(selection);
-          onDeleted();
-        }}
-      >
+      <button type="button" disabled={none || !oneAccount} onClick={actions.archive}>
+        Archive
+      </button>
+      <button type="button" disabled={none} onClick={actions.delete}>
         Delete
       </button>
+      <MoveMenu accountId={oneAccount ? selectionAccount : undefined} current={selection[0]?.[1]} disabled={none || !oneAccount} onMove={actions.move} />
+      <span className="toolbar-gap" />
       <button type="button" disabled={!account} onClick={() => wipeDialog.current?.showModal()}>
         Forget local copy…
+      </button>
+      <button type="button" onClick={showShortcuts}>
+        Keyboard shortcuts
       </button>
       <dialog ref={wipeDialog} aria-labelledby="wipe-title" className="dialog">
         <h2 id="wipe-title">Forget this computer’s copy of {account?.name}?</h2>
@@ -72,7 +95,7 @@ export function Toolbar({ folder, selection, onDeleted }: { folder: FolderRef | 
             value="wipe"
             onClick={() => {
               if (account) void engine.wipeAndResync(account.id);
-              onDeleted();
+              onWiped();
             }}
           >
             Forget and resync

@@ -17,7 +17,7 @@ describe('app shell in Chromium', () => {
     const banner = page.getByRole('banner');
     await banner.getByRole('heading', { name: 'Twinbox', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'Accounts and folders' }).waitFor();
-    await page.getByRole('main', { name: 'Messages' }).waitFor();
+    await page.getByRole('main', { name: 'Mail' }).waitFor();
     const status = page.getByRole('status', { name: 'Connection' });
     await status.getByText(`Connected to ${APP_IDENTITY.name} ${APP_IDENTITY.version} (web host)`).waitFor();
     expect(session.pageErrors).toEqual([]);

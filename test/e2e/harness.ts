@@ -58,7 +58,16 @@ export interface TwinboxSession {
  * Starts main's services and a web host for them, and opens Twinbox in a
  * fresh Chromium profile of its own.
  */
-export async function openTwinbox(options: { beforeOpen?: (call: TwinboxSession['call']) => Promise<void> } = {}): Promise<TwinboxSession> {
+export interface OpenOptions {
+  /** Set up accounts and the like before the page first loads. */
+  beforeOpen?: (call: TwinboxSession['call']) => Promise<void>;
+  /** Browser permissions granted to the page (e.g. notifications). */
+  permissions?: string[];
+  /** Runs in the page before its own scripts, on every load (to observe browser APIs). */
+  initScript?: string;
+}
+
+export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`${RENDERER_DIR}/index.html is missing: run "npm run build" before the end-to-end tests`);
   }
@@ -82,7 +91,12 @@ export async function openTwinbox(options: { beforeOpen?: (call: TwinboxSession[
   const profile = mkdtempSync(join(tmpdir(), 'twinbox-profile-'));
   const pageErrors: string[] = [];
   const launch = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
+    });
+    if (options.initScript !== undefined) await context.addInitScript({ content: options.initScript });
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(host.url);
