@@ -54,8 +54,9 @@ void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // Twinbox never needs the camera, microphone, location or other permission prompts.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // New-mail notifications, and nothing else: no camera, microphone, location or other prompts.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'notifications');
 
   const services = createServices({
     identity: { name: app.getName(), version: app.getVersion() },
