@@ -38,6 +38,8 @@ export interface ServicesOptions {
    * attachments go back to the page to download.
    */
   saveFile?: (suggestedName: string, content: Uint8Array) => Promise<string | undefined>;
+  /** Started by `npm run demo`: the Lab need not warn that the mailbox is a real one. */
+  demo?: boolean;
 }
 
 export interface Services {
@@ -53,6 +55,7 @@ export interface Services {
   protocolLog: { enabled: boolean };
   createAdapter: AdapterFactory;
   saveFile: ServicesOptions['saveFile'];
+  demo: boolean;
   /** The account, or INVALID_REQUEST when there is none with this id. */
   account(accountId: string): Account;
   password(accountId: string, kind: SecretKind): string;
@@ -80,6 +83,7 @@ export function createServices(options: ServicesOptions): Services {
     syncs,
     createAdapter: options.createAdapter,
     saveFile: options.saveFile,
+    demo: options.demo === true,
     pool: new ConnectionPool(
       (accountId) => {
         const account = services.account(accountId);

@@ -65,12 +65,11 @@ export function App(): React.JSX.Element {
     });
   }, [engine, db]);
 
-  // Until the user picks a folder, show the first account's Inbox.
-  const firstInbox = useLiveQuery(async () => {
-    const [account] = await db.accounts.toArray();
-    return account ? { accountId: account.id, path: 'INBOX' } : undefined;
-  }, []);
-  const shown = folder ?? firstInbox;
+  // Until the user picks a folder (or when its account goes), show the first account's Inbox.
+  const accountIds = useLiveQuery(async () => (await db.accounts.toArray()).map((a) => a.id), [], [] as string[]);
+  const chosen = folder && accountIds.includes(folder.accountId) ? folder : undefined;
+  const firstId = accountIds[0];
+  const shown = chosen ?? (firstId ? { accountId: firstId, path: 'INBOX' } : undefined);
   const searching = query.trim().length >= 2;
   const search = useSearch(searching ? query : '', shown);
   const source = useMemo(

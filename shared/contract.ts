@@ -16,7 +16,9 @@ import type {
   Folder,
   FolderCounts,
   MessageBody,
+  OtherDeviceResult,
   ProtocolLogLine,
+  ServerSnapshot,
   QuotaInfo,
   SentMessage,
   SyncDelta,
@@ -137,6 +139,8 @@ export interface AppInfo {
   host: 'electron' | 'web';
   /** False when passwords can only be kept for this session (no system keychain). */
   passwordsPersist: boolean;
+  /** Started by `npm run demo`: the accounts point at the local demo server. */
+  demo: boolean;
 }
 
 export type TestOutcome = { ok: true; capabilities: AdapterCapabilities | null; folders: number | null } | { ok: false; error: WireError };
@@ -244,6 +248,14 @@ export const methods = {
    */
   'attachments.fetch': method<AttachmentContent>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000), raw: bytes.optional() }).strict()),
   'attachments.save': method<SaveResult>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000), raw: bytes.optional() }).strict()),
+  /** The Protocol Lab's middle column: what the server holds now, read by a connection of its own (IMAP accounts). */
+  'lab.serverState': method<ServerSnapshot>()(z.object({ accountId: id }).strict()),
+  /** The Lab's other IMAP device changes one message on the server. */
+  'lab.otherDevice': method<OtherDeviceResult>()(
+    z.object({ accountId: id, action: z.enum(['read', 'unread', 'flag', 'delete']), messageId: z.string().min(1).max(1000) }).strict(),
+  ),
+  /** The Lab's other POP3 computer downloads everything (and deletes it, if so set). */
+  'lab.otherPop3Device': method<OtherDeviceResult>()(z.object({ accountId: id, deleteAfterDownload: z.boolean() }).strict()),
   /** Remote images of a message, fetched by main, only ever after the user allowed them. */
   'mail.remoteImages': method<RemoteImage[]>()(
     z.object({ urls: z.array(z.string().max(4000).regex(/^https?:\/\//i, 'an http or https address')).min(1).max(100) }).strict(),

@@ -32,6 +32,9 @@ export const METHOD_NAMES = [
   'attachments.fetch',
   'attachments.save',
   'mail.remoteImages',
+  'lab.serverState',
+  'lab.otherDevice',
+  'lab.otherPop3Device',
 ] as const;
 
 export const EVENT_NAMES = ['app.notice', 'connection.state', 'sync.progress', 'mail.changed', 'protocol.log'] as const;

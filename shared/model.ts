@@ -313,3 +313,19 @@ export interface SentMessage {
   accepted: string[];
   rejected: string[];
 }
+
+/** What the server holds right now, as another device sees it: the Lab's middle column. */
+export interface ServerSnapshot {
+  observedAt: number;
+  folders: {
+    path: string;
+    specialUse?: SpecialUse;
+    messages: { uid: number; messageId?: string; subject: string; flags: string[]; size: number }[];
+  }[];
+}
+
+/** What another device did to the mailbox, in a Lab scenario. */
+export interface OtherDeviceResult {
+  /** Messages it touched, by Message-ID and subject. */
+  messages: { messageId?: string; subject: string }[];
+}

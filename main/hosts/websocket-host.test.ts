@@ -82,7 +82,7 @@ describe('loopback web host', () => {
     try {
       expect(await call(socket, 1, 'app.getInfo', {})).toEqual({
         ok: true,
-        value: { name: 'Twinbox', version: '9.9.9', host: 'web', passwordsPersist: false },
+        value: { name: 'Twinbox', version: '9.9.9', host: 'web', passwordsPersist: false, demo: false },
       });
       expect(await call(socket, 2, 'no.such.method', {})).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     } finally {

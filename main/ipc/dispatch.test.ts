@@ -27,7 +27,7 @@ describe('dispatch, the edge every call passes', () => {
   it('answers a contract method with its result in an ok envelope', async () => {
     expect(await dispatch(ok, 'app.getInfo', {}, context)).toEqual({
       ok: true,
-      value: { name: 'Twinbox', version: '1.2.3', host: 'web', passwordsPersist: false },
+      value: { name: 'Twinbox', version: '1.2.3', host: 'web', passwordsPersist: false, demo: false },
     });
   });
 

@@ -9,7 +9,8 @@ import { TwinboxError } from '../../shared/errors';
 import type { Account, Protocol, ServerSettings, SyncDelta } from '../../shared/model';
 import { toMessageBody } from '../mime/message-body';
 import { parseMessage } from '../mime/parse';
-import type { MailAdapter } from '../protocols/adapter';
+import type { AdapterOptions, MailAdapter } from '../protocols/adapter';
+import { otherImapDevice, otherPop3Device, serverSnapshot } from '../lab/other-devices';
 import { probeCertificate } from '../protocols/certificate-probe';
 import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
 import type { Services } from '../services';
@@ -36,7 +37,7 @@ export function createHandlers(services: Services): HandlerTable {
 
   return {
     'app.getInfo': (_input, context) =>
-      Promise.resolve({ ...services.identity, host: context.host, passwordsPersist: services.vault.persistent }),
+      Promise.resolve({ ...services.identity, host: context.host, passwordsPersist: services.vault.persistent, demo: services.demo }),
 
     'app.setProtocolLog': ({ enabled }) => {
       services.protocolLog.enabled = enabled;
@@ -80,8 +81,9 @@ export function createHandlers(services: Services): HandlerTable {
       const incoming = await testIncoming(services, input.protocol, input.incoming, incomingPassword);
       let outgoing: TestOutcome | null = null;
       if (input.outgoing) {
+        // A separate outgoing password if there is one; else the incoming one just typed; else the stored one.
         const outgoingPassword =
-          input.outgoingPassword ?? (stored ? (services.vault.get(stored.id, 'outgoing') ?? services.vault.get(stored.id, 'incoming')) : undefined) ?? incomingPassword;
+          input.outgoingPassword ?? (stored ? services.vault.get(stored.id, 'outgoing') : undefined) ?? input.incomingPassword ?? incomingPassword;
         outgoing = await testOutgoing(services, input.outgoing, outgoingPassword);
       }
       return { incoming, outgoing };
@@ -186,7 +188,17 @@ export function createHandlers(services: Services): HandlerTable {
     },
 
     'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls),
+
+    'lab.serverState': ({ accountId }) => serverSnapshot(otherDeviceOptions(accountId)),
+    'lab.otherDevice': ({ accountId, action, messageId }) => otherImapDevice(otherDeviceOptions(accountId), action, messageId),
+    'lab.otherPop3Device': ({ accountId, deleteAfterDownload }) => otherPop3Device(otherDeviceOptions(accountId), deleteAfterDownload),
   };
+
+  /** Another device's connection: the account's server and password, and no protocol log (it is not this side's traffic). */
+  function otherDeviceOptions(accountId: string): AdapterOptions {
+    const account = services.account(accountId);
+    return { accountId, server: account.incoming, password: services.password(accountId, 'incoming') };
+  }
 
   async function fetchRaw(accountId: string, folder: string, serverId: string): Promise<Uint8Array> {
     const body = await withAdapter(accountId, (adapter) => adapter.fetchBody(folder, serverId, { raw: true }), true);

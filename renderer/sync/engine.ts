@@ -109,6 +109,16 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Forgets an account here: its sync stops first (so no last batch lands
+   * after), then everything this computer held for it goes.
+   */
+  async removeAccount(accountId: string): Promise<void> {
+    const runtime = this.runtimes.get(accountId);
+    if (runtime) await this.stopAccount(runtime);
+    await this.writer.removeAccountData(accountId);
+  }
+
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;

@@ -1,11 +1,47 @@
+import { useRef, useState } from 'react';
 import type { Account } from '../../../shared/model';
+import { AccountDialog } from './AccountDialog';
 
-/** The header's "Add account" entry; being written. */
-export function AccountsMenu(): React.JSX.Element | null {
-  return null;
+/** The header's "Add account…" button and the setup dialog it opens. */
+export function AccountsMenu(): React.JSX.Element {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  return (
+    <div className="accounts-menu">
+      <button ref={button} type="button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+        Add account…
+      </button>
+      {open && (
+        <AccountDialog
+          onClose={() => {
+            setOpen(false);
+            button.current?.focus();
+          }}
+        />
+      )}
+    </div>
+  );
 }
 
-/** The settings entry next to an account in the sidebar; being written. */
-export function AccountSettingsButton(_props: { account: Account }): React.JSX.Element | null {
-  return null;
+/** The settings button next to an account's name in the sidebar, and the dialog to edit or remove it. */
+export function AccountSettingsButton({ account }: { account: Account }): React.JSX.Element {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const label = `Settings for ${account.name}`;
+  return (
+    <>
+      <button ref={button} type="button" className="accounts-settings" aria-haspopup="dialog" aria-label={label} title={label} onClick={() => setOpen(true)}>
+        <span aria-hidden="true">⚙</span>
+      </button>
+      {open && (
+        <AccountDialog
+          account={account}
+          onClose={() => {
+            setOpen(false);
+            button.current?.focus();
+          }}
+        />
+      )}
+    </>
+  );
 }

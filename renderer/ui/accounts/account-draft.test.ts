@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { Account } from '../../../shared/model';
+import { applyChange, connectionKey, draftFromAccount, newDraft, saveInput, testInput, validate } from './account-draft';
+import type { AccountDraft, DraftChange } from './account-draft';
+
+function edit(draft: AccountDraft, ...changes: DraftChange[]): AccountDraft {
+  return changes.reduce(applyChange, draft);
+}
+
+const CERT = { fingerprint256: Array.from({ length: 32 }, () => 'AB').join(':'), pem: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' };
+
+const saved: Account = {
+  id: 'a1',
+  name: 'Work',
+  email: 'ann@example.com',
+  displayName: 'Ann',
+  protocol: 'pop3',
+  incoming: { host: 'pop.example.com', port: 995, security: 'tls', username: 'ann@example.com', trustedCertificate: CERT },
+  outgoing: { host: 'smtp.example.com', port: 2525, security: 'starttls', username: 'ann@example.com' },
+  pop3: { retention: { kind: 'days', days: 30 }, pollMinutes: 15, headersOnly: true, maxMessageBytes: 2048 * 1024 },
+};
+
+describe('the account draft', () => {
+  it('moves ports with the security choice and the protocol until a port is typed', () => {
+    let draft = newDraft();
+    expect([draft.incoming.port, draft.outgoing.port]).toEqual(['993', '465']);
+    draft = edit(draft, { field: 'security', server: 'incoming', value: 'starttls' }, { field: 'security', server: 'outgoing', value: 'starttls' });
+    expect([draft.incoming.port, draft.outgoing.port]).toEqual(['143', '587']);
+    draft = edit(draft, { field: 'protocol', value: 'pop3' }, { field: 'security', server: 'outgoing', value: 'plain' });
+    expect([draft.incoming.port, draft.outgoing.port]).toEqual(['110', '25']);
+    draft = edit(draft, { field: 'port', server: 'incoming', value: '1110' }, { field: 'security', server: 'incoming', value: 'tls' }, { field: 'protocol', value: 'imap' });
+    expect(draft.incoming.port).toBe('1110');
+  });
+
+  it('fills the account name and user names from the address until they are typed', () => {
+    let draft = edit(newDraft(), { field: 'email', value: 'ann@example.com' });
+    expect([draft.name, draft.incoming.username, draft.outgoing.username]).toEqual(['ann@example.com', 'ann@example.com', 'ann@example.com']);
+    draft = edit(draft, { field: 'username', server: 'incoming', value: 'ann' }, { field: 'email', value: 'ann@example.org' });
+    expect([draft.name, draft.incoming.username, draft.outgoing.username]).toEqual(['ann@example.org', 'ann', 'ann']);
+    draft = edit(draft, { field: 'username', server: 'outgoing', value: 'smtp-ann' }, { field: 'username', server: 'incoming', value: 'annie' });
+    expect(draft.outgoing.username).toBe('smtp-ann');
+  });
+
+  it('turns a saved account into a draft and back without losing a setting', () => {
+    const draft = draftFromAccount(saved);
+    expect(draft.outgoing.portTyped).toBe(true);
+    expect(draft.incoming.portTyped).toBe(false);
+    const { account, incomingPassword, outgoingPassword } = saveInput(draft);
+    expect(account).toEqual(saved);
+    // Empty password fields of an existing account keep the stored passwords.
+    expect([incomingPassword, outgoingPassword]).toEqual([undefined, undefined]);
+    expect(testInput(draft)).toMatchObject({ accountId: 'a1' });
+    expect(testInput(draft)).not.toHaveProperty('incomingPassword');
+  });
+
+  it('sends a new account’s incoming password even when empty, and no outgoing one unless typed', () => {
+    const draft = edit(newDraft(), { field: 'password', server: 'incoming', value: 'secret' });
+    expect(saveInput(draft)).toMatchObject({ incomingPassword: 'secret' });
+    expect(saveInput(draft)).not.toHaveProperty('outgoingPassword');
+  });
+
+  it('forgets a trusted certificate when the host changes, and a test result no longer applies', () => {
+    const draft = draftFromAccount(saved);
+    const moved = edit(draft, { field: 'host', server: 'incoming', value: 'pop.example.org' });
+    expect(moved.incoming.trustedCertificate).toBeUndefined();
+    expect(connectionKey(moved)).not.toBe(connectionKey(draft));
+    expect(edit(draft, { field: 'host', server: 'incoming', value: ' pop.example.com ' }).incoming.trustedCertificate).toEqual(CERT);
+  });
+
+  it('names each field that would be refused', () => {
+    const draft = edit(newDraft(), { field: 'protocol', value: 'pop3' }, { field: 'options', value: { retention: 'days', retentionDays: '0' } }, { field: 'port', server: 'outgoing', value: '' });
+    expect(Object.keys(validate(draft, 'test')).sort()).toEqual(['incoming.host', 'incoming.username', 'outgoing.host', 'outgoing.port', 'outgoing.username']);
+    expect(Object.keys(validate(draft, 'save'))).toEqual(expect.arrayContaining(['name', 'email', 'retentionDays']));
+    expect(validate(draftFromAccount(saved), 'save')).toEqual({});
+  });
+});

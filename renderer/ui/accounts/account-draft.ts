@@ -1,0 +1,317 @@
+/**
+ * The account form's state, apart from React so its rules can be tested on
+ * their own: which fields follow which (ports follow the security choice, user
+ * names follow the address) until the user types a value of their own, what
+ * is checked before anything is sent, and how a draft becomes the contract's
+ * input.
+ */
+import type { ConnectionTestResult, MethodInput } from '../../../shared/contract';
+import type { Account, Protocol, RetentionPolicy, Security, TrustedCertificate } from '../../../shared/model';
+
+export type ServerRole = 'incoming' | 'outgoing';
+
+/** Which protocol a port belongs to: the incoming one, or SMTP. */
+export type PortKind = Protocol | 'smtp';
+
+const PORTS: Record<PortKind, Record<Security, number>> = {
+  imap: { tls: 993, starttls: 143, plain: 143 },
+  pop3: { tls: 995, starttls: 110, plain: 110 },
+  smtp: { tls: 465, starttls: 587, plain: 25 },
+};
+
+export function defaultPort(kind: PortKind, security: Security): number {
+  return PORTS[kind][security];
+}
+
+export interface ServerDraft {
+  host: string;
+  /** As typed, so a half-typed or empty field is shown as it is and reported, not silently replaced. */
+  port: string;
+  /** The user typed a port: it no longer follows the security choice. */
+  portTyped: boolean;
+  security: Security;
+  username: string;
+  /** The user typed a user name: it no longer follows the address (or, outgoing, the incoming one). */
+  usernameTyped: boolean;
+  /** Empty means: new account, none (outgoing: the incoming one); existing account, keep the stored one. */
+  password: string;
+  trustedCertificate?: TrustedCertificate;
+}
+
+export interface AccountDraft {
+  /** Set when editing a saved account. */
+  id?: string;
+  name: string;
+  nameTyped: boolean;
+  displayName: string;
+  email: string;
+  protocol: Protocol;
+  incoming: ServerDraft;
+  outgoing: ServerDraft;
+  retention: RetentionPolicy['kind'];
+  retentionDays: string;
+  pollMinutes: string;
+  headersOnly: boolean;
+  /** Kilobytes; 0 means no limit. */
+  sizeLimitKb: string;
+  deleteMode: 'trash' | 'expunge';
+  cacheLimitMegabytes: string;
+}
+
+export function newDraft(): AccountDraft {
+  const server = (kind: PortKind): ServerDraft => ({
+    host: '',
+    port: String(defaultPort(kind, 'tls')),
+    portTyped: false,
+    security: 'tls',
+    username: '',
+    usernameTyped: false,
+    password: '',
+  });
+  return {
+    name: '',
+    nameTyped: false,
+    displayName: '',
+    email: '',
+    protocol: 'imap',
+    incoming: server('imap'),
+    outgoing: server('smtp'),
+    retention: 'keep',
+    retentionDays: '14',
+    pollMinutes: '10',
+    headersOnly: false,
+    sizeLimitKb: '0',
+    deleteMode: 'trash',
+    cacheLimitMegabytes: '500',
+  };
+}
+
+/**
+ * A saved account as a draft. A port that is the default for its security,
+ * or a user name equal to the one it would follow, keeps following: it was
+ * most likely never chosen.
+ */
+export function draftFromAccount(account: Account): AccountDraft {
+  const defaults = newDraft();
+  const server = (role: ServerRole, follows: string): ServerDraft => {
+    const saved = account[role];
+    const kind: PortKind = role === 'incoming' ? account.protocol : 'smtp';
+    return {
+      host: saved.host,
+      port: String(saved.port),
+      portTyped: saved.port !== defaultPort(kind, saved.security),
+      security: saved.security,
+      username: saved.username,
+      usernameTyped: saved.username !== follows,
+      password: '',
+      ...(saved.trustedCertificate ? { trustedCertificate: saved.trustedCertificate } : {}),
+    };
+  };
+  const retention = account.pop3?.retention;
+  return {
+    id: account.id,
+    name: account.name,
+    nameTyped: account.name !== account.email,
+    displayName: account.displayName,
+    email: account.email,
+    protocol: account.protocol,
+    incoming: server('incoming', account.email),
+    outgoing: server('outgoing', account.incoming.username),
+    retention: retention?.kind ?? defaults.retention,
+    retentionDays: retention?.kind === 'days' ? String(retention.days) : defaults.retentionDays,
+    pollMinutes: account.pop3 ? String(account.pop3.pollMinutes) : defaults.pollMinutes,
+    headersOnly: account.pop3?.headersOnly ?? defaults.headersOnly,
+    sizeLimitKb: account.pop3 ? String(Math.ceil(account.pop3.maxMessageBytes / 1024)) : defaults.sizeLimitKb,
+    deleteMode: account.imap?.deleteMode ?? defaults.deleteMode,
+    cacheLimitMegabytes: account.imap ? String(account.imap.cacheLimitMegabytes) : defaults.cacheLimitMegabytes,
+  };
+}
+
+export type DraftChange =
+  | { field: 'name' | 'displayName' | 'email'; value: string }
+  | { field: 'protocol'; value: Protocol }
+  | { field: 'host' | 'port' | 'username' | 'password'; server: ServerRole; value: string }
+  | { field: 'security'; server: ServerRole; value: Security }
+  | { field: 'trust'; server: ServerRole; value: TrustedCertificate | undefined }
+  | {
+      field: 'options';
+      value: Partial<Pick<AccountDraft, 'retention' | 'retentionDays' | 'pollMinutes' | 'headersOnly' | 'sizeLimitKb' | 'deleteMode' | 'cacheLimitMegabytes'>>;
+    };
+
+/** The draft after one edit, with the fields that follow it brought along. */
+export function applyChange(draft: AccountDraft, change: DraftChange): AccountDraft {
+  switch (change.field) {
+    case 'name':
+      return { ...draft, name: change.value, nameTyped: true };
+    case 'displayName':
+      return { ...draft, displayName: change.value };
+    case 'email': {
+      const next = { ...draft, email: change.value, name: draft.nameTyped ? draft.name : change.value };
+      return draft.incoming.usernameTyped ? next : withIncomingUsername(next, change.value, false);
+    }
+    case 'protocol': {
+      const incoming = draft.incoming.portTyped ? draft.incoming : { ...draft.incoming, port: String(defaultPort(change.value, draft.incoming.security)) };
+      return { ...draft, protocol: change.value, incoming };
+    }
+    case 'username':
+      return change.server === 'incoming'
+        ? withIncomingUsername(draft, change.value, true)
+        : { ...draft, outgoing: { ...draft.outgoing, username: change.value, usernameTyped: true } };
+    case 'security': {
+      const server = draft[change.server];
+      const kind = portKind(draft, change.server);
+      const port = server.portTyped ? server.port : String(defaultPort(kind, change.value));
+      return { ...draft, [change.server]: { ...server, security: change.value, port } };
+    }
+    case 'port':
+      return { ...draft, [change.server]: { ...draft[change.server], port: change.value, portTyped: true } };
+    case 'host': {
+      // A trusted certificate was seen on one server; another host must show its own.
+      const { trustedCertificate: _dropped, ...server } = draft[change.server];
+      const keep = change.value.trim() === draft[change.server].host.trim() ? draft[change.server] : server;
+      return { ...draft, [change.server]: { ...keep, host: change.value } };
+    }
+    case 'password':
+      return { ...draft, [change.server]: { ...draft[change.server], password: change.value } };
+    case 'trust': {
+      const { trustedCertificate: _old, ...server } = draft[change.server];
+      return { ...draft, [change.server]: change.value ? { ...server, trustedCertificate: change.value } : server };
+    }
+    case 'options':
+      return { ...draft, ...change.value };
+  }
+}
+
+function withIncomingUsername(draft: AccountDraft, username: string, typed: boolean): AccountDraft {
+  const incoming = { ...draft.incoming, username, usernameTyped: typed };
+  const outgoing = draft.outgoing.usernameTyped ? draft.outgoing : { ...draft.outgoing, username };
+  return { ...draft, incoming, outgoing };
+}
+
+export function portKind(draft: Pick<AccountDraft, 'protocol'>, role: ServerRole): PortKind {
+  return role === 'incoming' ? draft.protocol : 'smtp';
+}
+
+// ---- checks ---------------------------------------------------------------------
+
+export type FieldId =
+  | 'name'
+  | 'email'
+  | `${ServerRole}.${'host' | 'port' | 'username'}`
+  | 'retentionDays'
+  | 'pollMinutes'
+  | 'sizeLimitKb'
+  | 'cacheLimitMegabytes';
+
+export type FieldErrors = Partial<Record<FieldId, string>>;
+
+function wholeNumber(text: string, min: number, max: number): number | undefined {
+  if (!/^\s*\d+\s*$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
+}
+
+/**
+ * What is wrong before anything is sent, in the words shown next to each
+ * field. A connection test needs only the server fields; saving needs all.
+ */
+export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const role of ['incoming', 'outgoing'] as const) {
+    const server = draft[role];
+    if (server.host.trim() === '') errors[`${role}.host`] = 'Enter the server’s host name, for example mail.example.com.';
+    else if (!/^[^\s/\\@]+$/.test(server.host.trim())) errors[`${role}.host`] = 'Enter only the host name, without “https://”, a path or spaces.';
+    if (wholeNumber(server.port, 1, 65535) === undefined) errors[`${role}.port`] = 'Enter a port number from 1 to 65535.';
+    if (server.username.trim() === '') errors[`${role}.username`] = 'Enter the user name for this server (often your e-mail address).';
+  }
+  if (purpose === 'test') return errors;
+  if (draft.name.trim() === '') errors.name = 'Enter a name for this account.';
+  if (!/^[^\s@]+@[^\s@]+$/.test(draft.email.trim())) errors.email = 'Enter an e-mail address such as you@example.com.';
+  if (draft.protocol === 'pop3') {
+    if (draft.retention === 'days' && wholeNumber(draft.retentionDays, 1, 3650) === undefined) errors.retentionDays = 'Enter a number of days from 1 to 3650.';
+    if (wholeNumber(draft.pollMinutes, 1, 24 * 60) === undefined) errors.pollMinutes = 'Enter a number of minutes from 1 to 1440.';
+    if (wholeNumber(draft.sizeLimitKb, 0, 10_000_000) === undefined) errors.sizeLimitKb = 'Enter a size in kilobytes, or 0 for no limit.';
+  } else if (wholeNumber(draft.cacheLimitMegabytes, 0, 1_000_000) === undefined) {
+    errors.cacheLimitMegabytes = 'Enter a size in megabytes, or 0 to keep only the messages you open.';
+  }
+  return errors;
+}
+
+// ---- to the contract --------------------------------------------------------------
+
+function serverSettings(server: ServerDraft): Account['incoming'] {
+  return {
+    host: server.host.trim(),
+    port: Number(server.port),
+    security: server.security,
+    username: server.username.trim(),
+    ...(server.trustedCertificate ? { trustedCertificate: server.trustedCertificate } : {}),
+  };
+}
+
+/**
+ * Passwords to send: a new account sends the incoming one even when empty
+ * (it has no other), an edited one only what was typed (empty keeps the
+ * stored one). An empty outgoing password is left out, so main uses the
+ * incoming one.
+ */
+function passwords(draft: AccountDraft): { incomingPassword?: string; outgoingPassword?: string } {
+  return {
+    ...(draft.id === undefined || draft.incoming.password !== '' ? { incomingPassword: draft.incoming.password } : {}),
+    ...(draft.outgoing.password !== '' ? { outgoingPassword: draft.outgoing.password } : {}),
+  };
+}
+
+export function testInput(draft: AccountDraft): MethodInput<'accounts.test'> {
+  return {
+    protocol: draft.protocol,
+    incoming: serverSettings(draft.incoming),
+    outgoing: serverSettings(draft.outgoing),
+    ...passwords(draft),
+    ...(draft.id === undefined ? {} : { accountId: draft.id }),
+  };
+}
+
+function retentionOf(draft: AccountDraft): RetentionPolicy {
+  return draft.retention === 'days' ? { kind: 'days', days: Number(draft.retentionDays) } : { kind: draft.retention };
+}
+
+export function saveInput(draft: AccountDraft): MethodInput<'accounts.save'> {
+  const options =
+    draft.protocol === 'pop3'
+      ? {
+          pop3: {
+            retention: retentionOf(draft),
+            pollMinutes: Number(draft.pollMinutes),
+            headersOnly: draft.headersOnly,
+            maxMessageBytes: Number(draft.sizeLimitKb) * 1024,
+          },
+        }
+      : { imap: { deleteMode: draft.deleteMode, cacheLimitMegabytes: Number(draft.cacheLimitMegabytes) } };
+  return {
+    account: {
+      ...(draft.id === undefined ? {} : { id: draft.id }),
+      name: draft.name.trim(),
+      email: draft.email.trim(),
+      displayName: draft.displayName.trim(),
+      protocol: draft.protocol,
+      incoming: serverSettings(draft.incoming),
+      outgoing: serverSettings(draft.outgoing),
+      ...options,
+    },
+    ...passwords(draft),
+  };
+}
+
+/**
+ * What a connection test depends on. A test result belongs to one key: once
+ * any of it changes, the result no longer says anything about the settings.
+ */
+export function connectionKey(draft: AccountDraft): string {
+  const server = (s: ServerDraft): unknown[] => [s.host.trim(), s.port, s.security, s.username.trim(), s.password, s.trustedCertificate?.fingerprint256 ?? ''];
+  return JSON.stringify([draft.protocol, server(draft.incoming), server(draft.outgoing)]);
+}
+
+export function testPassed(result: ConnectionTestResult): boolean {
+  return result.incoming.ok && (result.outgoing === null || result.outgoing.ok);
+}
