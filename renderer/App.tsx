@@ -20,6 +20,7 @@ import { Shortcuts } from './ui/Shortcuts';
 import { Sidebar } from './ui/Sidebar';
 import { StatusBar } from './ui/StatusBar';
 import { ThreadStrip } from './ui/ThreadStrip';
+import { Lab } from './ui/lab/Lab';
 import { Toolbar } from './ui/Toolbar';
 import type { MessageActions } from './ui/Toolbar';
 import { UndoBar } from './ui/UndoBar';
@@ -43,6 +44,7 @@ export function App(): React.JSX.Element {
   const [reading, setReading] = useState<MessageKey | undefined>();
   const [last, setLast] = useState<LastAction | undefined>();
   const [actionError, setActionError] = useState<string | undefined>();
+  const [labOpen, setLabOpen] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('view') === 'lab');
   const list = useRef<MessageListHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
 
@@ -142,16 +144,21 @@ export function App(): React.JSX.Element {
           />
         </form>
         <AccountsMenu />
+        <button type="button" aria-pressed={labOpen} onClick={() => setLabOpen((open) => !open)}>
+          Protocol Lab
+        </button>
       </header>
       <Toolbar folder={shown} selection={keys} allRead={allRead} allFlagged={allFlagged} actions={actions} onWiped={() => setReading(undefined)} />
+      {labOpen && <Lab />}
       <Sidebar
+        hidden={labOpen}
         selected={shown}
         onSelect={selectFolder}
         onDropMessages={(target, dropped) =>
           void run(`Moved ${plural(dropped.length, 'message')} to ${target.path}.`, () => engine.actions.move(dropped, target.path), true)
         }
       />
-      <main className="shell-main" aria-label="Mail">
+      <main className="shell-main" aria-label="Mail" hidden={labOpen}>
         <div className="list-pane">
           {searching ? search.note : <ViewControls view={view} onChange={setView} />}
           {source ? (

@@ -58,6 +58,8 @@ export class SyncEngine {
   readonly actions: MailActions;
   private readonly runtimes = new Map<string, AccountRuntime>();
   private readonly newMailListeners = new Set<(news: NewMail) => void>();
+  /** POP3 accounts whose server copies are deleted only on the user's explicit say (the Lab). */
+  private readonly serverDeletesHeld = new Set<string>();
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
 
@@ -220,7 +222,7 @@ export class SyncEngine {
         const firstCheck = (await this.writer.db.syncState.get([account.id, POP3_FOLDER]))?.completedAt === undefined;
         const result = await this.pop3.check(account, {
           onProgress: (progress) => this.status.update(account.id, { progress }),
-          allowServerDeletes: this.options.pop3ServerDeletes !== false,
+          allowServerDeletes: this.options.pop3ServerDeletes !== false && !this.serverDeletesHeld.has(account.id),
         });
         if (!firstCheck && result.downloaded > 0) await this.announce(account.id, POP3_FOLDER, result.downloaded);
       }
@@ -240,6 +242,16 @@ export class SyncEngine {
       });
       this.schedule(runtime, wait);
     }
+  }
+
+  /**
+   * While held, this account's checks never delete server copies by
+   * themselves; whoever holds them (the Lab) asks the user and applies the
+   * retention policy explicitly.
+   */
+  holdServerDeletes(accountId: string, hold: boolean): void {
+    if (hold) this.serverDeletesHeld.add(accountId);
+    else this.serverDeletesHeld.delete(accountId);
   }
 
   /** Listens for new mail (for desktop notifications); returns the function that stops listening. */

@@ -26,10 +26,12 @@ function displayName(folder: CachedFolder): string {
 
 /** Accounts and their folders, each with its unread count; POP3 accounts show this computer's folders. */
 export function Sidebar({
+  hidden,
   selected,
   onSelect,
   onDropMessages,
 }: {
+  hidden: boolean;
   selected: FolderRef | undefined;
   onSelect: (folder: FolderRef) => void;
   onDropMessages: (target: FolderRef, keys: MessageKey[]) => void;
@@ -37,7 +39,7 @@ export function Sidebar({
   const { db } = useApp();
   const accounts = useLiveQuery(() => db.accounts.toArray(), [], [] as Account[]);
   return (
-    <nav className="sidebar" aria-label="Accounts and folders">
+    <nav className="sidebar" aria-label="Accounts and folders" hidden={hidden}>
       {accounts.length === 0 && <p className="empty">No accounts yet.</p>}
       {accounts.map((account) => (
         <AccountFolders key={account.id} account={account} selected={selected} onSelect={onSelect} onDropMessages={onDropMessages} />
