@@ -224,6 +224,9 @@ export const methods = {
   'mail.syncNext': method<SyncDelta | SyncEnd>()(z.object({ syncId: id }).strict()),
   'mail.syncCancel': method<null>()(z.object({ syncId: id }).strict()),
   'mail.fetchBody': method<MessageBody>()(z.object({ ...inFolder, serverId, raw: z.boolean().optional() }).strict()),
+  'mail.fetchBodies': method<MessageBody[]>()(
+    z.object({ ...inFolder, serverIds: z.array(serverId).min(1).max(1000), raw: z.boolean().optional() }).strict(),
+  ),
   'mail.parseRaw': method<MessageBody>()(z.object({ ...inFolder, serverId, raw: bytes }).strict()),
   'mail.setFlags': method<null>()(
     z.object({ ...inFolder, serverIds, add: z.array(flag).max(50).optional(), remove: z.array(flag).max(50).optional() }).strict(),

@@ -17,6 +17,7 @@ export const METHOD_NAMES = [
   'mail.syncNext',
   'mail.syncCancel',
   'mail.fetchBody',
+  'mail.fetchBodies',
   'mail.parseRaw',
   'mail.setFlags',
   'mail.move',

@@ -117,6 +117,9 @@ export function createHandlers(services: Services): HandlerTable {
     'mail.fetchBody': ({ accountId, folder, serverId, raw }) =>
       withAdapter(accountId, (adapter) => adapter.fetchBody(folder, serverId, { raw: raw === true }), true),
 
+    'mail.fetchBodies': ({ accountId, folder, serverIds, raw }) =>
+      withAdapter(accountId, (adapter) => adapter.fetchBodies(folder, serverIds, { raw: raw === true }), true),
+
     'mail.parseRaw': async ({ accountId, folder, serverId, raw }) => {
       services.account(accountId);
       return toMessageBody(await parseMessage(raw), { accountId, folder, serverId });

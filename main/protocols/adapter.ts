@@ -67,6 +67,11 @@ export interface MailAdapter {
 
   /** The whole message, parsed; MESSAGE_GONE when it is no longer there. */
   fetchBody(folder: string, serverId: string, options?: FetchBodyOptions): Promise<MessageBody>;
+  /**
+   * Several whole messages in one exchange (to read a folder offline);
+   * those no longer there are left out, not an error.
+   */
+  fetchBodies(folder: string, serverIds: string[], options?: FetchBodyOptions): Promise<MessageBody[]>;
 
   /** Requires `serverFlags`. */
   setFlags(folder: string, serverIds: string[], change: { add?: string[]; remove?: string[] }): Promise<void>;

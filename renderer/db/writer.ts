@@ -339,24 +339,38 @@ export class CacheWriter {
 
   /** Stores a body fetched when the message was opened (or prefetched), and makes its words searchable. */
   async storeBody(accountId: string, folder: string, body: MessageBody, options: { keepRaw: boolean }): Promise<void> {
+    await this.storeBodies(accountId, folder, [body], options);
+  }
+
+  /** Stores bodies fetched together, in one transaction (a folder read for offline use). */
+  async storeBodies(accountId: string, folder: string, bodies: MessageBody[], options: { keepRaw: boolean }): Promise<void> {
     const db = this.db;
     const now = this.now();
     await db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
-      const row = await db.messages.get([accountId, folder, body.serverId]);
-      // The message went away (deleted, vanished) while its body was on the way: do not resurrect it.
-      if (!row) return;
-      await db.bodies.put(bodyRow(accountId, folder, body, options.keepRaw, now));
-      await db.messages.put({
-        ...row,
-        hasBody: 1,
-        partial: 0,
-        // IMAP summaries come without a preview; the body gives one.
-        ...(row.snippet === undefined && body.text !== undefined ? { snippet: body.text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH) } : {}),
-        words: [...new Set([...row.words, ...searchWords(row, body.text)])],
+      const rows = await db.messages.bulkGet(bodies.map((body): MessageKey => [accountId, folder, body.serverId]));
+      const bodyRows: CachedBody[] = [];
+      const messageRows: CachedMessage[] = [];
+      const completed: string[] = [];
+      bodies.forEach((body, i) => {
+        const row = rows[i];
+        // The message went away (deleted, vanished) while its body was on the way: do not resurrect it.
+        if (!row) return;
+        bodyRows.push(bodyRow(accountId, folder, body, options.keepRaw, now));
+        messageRows.push({
+          ...row,
+          hasBody: 1,
+          partial: 0,
+          // IMAP summaries come without a preview; the body gives one.
+          ...(row.snippet === undefined && body.text !== undefined ? { snippet: body.text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH) } : {}),
+          words: [...new Set([...row.words, ...searchWords(row, body.text)])],
+        });
+        if (row.partial === 1) completed.push(body.serverId);
       });
-      if (row.partial === 1) {
-        const entry = await db.ledger.get([accountId, body.serverId]);
-        if (entry) await db.ledger.put({ ...entry, downloadedAt: now });
+      await db.bodies.bulkPut(bodyRows);
+      await db.messages.bulkPut(messageRows);
+      if (completed.length > 0) {
+        const entries = await db.ledger.bulkGet(completed.map((uidl): [string, string] => [accountId, uidl]));
+        await db.ledger.bulkPut(entries.filter((e): e is LedgerEntry => e !== undefined).map((e) => ({ ...e, downloadedAt: now })));
       }
     });
   }

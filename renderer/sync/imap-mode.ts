@@ -17,6 +17,8 @@ import type { SyncProgress } from './progress';
 const BATCH = 500;
 /** Bodies fetched ahead in the background per pass, newest first. */
 const PREFETCH_PER_PASS = 50;
+/** Bodies per command when reading a whole folder: few round trips, modest memory per batch. */
+const DOWNLOAD_BATCH = 200;
 
 export interface ImapFolderResult {
   added: number;
@@ -89,6 +91,30 @@ export class ImapMode {
   }
 
   /**
+   * Reads a whole folder for offline use: every body not yet here, newest
+   * first, in batches fetched with one command each and committed one
+   * transaction per batch. The account's cache size still applies afterwards.
+   */
+  async downloadAll(account: Account, folder: string, onProgress?: (progress: SyncProgress) => void): Promise<number> {
+    const db = this.writer.db;
+    const missing = await db.messages
+      .where('[accountId+folder+sortDate]')
+      .between([account.id, folder, -Infinity], [account.id, folder, Infinity])
+      .reverse()
+      .filter((m) => m.hasBody === 0)
+      .primaryKeys();
+    let done = 0;
+    for (let start = 0; start < missing.length; start += DOWNLOAD_BATCH) {
+      const serverIds = missing.slice(start, start + DOWNLOAD_BATCH).map((key) => key[2]);
+      const bodies = await this.client.call('mail.fetchBodies', { accountId: account.id, folder, serverIds });
+      await this.writer.storeBodies(account.id, folder, bodies, { keepRaw: false });
+      done += serverIds.length;
+      onProgress?.({ accountId: account.id, folder, done, total: missing.length });
+    }
+    return done;
+  }
+
+  /**
    * Fetches bodies of the newest messages without one, while the cache has
    * room, so that mail reads offline. Stops at the first failure: this is
    * background work and will run again.
@@ -107,13 +133,10 @@ export class ImapMode {
       .limit(PREFETCH_PER_PASS)
       .toArray();
     let fetched = 0;
-    let total = used;
-    for (const message of missing) {
-      if (total >= limit) break;
-      const body = await this.client.call('mail.fetchBody', { accountId: account.id, folder, serverId: message.serverId });
-      await this.writer.storeBody(account.id, folder, body, { keepRaw: false });
-      total += (body.text?.length ?? 0) * 2 + (body.html?.length ?? 0) * 2;
-      fetched++;
+    if (missing.length > 0) {
+      const bodies = await this.client.call('mail.fetchBodies', { accountId: account.id, folder, serverIds: missing.map((m) => m.serverId) });
+      await this.writer.storeBodies(account.id, folder, bodies, { keepRaw: false });
+      fetched = bodies.length;
     }
     // Opened messages were touched more recently than prefetched ones: eviction keeps those.
     await this.writer.evictBodies(account.id, limit);

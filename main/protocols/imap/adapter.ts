@@ -19,7 +19,7 @@ import type {
   SyncState,
 } from '../adapter';
 import { appendMessage } from './append';
-import { fetchBody } from './body';
+import { fetchBodies, fetchBody } from './body';
 import { adapterCapabilitiesOf, IMAP_BASELINE } from './capabilities';
 import { deleteMessages } from './delete';
 import { setFlags } from './flags';
@@ -111,6 +111,10 @@ export class ImapAdapter implements MailAdapter {
   }
 
   /** The whole message, parsed, without marking it read. */
+  async fetchBodies(folder: string, serverIds: string[], options?: FetchBodyOptions): Promise<MessageBody[]> {
+    return fetchBodies(this.live(), this.options.accountId, folder, serverIds, options);
+  }
+
   async fetchBody(folder: string, serverId: string, options?: FetchBodyOptions): Promise<MessageBody> {
     return fetchBody(this.live(), this.options.accountId, folder, serverId, options);
   }

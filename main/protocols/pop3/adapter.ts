@@ -153,6 +153,25 @@ export class Pop3Adapter implements MailAdapter {
     return toMessageBody(parsed, this.refFor(serverId), options.raw === true ? ownBytes(raw) : undefined);
   }
 
+  /** Several messages by UIDL in one session (pipelined where the server allows); those gone are left out. */
+  async fetchBodies(folder: string, serverIds: string[], options: FetchBodyOptions = {}): Promise<MessageBody[]> {
+    requireInbox(folder);
+    const fetched = await this.withSession(async (session) => {
+      const byUidl = new Map((await session.maildrop()).map((entry) => [entry.uidl, entry.number]));
+      const wanted = serverIds.flatMap((uidl) => {
+        const number = byUidl.get(uidl);
+        return number === undefined ? [] : [{ uidl, number }];
+      });
+      const results = await session.fetchMany(wanted.map(({ number }) => ({ number, headersOnly: false })));
+      return results.flatMap((result, i) => ('bytes' in result && wanted[i] ? [{ uidl: wanted[i].uidl, raw: result.bytes }] : []));
+    });
+    const bodies: MessageBody[] = [];
+    for (const { uidl, raw } of fetched) {
+      bodies.push(toMessageBody(await parseMessage(raw), this.refFor(uidl), options.raw === true ? ownBytes(raw) : undefined));
+    }
+    return bodies;
+  }
+
   /**
    * Deletes exactly the messages with these UIDLs, in one session committed
    * by QUIT. Rejects (and reports nothing deleted) when the server did not
