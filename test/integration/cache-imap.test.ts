@@ -223,4 +223,21 @@ describe('IMAP mode: the cache mirrors the server', () => {
     await deliverBySmtp(context, { to: user!.address, subject: `${tag} pushed`, text: 'hello' });
     await eventually(async () => ((await db.messages.filter((m) => m.subject === `${tag} pushed`).count()) === 1 ? true : undefined), 15_000);
   });
+
+  it('reads a whole folder for offline use in batches, each committed as it comes', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, Array.from({ length: 250 }, (_, i) => rawMessage(tag, i + 1)));
+    const { account, db, engine } = await setUp(user!, {}, context);
+    await engine.imap.syncFolder(account, 'INBOX');
+    const progress: number[] = [];
+    expect(await engine.imap.downloadAll(account, 'INBOX', (p) => progress.push(p.done))).toBe(250);
+    expect(progress).toEqual([200, 250]);
+    expect(await db.bodies.count()).toBe(250);
+    expect((await db.messages.toArray()).every((m) => m.hasBody === 1 && m.snippet?.startsWith('Body of message'))).toBe(true);
+    // Read offline, every body is searchable.
+    expect(await db.messages.where('words').equals(tag.toLowerCase()).count()).toBe(250);
+    // Nothing was marked read by reading it for offline use.
+    expect([...(await serverFolder(user!)).values()].every((flags) => !flags.includes('\\seen'))).toBe(true);
+  });
 });
