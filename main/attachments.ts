@@ -16,7 +16,10 @@ export async function attachmentContent(
   raw: Uint8Array | (() => Promise<Uint8Array>),
 ): Promise<AttachmentContent> {
   const named = parseAttachmentId(ref.attachmentId);
-  if (!named || named.accountId !== ref.accountId || named.folder !== ref.folder || named.serverId !== ref.serverId) {
+  // Bytes sent along are a POP3 message from the page's cache, where it may have moved to a local folder
+  // (Trash) under the id it was downloaded with; the folder matters only when main reads from the server.
+  const fromServer = typeof raw === 'function';
+  if (!named || named.accountId !== ref.accountId || named.serverId !== ref.serverId || (fromServer && named.folder !== ref.folder)) {
     throw new TwinboxError('INVALID_REQUEST', 'the attachment id does not belong to this message');
   }
   const bytes = typeof raw === 'function' ? await raw() : raw;

@@ -180,10 +180,14 @@ export function createHandlers(services: Services): HandlerTable {
 
     'mail.compose': ({ message }) => composeMessage(message),
 
-    'attachments.fetch': ({ accountId, folder, serverId, attachmentId, raw }) =>
-      attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId))),
+    'attachments.fetch': ({ accountId, folder, serverId, attachmentId, raw }) => {
+      // An unknown account is refused even when the page brings the bytes itself.
+      services.account(accountId);
+      return attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId)));
+    },
 
     'attachments.save': async ({ accountId, folder, serverId, attachmentId, raw }) => {
+      services.account(accountId);
       const attachment = await attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId)));
       if (!services.saveFile) return { kind: 'download', ...attachment };
       const path = await services.saveFile(attachment.filename, attachment.content);

@@ -3,11 +3,14 @@ import { useEffect, useRef, useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
 import type { MessageKey } from '../db/writer';
 import { useApp } from './app-context';
-import { addressList, byteSize, fullDate, senderName } from './format';
+import { MessageContent } from './reader/MessageContent';
+import { MessageHeader } from './reader/MessageHeader';
 
 /**
  * The reading pane. The body comes from the cache; when it is not there it is
- * fetched as the account's mode says. Opening a message marks it read.
+ * fetched as the account's mode says. Opening a message marks it read. Its
+ * HTML is shown sanitised in a sandboxed frame, with remote pictures blocked
+ * until the user allows them (see reader/).
  */
 export function Reader({ messageKey }: { messageKey: MessageKey | undefined }): React.JSX.Element {
   if (!messageKey) {
@@ -24,6 +27,8 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
   const { db, engine } = useApp();
   const message = useLiveQuery(() => db.messages.get(messageKey), [messageKey]);
   const body = useLiveQuery(() => db.bodies.get(messageKey), [messageKey]);
+  const sender = message?.from[0]?.address.toLowerCase();
+  const preference = useLiveQuery(() => (sender === undefined ? undefined : db.senders.get(sender)), [sender]);
   const [failure, setFailure] = useState<TwinboxError | undefined>();
   const [attempt, setAttempt] = useState(0);
   const loaded = message !== undefined;
@@ -52,30 +57,9 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
       </section>
     );
   }
-  const listed = body?.attachments.filter((a) => !a.inline) ?? [];
   return (
     <article className="reader" aria-label="Message">
-      <header className="reader-header">
-        <h2>{message.subject || '(no subject)'}</h2>
-        <dl>
-          <dt>From</dt>
-          <dd>{addressList(message.from) || senderName(message.from)}</dd>
-          {message.to.length > 0 && (
-            <>
-              <dt>To</dt>
-              <dd>{addressList(message.to)}</dd>
-            </>
-          )}
-          {message.cc.length > 0 && (
-            <>
-              <dt>Cc</dt>
-              <dd>{addressList(message.cc)}</dd>
-            </>
-          )}
-          <dt>Date</dt>
-          <dd>{fullDate(message.sortDate)}</dd>
-        </dl>
-      </header>
+      <MessageHeader message={message} signed={body?.attachments.some((a) => a.role === 'signature') ?? false} />
       {failure && (
         <div role="alert" className="error-bar">
           {ERROR_TEXT[failure.code]}{' '}
@@ -89,22 +73,7 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
           Loading the message…
         </p>
       )}
-      {body && (
-        <div className="body" aria-label="Message text">
-          {body.text !== undefined ? <pre className="plain-body">{body.text}</pre> : <p className="empty">This message has no text.</p>}
-        </div>
-      )}
-      {listed.length > 0 && (
-        <section aria-label="Attachments" className="attachments">
-          <ul>
-            {listed.map((attachment) => (
-              <li key={attachment.id}>
-                {attachment.filename} <span className="size">({byteSize(attachment.size)})</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {body && <MessageContent body={body} messageKey={messageKey} sender={sender} senderAllowed={preference?.allowRemoteContent === true} />}
     </article>
   );
 }

@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import type { ErrorCode } from '../../../shared/errors';
+import type { AttachmentInfo } from '../../../shared/model';
+import type { MessageKey } from '../../db/writer';
+import { useApp } from '../app-context';
+import { byteSize } from '../format';
+import { downloadBytes, wireBytes } from './bytes';
+
+type SaveState = { kind: 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; code: ErrorCode };
+
+/**
+ * The message's files, each with a button to save it. Main finds the bytes
+ * from the attachment's opaque id (asking the IMAP server, or reading the
+ * POP3 message the page sends along) and either writes the file where the
+ * user chooses (desktop) or hands the bytes back for the browser to download.
+ */
+export function AttachmentList({ attachments, messageKey, raw }: { attachments: readonly AttachmentInfo[]; messageKey: MessageKey; raw: Uint8Array | undefined }): React.JSX.Element {
+  const { client } = useApp();
+  const [states, setStates] = useState<ReadonlyMap<string, SaveState>>(new Map());
+  const set = (id: string, state: SaveState | undefined): void =>
+    setStates((previous) => {
+      const next = new Map(previous);
+      if (state === undefined) next.delete(id);
+      else next.set(id, state);
+      return next;
+    });
+
+  async function save(attachment: AttachmentInfo): Promise<void> {
+    const [accountId, folder, serverId] = messageKey;
+    set(attachment.id, { kind: 'saving' });
+    try {
+      const result = await client.call('attachments.save', { accountId, folder, serverId, attachmentId: attachment.id, ...(raw ? { raw: wireBytes(raw) } : {}) });
+      if (result.kind === 'download') {
+        downloadBytes(result.filename, result.content);
+        set(attachment.id, undefined);
+      } else if (result.kind === 'saved') {
+        set(attachment.id, { kind: 'saved', path: result.path });
+      } else {
+        set(attachment.id, undefined);
+      }
+    } catch (error) {
+      set(attachment.id, { kind: 'failed', code: error instanceof TwinboxError ? error.code : 'INTERNAL' });
+    }
+  }
+
+  return (
+    <section aria-label="Attachments" className="attachments">
+      <ul>
+        {attachments.map((attachment) => {
+          const state = states.get(attachment.id);
+          return (
+            <li key={attachment.id} className="attachment">
+              <span className="attachment-name">{attachment.filename}</span>{' '}
+              <span className="attachment-type">{attachment.contentType}</span>{' '}
+              <span className="size">{byteSize(attachment.size)}</span>{' '}
+              <button type="button" disabled={state?.kind === 'saving'} onClick={() => void save(attachment)}>
+                Save {attachment.filename}
+              </button>
+              {state?.kind === 'saved' && (
+                <span role="status" className="attachment-status">
+                  Saved to {state.path}
+                </span>
+              )}
+              {state?.kind === 'failed' && (
+                <span role="alert" className="attachment-status error-text">
+                  {ERROR_TEXT[state.code]}
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+import { useId, useRef, useState } from 'react';
+import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import type { MessageKey } from '../../db/writer';
+import { useApp } from '../app-context';
+import { sourceText } from './bytes';
+
+type SourceState = { kind: 'closed' } | { kind: 'loading' } | { kind: 'shown'; text: string; truncatedFrom: number | undefined } | { kind: 'failed'; error: TwinboxError };
+
+// Beyond this the dialog shows the start only: a DOM text of tens of megabytes would stall the page.
+const MAX_SHOWN_BYTES = 5 * 1024 * 1024;
+
+/**
+ * "View source": the message exactly as it arrived, as text. A POP3 message
+ * is read from this computer (its bytes are the local copy); an IMAP one is
+ * asked from the server, since the cache keeps only the parsed body.
+ */
+export function SourceDialog({ messageKey, cachedRaw }: { messageKey: MessageKey; cachedRaw: Uint8Array | undefined }): React.JSX.Element {
+  const { client } = useApp();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [state, setState] = useState<SourceState>({ kind: 'closed' });
+
+  async function open(): Promise<void> {
+    dialog.current?.showModal();
+    setState({ kind: 'loading' });
+    try {
+      let raw = cachedRaw;
+      if (raw === undefined) {
+        const [accountId, folder, serverId] = messageKey;
+        raw = (await client.call('mail.fetchBody', { accountId, folder, serverId, raw: true })).raw;
+        if (raw === undefined) throw new TwinboxError('PROTOCOL_ERROR', 'the server sent no message source');
+      }
+      const shown = raw.byteLength > MAX_SHOWN_BYTES ? raw.subarray(0, MAX_SHOWN_BYTES) : raw;
+      setState({ kind: 'shown', text: sourceText(shown), truncatedFrom: shown === raw ? undefined : raw.byteLength });
+    } catch (error) {
+      setState({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+    }
+  }
+
+  return (
+    <>
+      <button type="button" onClick={() => void open()}>
+        View source
+      </button>
+      <dialog ref={dialog} aria-labelledby={titleId} className="dialog source-dialog" onClose={() => setState({ kind: 'closed' })}>
+        <h2 id={titleId}>Message source</h2>
+        {state.kind === 'loading' && (
+          <p role="status" className="loading">
+            Loading the source…
+          </p>
+        )}
+        {state.kind === 'failed' && (
+          <p role="alert" className="error-bar">
+            {ERROR_TEXT[state.error.code]}
+          </p>
+        )}
+        {state.kind === 'shown' && (
+          <>
+            {state.truncatedFrom !== undefined && <p className="loading">The first 5 MB of this {Math.round(state.truncatedFrom / (1024 * 1024))} MB message.</p>}
+            {/* Focusable so that the keyboard can scroll it. */}
+            <pre className="message-source" tabIndex={0} aria-label="Message source text">
+              {state.text}
+            </pre>
+          </>
+        )}
+        <form method="dialog" className="dialog-buttons">
+          <button type="submit">Close</button>
+        </form>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { TwinboxError } from '../../../shared/errors';
+import type { AttachmentInfo } from '../../../shared/model';
+import type { MessageKey } from '../../db/writer';
+import { useApp } from '../app-context';
+import { pictureDataUri, wireBytes } from './bytes';
+import { prepareMailHtml } from './mail-html';
+import type { PreparedHtml } from './mail-html';
+
+/** Where the remote pictures of the open message stand. */
+export type RemoteState = { kind: 'blocked' } | { kind: 'loading' } | { kind: 'loaded'; failed: number } | { kind: 'failed'; error: TwinboxError };
+
+export interface MailContent {
+  /** The HTML made safe for the frame, with the pictures known so far; undefined for a message without HTML. */
+  prepared: PreparedHtml | undefined;
+  remote: RemoteState;
+  /** Asks main for this message's remote pictures (the page itself never fetches them). */
+  loadRemote: () => void;
+}
+
+const NO_IMAGES: ReadonlyMap<string, string> = new Map();
+// The contract's limits for mail.remoteImages.
+const ADDRESSES_PER_CALL = 100;
+const MAX_ADDRESS_LENGTH = 4000;
+// A picture in the message larger than this stays an attachment to save rather than something to draw.
+const MAX_INLINE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The open message's HTML, and its pictures: its own (cid:) at once, from
+ * its attachments; remote ones only when `loadRemote` is called, or at once
+ * when `autoLoad` says the user always allows this sender.
+ */
+export function useMailContent(options: {
+  html: string | undefined;
+  messageKey: MessageKey;
+  attachments: readonly AttachmentInfo[];
+  raw: Uint8Array | undefined;
+  autoLoad: boolean;
+}): MailContent {
+  const { client } = useApp();
+  const { html, autoLoad } = options;
+  const [accountId, folder, serverId] = options.messageKey;
+  const [contentImages, setContentImages] = useState(NO_IMAGES);
+  const [remoteImages, setRemoteImages] = useState(NO_IMAGES);
+  const [remote, setRemote] = useState<RemoteState>({ kind: 'blocked' });
+
+  const prepared = useMemo(
+    () => (html === undefined ? undefined : prepareMailHtml(html, { contentIds: contentImages, remote: remoteImages })),
+    [html, contentImages, remoteImages],
+  );
+
+  // The cached body is read again whenever its row changes (opening it touches it): keep the latest without refetching.
+  const source = useRef({ attachments: options.attachments, raw: options.raw });
+  useEffect(() => {
+    source.current = { attachments: options.attachments, raw: options.raw };
+  });
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const wanted = prepared?.contentIds.join('\n') ?? '';
+  useEffect(() => {
+    if (wanted === '') return;
+    const abandoned = new AbortController();
+    const ids = new Set(wanted.split('\n'));
+    void (async () => {
+      const found = new Map<string, string>();
+      for (const attachment of source.current.attachments) {
+        const id = attachment.contentId?.toLowerCase();
+        if (id === undefined || !ids.has(id) || found.has(id) || attachment.size > MAX_INLINE_BYTES) continue;
+        const raw = source.current.raw;
+        try {
+          const content = await client.call('attachments.fetch', { accountId, folder, serverId, attachmentId: attachment.id, ...(raw ? { raw: wireBytes(raw) } : {}) });
+          const uri = pictureDataUri(content.contentType, content.content);
+          if (uri !== undefined) found.set(id, uri);
+        } catch {
+          // The message shows without this picture; the others still come.
+        }
+        if (abandoned.signal.aborted) return;
+      }
+      if (found.size > 0) setContentImages(found);
+    })();
+    return () => abandoned.abort();
+  }, [client, accountId, folder, serverId, wanted]);
+
+  const blockedKey = prepared?.blockedImages.join('\n') ?? '';
+  const loadRemote = useCallback(() => {
+    const urls = blockedKey === '' ? [] : blockedKey.split('\n');
+    if (urls.length === 0) return;
+    setRemote({ kind: 'loading' });
+    void (async () => {
+      const sendable = urls.filter((url) => url.length <= MAX_ADDRESS_LENGTH);
+      let failed = urls.length - sendable.length;
+      const loaded = new Map<string, string>();
+      try {
+        for (let i = 0; i < sendable.length; i += ADDRESSES_PER_CALL) {
+          for (const image of await client.call('mail.remoteImages', { urls: sendable.slice(i, i + ADDRESSES_PER_CALL) })) {
+            if (image.ok) loaded.set(image.url, image.dataUri);
+            else failed++;
+          }
+        }
+      } catch (error) {
+        if (mounted.current) setRemote({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+        return;
+      }
+      if (!mounted.current) return;
+      setRemoteImages((previous) => new Map([...previous, ...loaded]));
+      setRemote({ kind: 'loaded', failed });
+    })();
+  }, [client, blockedKey]);
+
+  useEffect(() => {
+    if (autoLoad && remote.kind === 'blocked' && blockedKey !== '') loadRemote();
+  }, [autoLoad, remote.kind, blockedKey, loadRemote]);
+
+  return { prepared, remote, loadRemote };
+}
