@@ -41,8 +41,11 @@ interface AccountRuntime {
   account: Account;
   capabilities?: AdapterCapabilities;
   running?: Promise<void>;
-  /** Set while a sync runs and another was asked for: run once more after it. */
-  again: boolean;
+  /**
+   * Asked for while a sync was running: the folders to sync once more right
+   * after it (`all` when a whole-account sync was asked for), merged across asks.
+   */
+  again: Set<string> | 'all' | undefined;
   timer?: ReturnType<typeof setTimeout>;
   failures: number;
   watchId?: string;
@@ -105,7 +108,7 @@ export class SyncEngine {
         runtime.account = account;
         runtime.capabilities = undefined;
       } else {
-        this.runtimes.set(account.id, { account, again: false, failures: 0, stopped: false });
+        this.runtimes.set(account.id, { account, again: undefined, failures: 0, stopped: false });
       }
       void this.syncNow(account.id);
     }
@@ -159,18 +162,23 @@ export class SyncEngine {
     const runtime = this.runtimes.get(accountId);
     if (!runtime || runtime.stopped) return Promise.resolve();
     if (runtime.running) {
-      runtime.again = true;
+      const asked = runtime.again;
+      runtime.again = folders === undefined || asked === 'all' ? 'all' : new Set([...(asked ?? []), ...folders]);
       return runtime.running;
     }
     if (runtime.timer) clearTimeout(runtime.timer);
     runtime.timer = undefined;
-    // Read through a function: the flag changes while syncOnce awaits.
-    const runAgain = (): boolean => runtime.again && !runtime.stopped;
+    // Read through a function: the asks change while syncOnce awaits.
+    const nextAsk = (): Set<string> | 'all' | undefined => (runtime.stopped ? undefined : runtime.again);
     runtime.running = (async () => {
-      do {
-        runtime.again = false;
-        await this.syncOnce(runtime, folders);
-      } while (runAgain());
+      let current: string[] | undefined = folders;
+      for (;;) {
+        runtime.again = undefined;
+        await this.syncOnce(runtime, current);
+        const next = nextAsk();
+        if (next === undefined) break;
+        current = next === 'all' ? undefined : [...next];
+      }
     })().finally(() => {
       runtime.running = undefined;
     });

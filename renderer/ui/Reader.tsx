@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
 import type { MessageKey } from '../db/writer';
+import { DraftNotice } from './compose/DraftNotice';
 import { useApp } from './app-context';
 import { MessageContent } from './reader/MessageContent';
 import { MessageHeader } from './reader/MessageHeader';
@@ -59,6 +60,7 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
   }
   return (
     <article className="reader" aria-label="Message">
+      <DraftNotice messageKey={messageKey} />
       <MessageHeader message={message} signed={body?.attachments.some((a) => a.role === 'signature') ?? false} />
       {failure && (
         <div role="alert" className="error-bar">

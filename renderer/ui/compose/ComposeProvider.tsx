@@ -1,7 +1,94 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { Outbox } from '../../sync/outbox';
+import { useApp } from '../app-context';
+import { sameKey } from '../selection';
+import { Composer } from './Composer';
+import type { ComposeOutcome } from './Composer';
 import { ComposeContext } from './compose-state';
+import type { ComposeApi, ComposeRequest } from './compose-state';
 
-/** Hosts the composer windows; being written. */
+interface Session {
+  id: number;
+  request: ComposeRequest;
+}
+
+interface Notice {
+  id: number;
+  text: string;
+  /** Things that went wrong after the message was sent: they stay until dismissed. */
+  problems: string[];
+}
+
+/** How long "Message sent" stays when nothing went wrong. */
+const NOTICE_MS = 8_000;
+
+const NOTICE_TEXT: Record<ComposeOutcome['kind'], string | undefined> = {
+  sent: 'Message sent.',
+  saved: 'Draft saved in Drafts.',
+  discarded: 'Message discarded.',
+  closed: undefined,
+};
+
+/**
+ * Hosts the composers: `useCompose().open(request)` opens one, and when it
+ * ends, a short note says what became of the message (sent, saved, discarded)
+ * and anything that went wrong after it was sent.
+ */
 export function ComposeProvider({ children }: { children: ReactNode }): React.JSX.Element {
-  return <ComposeContext.Provider value={{ open: () => undefined }}>{children}</ComposeContext.Provider>;
+  const { client, engine } = useApp();
+  const outbox = useMemo(() => new Outbox(client, engine), [client, engine]);
+  const [sessions, setSessions] = useState<Session[]>([]);
+  const [notice, setNotice] = useState<Notice | undefined>();
+  const nextId = useRef(1);
+
+  const api = useMemo<ComposeApi>(
+    () => ({
+      open(request) {
+        setSessions((current) => {
+          // The same draft twice would save over itself from two places.
+          if (request.kind === 'draft' && current.some((s) => s.request.kind === 'draft' && sameKey(s.request.message, request.message))) return current;
+          return [...current, { id: nextId.current++, request }];
+        });
+      },
+    }),
+    [],
+  );
+
+  const finish = useCallback((session: Session, outcome: ComposeOutcome) => {
+    setSessions((current) => current.filter((s) => s.id !== session.id));
+    const text = NOTICE_TEXT[outcome.kind];
+    const problems = outcome.kind === 'sent' || outcome.kind === 'discarded' ? outcome.problems : [];
+    if (text !== undefined) setNotice({ id: nextId.current++, text, problems });
+  }, []);
+
+  useEffect(() => {
+    if (!notice || notice.problems.length > 0) return;
+    const timer = setTimeout(() => setNotice((current) => (current?.id === notice.id ? undefined : current)), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  return (
+    <ComposeContext.Provider value={api}>
+      {children}
+      {sessions.map((session) => (
+        <Composer key={session.id} request={session.request} outbox={outbox} onDone={(outcome) => finish(session, outcome)} />
+      ))}
+      <div className="compose-notices">
+        <p role="status" aria-label="Outbox" className="compose-notice">
+          {notice?.text}
+        </p>
+        {notice && notice.problems.length > 0 && (
+          <div role="alert" className="error-bar">
+            {notice.problems.map((problem) => (
+              <p key={problem}>{problem}</p>
+            ))}
+            <button type="button" onClick={() => setNotice(undefined)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+      </div>
+    </ComposeContext.Provider>
+  );
 }

@@ -1,0 +1,620 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { RefObject } from 'react';
+import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import type { Account, OutgoingMessage } from '../../../shared/model';
+import type { DraftRef, Outbox } from '../../sync/outbox';
+import { useApp } from '../app-context';
+import { byteSize } from '../format';
+import { parseAddressList } from './addresses';
+import type { ComposeRequest } from './compose-state';
+import { htmlDocument, htmlToText, sanitizeHtml, textToHtml } from './html';
+import { attachmentKey, loadCompose, TITLES } from './load';
+import type { BodyFormat, ComposeAttachment, InitialCompose } from './load';
+import { RichTextEditor } from './RichTextEditor';
+
+/** How long typing must pause before the draft is saved by itself. */
+export const AUTOSAVE_DELAY_MS = 3_000;
+
+/** How a composer ended, for the note the provider shows after it. */
+export type ComposeOutcome =
+  | { kind: 'sent'; problems: string[] }
+  | { kind: 'saved' }
+  | { kind: 'discarded'; problems: string[] }
+  | { kind: 'closed' };
+
+type Load = { kind: 'loading' } | { kind: 'ready'; initial: InitialCompose } | { kind: 'failed'; text: string };
+
+function userText(error: unknown): string {
+  return ERROR_TEXT[error instanceof TwinboxError ? error.code : 'INTERNAL'];
+}
+
+/**
+ * One message being written, in a modal dialog named for what it is ("New
+ * message", "Reply", "Forward"...). Escape and the Close button ask before
+ * anything unsaved is thrown away; Ctrl/Cmd+Enter sends.
+ */
+export function Composer({ request, outbox, onDone }: { request: ComposeRequest; outbox: Outbox; onDone: (outcome: ComposeOutcome) => void }): React.JSX.Element {
+  const services = useApp();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [busy, setBusy] = useState(false);
+  /** What Escape does right now; the form sets it once it is there. */
+  const closeRequest = useRef<() => void>(() => onDone({ kind: 'closed' }));
+  const done = useRef(false);
+
+  useEffect(() => {
+    let current = true;
+    loadCompose(request, services).then(
+      (initial) => current && setLoad({ kind: 'ready', initial }),
+      (error: unknown) => current && setLoad({ kind: 'failed', text: userText(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [request, services]);
+
+  useEffect(() => {
+    const element = dialog.current;
+    done.current = false;
+    if (element && !element.open) element.showModal();
+    return () => {
+      done.current = true;
+      element?.close();
+    };
+  }, []);
+
+  function onKeyDown(event: React.KeyboardEvent<HTMLDialogElement>): void {
+    if (event.key === 'Escape' && !event.defaultPrevented && !event.nativeEvent.isComposing) {
+      // Handled here so that the browser's own close (which cannot always be cancelled) never happens.
+      event.preventDefault();
+      closeRequest.current();
+    }
+  }
+
+  const title = load.kind === 'ready' ? load.initial.title : TITLES[request.kind];
+  return (
+    <dialog
+      ref={dialog}
+      className="composer"
+      aria-labelledby={titleId}
+      // Focusable, so that a click on its background keeps the keyboard (and Escape) in it.
+      tabIndex={-1}
+      onKeyDown={onKeyDown}
+      onCancel={(event) => {
+        event.preventDefault();
+        closeRequest.current();
+      }}
+      onClose={() => {
+        // Closed by the browser anyway (a repeated Escape): open again and ask.
+        if (!done.current && dialog.current && !dialog.current.open) {
+          dialog.current.showModal();
+          closeRequest.current();
+        }
+      }}
+    >
+      <header className="composer-header">
+        <h2 id={titleId}>{title}</h2>
+        <button type="button" className="composer-close" aria-label="Close" disabled={busy} onClick={() => closeRequest.current()}>
+          ×
+        </button>
+      </header>
+      {load.kind === 'loading' && (
+        <p role="status" className="loading">
+          {request.kind === 'draft' ? 'Opening the draft…' : request.kind === 'new' ? 'Opening…' : 'Loading the original message…'}
+        </p>
+      )}
+      {load.kind === 'failed' && (
+        <div role="alert" className="error-bar">
+          {load.text}
+        </div>
+      )}
+      {load.kind === 'ready' && <ComposeForm initial={load.initial} outbox={outbox} onDone={onDone} onBusy={setBusy} closeRequest={closeRequest} />}
+    </dialog>
+  );
+}
+
+type DraftStatus = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: number } | { kind: 'failed'; text: string };
+
+type AddressField = 'to' | 'cc' | 'bcc';
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+function invalidText(invalid: string[]): string {
+  return invalid.length === 1 ? `“${invalid[0] ?? ''}” is not an e-mail address.` : `These are not e-mail addresses: ${invalid.map((part) => `“${part}”`).join(', ')}.`;
+}
+
+function ComposeForm({
+  initial,
+  outbox,
+  onDone,
+  onBusy,
+  closeRequest,
+}: {
+  initial: InitialCompose;
+  outbox: Outbox;
+  onDone: (outcome: ComposeOutcome) => void;
+  /** Sending or closing: the controls outside the form are disabled too. */
+  onBusy: (busy: boolean) => void;
+  closeRequest: RefObject<() => void>;
+}): React.JSX.Element {
+  const { db } = useApp();
+  const accounts = useLiveQuery(() => db.accounts.toArray(), [], undefined);
+  const ids = {
+    from: useId(),
+    to: useId(),
+    cc: useId(),
+    bcc: useId(),
+    subject: useId(),
+    body: useId(),
+    format: useId(),
+  };
+  const [accountId, setAccountId] = useState(initial.accountId ?? '');
+  const [fields, setFields] = useState<Record<AddressField | 'subject', string>>({ to: initial.to, cc: initial.cc, bcc: initial.bcc, subject: initial.subject });
+  const [format, setFormat] = useState<BodyFormat>(initial.format);
+  const [text, setText] = useState(initial.text);
+  const [richStart, setRichStart] = useState({ html: initial.html, generation: 0 });
+  const [attachments, setAttachments] = useState<ComposeAttachment[]>(initial.attachments);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<AddressField, string>>>({});
+  const [problem, setProblem] = useState<string | undefined>();
+  const [phase, setPhase] = useState<'editing' | 'sending' | 'closing'>('editing');
+  const [draftStatus, setDraftStatus] = useState<DraftStatus>({ kind: 'idle' });
+  const [confirming, setConfirming] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [version, setVersion] = useState(0);
+
+  const versionRef = useRef(0);
+  const savedVersion = useRef(0);
+  /** The version a save under way is writing. */
+  const savingVersion = useRef(0);
+  const draft = useRef<DraftRef | undefined>(initial.draft);
+  /** Saves run one after another, and a send waits for the one under way. */
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const editor = useRef<HTMLDivElement>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const inputs = { to: useRef<HTMLInputElement>(null), cc: useRef<HTMLInputElement>(null), bcc: useRef<HTMLInputElement>(null) };
+  const dragDepth = useRef(0);
+
+  const account: Account | undefined = accounts?.find((a) => a.id === accountId);
+  const busy = phase !== 'editing';
+
+  // Timers and the close request see the current values through this.
+  const latest = useRef({ accountId, fields, format, text, attachments, account });
+  latest.current = { accountId, fields, format, text, attachments, account };
+
+  useEffect(() => onBusy(busy), [busy, onBusy]);
+
+  function changed(): void {
+    versionRef.current += 1;
+    setVersion(versionRef.current);
+  }
+
+  useEffect(() => {
+    if (initial.accountId === undefined && accounts?.[0] && accountId === '') setAccountId(accounts[0].id);
+  }, [accounts, accountId, initial.accountId]);
+
+  // Typing starts where it makes sense: the To field, or the top of the body above the quote.
+  useEffect(() => {
+    if (initial.focus === 'to') {
+      inputs.to.current?.focus();
+      return;
+    }
+    if (textarea.current) {
+      textarea.current.focus();
+      textarea.current.setSelectionRange(0, 0);
+      textarea.current.scrollTop = 0;
+    } else if (editor.current) {
+      editor.current.focus();
+      const start = document.createRange();
+      start.setStart(editor.current, 0);
+      start.collapse(true);
+      document.getSelection()?.removeAllRanges();
+      document.getSelection()?.addRange(start);
+    }
+    // Once, when the form appears.
+  }, []);
+
+  /** The message as it stands; recipients that are not addresses are left out (a draft keeps the rest). */
+  function currentMessage(): OutgoingMessage | undefined {
+    const now = latest.current;
+    if (!now.account) return undefined;
+    const list = (field: AddressField) => parseAddressList(now.fields[field]).addresses;
+    let body: { text: string; html?: string };
+    if (now.format === 'rich') {
+      const html = sanitizeHtml(editor.current?.innerHTML ?? '');
+      body = { text: htmlToText(html), html: htmlDocument(html) };
+    } else {
+      body = { text: now.text };
+    }
+    return {
+      from: { name: now.account.displayName, address: now.account.email },
+      to: list('to'),
+      cc: list('cc'),
+      bcc: list('bcc'),
+      replyTo: [],
+      subject: now.fields.subject,
+      ...body,
+      ...(initial.inReplyTo === undefined ? {} : { inReplyTo: initial.inReplyTo }),
+      references: initial.references,
+      attachments: now.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+    };
+  }
+
+  function saveDraft(): Promise<boolean> {
+    const message = currentMessage();
+    const accountNow = latest.current.accountId;
+    const version = versionRef.current;
+    if (!message) {
+      setProblem('Choose the account to save the draft in.');
+      return Promise.resolve(false);
+    }
+    savingVersion.current = version;
+    const run = chain.current.then(async () => {
+      setDraftStatus({ kind: 'saving' });
+      try {
+        draft.current = await outbox.saveDraft(accountNow, message, draft.current);
+        savedVersion.current = Math.max(savedVersion.current, version);
+        setDraftStatus({ kind: 'saved', at: Date.now() });
+        return true;
+      } catch (error) {
+        setDraftStatus({ kind: 'failed', text: userText(error) });
+        return false;
+      }
+    });
+    chain.current = run;
+    return run;
+  }
+
+  // Saved by itself once typing pauses; not while sending or asking whether to discard.
+  useEffect(() => {
+    if (phase !== 'editing' || confirming || version === savedVersion.current) return;
+    const timer = setTimeout(() => void saveDraft(), AUTOSAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+    // saveDraft reads everything else through refs.
+  }, [version, phase, confirming]);
+
+  function validate(field: AddressField): string | undefined {
+    const { invalid } = parseAddressList(latest.current.fields[field]);
+    const error = invalid.length > 0 ? invalidText(invalid) : undefined;
+    setFieldErrors((errors) => ({ ...errors, [field]: error }));
+    return error;
+  }
+
+  async function send(): Promise<void> {
+    if (busy) return;
+    const wrong = (['to', 'cc', 'bcc'] as const).filter((field) => validate(field) !== undefined);
+    if (wrong[0]) {
+      inputs[wrong[0]].current?.focus();
+      return;
+    }
+    const message = currentMessage();
+    if (!message) {
+      setProblem('Choose the account to send from.');
+      return;
+    }
+    if (message.to.length + message.cc.length + message.bcc.length === 0) {
+      setProblem('Add at least one recipient.');
+      inputs.to.current?.focus();
+      return;
+    }
+    setProblem(undefined);
+    setPhase('sending');
+    // A save under way finishes first, so that the draft removed after sending is its latest version.
+    await chain.current;
+    try {
+      const outcome = await outbox.send(latest.current.accountId, message, {
+        ...(draft.current ? { draft: draft.current } : {}),
+        ...(initial.answering ? { answering: initial.answering } : {}),
+      });
+      onDone({ kind: 'sent', problems: outcome.problems });
+    } catch (error) {
+      setPhase('editing');
+      setProblem(userText(error));
+    }
+  }
+
+  async function discard(): Promise<void> {
+    setConfirming(false);
+    setPhase('closing');
+    await chain.current;
+    const problems: string[] = [];
+    if (draft.current) {
+      try {
+        await outbox.discardDraft(draft.current);
+      } catch (error) {
+        problems.push(`The draft could not be removed from Drafts. ${userText(error)}`);
+      }
+    }
+    onDone({ kind: 'discarded', problems });
+  }
+
+  async function saveAndClose(): Promise<void> {
+    setConfirming(false);
+    if (await saveDraft()) onDone({ kind: 'saved' });
+  }
+
+  closeRequest.current = () => {
+    if (busy) return;
+    const asked = versionRef.current;
+    // Nothing changed since the last save, or since the one under way began: nothing to lose once it is done.
+    if (asked !== savedVersion.current && asked !== savingVersion.current) {
+      setConfirming(true);
+      return;
+    }
+    void chain.current.then(() => {
+      if (versionRef.current !== savedVersion.current) setConfirming(true);
+      else onDone(draft.current && asked > 0 ? { kind: 'saved' } : { kind: 'closed' });
+    });
+  };
+
+  function setField(field: AddressField | 'subject', value: string): void {
+    setFields((current) => ({ ...current, [field]: value }));
+    changed();
+    if (field !== 'subject' && fieldErrors[field] !== undefined) {
+      const { invalid } = parseAddressList(value);
+      if (invalid.length === 0) setFieldErrors((errors) => ({ ...errors, [field]: undefined }));
+    }
+  }
+
+  function switchFormat(next: BodyFormat): void {
+    if (next === format) return;
+    if (next === 'rich') {
+      // The text as it started: the prepared rich start (the original in a blockquote) rather than a conversion.
+      const html = text === initial.text ? initial.html : textToHtml(text);
+      setRichStart((current) => ({ html, generation: current.generation + 1 }));
+    } else {
+      setText(htmlToText(editor.current?.innerHTML ?? ''));
+    }
+    setFormat(next);
+    changed();
+  }
+
+  async function addFiles(files: FileList | null): Promise<void> {
+    if (!files || files.length === 0) return;
+    const added = await Promise.all(
+      Array.from(files).map(
+        async (file): Promise<ComposeAttachment> => ({
+          key: attachmentKey(),
+          filename: file.name === '' ? 'attachment' : file.name,
+          contentType: file.type === '' ? 'application/octet-stream' : file.type,
+          content: new Uint8Array(await file.arrayBuffer()),
+        }),
+      ),
+    );
+    setAttachments((current) => [...current, ...added]);
+    changed();
+  }
+
+  function removeAttachment(key: string): void {
+    setAttachments((current) => current.filter((a) => a.key !== key));
+    changed();
+  }
+
+  const carriesFiles = (event: React.DragEvent): boolean => Array.from(event.dataTransfer.types).includes('Files');
+
+  const statusText =
+    phase === 'sending'
+      ? 'Sending…'
+      : draftStatus.kind === 'saving'
+        ? 'Saving draft…'
+        : draftStatus.kind === 'saved'
+          ? `Draft saved at ${timeOfDay.format(draftStatus.at)}`
+          : '';
+
+  const addressField = (field: AddressField, label: string): React.JSX.Element => {
+    const errorId = `${ids[field]}-error`;
+    const error = fieldErrors[field];
+    return (
+      <>
+        <label htmlFor={ids[field]}>{label}</label>
+        <div className="compose-field">
+          <input
+            ref={inputs[field]}
+            id={ids[field]}
+            type="text"
+            autoComplete="email"
+            spellCheck={false}
+            value={fields[field]}
+            aria-invalid={error !== undefined}
+            aria-describedby={error ? errorId : undefined}
+            onChange={(event) => setField(field, event.target.value)}
+            onBlur={() => validate(field)}
+          />
+          {error && (
+            <p id={errorId} role="alert" className="field-error">
+              {error}
+            </p>
+          )}
+        </div>
+      </>
+    );
+  };
+
+  return (
+    <div
+      className={dragging ? 'composer-body dragging' : 'composer-body'}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !confirming) {
+          event.preventDefault();
+          void send();
+        }
+      }}
+      onDragEnter={(event) => {
+        if (!carriesFiles(event) || busy) return;
+        event.preventDefault();
+        dragDepth.current += 1;
+        setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!carriesFiles(event) || busy) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={(event) => {
+        if (!carriesFiles(event)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDragging(false);
+      }}
+      onDrop={(event) => {
+        dragDepth.current = 0;
+        setDragging(false);
+        if (!carriesFiles(event) || busy) return;
+        // Files become attachments, wherever they are dropped (the rich-text body would inline them).
+        event.preventDefault();
+        void addFiles(event.dataTransfer.files);
+      }}
+    >
+      <fieldset className="compose-fieldset" disabled={busy}>
+        <div className="compose-fields">
+          <label htmlFor={ids.from}>From</label>
+          <select
+            id={ids.from}
+            value={accountId}
+            onChange={(event) => {
+              setAccountId(event.target.value);
+              changed();
+            }}
+          >
+            {accountId === '' && <option value="">Choose an account</option>}
+            {(accounts ?? []).map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.displayName.trim() === '' ? a.email : `${a.displayName} <${a.email}>`} — {a.name} ({a.protocol === 'imap' ? 'IMAP' : 'POP3'})
+              </option>
+            ))}
+          </select>
+          {addressField('to', 'To')}
+          {addressField('cc', 'Cc')}
+          {addressField('bcc', 'Bcc')}
+          <label htmlFor={ids.subject}>Subject</label>
+          <input id={ids.subject} type="text" value={fields.subject} onChange={(event) => setField('subject', event.target.value)} />
+        </div>
+
+        <div className="compose-format" role="radiogroup" aria-label="Format">
+          <label>
+            <input type="radio" name={ids.format} checked={format === 'plain'} onChange={() => switchFormat('plain')} /> Plain text
+          </label>
+          <label>
+            <input type="radio" name={ids.format} checked={format === 'rich'} onChange={() => switchFormat('rich')} /> Rich text
+          </label>
+        </div>
+
+        {format === 'plain' ? (
+          <textarea
+            ref={textarea}
+            id={ids.body}
+            className="compose-text"
+            aria-label="Message text"
+            value={text}
+            onChange={(event) => {
+              setText(event.target.value);
+              changed();
+            }}
+          />
+        ) : (
+          <RichTextEditor key={richStart.generation} initialHtml={richStart.html} disabled={busy} editorRef={editor} onChange={changed} />
+        )}
+
+        {attachments.length > 0 && (
+          <ul className="compose-attachments" aria-label="Attachments">
+            {attachments.map((attachment) => (
+              <li key={attachment.key}>
+                <span className="attachment-name">{attachment.filename}</span> <span className="size">({byteSize(attachment.content.byteLength)})</span>{' '}
+                <button type="button" aria-label={`Remove ${attachment.filename}`} onClick={() => removeAttachment(attachment.key)}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="drop-hint" aria-hidden={!dragging}>
+          {dragging ? 'Drop files to attach them' : 'Drag files here to attach them'}
+        </p>
+
+        {problem && (
+          <div role="alert" className="error-bar">
+            {problem}
+          </div>
+        )}
+        {draftStatus.kind === 'failed' && (
+          <div role="alert" className="error-bar">
+            The draft could not be saved. {draftStatus.text}
+          </div>
+        )}
+
+        <footer className="composer-footer">
+          <button type="button" className="primary" aria-keyshortcuts="Control+Enter Meta+Enter" onClick={() => void send()}>
+            Send
+          </button>
+          <button type="button" onClick={() => void saveDraft()}>
+            Save draft
+          </button>
+          <label className="button attach-button">
+            Attach files…
+            <input
+              type="file"
+              multiple
+              aria-label="Attach files"
+              className="visually-hidden"
+              onChange={(event) => {
+                void addFiles(event.target.files);
+                // The same file can be picked again after being removed.
+                event.target.value = '';
+              }}
+            />
+          </label>
+          <p role="status" className="compose-status">
+            {statusText}
+          </p>
+        </footer>
+      </fieldset>
+
+      {confirming && <ConfirmDiscard hasDraft={draft.current !== undefined} onKeep={() => setConfirming(false)} onSave={() => void saveAndClose()} onDiscard={() => void discard()} />}
+    </div>
+  );
+}
+
+function ConfirmDiscard({ hasDraft, onKeep, onSave, onDiscard }: { hasDraft: boolean; onKeep: () => void; onSave: () => void; onDiscard: () => void }): React.JSX.Element {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const textId = useId();
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      role="alertdialog"
+      className="dialog"
+      aria-labelledby={titleId}
+      aria-describedby={textId}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          event.stopPropagation();
+          onKeep();
+        }
+      }}
+      onCancel={(event) => {
+        event.preventDefault();
+        onKeep();
+      }}
+    >
+      <h2 id={titleId}>Discard this message?</h2>
+      <p id={textId}>{hasDraft ? 'Your latest changes are not saved, and discarding also deletes the saved draft.' : 'What you wrote has not been saved.'}</p>
+      <div className="dialog-buttons">
+        <button type="button" autoFocus onClick={onKeep}>
+          Keep editing
+        </button>
+        <button type="button" onClick={onSave}>
+          Save draft
+        </button>
+        <button type="button" className="danger" onClick={onDiscard}>
+          Discard
+        </button>
+      </div>
+    </dialog>
+  );
+}

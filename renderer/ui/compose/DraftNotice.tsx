@@ -1,0 +1,24 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import type { MessageKey } from '../../db/writer';
+import { useApp } from '../app-context';
+import { useCompose } from './compose-state';
+
+/**
+ * For the reader: when the message shown is a draft (it is in the account's
+ * Drafts folder), says so and offers to go on writing it.
+ */
+export function DraftNotice({ messageKey }: { messageKey: MessageKey }): React.JSX.Element | null {
+  const { db } = useApp();
+  const compose = useCompose();
+  const [accountId, folder] = messageKey;
+  const isDraft = useLiveQuery(async () => (await db.folders.get([accountId, folder]))?.specialUse === 'drafts', [accountId, folder], false);
+  if (!isDraft) return null;
+  return (
+    <div className="draft-notice" role="note">
+      This message is a draft.{' '}
+      <button type="button" onClick={() => compose.open({ kind: 'draft', message: messageKey })}>
+        Edit draft
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,239 @@
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import type { RefObject } from 'react';
+import { commandState, normaliseLink, rangeInside, restoreRange, runCommand } from './editing';
+import type { EditCommand } from './editing';
+import { sanitizeHtml } from './html';
+import { escapeHtml } from './text';
+
+interface FormatState {
+  bold: boolean;
+  italic: boolean;
+  list: boolean;
+}
+
+const NONE: FormatState = { bold: false, italic: false, list: false };
+
+// userAgent rather than the deprecated navigator.platform; only the modifier key depends on it.
+const isMac = typeof navigator !== 'undefined' && /Macintosh|iPhone|iPad/.test(navigator.userAgent);
+const MOD = isMac ? 'Meta' : 'Control';
+
+/**
+ * The rich-text body: a contenteditable with Bold, Italic, Bulleted list and
+ * Link, by button and by the usual shortcuts. It starts from `initialHtml`
+ * (sanitised) and is not controlled by React afterwards: the composer reads
+ * `editorRef.current.innerHTML` when it saves or sends.
+ */
+export function RichTextEditor({
+  initialHtml,
+  disabled,
+  editorRef,
+  onChange,
+}: {
+  initialHtml: string;
+  disabled: boolean;
+  editorRef: RefObject<HTMLDivElement | null>;
+  onChange: () => void;
+}): React.JSX.Element {
+  const [state, setState] = useState<FormatState>(NONE);
+  const [linking, setLinking] = useState<{ range: Range | undefined } | undefined>();
+  const [linkValue, setLinkValue] = useState('');
+  const [linkError, setLinkError] = useState<string | undefined>();
+  const linkInput = useRef<HTMLInputElement>(null);
+  const toolbar = useRef<HTMLDivElement>(null);
+  const linkErrorId = useId();
+
+  useLayoutEffect(() => {
+    if (editorRef.current) editorRef.current.innerHTML = sanitizeHtml(initialHtml);
+    // The first content only: afterwards the editor owns its DOM (a remount starts it again).
+  }, []);
+
+  useEffect(() => {
+    function update(): void {
+      const editor = editorRef.current;
+      if (!editor || !rangeInside(editor)) return;
+      setState({ bold: commandState('bold'), italic: commandState('italic'), list: commandState('insertUnorderedList') });
+    }
+    document.addEventListener('selectionchange', update);
+    return () => document.removeEventListener('selectionchange', update);
+  }, [editorRef]);
+
+  useEffect(() => {
+    if (linking) linkInput.current?.focus();
+  }, [linking]);
+
+  function apply(command: EditCommand): void {
+    const editor = editorRef.current;
+    if (!editor || disabled) return;
+    if (!rangeInside(editor)) editor.focus();
+    runCommand(command);
+    setState({ bold: commandState('bold'), italic: commandState('italic'), list: commandState('insertUnorderedList') });
+    onChange();
+  }
+
+  function openLink(): void {
+    const editor = editorRef.current;
+    if (!editor || disabled) return;
+    const range = rangeInside(editor)?.cloneRange();
+    setLinkValue('');
+    setLinkError(undefined);
+    setLinking({ range });
+  }
+
+  function closeLink(): void {
+    const saved = linking?.range;
+    setLinking(undefined);
+    editorRef.current?.focus();
+    if (saved) restoreRange(saved);
+  }
+
+  function addLink(): void {
+    const editor = editorRef.current;
+    const href = normaliseLink(linkValue);
+    if (!editor) return;
+    if (!href) {
+      setLinkError('Enter a web address (https://…) or an e-mail address.');
+      linkInput.current?.focus();
+      return;
+    }
+    const saved = linking?.range;
+    setLinking(undefined);
+    editor.focus();
+    if (saved) {
+      restoreRange(saved);
+    } else {
+      // Never placed a caret in the editor: the link goes at the end.
+      const end = document.createRange();
+      end.selectNodeContents(editor);
+      end.collapse(false);
+      restoreRange(end);
+    }
+    const range = rangeInside(editor);
+    if (!range || range.collapsed) runCommand('insertHTML', `<a href="${escapeHtml(href)}">${escapeHtml(linkValue.trim())}</a>`);
+    else runCommand('createLink', href);
+    onChange();
+  }
+
+  function onKeyDown(event: React.KeyboardEvent<HTMLDivElement>): void {
+    const mod = isMac ? event.metaKey : event.ctrlKey;
+    if (!mod || event.altKey) return;
+    const key = event.key.toLowerCase();
+    let handled = true;
+    if (key === 'b' && !event.shiftKey) apply('bold');
+    else if (key === 'i' && !event.shiftKey) apply('italic');
+    else if (key === 'k' && !event.shiftKey) openLink();
+    else if (event.shiftKey && (event.code === 'Digit8' || key === 'l')) apply('insertUnorderedList');
+    else handled = false;
+    if (handled) event.preventDefault();
+  }
+
+  function onPaste(event: React.ClipboardEvent<HTMLDivElement>): void {
+    // What is pasted from a web page or a word processor keeps its structure, never its styles or scripts.
+    const html = event.clipboardData.getData('text/html');
+    const text = event.clipboardData.getData('text/plain');
+    if (html === '' && text === '') return;
+    event.preventDefault();
+    if (html !== '') runCommand('insertHTML', sanitizeHtml(html));
+    else runCommand('insertText', text);
+    onChange();
+  }
+
+  /** Arrow keys move between the toolbar's buttons, as a toolbar's do. */
+  function onToolbarKeyDown(event: React.KeyboardEvent<HTMLDivElement>): void {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft' && event.key !== 'Home' && event.key !== 'End') return;
+    const buttons = Array.from(toolbar.current?.querySelectorAll('button') ?? []);
+    const index = buttons.findIndex((b) => b === document.activeElement);
+    const next =
+      event.key === 'Home' ? 0 : event.key === 'End' ? buttons.length - 1 : (index + (event.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length;
+    buttons[next]?.focus();
+    event.preventDefault();
+  }
+
+  // Pressing a toolbar button must not take the selection out of the editor.
+  const keepSelection = (event: React.MouseEvent): void => event.preventDefault();
+  const shortcut = (key: string): string => `${MOD}+${key}`;
+  const label = (name: string, key: string): string => `${name} (${isMac ? '⌘' : 'Ctrl+'}${key})`;
+
+  return (
+    <div className="compose-rich">
+      <div ref={toolbar} className="compose-format-bar" role="toolbar" aria-label="Formatting" onKeyDown={onToolbarKeyDown}>
+        <button type="button" aria-label="Bold" title={label('Bold', 'B')} aria-keyshortcuts={shortcut('B')} aria-pressed={state.bold} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('bold')}>
+          <b aria-hidden="true">B</b>
+        </button>
+        <button type="button" aria-label="Italic" title={label('Italic', 'I')} aria-keyshortcuts={shortcut('I')} aria-pressed={state.italic} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('italic')}>
+          <i aria-hidden="true">I</i>
+        </button>
+        <button
+          type="button"
+          aria-label="Bulleted list"
+          title={label('Bulleted list', 'Shift+8')}
+          aria-keyshortcuts={shortcut('Shift+8')}
+          aria-pressed={state.list}
+          disabled={disabled}
+          onMouseDown={keepSelection}
+          onClick={() => apply('insertUnorderedList')}
+        >
+          <span aria-hidden="true">• List</span>
+        </button>
+        <button type="button" aria-label="Link" title={label('Link', 'K')} aria-keyshortcuts={shortcut('K')} disabled={disabled} onMouseDown={keepSelection} onClick={openLink}>
+          <span aria-hidden="true">Link…</span>
+        </button>
+      </div>
+      {linking && (
+        <div
+          className="compose-link-form"
+          role="group"
+          aria-label="Add a link"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              event.preventDefault();
+              event.stopPropagation();
+              closeLink();
+            } else if (event.key === 'Enter') {
+              event.preventDefault();
+              event.stopPropagation();
+              addLink();
+            }
+          }}
+        >
+          <label>
+            Link address{' '}
+            <input
+              ref={linkInput}
+              type="text"
+              inputMode="url"
+              value={linkValue}
+              aria-invalid={linkError !== undefined}
+              aria-describedby={linkError ? linkErrorId : undefined}
+              onChange={(event) => setLinkValue(event.target.value)}
+            />
+          </label>
+          <button type="button" onClick={addLink}>
+            Add link
+          </button>
+          <button type="button" onClick={closeLink}>
+            Cancel
+          </button>
+          {linkError && (
+            <p id={linkErrorId} role="alert" className="field-error">
+              {linkError}
+            </p>
+          )}
+        </div>
+      )}
+      <div
+        ref={editorRef}
+        className="compose-editor"
+        role="textbox"
+        aria-multiline="true"
+        aria-label="Message text"
+        aria-disabled={disabled}
+        contentEditable={!disabled}
+        suppressContentEditableWarning
+        spellCheck
+        onInput={onChange}
+        onKeyDown={onKeyDown}
+        onPaste={onPaste}
+      />
+    </div>
+  );
+}

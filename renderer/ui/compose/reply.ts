@@ -1,0 +1,84 @@
+/**
+ * What answering and forwarding take from the original: recipients, subject,
+ * threading headers and the quoted text. Pure functions, so that the rules
+ * (RFC 5322 section 3.6.4 for threading) are tested apart from the page.
+ */
+import type { Address, MessageSummary } from '../../../shared/model';
+import { formatAddress, formatAddressList, uniqueAddresses } from './addresses';
+
+export type AnswerKind = 'reply' | 'replyAll' | 'forward';
+
+type Original = Pick<MessageSummary, 'subject' | 'from' | 'to' | 'cc' | 'replyTo' | 'messageId' | 'inReplyTo' | 'references'>;
+
+/** Prefixes other clients use too ("Aw:", "Sv:", "Antw:", "Fw:"), so that none is doubled. */
+const REPLY_PREFIX = /^\s*(re|aw|sv|antw|vs|ref)\s*(\[\d+\])?\s*:/i;
+const FORWARD_PREFIX = /^\s*(fwd?|wg|tr|doorst)\s*:/i;
+
+export function replySubject(subject: string): string {
+  return REPLY_PREFIX.test(subject) ? subject.trim() : `Re: ${subject.trim()}`;
+}
+
+export function forwardSubject(subject: string): string {
+  return FORWARD_PREFIX.test(subject) ? subject.trim() : `Fwd: ${subject.trim()}`;
+}
+
+export interface AnswerRecipients {
+  to: Address[];
+  cc: Address[];
+}
+
+/**
+ * Reply goes to Reply-To, else From; reply all adds the original's To and Cc.
+ * The account's own address is left out, except when answering one's own
+ * message (from Sent), which goes to its recipients instead.
+ */
+export function answerRecipients(original: Original, kind: 'reply' | 'replyAll', ownAddress: string): AnswerRecipients {
+  const own = ownAddress.toLowerCase();
+  const fromSelf = original.from.length > 0 && original.from.every((a) => a.address.toLowerCase() === own);
+  const primary = fromSelf ? original.to : original.replyTo.length > 0 ? original.replyTo : original.from;
+  if (kind === 'reply') {
+    const to = uniqueAddresses(primary, fromSelf ? [] : [own]);
+    return { to: to.length > 0 ? to : uniqueAddresses(primary), cc: [] };
+  }
+  const to = uniqueAddresses(fromSelf ? primary : [...primary, ...original.to], [own]);
+  const cc = uniqueAddresses(original.cc, [own, ...to.map((a) => a.address)]);
+  return { to: to.length > 0 || cc.length > 0 ? to : uniqueAddresses(primary), cc };
+}
+
+/** In-Reply-To and References of an answer: the original's references (or its In-Reply-To) and its Message-ID. */
+export function threadHeaders(original: Original): { inReplyTo?: string; references: string[] } {
+  if (!original.messageId) return { references: [...original.references] };
+  const parents = original.references.length > 0 ? original.references : original.inReplyTo ? [original.inReplyTo] : [];
+  const references = [...parents.filter((id) => id !== original.messageId), original.messageId];
+  return { inReplyTo: original.messageId, references };
+}
+
+/** "On <date>, <sender> wrote:" */
+export function attribution(original: Pick<MessageSummary, 'from'>, date: string): string {
+  const sender = original.from[0] ? formatAddress(original.from[0]) : 'someone';
+  return date === '' ? `${sender} wrote:` : `On ${date}, ${sender} wrote:`;
+}
+
+/** Each line of the original behind "> " (">" alone for an empty line, as format=flowed readers expect). */
+export function quotePlain(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
+  return lines.map((line) => (line === '' ? '>' : line.startsWith('>') ? `>${line}` : `> ${line}`)).join('\n');
+}
+
+/** The header block a forwarded message starts with, as lines of text. */
+export function forwardHeaderLines(original: Pick<MessageSummary, 'from' | 'to' | 'cc' | 'subject'>, date: string): string[] {
+  return [
+    '---------- Forwarded message ----------',
+    `From: ${formatAddressList(original.from)}`,
+    ...(date === '' ? [] : [`Date: ${date}`]),
+    `Subject: ${original.subject}`,
+    ...(original.to.length > 0 ? [`To: ${formatAddressList(original.to)}`] : []),
+    ...(original.cc.length > 0 ? [`Cc: ${formatAddressList(original.cc)}`] : []),
+  ];
+}
+
+/** The plain-text body an answer starts with: room to write on top, the original below. */
+export function answerBodyPlain(kind: AnswerKind, original: Original, date: string, originalText: string): string {
+  if (kind === 'forward') return `\n\n${forwardHeaderLines(original, date).join('\n')}\n\n${originalText.replace(/\s+$/, '')}\n`;
+  return `\n\n${attribution(original, date)}\n${quotePlain(originalText)}\n`;
+}
