@@ -8,6 +8,9 @@ const oneFileAtATime = externalServerRequested(process.env);
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // Most of a test's time here is spent waiting on servers and the browser, not on the CPU:
+    // three files at a time keep two cores busy (vitest's default on two cores is one).
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
@@ -33,7 +36,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: mailStackSetup,
           fileParallelism: !oneFileAtATime,
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

@@ -7,13 +7,29 @@ import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'elect
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { z } from 'zod';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
+import { AccountSchema } from '../shared/contract';
 import { registerIpcHost, sendEvent } from './hosts/electron-host';
+import { dispatch } from './ipc/dispatch';
 import { createHandlers } from './ipc/handlers';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
 import { createServices } from './services';
 import { isNavigationAllowed, SECURE_WEB_PREFERENCES } from './window-policy';
+
+/**
+ * `npm run demo` (demo/run.ts) starts the app with TWINBOX_DEMO: a throw-away
+ * profile folder, so that the user's own profile is never touched, and the
+ * demo mailbox's two accounts to save there. A normal start has neither.
+ */
+const demo = process.env.TWINBOX_DEMO
+  ? z
+      .object({ userDataDir: z.string().min(1), accounts: z.array(z.object({ account: AccountSchema.omit({ id: true }), password: z.string() })) })
+      .parse(JSON.parse(process.env.TWINBOX_DEMO))
+  : undefined;
+// Before anything asks for the profile's path (the crash log below does).
+if (demo) app.setPath('userData', demo.userDataDir);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
@@ -44,13 +60,14 @@ function createWindow(): BrowserWindow {
     webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(here, '../preload/index.cjs') },
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadFile(rendererIndex);
+  // The demo opens on the Protocol Lab (App reads view=lab from the hash).
+  void window.loadFile(rendererIndex, demo ? { hash: 'view=lab' } : {});
   return window;
 }
 
 const shutdown = createShutdown({ timeoutMs: 5000, log: (message) => console.log(message) });
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
@@ -72,8 +89,15 @@ void app.whenReady().then(() => {
       await writeFile(choice.filePath, content);
       return choice.filePath;
     },
+    demo: demo !== undefined,
   });
-  const unregister = registerIpcHost(ipcMain, createHandlers(services), () => appUrl);
+  const handlers = createHandlers(services);
+  // The demo's accounts, saved as the account dialog saves them, before the page asks for the list.
+  for (const { account, password } of demo?.accounts ?? []) {
+    const saved = await dispatch(handlers, 'accounts.save', { account, incomingPassword: password }, { host: 'electron', caller: 'demo' });
+    if (!saved.ok) console.error(`The demo account ${account.name} was not saved: ${saved.error.message}`);
+  }
+  const unregister = registerIpcHost(ipcMain, handlers, () => appUrl);
   services.events.subscribe((event, payload) => {
     for (const window of BrowserWindow.getAllWindows()) sendEvent(window.webContents, event, payload);
   });

@@ -65,6 +65,8 @@ export interface OpenOptions {
   permissions?: string[];
   /** Runs in the page before its own scripts, on every load (to observe browser APIs). */
   initScript?: string;
+  /** Serve as `npm run demo` does: the app says its mailbox is the demo's, not a real one. */
+  demo?: boolean;
 }
 
 export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {
@@ -74,7 +76,7 @@ export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSes
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
   }
-  const services = createServices({ identity: APP_IDENTITY, host: 'web', createAdapter });
+  const services = createServices({ identity: APP_IDENTITY, host: 'web', createAdapter, demo: options.demo === true });
   const handlers = createHandlers(services);
   const call: TwinboxSession['call'] = async (method, input) => {
     const envelope = await dispatch(handlers, method, input, { host: 'web', caller: 'test setup' });

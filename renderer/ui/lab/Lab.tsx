@@ -1,4 +1,481 @@
-/** The Protocol Lab; being written. */
+/**
+ * The Protocol Lab: one mailbox opened twice, as a POP3 account on the left
+ * and an IMAP account on the right, with what the server holds now in the
+ * middle. Actions and scenarios run on both sides and report what each
+ * changed here and on the server, what it cost on the wire, and (for the
+ * scenarios) a verdict computed from what was observed.
+ *
+ * While it is open, the POP3 side's server deletions are held: the Lab
+ * deletes on the server only what the user confirms in a dialog.
+ */
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { AppInfo } from '../../../shared/contract';
+import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import type { Account, ServerSnapshot } from '../../../shared/model';
+import type { CachedMessage } from '../../db/schema';
+import { POP3_FOLDER } from '../../db/writer';
+import { useApp } from '../app-context';
+import { MoveMenu } from '../MoveMenu';
+import { useConfirm } from './ConfirmDialog';
+import { describeItem, LabList } from './LabList';
+import type { LabItem } from './LabList';
+import { formatLabDate, LabRuntime } from './lab-runtime';
+import type { ActionExplanation, RetentionPlan, ScenarioResult } from './lab-runtime';
+import { LogRecorder } from './log-recorder';
+import { folderName, fromSnapshot, hasFlag, observationId } from './observe';
+import type { Observation } from './observe';
+import { defaultPair, retentionWords, sameMailbox } from './pairing';
+import type { LabPair } from './pairing';
+import { Explanation, ScenarioReport } from './Reports';
+
+/** How often the middle column asks the server while the Lab is on screen. */
+const POLL_MS = 4000;
+/** Rows per side column; the server view stops at 500 too. */
+const ROWS = 500;
+
+function errorText(error: unknown): string {
+  return error instanceof TwinboxError ? error.userText : ERROR_TEXT.INTERNAL;
+}
+
 export function Lab(): React.JSX.Element {
-  return <section className="lab" aria-label="Protocol Lab" />;
+  const { client, db } = useApp();
+  const accounts = useLiveQuery(() => db.accounts.toArray(), []);
+  const [info, setInfo] = useState<AppInfo | undefined>();
+  const [chosen, setChosen] = useState<{ pop3?: string; imap?: string }>({});
+
+  useEffect(() => {
+    let current = true;
+    client.call('app.getInfo', {}).then(
+      (found) => current && setInfo(found),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [client]);
+
+  const pop3Accounts = (accounts ?? []).filter((a) => a.protocol === 'pop3');
+  const imapAccounts = (accounts ?? []).filter((a) => a.protocol === 'imap');
+  const twins = accounts ? defaultPair(accounts) : undefined;
+  const pop3 = pop3Accounts.find((a) => a.id === chosen.pop3) ?? twins?.pop3 ?? pop3Accounts[0];
+  const imap =
+    imapAccounts.find((a) => a.id === chosen.imap) ?? (pop3 ? imapAccounts.find((a) => sameMailbox(a, pop3)) : undefined) ?? twins?.imap ?? imapAccounts[0];
+  // The cache hands out new objects on every change; the bench restarts only when the settings do.
+  const pairKey = JSON.stringify([pop3 ?? null, imap ?? null]);
+  const pair = useMemo<LabPair | undefined>(() => {
+    const [p, i] = JSON.parse(pairKey) as [Account | null, Account | null];
+    return p && i ? { pop3: p, imap: i } : undefined;
+  }, [pairKey]);
+
+  return (
+    <section className="lab" aria-label="Protocol Lab">
+      <div className="lab-head">
+        <h2>Protocol Lab</h2>
+        <p className="lab-intro">
+          One mailbox, opened twice: POP3 on the left, IMAP on the right, and between them what the server holds now. Every action shows what changed on this
+          computer and on the server, and what it took on the wire.
+        </p>
+        {accounts && (pop3Accounts.length > 0 || imapAccounts.length > 0) && (
+          <div className="lab-pickers">
+            <label>
+              POP3 account{' '}
+              <select value={pop3?.id ?? ''} onChange={(event) => setChosen({ pop3: event.target.value })} disabled={pop3Accounts.length === 0}>
+                {pop3Accounts.map((account) => (
+                  <option key={account.id} value={account.id}>
+                    {account.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              IMAP account{' '}
+              <select value={imap?.id ?? ''} onChange={(event) => setChosen((c) => ({ ...c, imap: event.target.value }))} disabled={imapAccounts.length === 0}>
+                {imapAccounts.map((account) => (
+                  <option key={account.id} value={account.id}>
+                    {account.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        )}
+      </div>
+      {info && !info.demo && (
+        <p role="alert" className="lab-warning">
+          This is a real mailbox: the scenarios change it.
+        </p>
+      )}
+      {accounts && !pair && (
+        <p className="lab-notice">
+          The Lab needs one mailbox twice: a POP3 account and an IMAP account with the same server and user name. Add them under Accounts, or run{' '}
+          <code>npm run demo</code> to try it on a demo mailbox.
+        </p>
+      )}
+      {pair && !sameMailbox(pair.pop3, pair.imap) && (
+        <p role="alert" className="lab-warning">
+          These two accounts are not the same mailbox (their server or user name differ): what one side does, the other cannot see.
+        </p>
+      )}
+      {pair && sameMailbox(pair.pop3, pair.imap) && (
+        <p className="lab-notice">
+          Both open <strong>{pair.imap.incoming.username}</strong> on <strong>{pair.imap.incoming.host}</strong>.
+        </p>
+      )}
+      {pair && <LabBench key={pairKey} pair={pair} demo={info?.demo ?? false} />}
+    </section>
+  );
+}
+
+function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.Element {
+  const { client, db, engine } = useApp();
+  const recorder = useMemo(() => new LogRecorder(client), [client]);
+  const [snapshot, setSnapshot] = useState<ServerSnapshot | undefined>();
+  const [serverError, setServerError] = useState<string | undefined>();
+  const [selected, setSelected] = useState<string | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+  const busyRef = useRef(false);
+  const [error, setError] = useState<string | undefined>();
+  const [explanation, setExplanation] = useState<ActionExplanation | undefined>();
+  const [result, setResult] = useState<ScenarioResult | undefined>();
+  const [plan, setPlan] = useState<RetentionPlan | undefined>();
+  const [days, setDays] = useState(7);
+  const [step, setStep] = useState(7);
+  const [, setClockTick] = useState(0);
+  const [confirmDialog, confirm] = useConfirm();
+
+  const runtime = useMemo(
+    () => new LabRuntime(client, db, engine, pair, demo, recorder, { confirm, progress: setBusy, snapshot: setSnapshot }),
+    [client, db, engine, pair, demo, recorder, confirm],
+  );
+
+  useEffect(() => {
+    void recorder.start().catch(() => undefined);
+    return () => void recorder.stop().catch(() => undefined);
+  }, [recorder]);
+
+  // Background checks must never delete POP3 server copies while the Lab is open: only confirmed deletions happen.
+  useEffect(() => {
+    engine.holdServerDeletes(pair.pop3.id, true);
+    return () => engine.holdServerDeletes(pair.pop3.id, false);
+  }, [engine, pair.pop3.id]);
+
+  // The middle column is live: asked again every few seconds while on screen (runs take their own snapshots).
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async (): Promise<void> => {
+      if (!document.hidden && !busyRef.current) {
+        try {
+          await runtime.snapshot();
+          setServerError(undefined);
+        } catch (failure) {
+          setServerError(errorText(failure));
+        }
+      }
+      if (!stopped) timer = setTimeout(() => void tick(), POLL_MS);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [runtime]);
+
+  const run = useCallback(async (work: () => Promise<void>) => {
+    if (busyRef.current) return;
+    busyRef.current = true;
+    setBusy('Working…');
+    setError(undefined);
+    try {
+      await work();
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      busyRef.current = false;
+      setBusy(undefined);
+    }
+  }, []);
+
+  const pop3Rows = useInbox(pair.pop3.id);
+  const imapRows = useInbox(pair.imap.id);
+  const server = useMemo(() => (snapshot ? fromSnapshot(snapshot) : undefined), [snapshot]);
+  const chosenPop3 = pop3Rows.find((row) => row.messageId === selected);
+  const chosenImap = imapRows.find((row) => row.messageId === selected);
+  const chosenServer = selected === undefined ? undefined : server?.get(selected)?.[0];
+  const subject = chosenPop3?.subject ?? chosenImap?.subject ?? chosenServer?.subject;
+  const chosenRows = [chosenPop3, chosenImap].filter((row): row is CachedMessage => row !== undefined);
+  const allRead = chosenRows.length > 0 && chosenRows.every((row) => row.seen === 1);
+  const allFlagged = chosenRows.length > 0 && chosenRows.every((row) => row.flagged === 1);
+  const canAct = selected !== undefined && chosenRows.length > 0 && busy === undefined;
+
+  const act = (work: () => Promise<ActionExplanation>): void =>
+    void run(async () => {
+      setExplanation(await work());
+    });
+  const scenario = (work: () => Promise<ScenarioResult | undefined>): void =>
+    void run(async () => {
+      setPlan(undefined);
+      const outcome = await work();
+      if (outcome) setResult(outcome);
+    });
+
+  return (
+    <div className="lab-bench">
+      <div className="lab-columns">
+        <section className="lab-column" aria-label="POP3: this computer">
+          <h3>POP3 — this computer</h3>
+          <p className="lab-column-note">
+            {pair.pop3.name}: {pop3Rows.length} in the Inbox. Policy: {retentionWords(pair.pop3)}; deleting on the server is held while the Lab is open.
+          </p>
+          <LabList
+            label="POP3 side"
+            items={sideItems(pop3Rows, server, 'pop3')}
+            selected={selected}
+            onSelect={setSelected}
+            emptyText="Nothing downloaded yet."
+          />
+        </section>
+        <section className="lab-column lab-server" aria-label="On the server">
+          <h3>On the server</h3>
+          <p className="lab-column-note">
+            {snapshot ? `As another device sees it now (${new Date(snapshot.observedAt).toLocaleTimeString()}). ${folderSummary(snapshot)}` : 'Asking the server…'}
+          </p>
+          {serverError && (
+            <p role="alert" className="error-text">
+              {serverError}
+            </p>
+          )}
+          <LabList label="Server" items={serverItems(snapshot)} selected={selected} onSelect={setSelected} emptyText="The server holds no messages." />
+        </section>
+        <section className="lab-column" aria-label="IMAP: this computer">
+          <h3>IMAP — this computer</h3>
+          <p className="lab-column-note">
+            {pair.imap.name}: {imapRows.length} in the Inbox, mirrored from the server.
+          </p>
+          <LabList
+            label="IMAP side"
+            items={sideItems(imapRows, server, 'imap')}
+            selected={selected}
+            onSelect={setSelected}
+            emptyText="Nothing synced yet."
+          />
+        </section>
+      </div>
+
+      <div className="toolbar lab-actions" role="toolbar" aria-label="Lab actions">
+        <span className="lab-chosen">{subject === undefined ? 'Choose a message in any column.' : `Chosen: “${subject || '(no subject)'}”`}</span>
+        <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.setRead(selected, !allRead))}>
+          {allRead ? 'Mark unread' : 'Mark read'}
+        </button>
+        <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.setFlagged(selected, !allFlagged))}>
+          {allFlagged ? 'Unflag' : 'Flag'}
+        </button>
+        <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.remove(selected))}>
+          Delete
+        </button>
+        <MoveMenu accountId={pair.imap.id} current="INBOX" disabled={!canAct} onMove={(target) => selected && act(() => runtime.move(selected, target))} />
+        <span className="toolbar-gap" />
+        <button type="button" disabled={busy !== undefined} onClick={() => act(() => runtime.newMail())}>
+          New mail arrives
+        </button>
+      </div>
+
+      <p role="status" aria-label="Lab progress" className="lab-progress">
+        {busy ?? 'Ready.'}
+      </p>
+      {error && (
+        <div role="alert" className="error-bar">
+          {error}{' '}
+          <button type="button" onClick={() => setError(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      {explanation && <Explanation explanation={explanation} />}
+
+      <section className="lab-scenarios" aria-label="Scenarios">
+        <h3>Scenarios</h3>
+        <ul>
+          <li>
+            <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.otherDeviceReads(selected))}>
+              Another device reads a message
+            </button>{' '}
+            A phone (an IMAP session of its own) marks the chosen message, or the newest unread one, read on the server.
+          </li>
+          <li>
+            <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.computerDied())}>
+              This computer died
+            </button>{' '}
+            Each side’s cache is wiped and synced again from the server.
+          </li>
+          <li>
+            <fieldset className="lab-days">
+              <legend>Leave on server for N days</legend>
+              <label>
+                Days on the server <NumberField value={days} onChange={setDays} />
+              </label>{' '}
+              <label>
+                Days to advance <NumberField value={step} onChange={setStep} />
+              </label>{' '}
+              <output aria-label="Lab clock">
+                Lab clock: {formatLabDate(runtime.labNow())}
+                {runtime.clockDays > 0 ? ` (${runtime.clockDays} ${runtime.clockDays === 1 ? 'day' : 'days'} ahead)` : ' (real time)'}
+              </output>{' '}
+              <button
+                type="button"
+                disabled={busy !== undefined}
+                onClick={() =>
+                  void run(async () => {
+                    setResult(undefined);
+                    setPlan(await runtime.advanceClock(step, days));
+                    setClockTick((n) => n + 1);
+                  })
+                }
+              >
+                Advance the clock by {step} {step === 1 ? 'day' : 'days'}
+              </button>{' '}
+              <button
+                type="button"
+                disabled={busy !== undefined || runtime.clockDays === 0}
+                onClick={() => {
+                  runtime.resetClock();
+                  setPlan(undefined);
+                  setClockTick((n) => n + 1);
+                }}
+              >
+                Reset the clock
+              </button>
+            </fieldset>
+          </li>
+          <li>
+            <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.twoDevices())}>
+              Two devices on POP3
+            </button>{' '}
+            New mail arrives; a second POP3 computer set to delete after download takes it first.
+          </li>
+        </ul>
+      </section>
+
+      {plan && (
+        <RetentionPlanView
+          plan={plan}
+          busy={busy !== undefined}
+          onDelete={() =>
+            void run(async () => {
+              const outcome = await runtime.deleteDue(plan);
+              // Cancelled, the same messages are still due: the list stays, to confirm later.
+              if (!outcome.cancelled) setPlan(undefined);
+              setResult(outcome);
+            })
+          }
+        />
+      )}
+      {result && <ScenarioReport result={result} />}
+      {confirmDialog}
+    </div>
+  );
+}
+
+function NumberField({ value, onChange }: { value: number; onChange: (value: number) => void }): React.JSX.Element {
+  return (
+    <input
+      type="number"
+      min={1}
+      max={3650}
+      value={value}
+      onChange={(event) => onChange(Math.max(1, Math.min(3650, Math.round(Number(event.target.value)) || 1)))}
+    />
+  );
+}
+
+function RetentionPlanView({ plan, busy, onDelete }: { plan: RetentionPlan; busy: boolean; onDelete: () => void }): React.JSX.Element {
+  return (
+    <section className="lab-plan" aria-label="Due on the server">
+      <h3>Keep on the server for {plan.days} days</h3>
+      <p>
+        With the Lab clock at {formatLabDate(plan.labNow)}, the POP3 side would now delete{' '}
+        {plan.due.length === 0 ? 'nothing' : `${plan.due.length} message${plan.due.length === 1 ? '' : 's'}`} on the server
+        {plan.due.length > 0 ? ':' : '.'}
+      </p>
+      {plan.due.length > 0 && (
+        <ul aria-label="Would be deleted on the server now">
+          {plan.due.map((item) => (
+            <li key={item.uidl}>{item.subject}</li>
+          ))}
+        </ul>
+      )}
+      <p>{plan.nextDueAt === undefined ? 'Nothing else on the server is waiting to fall due.' : `The next ones fall due on ${formatLabDate(plan.nextDueAt)}:`}</p>
+      {plan.upcoming.length > 0 && (
+        <ul aria-label="Falling due later">
+          {plan.upcoming.slice(0, 10).map((item, index) => (
+            <li key={index}>
+              {item.subject} — {formatLabDate(item.dueAt)}
+            </li>
+          ))}
+          {plan.upcoming.length > 10 && <li>and {plan.upcoming.length - 10} more</li>}
+        </ul>
+      )}
+      {plan.due.length > 0 && (
+        <button type="button" disabled={busy} onClick={onDelete}>
+          Delete them on the server…
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** A side's Inbox, newest first (POP3's one folder and IMAP's Inbox have the same path). */
+function useInbox(accountId: string): CachedMessage[] {
+  const { db } = useApp();
+  return useLiveQuery(
+    () =>
+      db.messages
+        .where('[accountId+folder+sortDate]')
+        .between([accountId, POP3_FOLDER, -Infinity], [accountId, POP3_FOLDER, Infinity])
+        .reverse()
+        .limit(ROWS)
+        .toArray(),
+    [db, accountId],
+    [] as CachedMessage[],
+  );
+}
+
+function sideItems(rows: readonly CachedMessage[], server: Observation | undefined, side: 'pop3' | 'imap'): LabItem[] {
+  return rows.map((row) => {
+    const id = observationId(row.messageId, `${row.accountId}/${row.folder}/${row.serverId}`);
+    const unread = row.seen === 0;
+    const flagged = row.flagged === 1;
+    // Compared with the last look at the server, so it says what the sides cannot see by themselves.
+    const remark = server === undefined || server.has(id) ? undefined : side === 'pop3' ? 'only on this computer' : 'no longer on the server';
+    return { id, label: describeItem(unread, flagged, row.subject, remark), subject: row.subject, unread, flagged, ...(remark ? { remark } : {}) };
+  });
+}
+
+function serverItems(snapshot: ServerSnapshot | undefined): LabItem[] {
+  if (!snapshot) return [];
+  const isInbox = (path: string): boolean => path.toUpperCase() === 'INBOX';
+  const folders = [...snapshot.folders].sort((a, b) => Number(isInbox(b.path)) - Number(isInbox(a.path)));
+  return folders.flatMap((folder) =>
+    [...folder.messages]
+      .sort((a, b) => b.uid - a.uid)
+      .map((message) => {
+        const unread = !hasFlag(message.flags, '\\Seen');
+        const flagged = hasFlag(message.flags, '\\Flagged');
+        const remark = isInbox(folder.path) ? undefined : `in ${folderName(folder.path)}`;
+        return {
+          id: observationId(message.messageId, `${folder.path}/${message.uid}`),
+          label: describeItem(unread, flagged, message.subject, remark),
+          subject: message.subject,
+          unread,
+          flagged,
+          ...(remark ? { remark } : {}),
+        };
+      }),
+  );
+}
+
+function folderSummary(snapshot: ServerSnapshot): string {
+  return `Folders: ${snapshot.folders.map((folder) => `${folderName(folder.path)} ${folder.messages.length}`).join(' · ')}.`;
 }

@@ -1,0 +1,91 @@
+import { useRef } from 'react';
+
+/** One row of a Lab column; `id` is the Message-ID, which is what matches rows across the columns. */
+export interface LabItem {
+  id: string;
+  /** What a screen reader says: state first, then the subject and where it is. */
+  label: string;
+  subject: string;
+  unread: boolean;
+  flagged: boolean;
+  /** A short remark shown under the subject ("only on this computer"). */
+  remark?: string;
+}
+
+/**
+ * A Lab column's messages. Choosing a row chooses that message in every
+ * column (they are matched by Message-ID). A few hundred rows at most (the
+ * server view stops at 500), so no virtualisation.
+ */
+export function LabList({
+  label,
+  items,
+  selected,
+  onSelect,
+  emptyText,
+}: {
+  label: string;
+  items: readonly LabItem[];
+  selected: string | undefined;
+  onSelect: (id: string) => void;
+  emptyText: string;
+}): React.JSX.Element {
+  const list = useRef<HTMLUListElement>(null);
+  const at = items.findIndex((item) => item.id === selected);
+
+  function onKeyDown(event: React.KeyboardEvent): void {
+    const next = event.key === 'ArrowDown' ? at + 1 : event.key === 'ArrowUp' ? at - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? items.length - 1 : undefined;
+    if (next === undefined || items.length === 0) return;
+    event.preventDefault();
+    const item = items[Math.max(0, Math.min(items.length - 1, next))];
+    if (!item) return;
+    onSelect(item.id);
+    list.current?.querySelector(`[data-index="${items.indexOf(item)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }
+
+  return (
+    <ul
+      ref={list}
+      className="lab-list"
+      role="listbox"
+      aria-label={label}
+      tabIndex={0}
+      aria-activedescendant={at >= 0 ? optionId(label, at) : undefined}
+      onKeyDown={onKeyDown}
+    >
+      {items.length === 0 && (
+        <li role="presentation" className="empty">
+          {emptyText}
+        </li>
+      )}
+      {items.map((item, index) => (
+        <li
+          key={`${item.id}\u0000${index}`}
+          id={optionId(label, index)}
+          data-index={index}
+          role="option"
+          aria-selected={item.id === selected}
+          aria-label={item.label}
+          className={`lab-row${item.unread ? ' unread' : ''}${item.id === selected ? ' selected' : ''}`}
+          onClick={() => onSelect(item.id)}
+        >
+          <span className="marks" aria-hidden="true">
+            {item.unread ? '●' : ''}
+            {item.flagged ? '⚑' : ''}
+          </span>
+          <span className="lab-subject">{item.subject || '(no subject)'}</span>
+          {item.remark && <span className="lab-remark">{item.remark}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function optionId(label: string, index: number): string {
+  return `lab-${label.replace(/\W+/g, '-').toLowerCase()}-${index}`;
+}
+
+/** "Unread, flagged. Subject": how every Lab column names a message. */
+export function describeItem(unread: boolean, flagged: boolean, subject: string, where?: string): string {
+  return `${unread ? 'Unread' : 'Read'}${flagged ? ', flagged' : ''}. ${subject || '(no subject)'}${where ? ` — ${where}` : ''}`;
+}

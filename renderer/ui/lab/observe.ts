@@ -1,0 +1,190 @@
+/**
+ * What the Lab compares: the messages a side's cache holds and the messages
+ * the server holds, both keyed by Message-ID (the only name a message has on
+ * both sides: IMAP UIDs and POP3 UIDLs mean nothing to each other), and the
+ * changes between two such observations, in words.
+ */
+import type { ServerSnapshot } from '../../../shared/model';
+import type { CachedMessage, TwinboxDatabase } from '../../db/schema';
+import type { MessageKey } from '../../db/writer';
+
+export interface ObservedMessage {
+  /** Message-ID, or a stand-in for a message without one (then it matches nothing on the other side). */
+  id: string;
+  subject: string;
+  folder: string;
+  flags: string[];
+}
+
+/** Per Message-ID, every copy (a message may be in several folders). */
+export type Observation = Map<string, ObservedMessage[]>;
+
+export function observationId(messageId: string | undefined, fallback: string): string {
+  return messageId && messageId.length > 0 ? messageId : `(no Message-ID) ${fallback}`;
+}
+
+function add(observation: Observation, message: ObservedMessage): void {
+  const copies = observation.get(message.id);
+  if (copies) copies.push(message);
+  else observation.set(message.id, [message]);
+}
+
+export function fromSnapshot(snapshot: ServerSnapshot): Observation {
+  const observation: Observation = new Map();
+  for (const folder of snapshot.folders) {
+    for (const message of folder.messages) {
+      add(observation, {
+        id: observationId(message.messageId, `${folder.path}/${message.uid}`),
+        subject: message.subject,
+        folder: folder.path,
+        flags: message.flags,
+      });
+    }
+  }
+  return observation;
+}
+
+export function fromRows(rows: readonly CachedMessage[]): Observation {
+  const observation: Observation = new Map();
+  for (const row of rows) add(observation, { id: observationId(row.messageId, `${row.folder}/${row.serverId}`), subject: row.subject, folder: row.folder, flags: row.flags });
+  return observation;
+}
+
+/** Everything an account's cache holds, every folder. */
+export async function observeCache(db: TwinboxDatabase, accountId: string): Promise<Observation> {
+  return fromRows(await db.messages.where('accountId').equals(accountId).toArray());
+}
+
+/** The cached row of a message in a folder, found by Message-ID. */
+export async function findRow(db: TwinboxDatabase, accountId: string, folder: string, messageId: string): Promise<CachedMessage | undefined> {
+  const rows = await db.messages.where('messageId').equals(messageId).toArray();
+  return rows.find((row) => row.accountId === accountId && row.folder === folder);
+}
+
+export function keyOfRow(row: CachedMessage): MessageKey {
+  return [row.accountId, row.folder, row.serverId];
+}
+
+export function hasFlag(flags: readonly string[], flag: string): boolean {
+  const wanted = flag.toLowerCase();
+  return flags.some((f) => f.toLowerCase() === wanted);
+}
+
+/** The server's INBOX copy of a message, if it has one. */
+export function inInbox(observation: Observation, id: string): ObservedMessage | undefined {
+  return observation.get(id)?.find((copy) => copy.folder.toUpperCase() === 'INBOX');
+}
+
+export type Change =
+  | { kind: 'added'; subject: string; folder: string }
+  | { kind: 'removed'; subject: string; folder: string }
+  | { kind: 'moved'; subject: string; folder: string; to: string }
+  | { kind: 'flags'; subject: string; folder: string; added: string[]; removed: string[] };
+
+/** \Recent belongs to one session (the first to see a message), not to the message: every new look would "change" it. */
+const SESSION_FLAGS = new Set(['\\recent']);
+
+function stored(flags: readonly string[]): string[] {
+  return flags.filter((f) => !SESSION_FLAGS.has(f.toLowerCase()));
+}
+
+function lowerSet(flags: readonly string[]): Set<string> {
+  return new Set(flags.map((f) => f.toLowerCase()));
+}
+
+/** What changed from one observation to the next: messages added, removed, moved between folders, flags set or cleared. */
+export function diff(before: Observation, after: Observation): Change[] {
+  const changes: Change[] = [];
+  const ids = new Set([...before.keys(), ...after.keys()]);
+  for (const id of ids) {
+    const was = [...(before.get(id) ?? [])];
+    const now = [...(after.get(id) ?? [])];
+    // Copies that stayed in their folder: compare their flags.
+    for (const old of [...was]) {
+      const index = now.findIndex((copy) => copy.folder === old.folder);
+      if (index < 0) continue;
+      const current = now[index];
+      if (!current) continue;
+      now.splice(index, 1);
+      was.splice(was.indexOf(old), 1);
+      const oldFlags = lowerSet(stored(old.flags));
+      const newFlags = lowerSet(stored(current.flags));
+      const added = stored(current.flags).filter((f) => !oldFlags.has(f.toLowerCase()));
+      const removed = stored(old.flags).filter((f) => !newFlags.has(f.toLowerCase()));
+      if (added.length > 0 || removed.length > 0) changes.push({ kind: 'flags', subject: current.subject, folder: current.folder, added, removed });
+    }
+    // A copy gone from one folder and one new in another: a move.
+    while (was.length > 0 && now.length > 0) {
+      const from = was.shift();
+      const to = now.shift();
+      if (from && to) changes.push({ kind: 'moved', subject: to.subject, folder: from.folder, to: to.folder });
+    }
+    for (const gone of was) changes.push({ kind: 'removed', subject: gone.subject, folder: gone.folder });
+    for (const fresh of now) changes.push({ kind: 'added', subject: fresh.subject, folder: fresh.folder });
+  }
+  return changes;
+}
+
+export function folderName(path: string): string {
+  return path.toUpperCase() === 'INBOX' ? 'Inbox' : path;
+}
+
+const FLAG_WORDS: Record<string, [set: string, cleared: string]> = {
+  '\\seen': ['marked read', 'marked unread'],
+  '\\flagged': ['flagged', 'unflagged'],
+  '\\answered': ['marked answered', 'marked not answered'],
+  '\\deleted': ['marked for deletion', 'no longer marked for deletion'],
+};
+
+function flagWords(change: Extract<Change, { kind: 'flags' }>, raw: boolean): string {
+  const parts = [
+    ...change.added.map((flag) => {
+      const words = FLAG_WORDS[flag.toLowerCase()];
+      return words ? (raw ? `${words[0]} (${flag} set)` : words[0]) : `${flag} set`;
+    }),
+    ...change.removed.map((flag) => {
+      const words = FLAG_WORDS[flag.toLowerCase()];
+      return words ? (raw ? `${words[1]} (${flag} cleared)` : words[1]) : `${flag} cleared`;
+    }),
+  ];
+  return parts.join(' and ');
+}
+
+/** What a change did, without saying to which message. */
+function verb(change: Change, raw: boolean): string {
+  switch (change.kind) {
+    case 'added':
+      return `appeared in ${folderName(change.folder)}`;
+    case 'removed':
+      return `removed from ${folderName(change.folder)}`;
+    case 'moved':
+      return `moved from ${folderName(change.folder)} to ${folderName(change.to)}`;
+    case 'flags':
+      return `${flagWords(change, raw)} in ${folderName(change.folder)}`;
+  }
+}
+
+/** Changes listed one by one up to this many; beyond, alike changes are counted. */
+const ONE_BY_ONE = 3;
+
+/**
+ * The changes in a sentence: "“Lunch?” marked read (\Seen set) in Inbox", or
+ * "34 messages removed from Inbox", or "nothing changed". `raw` adds the IMAP
+ * flag names (the server's own words).
+ */
+export function describeChanges(changes: readonly Change[], options: { raw?: boolean } = {}): string {
+  if (changes.length === 0) return 'nothing changed.';
+  const raw = options.raw === true;
+  const groups = new Map<string, Change[]>();
+  for (const change of changes) {
+    const key = verb(change, raw);
+    groups.set(key, [...(groups.get(key) ?? []), change]);
+  }
+  const parts: string[] = [];
+  for (const [words, members] of groups) {
+    if (changes.length <= ONE_BY_ONE) for (const member of members) parts.push(`“${member.subject || '(no subject)'}” ${words}`);
+    else if (members.length === 1) parts.push(`“${members[0]?.subject || '(no subject)'}” ${words}`);
+    else parts.push(`${members.length} messages ${words}`);
+  }
+  return `${parts.join('; ')}.`;
+}
