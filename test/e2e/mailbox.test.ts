@@ -90,7 +90,8 @@ describe('everyday actions in the main window', () => {
     await page.getByRole('article', { name: 'Message' }).getByRole('heading', { name: `${tag} message 4` }).waitFor();
     await page.keyboard.press('j');
     await page.getByRole('article', { name: 'Message' }).getByRole('heading', { name: `${tag} message 3` }).waitFor();
-    // M marks unread again what opening marked read; the server follows.
+    // M marks unread again what opening marked read (once that has landed); the server follows.
+    await expect.poll(async () => (await row(page, `${tag} message 3`).getAttribute('aria-label')) ?? '').not.toMatch(/^Unread/);
     await page.keyboard.press('m');
     await expect.poll(async () => (await row(page, `${tag} message 3`).getAttribute('aria-label')) ?? '').toMatch(/^Unread/);
     await eventually(async () => ((await serverFolder(user!)).get('3')?.includes('\\seen') ? undefined : true));
