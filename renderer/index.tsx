@@ -6,6 +6,7 @@ import { connectToHost } from './ipc/client';
 import { SyncEngine } from './sync/engine';
 import { AppContext } from './ui/app-context';
 import { ComposeProvider } from './ui/compose/ComposeProvider';
+import { searchLocally } from './ui/search/local-search';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -13,8 +14,21 @@ if (!root) throw new Error('index.html has no #root');
 
 const client = connectToHost();
 const db = new TwinboxDatabase();
-const engine = new SyncEngine(client, db);
-void engine.start();
+const startView = new URLSearchParams(window.location.hash.slice(1));
+// Opened as the Lab (the demo): its POP3 side deletes server copies only when the user confirms, and the
+// first check runs before the Lab could put its own hold in place, so this session holds them from the start.
+const engine = new SyncEngine(client, db, startView.get('view') === 'lab' ? { pop3ServerDeletes: false } : {});
+
+/**
+ * `npm run bench` (bench/twinbox.ts) times sync, opening and search inside
+ * the page, driving the engine itself so that no scheduled sync competes with
+ * a measurement. Only a page served by the loopback web host (no preload
+ * bridge) and opened with `bench=1` in its URL fragment gets this; the
+ * desktop app never does.
+ */
+const benchmark = window.twinbox === undefined && startView.get('bench') === '1';
+if (benchmark) Object.assign(window, { twinboxBench: { engine, db, client, searchLocally } });
+else void engine.start();
 
 createRoot(root).render(
   <StrictMode>

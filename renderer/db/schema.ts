@@ -89,6 +89,20 @@ export interface FolderSyncState {
   serverTotal: number;
   /** When the last sync completed; absent while the first is still running. */
   completedAt?: number;
+  /**
+   * IMAP: the UIDs the cache holds, as a sequence set, as of the last
+   * complete sync. Absent once rows were added or removed since (the next
+   * sync then reads them from the messages table), so it is never stale.
+   * Reading every key of a large folder is what a resync would spend most of
+   * its time on without it.
+   */
+  knownUids?: string;
+  /**
+   * POP3: the UIDLs the server must not hand over again (committed or deleted
+   * here), kept in step with the ledger, or absent when it must be read from
+   * the ledger; the same saving for "no new mail".
+   */
+  knownUidls?: string[];
 }
 
 /**

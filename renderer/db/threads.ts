@@ -35,6 +35,59 @@ export async function refreshThreads(db: TwinboxDatabase | Dexie, touched: Itera
   await messages.bulkPut(changed);
 }
 
+/**
+ * Writes rows with the thread fields they will have once written, and
+ * re-writes other members of their threads only where those fields change:
+ * the same cache as `bulkPut(rows)` then `refreshThreads`, but each row is
+ * put once. That matters: every put rewrites all of a row's index entries,
+ * its search words included, and those writes are most of what a first sync
+ * spends. `previous` are the rows' versions before this write (if any), so
+ * that a thread a row leaves is corrected too.
+ */
+export async function putWithThreads(
+  db: TwinboxDatabase | Dexie,
+  rows: readonly CachedMessage[],
+  previous: readonly (CachedMessage | undefined)[] = [],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const messages = db.table<CachedMessage, [string, string, string]>('messages');
+  const incoming = new Map<string, CachedMessage>();
+  for (const row of rows) incoming.set(rowKey(row), row);
+  const refs = new Map<string, ThreadRef>();
+  for (const row of [...rows, ...previous]) if (row) refs.set(threadKey(row), threadRefOf(row));
+  const stored = await messages.where('[accountId+folder+threadId]').anyOf([...refs.values()]).toArray();
+  const byThread = new Map<string, CachedMessage[]>();
+  const add = (row: CachedMessage): void => {
+    const key = threadKey(row);
+    const members = byThread.get(key);
+    if (members) members.push(row);
+    else byThread.set(key, [row]);
+  };
+  // A stored row that is being replaced counts only in its new version (which may be in another thread).
+  for (const row of stored) if (!incoming.has(rowKey(row))) add(row);
+  for (const row of incoming.values()) add(row);
+  const writes: CachedMessage[] = [];
+  for (const members of byThread.values()) {
+    const newest = members.reduce((best, row) => (row.sortDate > best.sortDate || (row.sortDate === best.sortDate && row.serverId > best.serverId) ? row : best));
+    for (const row of members) {
+      const head = row === newest ? 1 : 0;
+      const fresh = incoming.get(rowKey(row)) === row;
+      if (fresh || row.threadHead !== head || row.threadDate !== newest.sortDate || row.threadSize !== members.length) {
+        writes.push({ ...row, threadHead: head, threadDate: newest.sortDate, threadSize: members.length });
+      }
+    }
+  }
+  await messages.bulkPut(writes);
+}
+
+function rowKey(row: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): string {
+  return `${row.accountId}\u0000${row.folder}\u0000${row.serverId}`;
+}
+
+function threadKey(row: Pick<CachedMessage, 'accountId' | 'folder' | 'threadId'>): string {
+  return `${row.accountId}\u0000${row.folder}\u0000${row.threadId}`;
+}
+
 export function threadRefOf(row: Pick<CachedMessage, 'accountId' | 'folder' | 'threadId'>): ThreadRef {
   return [row.accountId, row.folder, row.threadId];
 }

@@ -74,4 +74,61 @@ describe('the cache writer', () => {
     expect(await w.db.messages.count()).toBe(1);
     expect((await w.db.ledger.get(['a', 'uidl-1']))?.deletedOnServerAt).toBe(1000);
   });
+
+  it('keeps conversation fields right when a thread arrives over several deltas, newest first', async () => {
+    const w = writer();
+    const dated = (serverId: string, day: number, references: string[]): MessageSummary => ({
+      ...summary(serverId),
+      messageId: `m${serverId}@x`,
+      references,
+      date: new Date(Date.UTC(2024, 0, day)).toISOString(),
+    });
+    // A sync brings the newest first: the reply before the message it answers.
+    await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [dated('3', 3, ['m1@x', 'm2@x']), dated('2', 2, ['m1@x'])], bodies: [], partial: [], progress });
+    await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [dated('1', 1, []), dated('9', 9, [])], bodies: [], partial: [], progress });
+    const rows = await w.db.messages.orderBy('[accountId+folder+serverId]').toArray();
+    const fields = rows.map((r) => [r.serverId, r.threadHead, r.threadSize, r.threadDate]);
+    expect(fields).toEqual([
+      ['1', 0, 3, Date.UTC(2024, 0, 3)],
+      ['2', 0, 3, Date.UTC(2024, 0, 3)],
+      ['3', 1, 3, Date.UTC(2024, 0, 3)],
+      ['9', 1, 1, Date.UTC(2024, 0, 9)],
+    ]);
+    // A message that vanishes leaves its thread one smaller, with the next newest as its head.
+    await w.applyImapDelta('a', 'INBOX', { kind: 'vanished', serverIds: ['3'] });
+    expect(await w.db.messages.get(['a', 'INBOX', '2'])).toMatchObject({ threadHead: 1, threadSize: 2, threadDate: Date.UTC(2024, 0, 2) });
+  });
+
+  it('remembers the UIDs a sync left only until rows come or go by other ways', async () => {
+    const w = writer();
+    await w.applyImapDelta('a', 'INBOX', { kind: 'reset', uidValidity: '7' });
+    await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [summary('2'), summary('1')], bodies: [], partial: [], progress });
+    expect((await w.db.syncState.get(['a', 'INBOX']))?.knownUids).toBeUndefined();
+    await w.applyImapDelta('a', 'INBOX', { kind: 'done', state: { protocol: 'imap', uidValidity: '7', knownUids: '1:2' }, total: 2 });
+    expect((await w.db.syncState.get(['a', 'INBOX']))?.knownUids).toBe('1:2');
+    await w.deleteOnServer([['a', 'INBOX', '1']]);
+    expect(await w.db.syncState.get(['a', 'INBOX'])).toMatchObject({ uidValidity: '7', serverTotal: 2 });
+    expect((await w.db.syncState.get(['a', 'INBOX']))?.knownUids).toBeUndefined();
+  });
+
+  it('keeps the POP3 known UIDLs in step with the ledger', async () => {
+    const w = writer();
+    const message = (uidl: string): Parameters<CacheWriter['applyPop3Delta']>[1] => ({
+      kind: 'messages',
+      summaries: [summary(uidl)],
+      bodies: [{ serverId: uidl, text: 'hi', attachments: [], headers: [], warnings: [], raw: new Uint8Array([104, 105]) }],
+      partial: [],
+      progress,
+    });
+    await w.applyPop3Delta('a', message('u1'));
+    await w.applyPop3Delta('a', { kind: 'done', state: { protocol: 'pop3', knownUidls: ['u1'] }, total: 1 });
+    expect((await w.db.syncState.get(['a', 'INBOX']))?.knownUidls).toEqual(['u1']);
+    await w.applyPop3Delta('a', message('u2'));
+    expect(await w.knownUidls('a')).toEqual(['u1', 'u2']);
+    await w.ensureLocalFolders('a');
+    await w.deleteLocal([['a', 'INBOX', 'u1']], 'Trash');
+    expect((await w.db.syncState.get(['a', 'INBOX']))?.knownUidls).toBeUndefined();
+    // Read from the ledger again: deleted here still counts as known.
+    expect((await w.knownUidls('a')).sort()).toEqual(['u1', 'u2']);
+  });
 });

@@ -7,8 +7,8 @@
  */
 import type { Account, AdapterCapabilities, Folder, MessageBody, MessageSummary, SpecialUse, SyncDelta } from '../../shared/model';
 import { searchWords, senderKeyOf } from './schema';
-import { refreshThreads, subjectKey, threadRefOf } from './threads';
-import type { Bit, CachedBody, CachedMessage, LedgerEntry, PendingOperation, TwinboxDatabase } from './schema';
+import { putWithThreads, refreshThreads, subjectKey, threadRefOf } from './threads';
+import type { Bit, CachedBody, CachedMessage, FolderSyncState, LedgerEntry, PendingOperation, TwinboxDatabase } from './schema';
 
 export type MessageKey = [accountId: string, folder: string, serverId: string];
 
@@ -49,7 +49,7 @@ export function toCachedMessage(accountId: string, folder: string, summary: Mess
     hasBody: previous?.hasBody ?? 0,
     partial: previous?.partial ?? 0,
     words: previous && previous.hasBody === 1 ? [...new Set([...previous.words, ...searchWords(summary)])] : searchWords(summary),
-    // Corrected for the whole thread by refreshThreads once the row is written.
+    // Corrected for the whole thread when the row is written (putWithThreads, refreshThreads).
     threadHead: previous?.threadHead ?? 1,
     threadDate: previous?.threadDate ?? (Number.isNaN(sortDate) ? 0 : sortDate),
     threadSize: previous?.threadSize ?? 1,
@@ -156,7 +156,17 @@ export class CacheWriter {
   /** Applies one IMAP sync delta and the state it leads to, atomically. */
   async applyImapDelta(accountId: string, folder: string, delta: SyncDelta): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', [db.messages, db.bodies, db.syncState, db.pending], async () => {
+    // Only the tables each kind touches: a write waits for every reader of the tables it names (the
+    // views' live queries re-run after each commit), so the last delta of a resync, which writes only
+    // the sync state, does not queue behind a count of the whole folder.
+    const tables = {
+      reset: [db.messages, db.bodies, db.syncState, db.pending],
+      vanished: [db.messages, db.bodies, db.syncState],
+      flags: [db.messages, db.pending],
+      messages: [db.messages, db.syncState, db.pending],
+      done: [db.syncState],
+    }[delta.kind];
+    await db.transaction('rw', tables, async () => {
       switch (delta.kind) {
         case 'reset': {
           await this.dropFolderMessages(accountId, folder);
@@ -171,6 +181,7 @@ export class CacheWriter {
           await db.messages.bulkDelete(keys);
           await db.bodies.bulkDelete(keys);
           await refreshThreads(db, gone.map(threadRefOf));
+          await this.forgetKnownIds(accountId, [folder]);
           return;
         }
         case 'flags': {
@@ -197,8 +208,8 @@ export class CacheWriter {
           const fresh = delta.summaries.filter((s) => !held.has(s.serverId));
           const previous = await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
           const rows = fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i]));
-          await db.messages.bulkPut(rows);
-          await refreshThreads(db, rows.map(threadRefOf));
+          await putWithThreads(db, rows, previous);
+          await this.forgetKnownIds(accountId, [folder]);
           return;
         }
         case 'done': {
@@ -212,6 +223,9 @@ export class CacheWriter {
             ...(delta.uidNext === undefined ? {} : { uidNext: delta.uidNext }),
             serverTotal: delta.total,
             completedAt: this.now(),
+            // What main now counts as known: the rows here, plus any a pending deletion or move holds back
+            // (those come back through failPending or undoPending, which forget this).
+            knownUids: delta.state.knownUids,
           });
           return;
         }
@@ -271,14 +285,19 @@ export class CacheWriter {
             });
             applied.committed.push(summary.serverId);
           });
-          await db.messages.bulkPut(rows);
+          await putWithThreads(db, rows);
           await db.bodies.bulkPut(bodyRows);
           await db.ledger.bulkPut(ledgerRows);
-          await refreshThreads(db, rows.map(threadRefOf));
+          const state = await db.syncState.get([accountId, POP3_FOLDER]);
+          if (state?.knownUidls && applied.committed.length > 0) {
+            await db.syncState.put({ ...state, knownUidls: [...state.knownUidls, ...applied.committed] });
+          }
           return;
         }
         case 'done': {
-          await db.syncState.put({ accountId, folder: POP3_FOLDER, protocol: 'pop3', serverTotal: delta.total, completedAt: now });
+          const state = await db.syncState.get([accountId, POP3_FOLDER]);
+          const knownUidls = state?.knownUidls ?? (await this.knownUidls(accountId));
+          await db.syncState.put({ accountId, folder: POP3_FOLDER, protocol: 'pop3', serverTotal: delta.total, completedAt: now, knownUidls });
           return;
         }
         case 'reset':
@@ -288,6 +307,19 @@ export class CacheWriter {
       }
     });
     return applied;
+  }
+
+  /**
+   * The UIDLs a POP3 check must not download again: committed here, or
+   * deleted here. Read from the sync state when it has them, else from the
+   * whole ledger.
+   */
+  async knownUidls(accountId: string): Promise<string[]> {
+    const state = await this.db.syncState.get([accountId, POP3_FOLDER]);
+    if (state?.knownUidls) return state.knownUidls;
+    // By primary key range rather than the accountId index: a scan, without a lookup per entry.
+    const ledger = await this.db.ledger.where('[accountId+uidl]').between([accountId, ''], [accountId, '\uffff'], true, true).toArray();
+    return ledger.filter((e) => e.committedAt !== undefined || e.deletedHereAt !== undefined).map((e) => e.uidl);
   }
 
   /** The server confirmed these deletions (QUIT after DELE), or no longer had them. */
@@ -308,13 +340,14 @@ export class CacheWriter {
   async storeLocalMessage(accountId: string, folder: string, summary: MessageSummary, body: MessageBody): Promise<MessageKey> {
     const db = this.db;
     const now = this.now();
-    await db.transaction('rw', [db.messages, db.bodies], async () => {
+    await db.transaction('rw', [db.messages, db.bodies, db.syncState], async () => {
       const row = toCachedMessage(accountId, folder, summary);
       row.hasBody = 1;
       row.words = searchWords(summary, body.text);
       await db.messages.put(row);
       await db.bodies.put(bodyRow(accountId, folder, body, true, now));
       await refreshThreads(db, [threadRefOf(row)]);
+      await this.forgetKnownIds(accountId, [folder]);
     });
     return [accountId, folder, summary.serverId];
   }
@@ -322,11 +355,12 @@ export class CacheWriter {
   /** Removes a message made here (a draft that was sent or discarded). */
   async removeLocalMessage(key: MessageKey): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', [db.messages, db.bodies], async () => {
+    await db.transaction('rw', [db.messages, db.bodies, db.syncState], async () => {
       const row = await db.messages.get(key);
       await db.messages.delete(key);
       await db.bodies.delete(key);
       if (row) await refreshThreads(db, [threadRefOf(row)]);
+      await this.forgetKnownIds(key[0], [key[1]]);
     });
   }
 
@@ -433,10 +467,11 @@ export class CacheWriter {
    */
   async deleteOnServer(keys: MessageKey[], options: { expunge?: boolean; delayMs?: number } = {}): Promise<number | undefined> {
     const db = this.db;
-    return db.transaction('rw', [db.messages, db.pending], async () => {
+    return db.transaction('rw', [db.messages, db.pending, db.syncState], async () => {
       const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
       await db.messages.bulkDelete(rows.map(keyOf));
       await refreshThreads(db, rows.map(threadRefOf));
+      await this.forgetKnownIdsOf(rows);
       return this.queue(rows, { kind: 'delete', ...(options.expunge === undefined ? {} : { expunge: options.expunge }) }, options.delayMs);
     });
   }
@@ -444,10 +479,11 @@ export class CacheWriter {
   /** Moves on the server (IMAP): out of this folder here at once; the target shows them after its next sync. */
   async moveOnServer(keys: MessageKey[], target: string, options: { delayMs?: number } = {}): Promise<number | undefined> {
     const db = this.db;
-    return db.transaction('rw', [db.messages, db.pending], async () => {
+    return db.transaction('rw', [db.messages, db.pending, db.syncState], async () => {
       const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
       await db.messages.bulkDelete(rows.map(keyOf));
       await refreshThreads(db, rows.map(threadRefOf));
+      await this.forgetKnownIdsOf(rows);
       return this.queue(rows, { kind: 'move', target }, options.delayMs);
     });
   }
@@ -459,7 +495,7 @@ export class CacheWriter {
    */
   async moveLocal(keys: MessageKey[], target: string): Promise<MessageKey[]> {
     const db = this.db;
-    return db.transaction('rw', [db.messages, db.bodies], async () => {
+    return db.transaction('rw', [db.messages, db.bodies, db.syncState], async () => {
       const rows = (await db.messages.bulkGet(keys)).filter((r): r is CachedMessage => r !== undefined && r.folder !== target);
       const bodies = await db.bodies.bulkGet(rows.map(keyOf));
       await db.messages.bulkDelete(rows.map(keyOf));
@@ -468,6 +504,7 @@ export class CacheWriter {
       await db.messages.bulkPut(moved);
       await db.bodies.bulkPut(bodies.filter((b) => b !== undefined).map((body) => ({ ...body, folder: target })));
       await refreshThreads(db, [...rows, ...moved].map(threadRefOf));
+      await this.forgetKnownIdsOf([...rows, ...moved]);
       return rows.map((row): MessageKey => [row.accountId, target, row.serverId]);
     });
   }
@@ -481,9 +518,11 @@ export class CacheWriter {
   async deleteLocal(keys: MessageKey[], trash: string): Promise<MessageKey[]> {
     const db = this.db;
     const now = this.now();
-    return db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
+    return db.transaction('rw', [db.messages, db.bodies, db.ledger, db.syncState], async () => {
       const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
       const entries = await db.ledger.bulkGet(rows.map((r): [string, string] => [r.accountId, r.serverId]));
+      // The ledger changes: what the next check counts as known is read from it again.
+      await this.forgetKnownIdsOf(rows.map((row) => ({ accountId: row.accountId, folder: POP3_FOLDER })));
       await db.ledger.bulkPut(
         rows.map((row, i) => {
           const entry = entries[i];
@@ -503,9 +542,10 @@ export class CacheWriter {
   /** Undoes a local deletion: back from the Trash, and no longer marked as deleted here. */
   async restoreLocal(keys: MessageKey[], target: string): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
+    await db.transaction('rw', [db.messages, db.bodies, db.ledger, db.syncState], async () => {
       const rows = (await db.messages.bulkGet(keys)).filter((r) => r !== undefined);
       const entries = await db.ledger.bulkGet(rows.map((r): [string, string] => [r.accountId, r.serverId]));
+      await this.forgetKnownIdsOf(rows.map((row) => ({ accountId: row.accountId, folder: POP3_FOLDER })));
       await db.ledger.bulkPut(
         entries
           .filter((e): e is LedgerEntry => e !== undefined && e.deletedOnServerAt === undefined)
@@ -541,9 +581,10 @@ export class CacheWriter {
    */
   async failPending(id: number, error: { code: string; text: string }): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', [db.messages, db.pending], async () => {
+    await db.transaction('rw', [db.messages, db.pending, db.syncState], async () => {
       const op = await db.pending.get(id);
       if (!op) return;
+      await this.forgetKnownIds(op.accountId, [op.folder]);
       if (op.kind === 'setFlags') {
         const current = await db.messages.bulkGet(op.undo.map(keyOf));
         await db.messages.bulkPut(
@@ -572,9 +613,10 @@ export class CacheWriter {
    */
   async undoPending(id: number): Promise<boolean> {
     const db = this.db;
-    return db.transaction('rw', [db.messages, db.pending], async () => {
+    return db.transaction('rw', [db.messages, db.pending, db.syncState], async () => {
       const op = await db.pending.get(id);
       if (op?.status !== 'queued') return false;
+      await this.forgetKnownIds(op.accountId, [op.folder]);
       if (op.kind === 'setFlags') {
         const current = await db.messages.bulkGet(op.undo.map(keyOf));
         await db.messages.bulkPut(
@@ -611,6 +653,24 @@ export class CacheWriter {
       ...(delayMs > 0 ? { notBefore: now + delayMs } : {}),
       attempts: 0,
     });
+  }
+
+  /**
+   * Rows of these folders were added or removed outside a sync (or a sync is
+   * under way): the ids remembered at the last sync no longer say what the
+   * cache holds, so the next sync reads them from the cache itself.
+   */
+  private async forgetKnownIds(accountId: string, folders: Iterable<string>): Promise<void> {
+    const keys = [...new Set(folders)].map((folder): [string, string] => [accountId, folder]);
+    const states = await this.db.syncState.bulkGet(keys);
+    const stale = states.filter((s): s is FolderSyncState => s !== undefined && (s.knownUids !== undefined || s.knownUidls !== undefined));
+    if (stale.length > 0) await this.db.syncState.bulkPut(stale.map(({ knownUids: _uids, knownUidls: _uidls, ...state }) => state));
+  }
+
+  private async forgetKnownIdsOf(rows: readonly Pick<CachedMessage, 'accountId' | 'folder'>[]): Promise<void> {
+    const byAccount = new Map<string, Set<string>>();
+    for (const row of rows) byAccount.set(row.accountId, (byAccount.get(row.accountId) ?? new Set()).add(row.folder));
+    for (const [accountId, folders] of byAccount) await this.forgetKnownIds(accountId, folders);
   }
 
   /** Server ids with an operation of these kinds still waiting for the server. */

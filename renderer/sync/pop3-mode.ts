@@ -14,6 +14,14 @@ import type { TwinboxClient } from '../ipc/twinbox-client';
 import { serverDeletionsDue } from './retention';
 import type { SyncProgress } from './progress';
 
+/**
+ * Messages per delta, each delta one transaction. Every commit makes the
+ * views' live queries (counts, the list) run again, and they queue with the
+ * writes in IndexedDB: fewer, larger commits leave more of the time to the
+ * download. Main fetches the next batch while this one is committed.
+ */
+export const POP3_BATCH = 100;
+
 export interface Pop3CheckResult {
   /** New messages committed here by this check. */
   downloaded: number;
@@ -39,16 +47,14 @@ export class Pop3Mode {
    * false skips the policy (the Lab asks the user first).
    */
   async check(account: Account, options: { onProgress?: (progress: SyncProgress) => void; allowServerDeletes?: boolean } = {}): Promise<Pop3CheckResult> {
-    const db = this.writer.db;
-    const ledger = await db.ledger.where('accountId').equals(account.id).toArray();
     // Committed or deleted here: the server must not give us these again.
-    const knownUidls = ledger.filter((e) => e.committedAt !== undefined || e.deletedHereAt !== undefined).map((e) => e.uidl);
+    const knownUidls = await this.writer.knownUidls(account.id);
     const pop3 = account.pop3;
     const { syncId } = await this.client.call('mail.syncStart', {
       accountId: account.id,
       folder: POP3_FOLDER,
       state: { protocol: 'pop3', knownUidls },
-      options: { batchSize: 50, headersOnly: pop3?.headersOnly ?? false, maxMessageBytes: pop3?.maxMessageBytes ?? 0 },
+      options: { batchSize: POP3_BATCH, headersOnly: pop3?.headersOnly ?? false, maxMessageBytes: pop3?.maxMessageBytes ?? 0 },
     });
     const result: Pop3CheckResult = { downloaded: 0, skipped: 0, deletedOnServer: [], onServer: [] };
     try {
@@ -81,6 +87,8 @@ export class Pop3Mode {
    * ledger records them as gone only once the server confirmed.
    */
   async applyRetention(accountId: string, policy: RetentionPolicy, onServer: ReadonlySet<string>): Promise<{ deleted: string[]; nextDueAt?: number }> {
+    // Keeping everything deletes nothing, ever: no need to read the whole ledger to find that out.
+    if (policy.kind === 'keep') return { deleted: [] };
     const ledger: LedgerEntry[] = await this.writer.db.ledger.where('accountId').equals(accountId).toArray();
     const decision = serverDeletionsDue(policy, ledger, onServer, this.now());
     if (decision.deleteNow.length === 0) return decision.nextDueAt === undefined ? { deleted: [] } : { deleted: [], nextDueAt: decision.nextDueAt };

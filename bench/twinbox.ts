@@ -1,0 +1,477 @@
+/**
+ * Twinbox end to end, as a user runs it without Electron: the built main
+ * process (out/main/web.js) as a child of its own, so that its memory can be
+ * read from /proc, and the built renderer in Debian's Chromium through the
+ * loopback host, with a profile on the same disk the peers write to.
+ *
+ * The page is opened with `#bench=1`, which makes renderer/index.tsx expose
+ * `window.twinboxBench = { engine, db, client, searchLocally }` instead of
+ * starting the engine's scheduler: the benchmark drives each sync itself and
+ * times it inside the page with performance.now(), so nothing else competes
+ * with a measurement, and counts are read from the cache itself.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import type { Account } from '../shared/model';
+import type { Envelope, MethodInput, MethodName, MethodResult } from '../shared/contract';
+import { decodeWire, encodeWire } from '../shared/wire';
+import type { TwinboxDatabase } from '../renderer/db/schema';
+import type { MessageKey } from '../renderer/db/writer';
+import type { TwinboxClient } from '../renderer/ipc/twinbox-client';
+import type { SyncEngine } from '../renderer/sync/engine';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/harness';
+import { killLater, onCleanup, stopChild } from './cleanup';
+
+/** What renderer/index.tsx exposes on `window` with `#bench=1` (typed here: bench/ cannot import renderer/ui). */
+interface BenchHook {
+  engine: SyncEngine;
+  db: TwinboxDatabase;
+  client: TwinboxClient;
+  searchLocally: (db: TwinboxDatabase, text: string, accountId?: string) => Promise<{ keys: MessageKey[]; truncated: boolean }>;
+}
+
+/** How the page's own globals look from code evaluated in it. */
+type PageGlobal = typeof globalThis & { twinboxBench?: BenchHook };
+
+export interface MailServer {
+  host: string;
+  imapsPort: number;
+  pop3sPort: number;
+  user: string;
+  password: string;
+  caPem: string;
+}
+
+export interface LaunchOptions {
+  /** The build: out/ or TWINBOX_OUT_DIR. */
+  outDir: string;
+  dataDir: string;
+  profileDir: string;
+  /** Write CPU profiles of main (node --cpu-prof) and of the page (CDP) here. */
+  cpuProfileDir?: string;
+  label: string;
+}
+
+/** Peak memory in bytes. */
+export interface MemoryPeak {
+  /** Peak resident set (VmHWM) of main. */
+  main: number;
+  /** Peak resident set of the largest renderer process of this browser (the page's). */
+  renderer: number;
+  rendererProcesses: number;
+  /**
+   * Peak private memory (RssAnon, sampled every half second): without the
+   * shared library pages that VmHWM counts too, which are most of an idle
+   * Chromium renderer's resident set.
+   */
+  mainPrivate: number;
+  rendererPrivate: number;
+}
+
+/** One running Twinbox: main child, browser, page. */
+export class TwinboxInstance {
+  private readonly peaks = new Map<number, { renderer: boolean; kb: number; anonKb: number }>();
+  private sampler: ReturnType<typeof setInterval> | undefined;
+  private cdp: CDPSession | undefined;
+
+  private constructor(
+    private readonly options: LaunchOptions,
+    private readonly main: ChildProcess,
+    private readonly url: string,
+    private readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly stopAll: () => Promise<void>,
+  ) {}
+
+  static async launch(options: LaunchOptions): Promise<TwinboxInstance> {
+    const webJs = resolve(options.outDir, 'main', 'web.js');
+    if (!existsSync(webJs)) throw new Error(`${webJs} is missing: build first (npx electron-vite build)`);
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
+    mkdirSync(options.dataDir, { recursive: true });
+    mkdirSync(options.profileDir, { recursive: true });
+    const nodeArgs = options.cpuProfileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=main-${options.label}.cpuprofile`]
+      : [];
+    const main = spawn(process.execPath, [...nodeArgs, webJs], {
+      env: { ...process.env, TWINBOX_DATA_DIR: options.dataDir, TWINBOX_WEB_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stopMain = killLater(main, `Twinbox main (${options.label})`);
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let output = '';
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString('utf8');
+        const found = /Twinbox is running at (\S+)/.exec(output);
+        if (found?.[1]) resolveUrl(found[1]);
+      };
+      main.stdout.on('data', onData);
+      main.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      main.once('exit', (code) => reject(new Error(`Twinbox main exited with ${code} before serving:\n${output}`)));
+      setTimeout(() => reject(new Error(`Twinbox main did not start within 20 s:\n${output}`)), 20_000).unref();
+    });
+    let context: BrowserContext;
+    try {
+      context = await chromium.launchPersistentContext(options.profileDir, {
+        executablePath: CHROMIUM_PATH,
+        args: CHROMIUM_ARGS,
+        // The benchmark cleans up on Ctrl+C itself, in order (browser, then main, then the servers).
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+    } catch (error) {
+      await stopMain();
+      throw error;
+    }
+    const closeBrowser = onCleanup(`close Chromium (${options.label})`, () => context.close().catch(() => undefined));
+    // tsx compiles the functions handed to page.evaluate with esbuild's keepNames, which wraps
+    // named inner functions in __name(); the page has no such helper, so give it a harmless one.
+    await context.addInitScript({ content: 'globalThis.__name = globalThis.__name || ((fn) => fn);' });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const instance = new TwinboxInstance(options, main, url, context, page, async () => {
+      await closeBrowser();
+      await stopMain();
+    });
+    instance.startSampling();
+    return instance;
+  }
+
+  /** Calls the contract over the host's WebSocket, as the page does (same origin, same token). */
+  async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> {
+    const { origin, hash } = new URL(this.url);
+    const token = new URLSearchParams(hash.slice(1)).get('token') ?? '';
+    const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/ipc?token=${encodeURIComponent(token)}`, { origin });
+    try {
+      await new Promise<void>((resolveOpen, reject) => {
+        socket.once('open', () => resolveOpen());
+        socket.once('error', reject);
+      });
+      const envelope = await new Promise<Envelope<MethodResult<M>>>((resolveCall, reject) => {
+        socket.on('message', (data: Buffer) => {
+          const frame = decodeWire(data.toString('utf8')) as { id?: number; envelope?: Envelope<MethodResult<M>> };
+          if (frame.id === 1 && frame.envelope) resolveCall(frame.envelope);
+        });
+        socket.once('close', () => reject(new Error(`the host closed the socket during ${method}`)));
+        socket.send(encodeWire({ id: 1, method, input }));
+      });
+      if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`);
+      return envelope.value;
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** Saves an account in main, trusting the stack's certificate by fingerprint as a user would. */
+  async saveAccount(server: MailServer, protocol: 'imap' | 'pop3', id?: string): Promise<Account> {
+    const trustedCertificate = { pem: server.caPem, fingerprint256: new X509Certificate(server.caPem).fingerprint256 };
+    const incoming = {
+      host: server.host,
+      port: protocol === 'imap' ? server.imapsPort : server.pop3sPort,
+      security: 'tls' as const,
+      username: server.user,
+      trustedCertificate,
+    };
+    return this.call('accounts.save', {
+      account: {
+        ...(id === undefined ? {} : { id }),
+        name: `Bench ${protocol.toUpperCase()} ${server.user}`,
+        email: `${server.user}@twinbox.test`,
+        displayName: 'Bench',
+        protocol,
+        incoming,
+        // Never used: the benchmark sends nothing.
+        outgoing: { ...incoming, port: 1, security: 'tls' },
+        ...(protocol === 'imap'
+          ? { imap: { deleteMode: 'trash', cacheLimitMegabytes: 100_000 } }
+          : { pop3: { retention: { kind: 'keep' }, pollMinutes: 24 * 60, headersOnly: false, maxMessageBytes: 0 } }),
+      },
+      incomingPassword: server.password,
+    });
+  }
+
+  /** Opens the page in benchmark mode and mirrors main's accounts into the cache, as the engine would. */
+  async open(): Promise<void> {
+    await this.page.goto(`${this.url}&bench=1`);
+    await this.page.waitForFunction(() => (globalThis as PageGlobal).twinboxBench !== undefined, undefined, { timeout: 20_000 });
+    await this.page.evaluate(async () => {
+      const hook = (globalThis as PageGlobal).twinboxBench;
+      if (!hook) throw new Error('the page has no benchmark hook: is renderer/index.tsx built with it?');
+      await hook.engine.writer.replaceAccounts(await hook.client.call('accounts.list', {}));
+    });
+    if (this.options.cpuProfileDir) {
+      this.cdp = await this.context.newCDPSession(this.page);
+      await this.cdp.send('Profiler.enable');
+      await this.cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+      await this.cdp.send('Profiler.start');
+    }
+  }
+
+  /**
+   * A first IMAP sync of INBOX on a fresh cache, as the engine does it
+   * (capabilities, folder list, the folder newest first), then every body.
+   * Milliseconds from the start: to the newest 50 committed, to all
+   * summaries, to all bodies (skipped when `bodies` is false).
+   */
+  imapFirstSync(accountId: string, bodies: boolean): Promise<{ firstScreen: number; summaries: number; full: number; messages: number; withBody: number }> {
+    return this.page.evaluate(
+      async ({ accountId, bodies }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const { engine, db } = hook;
+        const account = await db.accounts.get(accountId);
+        if (!account) throw new Error(`no account ${accountId} in the cache`);
+        const t0 = performance.now();
+        let firstScreen = -1;
+        await engine.capabilities(accountId);
+        await engine.imap.syncFolderList(account);
+        await engine.imap.syncFolder(account, 'INBOX', () => {
+          if (firstScreen < 0) firstScreen = performance.now() - t0;
+        });
+        const summaries = performance.now() - t0;
+        if (bodies) await engine.imap.downloadAll(account, 'INBOX');
+        const full = performance.now() - t0;
+        const messages = await db.messages.where('[accountId+folder+sortDate]').between([accountId, 'INBOX', -Infinity], [accountId, 'INBOX', Infinity]).count();
+        const withBody = await db.bodies.where('accountId').equals(accountId).count();
+        return { firstScreen, summaries, full: bodies ? full : -1, messages, withBody };
+      },
+      { accountId, bodies },
+    );
+  }
+
+  /** INBOX synced again `times` times with nothing changed on the server; milliseconds each. */
+  imapResync(accountId: string, times: number): Promise<{ ms: number[]; added: number; vanished: number; flagChanges: number }> {
+    return this.page.evaluate(
+      async ({ accountId, times }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const account = await hook.db.accounts.get(accountId);
+        if (!account) throw new Error(`no account ${accountId}`);
+        const ms: number[] = [];
+        const totals = { added: 0, vanished: 0, flagChanges: 0 };
+        for (let i = 0; i < times; i++) {
+          const t0 = performance.now();
+          const result = await hook.engine.imap.syncFolder(account, 'INBOX');
+          ms.push(performance.now() - t0);
+          totals.added += result.added;
+          totals.vanished += result.vanished;
+          totals.flagChanges += result.flagChanges;
+        }
+        return { ms, ...totals };
+      },
+      { accountId, times },
+    );
+  }
+
+  /** A first POP3 check on a fresh cache: every message downloaded and committed (summary, whole message, ledger). */
+  pop3FirstCheck(accountId: string): Promise<{ ms: number; downloaded: number; stored: number }> {
+    return this.page.evaluate(
+      async ({ accountId }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const { engine, db } = hook;
+        const account = await db.accounts.get(accountId);
+        if (!account) throw new Error(`no account ${accountId}`);
+        await engine.writer.ensureLocalFolders(accountId);
+        const t0 = performance.now();
+        const result = await engine.pop3.check(account);
+        const ms = performance.now() - t0;
+        const stored = await db.bodies.where('accountId').equals(accountId).count();
+        return { ms, downloaded: result.downloaded, stored };
+      },
+      { accountId },
+    );
+  }
+
+  /** "No new mail": checks with every message committed here and still on the server. */
+  pop3NoNewMail(accountId: string, times: number): Promise<{ ms: number[]; downloaded: number }> {
+    return this.page.evaluate(
+      async ({ accountId, times }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const account = await hook.db.accounts.get(accountId);
+        if (!account) throw new Error(`no account ${accountId}`);
+        const ms: number[] = [];
+        let downloaded = 0;
+        for (let i = 0; i < times; i++) {
+          const t0 = performance.now();
+          downloaded += (await hook.engine.pop3.check(account)).downloaded;
+          ms.push(performance.now() - t0);
+        }
+        return { ms, downloaded };
+      },
+      { accountId, times },
+    );
+  }
+
+  /**
+   * Opens `count` cached messages spread over the folder, as the reader does:
+   * the engine's openMessage (cache hit, access time) and the body read.
+   */
+  openCached(accountId: string, count: number): Promise<number[]> {
+    return this.page.evaluate(
+      async ({ accountId, count }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const { engine, db } = hook;
+        // Remembered, so that opening asks nothing of main (the app knows them after its first sync).
+        await engine.capabilities(accountId);
+        const keys = await db.messages.where('[accountId+folder+sortDate]').between([accountId, 'INBOX', -Infinity], [accountId, 'INBOX', Infinity]).primaryKeys();
+        const ms: number[] = [];
+        for (let i = 0; i < count; i++) {
+          const key = keys[Math.floor(((i + 0.5) * keys.length) / count)];
+          if (!key) continue;
+          const t0 = performance.now();
+          await engine.openMessage(key);
+          const body = await db.bodies.get(key);
+          ms.push(performance.now() - t0);
+          if (!body) throw new Error(`message ${key.join('/')} has no cached body`);
+        }
+        return ms;
+      },
+      { accountId, count },
+    );
+  }
+
+  /** Local search over the account's cache; each query `repeats` times. */
+  search(accountId: string, queries: string[], repeats: number): Promise<{ query: string; ms: number[]; found: number; truncated: boolean }[]> {
+    return this.page.evaluate(
+      async ({ accountId, queries, repeats }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const results: { query: string; ms: number[]; found: number; truncated: boolean }[] = [];
+        for (const query of queries) {
+          const ms: number[] = [];
+          let found = 0;
+          let truncated = false;
+          for (let i = 0; i < repeats; i++) {
+            const t0 = performance.now();
+            const answer = await hook.searchLocally(hook.db, query, accountId);
+            ms.push(performance.now() - t0);
+            found = answer.keys.length;
+            truncated = answer.truncated;
+          }
+          results.push({ query, ms, found, truncated });
+        }
+        return results;
+      },
+      { accountId, queries, repeats },
+    );
+  }
+
+  /** Peak resident memory so far of main and of the browser's renderers. */
+  memory(): MemoryPeak {
+    this.sample();
+    const memory: MemoryPeak = { main: 0, renderer: 0, rendererProcesses: 0, mainPrivate: 0, rendererPrivate: 0 };
+    for (const [pid, peak] of this.peaks) {
+      if (pid === this.main.pid) {
+        memory.main = peak.kb * 1024;
+        memory.mainPrivate = peak.anonKb * 1024;
+      } else if (peak.renderer) {
+        memory.rendererProcesses++;
+        memory.renderer = Math.max(memory.renderer, peak.kb * 1024);
+        memory.rendererPrivate = Math.max(memory.rendererPrivate, peak.anonKb * 1024);
+      }
+    }
+    return memory;
+  }
+
+  /** Stops the page's CPU profile (if any), the browser and main; main writes its own profile as it exits. */
+  async close(): Promise<void> {
+    if (this.sampler) clearInterval(this.sampler);
+    if (this.cdp && this.options.cpuProfileDir) {
+      const { profile } = await this.cdp.send('Profiler.stop');
+      writeFileSync(join(this.options.cpuProfileDir, `renderer-${this.options.label}.cpuprofile`), JSON.stringify(profile));
+    }
+    await this.stopAll();
+    // SIGTERM lets web.js shut down cleanly (and write --cpu-prof); stopAll already sent it.
+    await stopChild(this.main);
+  }
+
+  private startSampling(): void {
+    this.sample();
+    this.sampler = setInterval(() => this.sample(), 500);
+    this.sampler.unref();
+  }
+
+  /** VmHWM is a high-water mark already; sampling only catches processes before they go. */
+  private sample(): void {
+    const mainPid = this.main.pid;
+    if (mainPid !== undefined) this.record(mainPid, false);
+    const browser = processesWith(`--user-data-dir=${this.options.profileDir}`).filter((pid) => !cmdline(pid).includes('--type='));
+    for (const root of browser) {
+      for (const pid of descendants(root)) {
+        if (cmdline(pid).includes('--type=renderer')) this.record(pid, true);
+      }
+    }
+  }
+
+  private record(pid: number, renderer: boolean): void {
+    const status = statusOf(pid);
+    if (status === undefined) return;
+    const previous = this.peaks.get(pid);
+    this.peaks.set(pid, { renderer, kb: Math.max(status.hwmKb, previous?.kb ?? 0), anonKb: Math.max(status.anonKb, previous?.anonKb ?? 0) });
+  }
+}
+
+function statusOf(pid: number): { hwmKb: number; anonKb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    const anon = /^RssAnon:\s+(\d+) kB/m.exec(status)?.[1];
+    return hwm === undefined ? undefined : { hwmKb: Number(hwm), anonKb: Number(anon ?? 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+function pids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
+function processesWith(argument: string): number[] {
+  return pids().filter((pid) => cmdline(pid).split(' ').includes(argument));
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const pid of pids()) {
+    const parent = parentOf(pid);
+    if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    if (pid === undefined) break;
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
