@@ -27,6 +27,7 @@ export default defineConfig({
           globalSetup: mailStackSetup,
           fileParallelism: !oneFileAtATime,
           testTimeout: 30_000,
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {
@@ -38,6 +39,9 @@ export default defineConfig({
           fileParallelism: !oneFileAtATime,
           testTimeout: 120_000,
           hookTimeout: 60_000,
+          // expect.poll gives up after 1 s by default: a picture fetched through main, or a write that a live
+          // query has to notice, can take longer than that while three browsers share two cores.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {

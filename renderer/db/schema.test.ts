@@ -3,6 +3,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { CachedBody, CachedMessage } from './schema';
 import { declareVersions, LATEST_VERSION, searchWords, TwinboxDatabase } from './schema';
+import { docsStartingWith } from './search-index';
 
 /** One test per schema upgrade: a cache written by an older Twinbox opens in this one, intact. */
 function older(indexedDB: globalThis.IDBFactory, version: number): Dexie {
@@ -12,7 +13,13 @@ function older(indexedDB: globalThis.IDBFactory, version: number): Dexie {
 }
 
 /** A message row as versions 1 to 3 wrote it. */
-type OldRow = Omit<CachedMessage, 'words' | 'threadHead' | 'threadDate' | 'threadSize' | 'senderKey' | 'subjectKey'>;
+type OldRow = Omit<CachedMessage, 'docId' | 'threadHead' | 'threadDate' | 'threadSize' | 'senderKey' | 'subjectKey'>;
+
+/** Server ids of the messages local search finds by a word (or its start). */
+async function found(db: TwinboxDatabase, word: string): Promise<string[]> {
+  const docs = await docsStartingWith(db.postings, word);
+  return (await db.messages.where('docId').anyOf([...docs]).toArray()).map((m) => m.serverId).sort();
+}
 
 function message(serverId: string, subject: string, extra: Partial<OldRow> = {}): OldRow {
   return {
@@ -62,9 +69,9 @@ describe('cache schema upgrades', () => {
     const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
     await current.open();
     expect(current.verno).toBe(LATEST_VERSION);
-    expect((await current.messages.where('words').equals('tübingen').toArray()).map((m) => m.serverId)).toEqual(['1']);
-    expect((await current.messages.where('words').equals('lunch').toArray()).map((m) => m.serverId)).toEqual(['2']);
-    expect((await current.messages.where('words').equals('zoe@example.org').count())).toBe(2);
+    expect(await found(current, 'tübingen')).toEqual(['1']);
+    expect(await found(current, 'lunch')).toEqual(['2']);
+    expect(await found(current, 'zoe@example.org')).toEqual(['1', '2']);
     // Nothing else was touched.
     expect(await current.ledger.get(['a', 'u1'])).toMatchObject({ committedAt: 1 });
     expect((await current.bodies.get(['a', 'INBOX', '1']))?.text).toContain('Tübingen');
@@ -118,6 +125,38 @@ describe('cache schema upgrades', () => {
     ]);
     expect((await current.messages.get(['a', 'INBOX', '2']))).toMatchObject({ subjectKey: 'plans', senderKey: 'bob@example.org' });
     expect(await current.senders.count()).toBe(0);
+    current.close();
+  });
+
+  it('v4 → v5 numbers every message, queued ones included, and moves their words into search postings', async () => {
+    const indexedDB = new IDBFactory();
+    const v4 = older(indexedDB, 4);
+    const thread = { threadHead: 1 as const, threadDate: 0, threadSize: 1, senderKey: 'zoë example', subjectKey: '' };
+    const worded = (serverId: string, subject: string, folder = 'INBOX'): OldRow & typeof thread & { words: string[] } => ({
+      ...message(serverId, subject, { folder }),
+      ...thread,
+      words: searchWords(message(serverId, subject)),
+    });
+    await v4.table('messages').bulkPut([worded('1', 'Quarterly invoice'), worded('2', 'Lunch plans'), worded('3', 'Invoice reminder', 'Archive')]);
+    // A deletion waiting for the server: undoing it must put back a message search still finds.
+    await v4.table('pending').add({ accountId: 'a', folder: 'INBOX', kind: 'delete', serverIds: ['9'], undo: [worded('9', 'Invoice draft')], status: 'queued', createdAt: 0, attempts: 0 });
+    v4.close();
+
+    const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
+    await current.open();
+    const rows = await current.messages.toArray();
+    const pending = await current.pending.toArray();
+    const numbers = [...rows, ...pending.flatMap((op) => op.undo)].map((row) => row.docId);
+    expect(new Set(numbers).size).toBe(4);
+    expect(numbers.every((n) => Number.isInteger(n) && n > 0)).toBe(true);
+    expect(rows.some((row) => 'words' in row)).toBe(false);
+    expect(await found(current, 'invoice')).toEqual(['1', '3']);
+    expect(await found(current, 'lun')).toEqual(['2']);
+    // The undone row comes back under its number, and is found again.
+    await current.messages.bulkPut(pending.flatMap((op) => op.undo));
+    expect(await found(current, 'invoice')).toEqual(['1', '3', '9']);
+    // New numbers continue after the ones given out.
+    expect((await current.counters.get('nextId'))?.value).toBeGreaterThan(Math.max(...numbers));
     current.close();
   });
 });

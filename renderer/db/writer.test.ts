@@ -2,7 +2,9 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { MessageSummary } from '../../shared/model';
 import { TwinboxDatabase } from './schema';
+import { docsStartingWith } from './search-index';
 import { CacheWriter } from './writer';
+import type { MessageKey } from './writer';
 
 function summary(serverId: string, flags: string[] = []): MessageSummary {
   return { serverId, uid: Number(serverId), references: [], subject: `s${serverId}`, from: [], to: [], cc: [], replyTo: [], size: 1, flags, hasAttachments: false };
@@ -130,5 +132,37 @@ describe('the cache writer', () => {
     expect((await w.db.syncState.get(['a', 'INBOX']))?.knownUidls).toBeUndefined();
     // Read from the ledger again: deleted here still counts as known.
     expect((await w.knownUidls('a')).sort()).toEqual(['u1', 'u2']);
+  });
+
+  it('makes messages findable by summary at once and by body text once it is here, wherever they move, and never a message gone', async () => {
+    const w = writer();
+    const find = async (word: string): Promise<MessageKey[]> => {
+      const docs = await docsStartingWith(w.db.postings, word);
+      return (await w.db.messages.where('docId').anyOf([...docs]).toArray()).map((m): MessageKey => [m.accountId, m.folder, m.serverId]);
+    };
+    const body = (serverId: string, text: string): Parameters<CacheWriter['storeBodies']>[2][number] => ({ serverId, text, attachments: [], headers: [], warnings: [] });
+    await w.applyImapDelta('a', 'INBOX', { kind: 'reset', uidValidity: '1' });
+    await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [{ ...summary('1'), subject: 'Harbour report' }, summary('2')], bodies: [], partial: [], progress });
+    expect(await find('harb')).toEqual([['a', 'INBOX', '1']]);
+    expect(await find('lighthouse')).toEqual([]);
+    await w.storeBodies('a', 'INBOX', [body('2', 'The lighthouse keeper writes.')], { keepRaw: false });
+    expect(await find('lighthouse')).toEqual([['a', 'INBOX', '2']]);
+    // The same UID after a UIDVALIDITY change is another message: the old one's words do not find it.
+    await w.applyImapDelta('a', 'INBOX', { kind: 'reset', uidValidity: '2' });
+    await w.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries: [summary('2')], bodies: [], partial: [], progress });
+    expect(await find('lighthouse')).toEqual([]);
+
+    // POP3: found with its whole text on arrival, still found in another folder, not once deleted for good.
+    await w.ensureLocalFolders('p');
+    await w.applyPop3Delta('p', { kind: 'messages', summaries: [summary('u1')], bodies: [{ ...body('u1', 'Minutes of the rowing club') }], partial: [], progress });
+    expect(await find('rowing')).toEqual([['p', 'INBOX', 'u1']]);
+    await w.moveLocal([['p', 'INBOX', 'u1']], 'Archive');
+    expect(await find('rowing')).toEqual([['p', 'Archive', 'u1']]);
+    await w.deleteLocal([['p', 'Archive', 'u1']], 'Trash');
+    await w.deleteLocal([['p', 'Trash', 'u1']], 'Trash');
+    expect(await find('rowing')).toEqual([]);
+    // Removing an account takes its postings with it.
+    await w.removeAccountData('a');
+    expect(await w.db.postings.where('accountId').equals('a').count()).toBe(0);
   });
 });

@@ -6,7 +6,8 @@
  * so a reload can neither lose the change nor forget to send it.
  */
 import type { Account, AdapterCapabilities, Folder, MessageBody, MessageSummary, SpecialUse, SyncDelta } from '../../shared/model';
-import { searchWords, senderKeyOf } from './schema';
+import { searchWords, senderKeyOf, textWords } from './schema';
+import { takeNumbers, writePostings } from './search-index';
 import { putWithThreads, refreshThreads, subjectKey, threadRefOf } from './threads';
 import type { Bit, CachedBody, CachedMessage, FolderSyncState, LedgerEntry, PendingOperation, TwinboxDatabase } from './schema';
 
@@ -48,7 +49,8 @@ export function toCachedMessage(accountId: string, folder: string, summary: Mess
     threadId: summary.references[0] ?? summary.inReplyTo ?? summary.messageId ?? `${accountId}/${folder}/${summary.serverId}`,
     hasBody: previous?.hasBody ?? 0,
     partial: previous?.partial ?? 0,
-    words: previous && previous.hasBody === 1 ? [...new Set([...previous.words, ...searchWords(summary)])] : searchWords(summary),
+    // 0 until the writer numbers it (a new message); a message the cache has keeps its number.
+    docId: previous?.docId ?? 0,
     // Corrected for the whole thread when the row is written (putWithThreads, refreshThreads).
     threadHead: previous?.threadHead ?? 1,
     threadDate: previous?.threadDate ?? (Number.isNaN(sortDate) ? 0 : sortDate),
@@ -125,10 +127,10 @@ export class CacheWriter {
   /** Everything this computer holds for an account: mail, ledger, sync state, queue. */
   async removeAccountData(accountId: string): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', [db.accounts, db.capabilities, db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending], async () => {
+    await db.transaction('rw', [db.accounts, db.capabilities, db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending, db.postings], async () => {
       await db.accounts.delete(accountId);
       await db.capabilities.delete(accountId);
-      for (const table of [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending]) {
+      for (const table of [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending, db.postings]) {
         await table.where('accountId').equals(accountId).delete();
       }
     });
@@ -140,8 +142,8 @@ export class CacheWriter {
    */
   async wipeAccountCache(accountId: string): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending], async () => {
-      for (const table of [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending]) {
+    await db.transaction('rw', [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending, db.postings], async () => {
+      for (const table of [db.folders, db.messages, db.bodies, db.syncState, db.ledger, db.pending, db.postings]) {
         await table.where('accountId').equals(accountId).delete();
       }
     });
@@ -163,7 +165,7 @@ export class CacheWriter {
       reset: [db.messages, db.bodies, db.syncState, db.pending],
       vanished: [db.messages, db.bodies, db.syncState],
       flags: [db.messages, db.pending],
-      messages: [db.messages, db.syncState, db.pending],
+      messages: [db.messages, db.syncState, db.pending, db.counters, db.postings],
       done: [db.syncState],
     }[delta.kind];
     await db.transaction('rw', tables, async () => {
@@ -208,6 +210,8 @@ export class CacheWriter {
           const fresh = delta.summaries.filter((s) => !held.has(s.serverId));
           const previous = await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
           const rows = fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i]));
+          // A message the cache had is indexed already; a new one by its summary (its body, when it comes).
+          await this.addToSearch(rows.flatMap((row, i) => (row.docId === 0 ? [{ row, words: searchWords(fresh[i] ?? row) }] : [])));
           await putWithThreads(db, rows, previous);
           await this.forgetKnownIds(accountId, [folder]);
           return;
@@ -245,7 +249,7 @@ export class CacheWriter {
     const db = this.db;
     const now = this.now();
     const applied: Pop3Applied = { committed: [], skipped: [] };
-    await db.transaction('rw', [db.messages, db.bodies, db.syncState, db.ledger], async () => {
+    await db.transaction('rw', [db.messages, db.bodies, db.syncState, db.ledger, db.counters, db.postings], async () => {
       switch (delta.kind) {
         case 'vanished': {
           const entries = await db.ledger.bulkGet(delta.serverIds.map((uidl): [string, string] => [accountId, uidl]));
@@ -259,6 +263,7 @@ export class CacheWriter {
           const rows: CachedMessage[] = [];
           const bodyRows: CachedBody[] = [];
           const ledgerRows: LedgerEntry[] = [];
+          const searchable: { row: CachedMessage; words: string[] }[] = [];
           delta.summaries.forEach((summary, i) => {
             const entry = entries[i];
             // The ledger, not the server, decides: committed or deleted here means never again.
@@ -269,11 +274,12 @@ export class CacheWriter {
             const body = bodies.get(summary.serverId);
             const row = toCachedMessage(accountId, POP3_FOLDER, summary);
             row.partial = partial.has(summary.serverId) ? 1 : 0;
-            if (body && row.partial === 0) {
+            const whole = body !== undefined && row.partial === 0;
+            if (whole) {
               row.hasBody = 1;
-              row.words = searchWords(summary, body.text);
               bodyRows.push(bodyRow(accountId, POP3_FOLDER, body, true, now));
             }
+            searchable.push({ row, words: searchWords(summary, whole ? body.text : undefined) });
             rows.push(row);
             ledgerRows.push({
               accountId,
@@ -285,6 +291,7 @@ export class CacheWriter {
             });
             applied.committed.push(summary.serverId);
           });
+          await this.addToSearch(searchable);
           await putWithThreads(db, rows);
           await db.bodies.bulkPut(bodyRows);
           await db.ledger.bulkPut(ledgerRows);
@@ -340,10 +347,10 @@ export class CacheWriter {
   async storeLocalMessage(accountId: string, folder: string, summary: MessageSummary, body: MessageBody): Promise<MessageKey> {
     const db = this.db;
     const now = this.now();
-    await db.transaction('rw', [db.messages, db.bodies, db.syncState], async () => {
+    await db.transaction('rw', [db.messages, db.bodies, db.syncState, db.counters, db.postings], async () => {
       const row = toCachedMessage(accountId, folder, summary);
       row.hasBody = 1;
-      row.words = searchWords(summary, body.text);
+      await this.addToSearch([{ row, words: searchWords(summary, body.text) }]);
       await db.messages.put(row);
       await db.bodies.put(bodyRow(accountId, folder, body, true, now));
       await refreshThreads(db, [threadRefOf(row)]);
@@ -380,8 +387,9 @@ export class CacheWriter {
   async storeBodies(accountId: string, folder: string, bodies: MessageBody[], options: { keepRaw: boolean }): Promise<void> {
     const db = this.db;
     const now = this.now();
-    await db.transaction('rw', [db.messages, db.bodies, db.ledger], async () => {
+    await db.transaction('rw', [db.messages, db.bodies, db.ledger, db.counters, db.postings], async () => {
       const rows = await db.messages.bulkGet(bodies.map((body): MessageKey => [accountId, folder, body.serverId]));
+      const searchable: { row: CachedMessage; words: string[] }[] = [];
       const bodyRows: CachedBody[] = [];
       const messageRows: CachedMessage[] = [];
       const completed: string[] = [];
@@ -390,17 +398,20 @@ export class CacheWriter {
         // The message went away (deleted, vanished) while its body was on the way: do not resurrect it.
         if (!row) return;
         bodyRows.push(bodyRow(accountId, folder, body, options.keepRaw, now));
-        messageRows.push({
+        const updated: CachedMessage = {
           ...row,
           hasBody: 1,
           partial: 0,
           // IMAP summaries come without a preview; the body gives one.
           ...(row.snippet === undefined && body.text !== undefined ? { snippet: body.text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH) } : {}),
-          words: [...new Set([...row.words, ...searchWords(row, body.text)])],
-        });
+        };
+        messageRows.push(updated);
+        // Its summary is indexed already; a body fetched again after eviction adds nothing new, and costs only a few rows.
+        searchable.push({ row: updated, words: textWords(body.text) });
         if (row.partial === 1) completed.push(body.serverId);
       });
       await db.bodies.bulkPut(bodyRows);
+      await this.addToSearch(searchable);
       await db.messages.bulkPut(messageRows);
       if (completed.length > 0) {
         const entries = await db.ledger.bulkGet(completed.map((uidl): [string, string] => [accountId, uidl]));
@@ -653,6 +664,22 @@ export class CacheWriter {
       ...(delayMs > 0 ? { notBefore: now + delayMs } : {}),
       attempts: 0,
     });
+  }
+
+  /**
+   * Numbers the new rows among these (docId 0) and makes the given words
+   * find them. Runs inside the caller's transaction, which must name the
+   * counters and postings tables.
+   */
+  private async addToSearch(entries: readonly { row: CachedMessage; words: readonly string[] }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const fresh = entries.filter((entry) => entry.row.docId === 0);
+    const accounts = new Set(entries.map((entry) => entry.row.accountId)).size;
+    // One number per new row, then one per account for this write's postings.
+    const first = await takeNumbers(this.db.counters, fresh.length + accounts);
+    fresh.forEach((entry, i) => (entry.row.docId = first + i));
+    const indexed = entries.filter((entry) => entry.words.length > 0).map(({ row, words }) => ({ accountId: row.accountId, docId: row.docId, words }));
+    await writePostings(this.db.postings, indexed, first + fresh.length);
   }
 
   /**

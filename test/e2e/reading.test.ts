@@ -87,8 +87,9 @@ async function frameSettled(page: Page): Promise<Frame> {
   return frame;
 }
 
+/** 0 until the picture is drawn, or while the frame shows no such picture yet (polled: a new frame document may come). */
 async function naturalWidth(picture: Locator): Promise<number> {
-  return picture.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
+  return picture.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth, undefined, { timeout: 2000 }).catch(() => 0);
 }
 
 /** Lines joined as mail wants them. */

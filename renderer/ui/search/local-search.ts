@@ -1,10 +1,11 @@
 /**
  * Local search: every word typed must start a word the message is indexed
  * by (subject, names and addresses, preview, and the body text when it is
- * on this computer). Runs on the cache's multi-entry index, so it answers as
+ * on this computer). Runs on the cache's search postings, so it answers as
  * the user types, offline too.
  */
-import type { CachedMessage, TwinboxDatabase } from '../../db/schema';
+import type { TwinboxDatabase } from '../../db/schema';
+import { docsStartingWith } from '../../db/search-index';
 import { keyOf } from '../../db/writer';
 import type { MessageKey } from '../../db/writer';
 
@@ -24,15 +25,13 @@ export function searchTerms(text: string): string[] {
 export async function searchLocally(db: TwinboxDatabase, text: string, accountId?: string): Promise<LocalResults> {
   const terms = searchTerms(text);
   if (terms.length === 0) return { keys: [], truncated: false };
-  // Start from the rarest term: the fewest keys to intersect.
-  const sets = await Promise.all(
-    terms.map(async (term) => new Set((await db.messages.where('words').startsWith(term).primaryKeys()).map((key) => key.join('\u0000')))),
-  );
+  const sets = await Promise.all(terms.map((term) => docsStartingWith(db.postings, term)));
+  // Start from the rarest term: the fewest numbers to look up in the others.
   sets.sort((a, b) => a.size - b.size);
   const [first, ...rest] = sets;
-  const matching = [...(first ?? [])].filter((id) => rest.every((set) => set.has(id)));
-  const scoped = matching.map((id) => id.split('\u0000') as MessageKey).filter((key) => accountId === undefined || key[0] === accountId);
-  const rows = (await db.messages.bulkGet(scoped)).filter((row): row is CachedMessage => row !== undefined);
+  const matching = [...(first ?? [])].filter((docId) => rest.every((set) => set.has(docId)));
+  // Numbers of messages no longer here match no row (see search-index.ts).
+  const rows = (await db.messages.where('docId').anyOf(matching).toArray()).filter((row) => accountId === undefined || row.accountId === accountId);
   rows.sort((a, b) => b.sortDate - a.sortDate);
   return { keys: rows.slice(0, RESULT_LIMIT).map(keyOf), truncated: rows.length > RESULT_LIMIT };
 }
