@@ -26,7 +26,8 @@ export default defineConfig({
     build: {
       outDir: resolve(out, 'renderer'),
       emptyOutDir: true,
-      minify: true,
+      // TWINBOX_NO_MINIFY=1 keeps function names, for CPU profiles (npm run bench -- --profile DIR).
+      minify: process.env.TWINBOX_NO_MINIFY !== '1',
       rolldownOptions: { input: 'renderer/index.html' },
     },
     plugins: [

@@ -6,7 +6,7 @@ import { connectToHost } from './ipc/client';
 import { SyncEngine } from './sync/engine';
 import { AppContext } from './ui/app-context';
 import { ComposeProvider } from './ui/compose/ComposeProvider';
-import { searchLocally } from './ui/search/local-search';
+import { searchLocally } from './db/local-search';
 import './styles.css';
 
 const root = document.getElementById('root');

@@ -18,7 +18,7 @@ type OldRow = Omit<CachedMessage, 'docId' | 'threadHead' | 'threadDate' | 'threa
 /** Server ids of the messages local search finds by a word (or its start). */
 async function found(db: TwinboxDatabase, word: string): Promise<string[]> {
   const docs = await docsStartingWith(db.postings, word);
-  return (await db.messages.where('docId').anyOf([...docs]).toArray()).map((m) => m.serverId).sort();
+  return (await db.messages.where('docId').anyOf([...docs.keys()]).toArray()).map((m) => m.serverId).sort();
 }
 
 function message(serverId: string, subject: string, extra: Partial<OldRow> = {}): OldRow {

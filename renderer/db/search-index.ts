@@ -1,8 +1,9 @@
 /**
  * The local search index: postings of words to message numbers (`docId`),
  * written by the cache writer in the same transaction as the messages they
- * name, read by local search. A word gets one row per write, so a sync of a
- * hundred messages writes one row per distinct word among them, not one index
+ * name, read by local search. Each write adds one row per bucket of words
+ * (see bucketOf) holding the words of its messages and who has them, so a
+ * sync of a hundred messages writes a few hundred small rows, not an index
  * entry per word of each message.
  *
  * Postings are only ever added. A message that leaves the cache leaves its
@@ -15,6 +16,8 @@ import type { CacheCounter, SearchPosting } from './schema';
 export interface IndexedWords {
   accountId: string;
   docId: number;
+  /** The message's sortDate, kept with its number so that a search can rank before it reads any message. */
+  sortDate: number;
   words: readonly string[];
 }
 
@@ -30,12 +33,25 @@ export async function takeNumbers(counters: Table<CacheCounter, string>, count: 
 }
 
 /**
- * Adds postings for these messages' words: per account, one row per word,
+ * Where a word's postings live: its first two characters. Every search term
+ * has at least two, so a prefix search reads one bucket.
+ */
+export function bucketOf(term: string): string {
+  return term.slice(0, 2);
+}
+
+/**
+ * Adds postings for these messages' words: per account, one row per bucket,
  * numbered `firstChunk`, `firstChunk + 1`... Returns how many numbers it used.
+ * A row per bucket rather than per word keeps a write to a few hundred
+ * IndexedDB requests, each of which costs a round trip to Chromium's storage
+ * process however small it is.
  */
 export async function writePostings(postings: Table<SearchPosting, [string, number]>, entries: readonly IndexedWords[], firstChunk: number): Promise<number> {
   const byAccount = new Map<string, Map<string, number[]>>();
-  for (const { accountId, docId, words } of entries) {
+  const dates = new Map<number, number>();
+  for (const { accountId, docId, sortDate, words } of entries) {
+    dates.set(docId, sortDate);
     let terms = byAccount.get(accountId);
     if (!terms) byAccount.set(accountId, (terms = new Map<string, number[]>()));
     for (const word of words) {
@@ -47,21 +63,35 @@ export async function writePostings(postings: Table<SearchPosting, [string, numb
   const rows: SearchPosting[] = [];
   let chunk = firstChunk;
   for (const [accountId, terms] of byAccount) {
-    for (const [term, docs] of terms) rows.push({ term, chunk, accountId, docs });
+    const buckets = new Map<string, SearchPosting>();
+    for (const [term, docs] of terms) {
+      const bucket = bucketOf(term);
+      let row = buckets.get(bucket);
+      if (!row) buckets.set(bucket, (row = { bucket, chunk, accountId, terms: [], docs: [], dates: {} }));
+      row.terms.push(term);
+      row.docs.push(docs);
+      for (const docId of docs) row.dates[docId] = dates.get(docId) ?? 0;
+    }
+    rows.push(...buckets.values());
     chunk++;
   }
   await postings.bulkPut(rows);
   return chunk - firstChunk;
 }
 
-/** Numbers of the messages with a word that starts with `prefix`, in any account. */
-export async function docsStartingWith(postings: Table<SearchPosting, [string, number]>, prefix: string): Promise<Set<number>> {
-  const found = new Set<number>();
-  await postings
-    .where('[term+chunk]')
-    .between([prefix, -Infinity], [`${prefix}\uffff`, Infinity])
-    .each((posting) => {
-      for (const docId of posting.docs) found.add(docId);
+/**
+ * The messages with a word that starts with `prefix` (two characters or
+ * more), by number, each with its date; of one account, or of all.
+ */
+export async function docsStartingWith(postings: Table<SearchPosting, [string, number]>, prefix: string, accountId?: string): Promise<Map<number, number>> {
+  const found = new Map<number, number>();
+  const bucket = bucketOf(prefix);
+  const rows = await postings.where('[bucket+chunk]').between([bucket, -Infinity], [bucket, Infinity]).toArray();
+  for (const posting of rows) {
+    if (accountId !== undefined && posting.accountId !== accountId) continue;
+    posting.terms.forEach((term, i) => {
+      if (term.startsWith(prefix)) for (const docId of posting.docs[i] ?? []) found.set(docId, posting.dates[docId] ?? 0);
     });
+  }
   return found;
 }

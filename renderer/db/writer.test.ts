@@ -138,7 +138,7 @@ describe('the cache writer', () => {
     const w = writer();
     const find = async (word: string): Promise<MessageKey[]> => {
       const docs = await docsStartingWith(w.db.postings, word);
-      return (await w.db.messages.where('docId').anyOf([...docs]).toArray()).map((m): MessageKey => [m.accountId, m.folder, m.serverId]);
+      return (await w.db.messages.where('docId').anyOf([...docs.keys()]).toArray()).map((m): MessageKey => [m.accountId, m.folder, m.serverId]);
     };
     const body = (serverId: string, text: string): Parameters<CacheWriter['storeBodies']>[2][number] => ({ serverId, text, attachments: [], headers: [], warnings: [] });
     await w.applyImapDelta('a', 'INBOX', { kind: 'reset', uidValidity: '1' });

@@ -678,7 +678,9 @@ export class CacheWriter {
     // One number per new row, then one per account for this write's postings.
     const first = await takeNumbers(this.db.counters, fresh.length + accounts);
     fresh.forEach((entry, i) => (entry.row.docId = first + i));
-    const indexed = entries.filter((entry) => entry.words.length > 0).map(({ row, words }) => ({ accountId: row.accountId, docId: row.docId, words }));
+    const indexed = entries
+      .filter((entry) => entry.words.length > 0)
+      .map(({ row, words }) => ({ accountId: row.accountId, docId: row.docId, sortDate: row.sortDate, words }));
     await writePostings(this.db.postings, indexed, first + fresh.length);
   }
 

@@ -11,6 +11,7 @@ import { toSequenceSet } from '../../shared/sequence-set';
 import type { Account, MessageBody } from '../../shared/model';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
+import { deltasOf } from './delta-stream';
 import type { SyncProgress } from './progress';
 
 /**
@@ -70,9 +71,7 @@ export class ImapMode {
     });
     const result: ImapFolderResult = { added: 0, vanished: 0, flagChanges: 0, reset: false };
     try {
-      for (;;) {
-        const delta = await this.client.call('mail.syncNext', { syncId });
-        if (delta.kind === 'end') break;
+      for await (const delta of deltasOf(this.client, syncId)) {
         await this.writer.applyImapDelta(account.id, folder, delta);
         if (delta.kind === 'reset') result.reset = true;
         if (delta.kind === 'vanished') result.vanished += delta.serverIds.length;

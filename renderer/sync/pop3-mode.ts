@@ -11,6 +11,7 @@ import type { LedgerEntry } from '../db/schema';
 import { POP3_FOLDER } from '../db/writer';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
+import { deltasOf } from './delta-stream';
 import { serverDeletionsDue } from './retention';
 import type { SyncProgress } from './progress';
 
@@ -58,9 +59,7 @@ export class Pop3Mode {
     });
     const result: Pop3CheckResult = { downloaded: 0, skipped: 0, deletedOnServer: [], onServer: [] };
     try {
-      for (;;) {
-        const delta = await this.client.call('mail.syncNext', { syncId });
-        if (delta.kind === 'end') break;
+      for await (const delta of deltasOf(this.client, syncId)) {
         const applied = await this.writer.applyPop3Delta(account.id, delta);
         result.downloaded += applied.committed.length;
         result.skipped += applied.skipped.length;

@@ -6,8 +6,8 @@ import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
 import { keyId } from '../selection';
 import type { FolderRef } from '../selection';
-import { searchLocally, textCoverage } from './local-search';
-import type { LocalResults } from './local-search';
+import { searchLocally, textCoverage } from '../../db/local-search';
+import type { LocalResults } from '../../db/local-search';
 
 export interface SearchOutcome {
   keys: MessageKey[];

@@ -1,0 +1,61 @@
+/**
+ * Local search: every word typed must start a word the message is indexed
+ * by (subject, names and addresses, preview, and the body text when it is
+ * on this computer). Runs on the cache's search postings, so it answers as
+ * the user types, offline too.
+ */
+import type { CachedMessage, TwinboxDatabase } from './schema';
+import { docsStartingWith } from './search-index';
+import { keyOf } from './writer';
+import type { MessageKey } from './writer';
+
+/**
+ * Enough for several screens of answers; the note says when there are more.
+ * Each answer is one read of a message, the cost of a search: a common word
+ * over 100,000 messages would otherwise read thousands.
+ */
+export const RESULT_LIMIT = 200;
+
+export interface LocalResults {
+  keys: MessageKey[];
+  /** More matched than are listed. */
+  truncated: boolean;
+}
+
+export function searchTerms(text: string): string[] {
+  return [...new Set(text.toLowerCase().split(/[\s,;]+/).map((t) => t.replace(/^["'(<]+|["')>.]+$/g, '')))].filter((t) => t.length >= 2);
+}
+
+export async function searchLocally(db: TwinboxDatabase, text: string, accountId?: string): Promise<LocalResults> {
+  const terms = searchTerms(text);
+  if (terms.length === 0) return { keys: [], truncated: false };
+  const sets = await Promise.all(terms.map((term) => docsStartingWith(db.postings, term, accountId)));
+  // Start from the rarest term: the fewest numbers to look up in the others.
+  sets.sort((a, b) => a.size - b.size);
+  const [first, ...rest] = sets;
+  const matching = [...(first ?? [])].filter(([docId]) => rest.every((set) => set.has(docId)));
+  // Newest first, by the dates the postings keep, so that only the messages listed are read.
+  matching.sort((a, b) => b[1] - a[1]);
+  const rows: CachedMessage[] = [];
+  let next = 0;
+  // A number whose message is gone reads as nothing (see search-index.ts): read on until the list is full.
+  while (rows.length < RESULT_LIMIT && next < matching.length) {
+    const wanted = matching.slice(next, next + RESULT_LIMIT - rows.length);
+    next += wanted.length;
+    // One lookup per number, all asked at once (anyOf() would walk the index a round trip per number).
+    const found = await db.transaction('r', db.messages, () => Promise.all(wanted.map(([docId]) => db.messages.where('docId').equals(docId).first())));
+    rows.push(...found.filter((row): row is CachedMessage => row !== undefined));
+  }
+  rows.sort((a, b) => b.sortDate - a.sortDate);
+  return { keys: rows.map(keyOf), truncated: next < matching.length };
+}
+
+/**
+ * How much of the account's mail local search can see: messages whose text
+ * is not on this computer are found only by subject, names and preview.
+ */
+export async function textCoverage(db: TwinboxDatabase, accountId: string): Promise<{ total: number; withoutText: number }> {
+  const total = await db.messages.where('accountId').equals(accountId).count();
+  const withText = await db.bodies.where('accountId').equals(accountId).count();
+  return { total, withoutText: Math.max(0, total - withText) };
+}
