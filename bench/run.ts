@@ -28,7 +28,8 @@ import type { Row } from './report';
 import { seedMaildir } from './seed';
 import type { SeedResult } from './seed';
 import { TwinboxInstance } from './twinbox';
-import type { MailServer, MemoryPeak } from './twinbox';
+import { cpuSpent } from './twinbox';
+import type { CpuTimes, MailServer, MemoryPeak } from './twinbox';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SEED = 20_240_501;
@@ -87,6 +88,8 @@ interface TwinboxRound {
   memory: MemoryPeak;
   /** The peaks as they stood after each job: which one raised them. */
   memoryAfter: { open: MemoryPeak; imap: MemoryPeak; pop3: MemoryPeak };
+  /** CPU seconds per part of the system during the IMAP full sync and the POP3 full download: where the time went. */
+  cpu: { imapFull: CpuTimes; pop3Full: CpuTimes };
 }
 
 interface LargeRound {
@@ -109,6 +112,22 @@ interface PeerRound {
   rawPop3: number;
   /** Milliseconds: one SELECT with QRESYNC on a logged-in connection (median of 5). */
   rawResync: number;
+}
+
+function describeCpu(cpu: CpuTimes): string {
+  const part = (name: string, seconds: number): string => `${name} ${seconds.toFixed(1)} s`;
+  return [
+    part('main', cpu.main),
+    part('page', cpu.page),
+    part('browser process (IndexedDB)', cpu.browser),
+    part('other browser helpers', cpu.otherBrowser),
+    part('Dovecot', cpu.server),
+  ].join(', ');
+}
+
+function medianCpu(rounds: CpuTimes[]): CpuTimes {
+  const of = (part: keyof CpuTimes): number => median(rounds.map((r) => r[part])) ?? 0;
+  return { main: of('main'), page: of('page'), browser: of('browser'), otherBrowser: of('otherBrowser'), server: of('server') };
 }
 
 function log(text: string): void {
@@ -200,18 +219,24 @@ async function main(): Promise<void> {
       const pop3 = await instance.saveAccount(server(mainTarget), 'pop3');
       await instance.open();
       const afterOpen = instance.memory();
+      const cpuBeforeImap = instance.cpuTimes();
       const first = await instance.imapFirstSync(imap.id, true);
+      const cpuImap = cpuSpent(cpuBeforeImap, instance.cpuTimes());
       expect(first.messages === options.messages && first.withBody === options.messages, `Twinbox IMAP cached ${first.messages} summaries and ${first.withBody} bodies of ${options.messages}`);
       log(`  IMAP first screen ${formatValue(first.firstScreen, 'ms')}, all summaries ${formatValue(first.summaries, 'ms')}, full offline ${formatValue(first.full, 'ms')}`);
+      log(`    CPU during it: ${describeCpu(cpuImap)}`);
       const resync = await instance.imapResync(imap.id, RESYNCS_PER_ROUND);
       expect(resync.added === 0 && resync.vanished === 0 && resync.flagChanges === 0, `a no-change resync changed something: ${JSON.stringify(resync)}`);
       log(`  IMAP no-change resync ${resync.ms.map((ms) => formatValue(ms, 'ms')).join(', ')}`);
       const afterImap = instance.memory();
+      const cpuBeforePop3 = instance.cpuTimes();
       const pop3First = await instance.pop3FirstCheck(pop3.id);
+      const cpuPop3 = cpuSpent(cpuBeforePop3, instance.cpuTimes());
       expect(pop3First.downloaded === options.messages && pop3First.stored === options.messages, `Twinbox POP3 committed ${pop3First.downloaded} (${pop3First.stored} bodies) of ${options.messages}`);
       const noNew = await instance.pop3NoNewMail(pop3.id, CHECKS_PER_ROUND);
       expect(noNew.downloaded === 0, `a "no new mail" check downloaded ${noNew.downloaded}`);
       log(`  POP3 full download ${formatValue(pop3First.ms, 'ms')}, no new mail ${noNew.ms.map((ms) => formatValue(ms, 'ms')).join(', ')}`);
+      log(`    CPU during the download: ${describeCpu(cpuPop3)}`);
       const afterPop3 = instance.memory();
       const open = await instance.openCached(imap.id, OPENS_PER_ROUND);
       const search = await instance.search(imap.id, SEARCH_QUERIES, SEARCH_REPEATS);
@@ -233,6 +258,7 @@ async function main(): Promise<void> {
         search,
         memory,
         memoryAfter: { open: afterOpen, imap: afterImap, pop3: afterPop3 },
+        cpu: { imapFull: cpuImap, pop3Full: cpuPop3 },
       });
     } finally {
       await instance.close();
@@ -337,6 +363,8 @@ async function main(): Promise<void> {
     'Twinbox: the built main process (out/main/web.js) as a child, the built renderer in Chromium through the loopback host; times taken inside the page.',
     'All traffic over TLS (IMAPS, POP3S) on loopback; peers and Twinbox write to the same disk.',
     `POP3 goal scales with the mailbox: 1.6 s per 10,000 messages.`,
+    `CPU during the IMAP full sync (median per part): ${describeCpu(medianCpu(twinboxRounds.map((r) => r.cpu.imapFull)))}.`,
+    `CPU during the POP3 full download (median per part): ${describeCpu(medianCpu(twinboxRounds.map((r) => r.cpu.pop3Full)))}.`,
     ...peers.missing.map((line) => `MISSING PEER: ${line}`),
   ];
   console.log(`\n${command}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);

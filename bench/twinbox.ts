@@ -74,6 +74,31 @@ export interface MemoryPeak {
   rendererPrivate: number;
 }
 
+/**
+ * CPU seconds (user + system) spent so far, per part of the system: where a
+ * job's wall-clock time went. `browser` is Chromium's browser process, where
+ * IndexedDB's backend (LevelDB) runs; `page` the renderer running Twinbox's
+ * UI and cache code; `otherBrowser` its other helpers (network, GPU...);
+ * `server` Dovecot, with the processes it has already reaped.
+ */
+export interface CpuTimes {
+  main: number;
+  page: number;
+  browser: number;
+  otherBrowser: number;
+  server: number;
+}
+
+export function cpuSpent(before: CpuTimes, after: CpuTimes): CpuTimes {
+  return {
+    main: after.main - before.main,
+    page: after.page - before.page,
+    browser: after.browser - before.browser,
+    otherBrowser: after.otherBrowser - before.otherBrowser,
+    server: after.server - before.server,
+  };
+}
+
 /** One running Twinbox: main child, browser, page. */
 export class TwinboxInstance {
   private readonly peaks = new Map<number, { renderer: boolean; kb: number; anonKb: number }>();
@@ -381,6 +406,27 @@ export class TwinboxInstance {
     return memory;
   }
 
+  /** CPU seconds used so far by main, the browser's processes and the mail server (see CpuTimes). */
+  cpuTimes(): CpuTimes {
+    const times: CpuTimes = { main: 0, page: 0, browser: 0, otherBrowser: 0, server: 0 };
+    if (this.main.pid !== undefined) times.main = cpuOf(this.main.pid, false);
+    for (const root of processesWith(`--user-data-dir=${this.options.profileDir}`).filter((pid) => !cmdline(pid).includes('--type='))) {
+      // Helpers that have exited are in the browser's reaped-children time.
+      times.browser += cpuOf(root, false);
+      times.otherBrowser += cpuOf(root, true) - cpuOf(root, false);
+      for (const pid of descendants(root)) {
+        if (cmdline(pid).includes('--type=renderer')) times.page = Math.max(times.page, cpuOf(pid, false));
+        else times.otherBrowser += cpuOf(pid, false);
+      }
+    }
+    // Dovecot's master reaps its imap and pop3 processes: their time is in its children's total.
+    for (const master of pids().filter((pid) => /(^|\/)dovecot( |$)/.test(cmdline(pid)) && !/dovecot\//.test(cmdline(pid)))) {
+      times.server += cpuOf(master, true);
+      for (const pid of descendants(master)) times.server += cpuOf(pid, false);
+    }
+    return times;
+  }
+
   /** Stops the page's CPU profile (if any), the browser and main; main writes its own profile as it exits. */
   async close(): Promise<void> {
     if (this.sampler) clearInterval(this.sampler);
@@ -427,6 +473,21 @@ function statusOf(pid: number): { hwmKb: number; anonKb: number } | undefined {
     return hwm === undefined ? undefined : { hwmKb: Number(hwm), anonKb: Number(anon ?? 0) };
   } catch {
     return undefined;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process in seconds, and with `reaped` its waited-for children's too. */
+function cpuOf(pid: number, reaped: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+    return (utime + stime + (reaped ? cutime + cstime : 0)) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
   }
 }
 

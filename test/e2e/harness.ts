@@ -67,6 +67,11 @@ export interface OpenOptions {
   initScript?: string;
   /** Serve as `npm run demo` does: the app says its mailbox is the demo's, not a real one. */
   demo?: boolean;
+  /**
+   * Open the page with `bench=1`: it exposes its engine and cache on `window.twinboxBench`
+   * and syncs nothing by itself (see renderer/index.tsx), so a test can fill the cache directly.
+   */
+  cacheHook?: boolean;
 }
 
 export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {
@@ -101,7 +106,7 @@ export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSes
     if (options.initScript !== undefined) await context.addInitScript({ content: options.initScript });
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(host.url);
+    await page.goto(options.cacheHook === true ? `${host.url}&bench=1` : host.url);
     return { context, page };
   };
   let current = await launch();

@@ -261,6 +261,15 @@ describe('IMAP folder sync', () => {
     expect(replies.filter((line) => /^\* \d+ FETCH/.test(line.text))).toEqual([]);
     // A SELECT and two short commands, whatever the folder's size.
     expect(replies.reduce((sum, line) => sum + line.bytes, 0)).toBeLessThan(1500);
+    if (adapter.capabilities.vanishedTracking) {
+      // With QRESYNC an unchanged HIGHESTMODSEQ and count say it all: nothing is asked after the SELECT.
+      const asked = log.filter((line) => line.direction === 'out').map((line) => line.text);
+      expect(asked.some((text) => /\b(FETCH|SEARCH)\b/i.test(text))).toBe(false);
+      // And the first change anywhere in the folder is still seen.
+      await changeFlags(other, 'INBOX', (client) => client.messageFlagsAdd(String(uids[5]), ['\\Flagged'], { uid: true }));
+      const after = await deltasOf(adapter.sync('INBOX', cache.state));
+      expect(after.flatMap((delta) => (delta.kind === 'flags' ? delta.changes.map((change) => [change.serverId, change.flags]) : []))).toEqual([[String(uids[5]), ['\\Flagged']]]);
+    }
   });
 
   it('starts over after the folder was deleted and recreated (new UIDVALIDITY)', async (context) => {

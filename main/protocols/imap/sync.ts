@@ -22,6 +22,12 @@
  * or went while the sync ran) falls back to the search, so the deltas stay
  * exact whatever the server reported.
  *
+ * With QRESYNC, a folder whose HIGHESTMODSEQ and message count are what the
+ * cache last saw has not changed at all: the server raises HIGHESTMODSEQ for
+ * every flag change, expunge and arrival (RFC 7162). Then nothing more is
+ * asked, so that a resync costs the same at 100,000 messages as at 10 (the
+ * FETCH CHANGEDSINCE over every known UID grows with the folder on the server).
+ *
  * New messages are the server's UIDs that the cache lacks, not only those
  * above its highest UID: a first sync that was interrupted leaves the older
  * messages out, and the next sync fills them in. They come newest first, in
@@ -143,6 +149,19 @@ async function planSync(session: ImapSession, mailbox: MailboxObject, cache: Cac
   const onExpunge = (event: ExpungeEvent): void => {
     if (event.vanished && event.uid !== undefined) announcedGone.push(event.uid);
   };
+  const uidNext = Number.isSafeInteger(mailbox.uidNext) && mailbox.uidNext > 0 ? mailbox.uidNext : undefined;
+  if (since !== undefined && session.enabled('QRESYNC') && mailbox.highestModseq === since && mailbox.exists === known.size) {
+    return {
+      uidValidity,
+      uidNext,
+      highestModseq: since.toString(),
+      reset: false,
+      vanished: UidSet.empty,
+      flagChanges: [],
+      remaining: known,
+      newUids: UidSet.empty,
+    };
+  }
   session.client.on('expunge', onExpunge);
   try {
     const flags = await knownFlags(session, known, since);
@@ -160,7 +179,7 @@ async function planSync(session: ImapSession, mailbox: MailboxObject, cache: Cac
     const remaining = known.subtract(vanished);
     return {
       uidValidity,
-      uidNext: Number.isSafeInteger(mailbox.uidNext) && mailbox.uidNext > 0 ? mailbox.uidNext : undefined,
+      uidNext,
       highestModseq: condstore ? mailbox.highestModseq?.toString() : undefined,
       reset,
       vanished,
