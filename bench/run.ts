@@ -15,6 +15,7 @@
  * (a fast run that lost messages would mean nothing), never a time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocalMailStack } from '../test/mailstack/local-stack';
@@ -125,6 +126,15 @@ function describeCpu(cpu: CpuTimes): string {
   ].join(', ');
 }
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const address = server.address();
+  await new Promise((resolveClose) => server.close(resolveClose));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
 function medianCpu(rounds: CpuTimes[]): CpuTimes {
   const of = (part: keyof CpuTimes): number => median(rounds.map((r) => r[part])) ?? 0;
   return { main: of('main'), page: of('page'), browser: of('browser'), otherBrowser: of('otherBrowser'), server: of('server') };
@@ -202,6 +212,8 @@ async function main(): Promise<void> {
   const peerRounds: PeerRound[] = [];
   const largeRounds: LargeRound[] = [];
   const largeDir = join(workDir, 'twinbox-100k');
+  // The same origin in every round, so that rounds after the first find the cache the first one filled.
+  const largePort = await freePort();
   let largeAccountId: string | undefined;
 
   const runTwinbox = async (round: number): Promise<void> => {
@@ -301,6 +313,7 @@ async function main(): Promise<void> {
       dataDir: join(largeDir, 'data'),
       profileDir: join(largeDir, 'profile'),
       label: `100k-round${round}`,
+      port: largePort,
       ...(options.profileDir ? { cpuProfileDir: options.profileDir } : {}),
     });
     try {

@@ -55,6 +55,11 @@ export interface LaunchOptions {
   profileDir: string;
   /** Write CPU profiles of main (node --cpu-prof) and of the page (CDP) here. */
   cpuProfileDir?: string;
+  /**
+   * The loopback host's port. The page's IndexedDB belongs to its origin, port included:
+   * a launch that must find the cache an earlier one left needs the same port.
+   */
+  port?: number;
   label: string;
 }
 
@@ -124,7 +129,7 @@ export class TwinboxInstance {
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=main-${options.label}.cpuprofile`]
       : [];
     const main = spawn(process.execPath, [...nodeArgs, webJs], {
-      env: { ...process.env, TWINBOX_DATA_DIR: options.dataDir, TWINBOX_WEB_PORT: '0' },
+      env: { ...process.env, TWINBOX_DATA_DIR: options.dataDir, TWINBOX_WEB_PORT: String(options.port ?? 0) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stopMain = killLater(main, `Twinbox main (${options.label})`);
