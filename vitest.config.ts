@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{main,shared,renderer}/**/*.test.{ts,tsx}', 'test/unit/**/*.test.ts', 'test/corpus/**/*.test.ts'],
+          // A few run ESLint or parse the whole corpus: a second alone, several beside the browsers of the e2e tests.
+          testTimeout: 30_000,
         },
       },
       {
@@ -50,6 +52,8 @@ export default defineConfig({
           name: 'packaging',
           include: ['test/packaging/**/*.test.ts'],
           testTimeout: 180_000,
+          // electron-builder runs in beforeAll: tens of seconds on a busy machine.
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -175,7 +175,8 @@ describe('mail corpus', () => {
     );
     expect(problems).toEqual([]);
     expect(totals.messages).toBe(entries.length);
-  });
+    // 400 messages: about a second and a half here, several times that on a busy machine.
+  }, 60_000);
 
   describe('golden messages', () => {
     it.for(GOLDENS)('$file', async (golden, context) => {
