@@ -18,7 +18,7 @@ export const RESULT_LIMIT = 200;
 
 export interface LocalResults {
   keys: MessageKey[];
-  /** More matched than are listed. */
+  /** More matched than are listed (counting postings not yet read, which may name messages that have since gone). */
   truncated: boolean;
 }
 

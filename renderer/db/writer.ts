@@ -302,8 +302,7 @@ export class CacheWriter {
           return;
         }
         case 'done': {
-          const state = await db.syncState.get([accountId, POP3_FOLDER]);
-          const knownUidls = state?.knownUidls ?? (await this.knownUidls(accountId));
+          const knownUidls = await this.knownUidls(accountId);
           await db.syncState.put({ accountId, folder: POP3_FOLDER, protocol: 'pop3', serverTotal: delta.total, completedAt: now, knownUidls });
           return;
         }

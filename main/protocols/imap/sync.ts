@@ -25,8 +25,8 @@
  * With QRESYNC, a folder whose HIGHESTMODSEQ and message count are what the
  * cache last saw has not changed at all: the server raises HIGHESTMODSEQ for
  * every flag change, expunge and arrival (RFC 7162). Then nothing more is
- * asked, so that a resync costs the same at 100,000 messages as at 10 (the
- * FETCH CHANGEDSINCE over every known UID grows with the folder on the server).
+ * asked: the FETCH CHANGEDSINCE over every known UID and the SEARCH for new
+ * ones are two round trips that could only answer "nothing".
  *
  * New messages are the server's UIDs that the cache lacks, not only those
  * above its highest UID: a first sync that was interrupted leaves the older
