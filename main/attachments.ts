@@ -1,9 +1,8 @@
 /**
  * Finding an attachment's bytes from its opaque id. The id names a message
- * and a part; the bytes are read again from the message (fetched from the
- * IMAP server, or sent along by the page for POP3, whose messages live only
- * in the page's cache), so main keeps no attachments in memory and the page
- * never names a file.
+ * and a part; the bytes are read again from the message (from the message
+ * store, or else the IMAP server), so main keeps no attachments in memory
+ * and the page never names a file.
  */
 import type { AttachmentContent } from '../shared/contract';
 import { TwinboxError } from '../shared/errors';
@@ -13,16 +12,13 @@ import { parseMessage } from './mime/parse';
 
 export async function attachmentContent(
   ref: MessageRef & { attachmentId: string },
-  raw: Uint8Array | (() => Promise<Uint8Array>),
+  read: () => Promise<Uint8Array>,
 ): Promise<AttachmentContent> {
   const named = parseAttachmentId(ref.attachmentId);
-  // Bytes sent along are a POP3 message from the page's cache, where it may have moved to a local folder
-  // (Trash) under the id it was downloaded with; the folder matters only when main reads from the server.
-  const fromServer = typeof raw === 'function';
-  if (!named || named.accountId !== ref.accountId || named.serverId !== ref.serverId || (fromServer && named.folder !== ref.folder)) {
+  if (!named || named.accountId !== ref.accountId || named.serverId !== ref.serverId || named.folder !== ref.folder) {
     throw new TwinboxError('INVALID_REQUEST', 'the attachment id does not belong to this message');
   }
-  const bytes = typeof raw === 'function' ? await raw() : raw;
+  const bytes = await read();
   const attachment = (await parseMessage(bytes)).attachments[named.index];
   if (!attachment) throw new TwinboxError('MESSAGE_GONE', 'the message no longer has this attachment');
   return { filename: safeFilename(attachment.filename), contentType: attachment.contentType, content: attachment.content };

@@ -4,6 +4,8 @@
  * event bus, wired once and shared by every host (Electron and the loopback
  * web host) through the handler table.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TwinboxError } from '../shared/errors';
 import type { Account, ProtocolLogLine } from '../shared/model';
@@ -15,6 +17,7 @@ import { SyncSessions } from './ipc/sync-sessions';
 import type { MailAdapter } from './protocols/adapter';
 import { ConnectionPool } from './protocols/pool';
 import type { PoolOptions } from './protocols/pool';
+import { MessageStore } from './store/message-store';
 
 export interface AppIdentity {
   name: string;
@@ -27,7 +30,11 @@ export type AdapterFactory = (account: Account, password: string, log: ((line: P
 export interface ServicesOptions {
   identity: AppIdentity;
   host: 'electron' | 'web';
-  /** Where settings and encrypted secrets live; nothing is written when absent. */
+  /**
+   * Where settings, encrypted secrets and the message store (`Mail/`) live.
+   * Without it nothing outlives the process: the store is a temporary folder,
+   * removed on close (tests).
+   */
   dataDir?: string;
   cipher?: SecretCipher;
   createAdapter: AdapterFactory;
@@ -49,6 +56,8 @@ export interface Services {
   vault: CredentialVault;
   pool: ConnectionPool;
   syncs: SyncSessions;
+  /** Every downloaded message's bytes (main/store/). */
+  store: MessageStore;
   /** Running IDLE watches by id, with the function that stops each. */
   watches: Map<string, { accountId: string; stop: () => Promise<void> }>;
   events: EventBus;
@@ -71,6 +80,8 @@ export function createServices(options: ServicesOptions): Services {
   const protocolLog = { enabled: false };
   const watches = new Map<string, { accountId: string; stop: () => Promise<void> }>();
   const syncs = new SyncSessions();
+  const temporaryMail = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'twinbox-mail-')) : undefined;
+  const store = new MessageStore(temporaryMail ?? join(options.dataDir ?? '', 'Mail'));
 
   const services: Services = {
     identity: options.identity,
@@ -81,6 +92,7 @@ export function createServices(options: ServicesOptions): Services {
     protocolLog,
     watches,
     syncs,
+    store,
     createAdapter: options.createAdapter,
     saveFile: options.saveFile,
     demo: options.demo === true,
@@ -119,6 +131,7 @@ export function createServices(options: ServicesOptions): Services {
       await Promise.all([...watches.values()].map((watch) => watch.stop().catch(() => undefined)));
       watches.clear();
       await services.pool.closeAll();
+      if (temporaryMail !== undefined) rmSync(temporaryMail, { recursive: true, force: true });
     },
   };
   return services;

@@ -17,7 +17,11 @@ const db = new TwinboxDatabase();
 const startView = new URLSearchParams(window.location.hash.slice(1));
 // Opened as the Lab (the demo): its POP3 side deletes server copies only when the user confirms, and the
 // first check runs before the Lab could put its own hold in place, so this session holds them from the start.
-const engine = new SyncEngine(client, db, startView.get('view') === 'lab' ? { pop3ServerDeletes: false } : {});
+const engine = new SyncEngine(client, db, {
+  ...(startView.get('view') === 'lab' ? { pop3ServerDeletes: false } : {}),
+  // POP3 mail's index must never be cleared to make room (Electron grants this; a browser decides).
+  requestPersistentStorage: () => navigator.storage.persist(),
+});
 
 /**
  * `npm run bench` (bench/twinbox.ts) times sync, opening and search inside

@@ -16,11 +16,16 @@ import type {
   Folder,
   FolderCounts,
   MessageBody,
+  MessageSummary,
+  MessageText,
   OtherDeviceResult,
   ProtocolLogLine,
   ServerSnapshot,
   QuotaInfo,
   SentMessage,
+  StoredMessageInfo,
+  StoredSummary,
+  StoreUsage,
   SyncDelta,
 } from './model';
 
@@ -107,7 +112,7 @@ const SyncStateSchema = z.discriminatedUnion('protocol', [
     highestModseq: z.string().regex(/^\d+$/).optional(),
     knownUids: z.string().regex(/^(\d+(:\d+)?)(,\d+(:\d+)?)*$|^$/, 'an IMAP sequence set'),
   }),
-  z.object({ protocol: z.literal('pop3'), knownUidls: z.array(serverId).max(1_000_000) }),
+  z.object({ protocol: z.literal('pop3') }),
 ]);
 
 const AddressSchema = z.object({ name: z.string().max(500), address: emailAddress });
@@ -129,6 +134,7 @@ const OutgoingMessageSchema = z.object({
 });
 
 const inFolder = { accountId: id, folder: folderPath };
+const storedItems = z.array(z.object({ folder: folderPath, serverId }).strict()).min(1).max(1000);
 
 // ---- results ---------------------------------------------------------------
 
@@ -223,11 +229,20 @@ export const methods = {
   ),
   'mail.syncNext': method<SyncDelta | SyncEnd>()(z.object({ syncId: id }).strict()),
   'mail.syncCancel': method<null>()(z.object({ syncId: id }).strict()),
-  'mail.fetchBody': method<MessageBody>()(z.object({ ...inFolder, serverId, raw: z.boolean().optional() }).strict()),
-  'mail.fetchBodies': method<MessageBody[]>()(
-    z.object({ ...inFolder, serverIds: z.array(serverId).min(1).max(1000), raw: z.boolean().optional() }).strict(),
+  /**
+   * A message, parsed, from this computer's message store; when it is not
+   * there (IMAP, or a POP3 message downloaded as headers only) it is fetched
+   * from the server and kept.
+   */
+  'mail.open': method<MessageBody>()(z.object({ ...inFolder, serverId }).strict()),
+  /** A message's exact bytes ("view source"), from the store or else the server. */
+  'mail.source': method<Uint8Array>()(z.object({ ...inFolder, serverId }).strict()),
+  /** Fetches whole messages into the store in one exchange (reading a folder for offline use); nothing is parsed. */
+  'mail.download': method<{ stored: string[]; missing: string[] }>()(
+    z.object({ ...inFolder, serverIds: z.array(serverId).min(1).max(1000) }).strict(),
   ),
-  'mail.parseRaw': method<MessageBody>()(z.object({ ...inFolder, serverId, raw: bytes }).strict()),
+  /** What local search needs of stored messages' bodies; messages not stored are left out. */
+  'mail.texts': method<MessageText[]>()(z.object({ accountId: id, items: storedItems.max(500) }).strict()),
   'mail.setFlags': method<null>()(
     z.object({ ...inFolder, serverIds, add: z.array(flag).max(50).optional(), remove: z.array(flag).max(50).optional() }).strict(),
   ),
@@ -244,13 +259,57 @@ export const methods = {
   'mail.send': method<SentMessage>()(z.object({ accountId: id, message: OutgoingMessageSchema }).strict()),
   /** The exact MIME bytes of a message, without sending it: a draft to store. */
   'mail.compose': method<{ messageId: string; raw: Uint8Array }>()(z.object({ message: OutgoingMessageSchema }).strict()),
+  /** An attachment by its opaque id, read from the message store (or, for IMAP, the server). */
+  'attachments.fetch': method<AttachmentContent>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000) }).strict()),
+  'attachments.save': method<SaveResult>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000) }).strict()),
+
+  // The message store (main/store/): the page's index keeps it company, one commit behind.
+  /** How much of an account this computer keeps, and its limit. */
+  'store.usage': method<StoreUsage>()(z.object({ accountId: id }).strict()),
   /**
-   * An attachment by its opaque id. POP3 messages live only in the page's
-   * cache, so the page sends the message's bytes along (`raw`); IMAP ones are
-   * fetched from the server.
+   * What the store holds for an account (to rebuild or check the index): every message, or those of one
+   * folder, or only those the index has not confirmed; and the UIDLs deleted here for good.
    */
-  'attachments.fetch': method<AttachmentContent>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000), raw: bytes.optional() }).strict()),
-  'attachments.save': method<SaveResult>()(z.object({ ...inFolder, serverId, attachmentId: z.string().min(1).max(4000), raw: bytes.optional() }).strict()),
+  'store.list': method<{ messages: StoredMessageInfo[]; deletedHere: string[] }>()(
+    z.object({ accountId: id, folder: folderPath.optional(), unindexedOnly: z.boolean().optional() }).strict(),
+  ),
+  /** Summaries read from stored messages' headers: rows for an index that lost them. */
+  'store.summaries': method<StoredSummary[]>()(z.object({ accountId: id, items: storedItems }).strict()),
+  /** The index committed these (`indexed`), or decided against them (`discard`: removed, and not downloaded again). */
+  'store.settle': method<null>()(
+    z.object({ ...inFolder, indexed: z.array(serverId).max(100_000), discard: z.array(serverId).max(100_000) }).strict(),
+  ),
+  /** Flags of messages kept only here (POP3), recorded with their files. */
+  'store.setFlags': method<null>()(
+    z.object({ ...inFolder, changes: z.array(z.object({ serverId, flags: z.array(flag).max(50) }).strict()).min(1).max(100_000) }).strict(),
+  ),
+  /** Moves stored messages between this computer's folders (POP3). */
+  'store.move': method<null>()(z.object({ ...inFolder, serverIds, target: folderPath }).strict()),
+  /** Removes stored messages; `deletedHere` also records their UIDLs so that they are never downloaded again. */
+  'store.remove': method<null>()(z.object({ ...inFolder, serverIds, deletedHere: z.boolean() }).strict()),
+  /** The user undid a deletion: these UIDLs are no longer "deleted here". */
+  'store.restore': method<null>()(z.object({ accountId: id, serverIds }).strict()),
+  /**
+   * Keeps a message made here (a POP3 account's draft or sent copy), flushed,
+   * and returns its id and summary; the index confirms it with `store.settle`.
+   */
+  'store.putLocal': method<{ serverId: string; summary: MessageSummary }>()(
+    z.object({ ...inFolder, raw: bytes, flags: z.array(flag).max(50) }).strict(),
+  ),
+  /** Moves messages that an older Twinbox kept in the page's cache into the store, flushed. */
+  'store.import': method<null>()(
+    z
+      .object({
+        ...inFolder,
+        items: z
+          .array(z.object({ serverId, raw: bytes, kind: z.enum(['server', 'local']), partial: z.boolean(), flags: z.array(flag).max(50) }).strict())
+          .min(1)
+          .max(500),
+      })
+      .strict(),
+  ),
+  /** Forgets every stored message of an account ("this computer died", "forget the local copy"). */
+  'store.wipe': method<null>()(z.object({ accountId: id }).strict()),
   /** The Protocol Lab's middle column: what the server holds now, read by a connection of its own (IMAP accounts). */
   'lab.serverState': method<ServerSnapshot>()(z.object({ accountId: id }).strict()),
   /** The Lab's other IMAP device changes one message on the server. */

@@ -21,6 +21,8 @@ export const ERROR_TEXT = {
   PROTOCOL_ERROR: 'The server sent an answer Twinbox could not understand. Nothing was changed.',
   CONNECTION_LOST: 'The connection to the server was lost. Nothing was lost; Twinbox will try again.',
   HOST_UNAVAILABLE: 'Twinbox’s background process is not answering. Restart Twinbox; nothing stored on this computer is lost.',
+  DISK_FULL: 'There is no room left on this computer’s disk, so the mail was not saved here and nothing was deleted from the server. Free some space and Twinbox will try again.',
+  LOCAL_STORE_FAILED: 'Twinbox could not read or write its mail folder on this computer. Nothing was deleted from the server; check that the folder is not read-only.',
   INVALID_REQUEST: 'Twinbox made a request that is not allowed. This is a bug; please report it.',
   INTERNAL: 'Something went wrong inside Twinbox. Nothing was lost; please try again.',
 } as const;

@@ -193,10 +193,51 @@ export interface MessageBody {
   attachments: AttachmentInfo[];
   /** Header lines as name and value, in order, for "show original". */
   headers: [string, string][];
-  /** The exact message bytes, when asked for (and always for POP3 downloads). */
-  raw?: Uint8Array;
   /** Parser notes about damage it worked around (missing boundary, unknown charset...). */
   warnings: string[];
+}
+
+/**
+ * What local search needs of a message's body, read from main's message
+ * store in the background (never while a folder downloads), with what the
+ * list shows but a header block alone cannot tell.
+ */
+export interface MessageText {
+  folder: string;
+  serverId: string;
+  /** The start of the body's text, enough for the words search keeps. */
+  text: string;
+  snippet?: string;
+  hasAttachments: boolean;
+}
+
+/** A message in main's message store (see main/store/). */
+export interface StoredMessageInfo {
+  folder: string;
+  serverId: string;
+  /** `server` for mail from the server (its UID or UIDL), `local` for a message made here. */
+  kind: 'server' | 'local';
+  size: number;
+  /** Only the header block is stored. */
+  partial: boolean;
+  flags: string[];
+  /** The page's index confirmed it. */
+  indexed: boolean;
+}
+
+/** A stored message described for the index: what the list shows, from the file itself. */
+export interface StoredSummary extends StoredMessageInfo {
+  summary: MessageSummary;
+}
+
+/** How much of an account is in main's message store. */
+export interface StoreUsage {
+  messages: number;
+  bytes: number;
+  /** Messages stored but not yet confirmed by the page's index (a crash came between). */
+  unindexed: number;
+  /** The account's cache limit (IMAP), or null when everything is kept (POP3). */
+  limitBytes: number | null;
 }
 
 /** One line of the protocol log: what the Lab shows under each action. */
@@ -215,12 +256,14 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'idl
 
 /**
  * What the caller's cache knows about a folder. IMAP keys on UIDVALIDITY and
- * UIDs; POP3 on UIDLs. `knownUids` is an IMAP sequence set ("1:40,42") so a
- * large folder costs a few bytes when its UIDs are contiguous.
+ * UIDs: `knownUids` is an IMAP sequence set ("1:40,42") so a large folder
+ * costs a few bytes when its UIDs are contiguous. POP3 keys on UIDLs, which
+ * main reads from its own message store.
  */
 export type SyncState =
   | { protocol: 'imap'; uidValidity?: string; highestModseq?: string; knownUids: string }
-  | { protocol: 'pop3'; knownUidls: string[] };
+  /** POP3: main's message store knows what this computer holds; the page sends nothing. */
+  | { protocol: 'pop3' };
 
 export interface SyncOptions {
   /** Summaries per `messages` delta. The first delta is the first screen (newest first). */
@@ -249,17 +292,18 @@ export type SyncDelta =
   /** Flags that changed on the server for messages the cache holds. */
   | { kind: 'flags'; changes: { serverId: string; flags: string[]; modseq?: string }[] }
   /**
-   * New messages, newest first. POP3 includes each message's body (with
-   * `raw`) unless it was fetched as headers only (`partial` lists those).
+   * New messages, newest first. POP3: each is in main's message store,
+   * flushed, before this delta is sent; `partial` lists those stored as
+   * headers only.
    */
   | {
       kind: 'messages';
       summaries: MessageSummary[];
-      bodies: MessageBody[];
       partial: string[];
       progress: { done: number; total: number };
     }
-  | { kind: 'done'; state: SyncState; total: number; uidNext?: number };
+  /** `onServer`: POP3, every UIDL on the server now (what retention may name). */
+  | { kind: 'done'; state: SyncState; total: number; uidNext?: number; onServer?: string[] };
 
 export interface SearchQuery {
   /** Words to find in subject, addresses or body text. */

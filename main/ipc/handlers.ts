@@ -7,8 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { TestOutcome } from '../../shared/contract';
 import { TwinboxError } from '../../shared/errors';
 import type { Account, Protocol, ServerSettings, SyncDelta } from '../../shared/model';
-import { toMessageBody } from '../mime/message-body';
-import { parseMessage } from '../mime/parse';
 import type { AdapterOptions, MailAdapter } from '../protocols/adapter';
 import { otherImapDevice, otherPop3Device, serverSnapshot } from '../lab/other-devices';
 import { probeCertificate } from '../protocols/certificate-probe';
@@ -16,7 +14,9 @@ import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/
 import type { Services } from '../services';
 import type { HandlerTable } from './dispatch';
 import { attachmentContent } from '../attachments';
+import { crashPoint } from '../crash-points';
 import { fetchRemoteImages } from '../remote-images';
+import { describe, keepsOnlyCopy, StoredMail } from '../store/stored-mail';
 
 /** Settings a new account gets for what the form did not say. */
 const DEFAULT_POP3 = { retention: { kind: 'keep' as const }, pollMinutes: 10, headersOnly: false, maxMessageBytes: 0 };
@@ -34,6 +34,8 @@ export function createHandlers(services: Services): HandlerTable {
       throw await withCertificate(error, account.incoming, account.protocol);
     }
   }
+
+  const mail = new StoredMail({ store: services.store, account: (id) => services.account(id), withAdapter: (id, work) => withAdapter(id, work, true) });
 
   return {
     'app.getInfo': (_input, context) =>
@@ -72,6 +74,7 @@ export function createHandlers(services: Services): HandlerTable {
       await pool.invalidate(accountId);
       services.vault.delete(accountId);
       services.accounts.remove(accountId);
+      await services.store.wipe(accountId);
       return null;
     },
 
@@ -99,7 +102,7 @@ export function createHandlers(services: Services): HandlerTable {
       const account = services.account(accountId);
       const syncId = services.syncs.start({ scope: `${accountId}\u0000${folder}`, owner: context.caller }, async (consume) => {
         try {
-          await pool.use(accountId, (adapter) => consume(withProgressEvents(adapter.sync(folder, state, options ?? {}), accountId, folder, services)));
+          await pool.use(accountId, (adapter) => consume(withProgressEvents(mail.sync(adapter, accountId, folder, state, options ?? {}), accountId, folder, services)));
         } catch (error) {
           throw await withCertificate(error, account.incoming, account.protocol);
         }
@@ -114,15 +117,15 @@ export function createHandlers(services: Services): HandlerTable {
       return null;
     },
 
-    'mail.fetchBody': ({ accountId, folder, serverId, raw }) =>
-      withAdapter(accountId, (adapter) => adapter.fetchBody(folder, serverId, { raw: raw === true }), true),
+    'mail.open': ({ accountId, folder, serverId }) => mail.open(accountId, folder, serverId),
 
-    'mail.fetchBodies': ({ accountId, folder, serverIds, raw }) =>
-      withAdapter(accountId, (adapter) => adapter.fetchBodies(folder, serverIds, { raw: raw === true }), true),
+    'mail.source': ({ accountId, folder, serverId }) => mail.source(accountId, folder, serverId),
 
-    'mail.parseRaw': async ({ accountId, folder, serverId, raw }) => {
+    'mail.download': ({ accountId, folder, serverIds }) => mail.download(accountId, folder, serverIds),
+
+    'mail.texts': ({ accountId, items }) => {
       services.account(accountId);
-      return toMessageBody(await parseMessage(raw), { accountId, folder, serverId });
+      return mail.texts(accountId, items);
     },
 
     'mail.setFlags': async ({ accountId, folder, serverIds, add, remove }) => {
@@ -136,8 +139,14 @@ export function createHandlers(services: Services): HandlerTable {
     'mail.copy': async ({ accountId, folder, serverIds, target }) =>
       Object.fromEntries(await withAdapter(accountId, (adapter) => adapter.copy(folder, serverIds, target))),
 
-    'mail.delete': ({ accountId, folder, serverIds, expunge }) =>
-      withAdapter(accountId, (adapter) => adapter.delete(folder, serverIds, { expunge: expunge === true })),
+    'mail.delete': async ({ accountId, folder, serverIds, expunge }) => {
+      if (keepsOnlyCopy(services.account(accountId))) {
+        // The POP3 safety rule, enforced where the deletion happens: only what is flushed here may go.
+        await mail.assertSafeToDelete(accountId, serverIds);
+        crashPoint('pop3-before-dele');
+      }
+      return withAdapter(accountId, (adapter) => adapter.delete(folder, serverIds, { expunge: expunge === true }));
+    },
 
     'mail.append': async ({ accountId, folder, raw, flags }) => ({
       serverId: (await withAdapter(accountId, (adapter) => adapter.append(folder, raw, flags))) ?? null,
@@ -180,18 +189,86 @@ export function createHandlers(services: Services): HandlerTable {
 
     'mail.compose': ({ message }) => composeMessage(message),
 
-    'attachments.fetch': ({ accountId, folder, serverId, attachmentId, raw }) => {
-      // An unknown account is refused even when the page brings the bytes itself.
+    'attachments.fetch': ({ accountId, folder, serverId, attachmentId }) => {
       services.account(accountId);
-      return attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId)));
+      return attachmentContent({ accountId, folder, serverId, attachmentId }, () => mail.source(accountId, folder, serverId));
     },
 
-    'attachments.save': async ({ accountId, folder, serverId, attachmentId, raw }) => {
+    'attachments.save': async ({ accountId, folder, serverId, attachmentId }) => {
       services.account(accountId);
-      const attachment = await attachmentContent({ accountId, folder, serverId, attachmentId }, raw ?? (() => fetchRaw(accountId, folder, serverId)));
+      const attachment = await attachmentContent({ accountId, folder, serverId, attachmentId }, () => mail.source(accountId, folder, serverId));
       if (!services.saveFile) return { kind: 'download', ...attachment };
       const path = await services.saveFile(attachment.filename, attachment.content);
       return path === undefined ? { kind: 'cancelled' } : { kind: 'saved', path };
+    },
+
+    'store.usage': ({ accountId }) => mail.usage(accountId),
+
+    'store.list': async ({ accountId, folder, unindexedOnly }) => {
+      services.account(accountId);
+      const listed = await services.store.list(accountId, { unindexedOnly: unindexedOnly === true });
+      return {
+        messages: listed.filter((message) => folder === undefined || message.folder === folder).map(describe),
+        deletedHere: await services.store.deletedHere(accountId),
+      };
+    },
+
+    'store.summaries': ({ accountId, items }) => {
+      services.account(accountId);
+      return mail.summaries(accountId, items);
+    },
+
+    'store.settle': async ({ accountId, folder, indexed, discard }) => {
+      services.account(accountId);
+      await services.store.markIndexed(accountId, folder, indexed);
+      await services.store.remove(accountId, folder, discard, { deletedHere: true });
+      return null;
+    },
+
+    'store.setFlags': async ({ accountId, folder, changes }) => {
+      services.account(accountId);
+      await services.store.setFlags(accountId, folder, changes.map((change) => ({ id: change.serverId, flags: change.flags })));
+      return null;
+    },
+
+    'store.move': async ({ accountId, folder, serverIds, target }) => {
+      services.account(accountId);
+      await services.store.move(accountId, folder, target, serverIds);
+      return null;
+    },
+
+    'store.remove': async ({ accountId, folder, serverIds, deletedHere }) => {
+      services.account(accountId);
+      await services.store.remove(accountId, folder, serverIds, { deletedHere });
+      return null;
+    },
+
+    'store.restore': async ({ accountId, serverIds }) => {
+      services.account(accountId);
+      await services.store.undoDeletedHere(accountId, serverIds);
+      return null;
+    },
+
+    'store.putLocal': ({ accountId, folder, raw, flags }) => {
+      services.account(accountId);
+      return mail.putLocal(accountId, folder, raw, flags);
+    },
+
+    'store.import': async ({ accountId, folder, items }) => {
+      services.account(accountId);
+      await services.store.put(
+        accountId,
+        folder,
+        items.map((item) => ({ id: item.serverId, kind: item.kind, bytes: item.raw, partial: item.partial, flags: item.flags })),
+        { durable: true, indexed: true },
+      );
+      return null;
+    },
+
+    'store.wipe': async ({ accountId }) => {
+      services.account(accountId);
+      await services.store.wipe(accountId);
+      return null;
     },
 
     'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls),
@@ -205,12 +282,6 @@ export function createHandlers(services: Services): HandlerTable {
   function otherDeviceOptions(accountId: string): AdapterOptions {
     const account = services.account(accountId);
     return { accountId, server: account.incoming, password: services.password(accountId, 'incoming') };
-  }
-
-  async function fetchRaw(accountId: string, folder: string, serverId: string): Promise<Uint8Array> {
-    const body = await withAdapter(accountId, (adapter) => adapter.fetchBody(folder, serverId, { raw: true }), true);
-    if (!body.raw) throw new TwinboxError('PROTOCOL_ERROR', 'the server sent no message source');
-    return body.raw;
   }
 }
 

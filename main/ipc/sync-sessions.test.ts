@@ -4,7 +4,7 @@ import type { SyncDelta } from '../../shared/model';
 import { SyncSessions } from './sync-sessions';
 
 function messages(done: number, total: number): SyncDelta {
-  return { kind: 'messages', summaries: [], bodies: [], partial: [], progress: { done, total } };
+  return { kind: 'messages', summaries: [], partial: [], progress: { done, total } };
 }
 
 describe('sync over IPC as a pull iterator', () => {
@@ -17,7 +17,7 @@ describe('sync over IPC as a pull iterator', () => {
         produced.push(i);
         yield messages(i, 3);
       }
-      yield { kind: 'done', state: { protocol: 'pop3', knownUidls: [] }, total: 3 };
+      yield { kind: 'done', state: { protocol: 'pop3' }, total: 3 };
     }
     const syncId = sessions.start({ scope: 'a/INBOX', owner: 'page' }, async (consume) => {
       held = true;

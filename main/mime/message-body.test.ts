@@ -75,9 +75,8 @@ describe('message body for the reader', () => {
       ].join('\r\n'),
     );
     const parsed = await parseMessage(raw);
-    const body = toMessageBody(parsed, { accountId: 'acc', folder: 'INBOX', serverId: '9' }, raw);
+    const body = toMessageBody(parsed, { accountId: 'acc', folder: 'INBOX', serverId: '9' });
     expect(body.text).toBe('Two files.');
-    expect(body.raw).toBe(raw);
     expect(body.attachments.map(({ id: _id, ...rest }) => rest)).toEqual([
       { filename: 'a.csv', contentType: 'text/csv', size: 3, inline: false, role: 'file' },
       { filename: 'b.gif', contentType: 'image/gif', size: 6, inline: true, contentId: 'b@x', role: 'file' },

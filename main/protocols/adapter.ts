@@ -12,7 +12,7 @@ import type {
   Folder,
   FolderChange,
   FolderCounts,
-  MessageBody,
+  MessageSummary,
   Protocol,
   ProtocolLogLine,
   QuotaInfo,
@@ -43,10 +43,35 @@ export interface Timeouts {
   commandMs: number;
 }
 
-export interface FetchBodyOptions {
-  /** Also return the exact message bytes. */
-  raw?: boolean;
+/** A message's exact bytes, as the server sent them. */
+export interface MessageSource {
+  serverId: string;
+  bytes: Uint8Array;
+  /** Only the header block (POP3 TOP n 0). */
+  partial: boolean;
 }
+
+export interface FetchedMessages {
+  /** IMAP: the UIDVALIDITY the UIDs belong to, so a store never keeps bytes under a stale UID. */
+  uidValidity?: string;
+  /** In the order the server sent them; ids no longer there are left out. */
+  messages: MessageSource[];
+}
+
+/**
+ * What the adapter is told the caller holds: for IMAP what the page's cache
+ * says; for POP3 the UIDLs in main's message store (and those deleted here).
+ */
+export type AdapterSyncState = Extract<SyncState, { protocol: 'imap' }> | { protocol: 'pop3'; knownUidls: ReadonlySet<string> };
+
+/**
+ * A sync step as an adapter yields it: the contract's deltas, where new
+ * messages may come with their bytes (POP3 downloads them whole), which the
+ * caller stores before passing the delta on without them.
+ */
+export type AdapterDelta =
+  | Exclude<SyncDelta, { kind: 'messages' }>
+  | { kind: 'messages'; summaries: MessageSummary[]; partial: string[]; progress: { done: number; total: number }; sources: MessageSource[] };
 
 export interface MailAdapter {
   readonly protocol: Protocol;
@@ -63,15 +88,14 @@ export interface MailAdapter {
   folderCounts(paths: string[]): Promise<FolderCounts[]>;
 
   /** Brings a cache from `state` to the server's current folder, in deltas. */
-  sync(folder: string, state: SyncState, options?: SyncOptions): AsyncGenerator<SyncDelta, void, undefined>;
+  sync(folder: string, state: AdapterSyncState, options?: SyncOptions): AsyncGenerator<AdapterDelta, void, undefined>;
 
-  /** The whole message, parsed; MESSAGE_GONE when it is no longer there. */
-  fetchBody(folder: string, serverId: string, options?: FetchBodyOptions): Promise<MessageBody>;
   /**
-   * Several whole messages in one exchange (to read a folder offline);
-   * those no longer there are left out, not an error.
+   * Whole messages, exactly as the server has them, in one exchange;
+   * those no longer there are left out, not an error. Never marks them read
+   * (IMAP BODY.PEEK); parsing is the caller's business.
    */
-  fetchBodies(folder: string, serverIds: string[], options?: FetchBodyOptions): Promise<MessageBody[]>;
+  fetchMessages(folder: string, serverIds: string[]): Promise<FetchedMessages>;
 
   /** Requires `serverFlags`. */
   setFlags(folder: string, serverIds: string[], change: { add?: string[]; remove?: string[] }): Promise<void>;

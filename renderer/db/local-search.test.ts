@@ -29,7 +29,7 @@ describe('local search', () => {
     // Oldest first, unlike a sync: the order messages arrive in must not decide the order they are listed in.
     for (let start = 1; start <= count; start += 100) {
       const summaries = Array.from({ length: Math.min(100, count - start + 1) }, (_, i) => summary(start + i, `Invoice ${start + i}${(start + i) % 2 === 0 ? ' paid' : ''}`));
-      await writer.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries, bodies: [], partial: [], progress: { done: 1, total: 1 } });
+      await writer.applyImapDelta('a', 'INBOX', { kind: 'messages', summaries, partial: [], progress: { done: 1, total: 1 } });
     }
     const all = await searchLocally(writer.db, 'invoice');
     expect(all.truncated).toBe(true);

@@ -6,8 +6,8 @@
  */
 import type { CachedMessage, TwinboxDatabase } from './schema';
 import { docsStartingWith } from './search-index';
-import { keyOf } from './writer';
-import type { MessageKey } from './writer';
+import { accountMessages, keyOf } from './rows';
+import type { MessageKey } from './rows';
 
 /**
  * Enough for several screens of answers; the note says when there are more.
@@ -51,11 +51,16 @@ export async function searchLocally(db: TwinboxDatabase, text: string, accountId
 }
 
 /**
- * How much of the account's mail local search can see: messages whose text
- * is not on this computer are found only by subject, names and preview.
+ * How much of the account's mail local search can read in full: messages
+ * whose body text is indexed; the others are found only by subject, names
+ * and preview, either because their text is not on this computer (IMAP) or
+ * because background indexing has not reached them yet (`queued`).
  */
-export async function textCoverage(db: TwinboxDatabase, accountId: string): Promise<{ total: number; withoutText: number }> {
-  const total = await db.messages.where('accountId').equals(accountId).count();
-  const withText = await db.bodies.where('accountId').equals(accountId).count();
-  return { total, withoutText: Math.max(0, total - withText) };
+export async function textCoverage(db: TwinboxDatabase, accountId: string): Promise<{ total: number; withoutText: number; queued: number }> {
+  const [total, indexed, queue] = await Promise.all([
+    accountMessages(db, accountId).count(),
+    db.messages.where('[accountId+textIndexed]').equals([accountId, 1]).count(),
+    db.textQueue.where('accountId').equals(accountId).toArray(),
+  ]);
+  return { total, withoutText: Math.max(0, total - indexed), queued: queue.reduce((sum, entry) => sum + entry.serverIds.length, 0) };
 }

@@ -1,7 +1,7 @@
 import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import type { CachedBody, CachedMessage } from './schema';
+import type { CachedMessage, LegacyBody } from './schema';
 import { declareVersions, LATEST_VERSION, searchWords, TwinboxDatabase } from './schema';
 import { docsStartingWith } from './search-index';
 
@@ -13,7 +13,7 @@ function older(indexedDB: globalThis.IDBFactory, version: number): Dexie {
 }
 
 /** A message row as versions 1 to 3 wrote it. */
-type OldRow = Omit<CachedMessage, 'docId' | 'threadHead' | 'threadDate' | 'threadSize' | 'senderKey' | 'subjectKey'>;
+type OldRow = Omit<CachedMessage, 'docId' | 'threadHead' | 'threadDate' | 'threadSize' | 'senderKey' | 'subjectKey' | 'textIndexed'> & { hasBody: 0 | 1 };
 
 /** Server ids of the messages local search finds by a word (or its start). */
 async function found(db: TwinboxDatabase, word: string): Promise<string[]> {
@@ -51,7 +51,7 @@ describe('cache schema upgrades', () => {
     const indexedDB = new IDBFactory();
     const v1 = older(indexedDB, 1);
     await v1.table('messages').bulkPut([message('1', 'Quarterly report'), message('2', 'Lunch on Friday')]);
-    const body: Omit<CachedBody, 'size'> & { size: number } = {
+    const body: LegacyBody = {
       accountId: 'a',
       folder: 'INBOX',
       serverId: '1',
@@ -157,6 +157,35 @@ describe('cache schema upgrades', () => {
     expect(await found(current, 'invoice')).toEqual(['1', '3', '9']);
     // New numbers continue after the ones given out.
     expect((await current.counters.get('nextId'))?.value).toBeGreaterThan(Math.max(...numbers));
+    current.close();
+  });
+
+  it('v5 → v6 keeps every message and its body until they move to the message store, and counts the indexed ones', async () => {
+    const indexedDB = new IDBFactory();
+    const v5 = older(indexedDB, 5);
+    const thread = { threadHead: 1 as const, threadDate: 0, threadSize: 1, senderKey: 'zoë example', subjectKey: '' };
+    await v5.table('messages').bulkPut([
+      { ...message('1', 'Downloaded whole'), ...thread, docId: 1 },
+      { ...message('2', 'Headers only', { partial: 1 }), ...thread, docId: 2 },
+    ]);
+    const raw = new TextEncoder().encode('Subject: Downloaded whole\r\n\r\nThe text.\r\n');
+    await v5.table('bodies').put({ accountId: 'a', folder: 'INBOX', serverId: '1', text: 'The text.', attachments: [], headers: [], raw, warnings: [], size: 10, lastAccess: 0 });
+    await v5.table('ledger').put({ accountId: 'a', uidl: '1', size: 1, firstSeenAt: 0, committedAt: 1 });
+    await v5.table('syncState').put({ accountId: 'a', folder: 'INBOX', protocol: 'pop3', serverTotal: 2, knownUidls: ['1', '2'] });
+    v5.close();
+
+    const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
+    await current.open();
+    const rows = await current.messages.toArray();
+    expect(rows.map((row) => row.serverId)).toEqual(['1', '2']);
+    expect(rows.some((row) => 'hasBody' in row)).toBe(false);
+    // The body's words were indexed when it was stored: only that row counts as indexed.
+    expect(await current.messages.where('[accountId+textIndexed]').equals(['a', 1]).primaryKeys()).toEqual([['a', 'INBOX', '1']]);
+    // The bytes wait, untouched, for renderer/sync/store-migration.ts to move them into main's store.
+    expect([...((await current.bodies.get(['a', 'INBOX', '1']))?.raw ?? [])]).toEqual([...raw]);
+    expect(await current.ledger.get(['a', '1'])).toMatchObject({ committedAt: 1 });
+    expect(await current.syncState.get(['a', 'INBOX'])).not.toHaveProperty('knownUidls');
+    expect(await current.textQueue.count()).toBe(0);
     current.close();
   });
 });

@@ -1,15 +1,18 @@
 /**
- * The IndexedDB cache, in Dexie. Every schema version stays here in order,
- * each with its upgrade, so a cache written by any earlier Twinbox opens in
- * this one (a test per upgrade proves it). Only ./writer.ts writes; views
- * read through useLiveQuery.
+ * The IndexedDB cache, in Dexie: the index of the mail, not the mail. The
+ * messages' bytes live in main's message store (main/store/, Maildir files);
+ * here are the rows the views read (summaries, flags, threads, sort keys),
+ * search postings, sync state, the POP3 ledger and changes waiting for the
+ * server. Every schema version stays here in order, each with its upgrade,
+ * so a cache written by any earlier Twinbox opens in this one (a test per
+ * upgrade proves it). Only ./writer.ts (and the modules behind it) writes;
+ * views read through useLiveQuery.
  *
  * Keys: a message is [accountId+folder+serverId] (IMAP UID as a string, or
- * the POP3 UIDL), in the summaries and in the bodies table alike, so a body
- * can be evicted without touching the row the list shows.
+ * the POP3 UIDL, or `local-…` for a message made here).
  */
 import { Dexie } from 'dexie';
-import type { EntityTable, Table } from 'dexie';
+import type { DexieOptions, EntityTable, Table } from 'dexie';
 import type { Account, AdapterCapabilities, AttachmentInfo, Folder, MessageSummary, Protocol } from '../../shared/model';
 import { writePostings } from './search-index';
 import type { IndexedWords } from './search-index';
@@ -35,8 +38,6 @@ export interface CachedMessage extends MessageSummary {
   flagged: Bit;
   /** The thread this message belongs to: the Message-ID at the root of its References, or its own. */
   threadId: string;
-  /** Whether the body is in the bodies table right now. */
-  hasBody: Bit;
   /** Only the headers were downloaded (POP3 headers-only or size limit). */
   partial: Bit;
   /**
@@ -54,6 +55,11 @@ export interface CachedMessage extends MessageSummary {
   /** What sorting by sender and by subject compare. */
   senderKey: string;
   subjectKey: string;
+  /**
+   * 1 once the body's words are in the search index (schema v6); absent
+   * before, so that only indexed rows are in the index that counts them.
+   */
+  textIndexed?: 1;
 }
 
 /**
@@ -90,7 +96,12 @@ export interface SenderPreference {
   allowRemoteContent: boolean;
 }
 
-export interface CachedBody {
+/**
+ * A body as schema versions 1 to 5 kept it in IndexedDB. Since version 6
+ * bodies live in main's message store; this table is only read to move what
+ * an older Twinbox left there (renderer/sync/store-migration.ts), and emptied.
+ */
+export interface LegacyBody {
   accountId: string;
   folder: string;
   serverId: string;
@@ -101,10 +112,21 @@ export interface CachedBody {
   /** The exact message. Kept for POP3 (it is the only copy); for IMAP only when asked for. */
   raw?: Uint8Array;
   warnings: string[];
-  /** Bytes this body takes, for the IMAP cache limit. */
   size: number;
-  /** Last time it was opened: the least recently used are evicted first (IMAP only). */
   lastAccess: number;
+}
+
+/**
+ * Messages whose bodies are stored and whose words are not yet in the search
+ * index (schema v6), a batch per row: one write per downloaded batch, not one
+ * per message. Background indexing works through them, oldest first, and
+ * finds them again after a restart.
+ */
+export interface TextQueueEntry {
+  id?: number;
+  accountId: string;
+  folder: string;
+  serverIds: string[];
 }
 
 /**
@@ -131,11 +153,10 @@ export interface FolderSyncState {
    */
   knownUids?: string;
   /**
-   * POP3: the UIDLs the server must not hand over again (committed or deleted
-   * here), kept in step with the ledger, or absent when it must be read from
-   * the ledger; the same saving for "no new mail".
+   * POP3: the UIDLs already recorded as gone from the server (schema v6), so
+   * that a check reads only the ledger entries of messages that went since.
    */
-  knownUidls?: string[];
+  goneUidls?: string[];
 }
 
 /**
@@ -152,7 +173,13 @@ export interface LedgerEntry {
   downloadedAt?: number;
   /** Summary, body and this entry were written in one transaction at this time. */
   committedAt?: number;
-  /** The server confirmed the deletion (QUIT after DELE). */
+  /**
+   * The server was asked to delete it (schema v6). Written with strict
+   * durability, in the same transaction as the rest of this entry, before
+   * the DELE is sent: whatever happens next, this computer has the message.
+   */
+  deleteRequestedAt?: number;
+  /** The server confirmed the deletion (QUIT after DELE), or no longer had it. */
   deletedOnServerAt?: number;
   /** The user deleted it here; it is not downloaded again even if the server still has it. */
   deletedHereAt?: number;
@@ -198,7 +225,8 @@ export class TwinboxDatabase extends Dexie {
   accounts!: EntityTable<Account, 'id'>;
   folders!: Table<CachedFolder, [string, string]>;
   messages!: Table<CachedMessage, [string, string, string]>;
-  bodies!: Table<CachedBody, [string, string, string]>;
+  /** Only what an older Twinbox left, until moved into the message store. */
+  bodies!: Table<LegacyBody, [string, string, string]>;
   syncState!: Table<FolderSyncState, [string, string]>;
   ledger!: Table<LedgerEntry, [string, string]>;
   pending!: EntityTable<PendingOperation, 'id'>;
@@ -206,10 +234,24 @@ export class TwinboxDatabase extends Dexie {
   senders!: EntityTable<SenderPreference, 'address'>;
   postings!: Table<SearchPosting, [string, number]>;
   counters!: Table<CacheCounter, string>;
+  textQueue!: EntityTable<TextQueueEntry, 'id'>;
 
-  constructor(name = DATABASE_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
+  constructor(
+    name = DATABASE_NAME,
+    private readonly options?: DexieOptions,
+  ) {
     super(name, options);
     declareVersions(this);
+  }
+
+  /**
+   * A second connection to the same database whose every commit is flushed
+   * to disk before it completes (Chromium's default is "relaxed": no flush).
+   * For the few writes that must survive a power cut before the server acts
+   * on them: a POP3 ledger entry before its DELE.
+   */
+  strictTwin(): TwinboxDatabase {
+    return new TwinboxDatabase(this.name, { ...this.options, chromeTransactionDurability: 'strict' });
   }
 }
 
@@ -240,7 +282,7 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
       .upgrade(async (transaction) => {
         const keyOf = (row: { accountId: string; folder: string; serverId: string }): string => `${row.accountId}\u0000${row.folder}\u0000${row.serverId}`;
         const texts = new Map<string, string>();
-        await transaction.table<CachedBody, [string, string, string]>('bodies').each((body) => {
+        await transaction.table<LegacyBody, [string, string, string]>('bodies').each((body) => {
           if (body.text !== undefined) texts.set(keyOf(body), body.text);
         });
         await transaction
@@ -303,6 +345,40 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
         await transaction.table<CacheCounter, string>('counters').put({ name: 'nextId', value: next + chunks });
       });
   }
+  if (upTo >= 6) {
+    // Message bytes move to main's message store (the page cannot move them here: an upgrade may only
+    // touch IndexedDB, so renderer/sync/store-migration.ts does it after opening). Rows lose `hasBody`
+    // (the store knows what it holds); bodies' words are indexed in the background, counted by
+    // `textIndexed`; the messages' indexes nobody read (`accountId`, `[accountId+seen]`) go, since every
+    // index is written with every row.
+    db.version(6)
+      .stores({
+        messages:
+          '[accountId+folder+serverId], [accountId+folder+sortDate], [accountId+folder+seen], threadId, messageId, [accountId+folder+threadId], [accountId+folder+threadHead+threadDate], [accountId+folder+senderKey], [accountId+folder+subjectKey], docId, [accountId+textIndexed]',
+        textQueue: '++id, accountId',
+      })
+      .upgrade(async (transaction) => {
+        const legacy = transaction.table<LegacyBody, [string, string, string]>('bodies');
+        const withText = new Set<string>();
+        await legacy.each((body) => {
+          if (body.text !== undefined) withText.add(`${body.accountId}\u0000${body.folder}\u0000${body.serverId}`);
+        });
+        // A body's words were indexed when it was stored (versions 2 to 5): those rows count as indexed.
+        await transaction
+          .table<CachedMessage & { hasBody?: Bit }, [string, string, string]>('messages')
+          .toCollection()
+          .modify((row) => {
+            delete row.hasBody;
+            if (withText.has(`${row.accountId}\u0000${row.folder}\u0000${row.serverId}`)) row.textIndexed = 1;
+          });
+        await transaction
+          .table<FolderSyncState & { knownUidls?: string[] }, [string, string]>('syncState')
+          .toCollection()
+          .modify((state) => {
+            delete state.knownUidls;
+          });
+      });
+  }
 }
 
 /** A message row as versions 2 to 4 stored it, with its words on the row. */
@@ -314,7 +390,7 @@ export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
   return first ? (first.name.trim() || first.address).toLowerCase() : '';
 }
 
-export const LATEST_VERSION = 5;
+export const LATEST_VERSION = 6;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
 /** Enough of a body to find a message by what it is about, without indexing whole newsletters. */

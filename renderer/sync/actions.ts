@@ -11,6 +11,7 @@ import type { Account, AdapterCapabilities, SpecialUse } from '../../shared/mode
 import type { CachedMessage } from '../db/schema';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { PendingRunner } from './pending-runner';
+import type { StoreMirror } from './store-mirror';
 
 export interface Undo {
   /** What undoing does, for the "Undo" button. */
@@ -27,6 +28,7 @@ export class MailActions {
     private readonly runner: PendingRunner,
     private readonly capabilitiesOf: (accountId: string) => Promise<AdapterCapabilities>,
     private readonly accountOf: (accountId: string) => Promise<Account | undefined>,
+    private readonly store: StoreMirror,
     private readonly undoWindowMs = UNDO_WINDOW_MS,
   ) {}
 
@@ -50,8 +52,11 @@ export class MailActions {
       } else {
         const trash = await this.localFolder(accountId, 'trash');
         const origins = await this.rows(group);
-        await this.writer.deleteLocal(group, trash);
-        undos.push({ description: 'Undo delete', run: () => this.restore(origins, trash) });
+        const { removed } = await this.writer.deleteLocal(group, trash);
+        const gone = new Set(removed.map((key) => key[2]));
+        await this.store.removed(removed);
+        await this.store.moved(origins.filter((row) => !gone.has(row.serverId)).map(toKey), trash);
+        undos.push({ description: 'Undo delete', run: () => this.restore(origins.filter((row) => !gone.has(row.serverId)), trash) });
       }
     }
     return combine('Undo delete', undos);
@@ -69,10 +74,15 @@ export class MailActions {
       } else {
         const origins = await this.rows(movable);
         await this.writer.moveLocal(movable, target);
+        await this.store.moved(movable, target);
         undos.push({
           description: 'Undo move',
           run: async () => {
-            for (const [folder, rows] of byFolder(origins)) await this.writer.moveLocal(rows.map((r): MessageKey => [r.accountId, target, r.serverId]), folder);
+            for (const [folder, rows] of byFolder(origins)) {
+              const back = rows.map((r): MessageKey => [r.accountId, target, r.serverId]);
+              await this.writer.moveLocal(back, folder);
+              await this.store.moved(back, folder);
+            }
             return true;
           },
         });
@@ -96,13 +106,11 @@ export class MailActions {
       // Only what actually changes is undone.
       const changing = (await this.rows(group)).filter((row) => row.flags.some((f) => f.toLowerCase() === lower) !== on).map(toKey);
       if (changing.length === 0) continue;
-      await this.writer.changeFlags(changing, on ? { add: [flag] } : { remove: [flag] }, serverFlags);
-      if (serverFlags) this.kick(accountId, 0);
+      await this.changeFlags(changing, on ? { add: [flag] } : { remove: [flag] }, serverFlags);
       undos.push({
         description: `Undo ${label.toLowerCase()}`,
         run: async () => {
-          await this.writer.changeFlags(changing, on ? { remove: [flag] } : { add: [flag] }, serverFlags);
-          if (serverFlags) this.kick(accountId, 0);
+          await this.changeFlags(changing, on ? { remove: [flag] } : { add: [flag] }, serverFlags);
           return true;
         },
       });
@@ -110,10 +118,23 @@ export class MailActions {
     return combine(`Undo ${label.toLowerCase()}`, undos);
   }
 
+  /**
+   * Changes flags as the account keeps them: queued for the server, or this
+   * computer's alone, and then recorded with the message's file too.
+   */
+  async changeFlags(keys: MessageKey[], change: { add?: string[]; remove?: string[] }, serverFlags: boolean): Promise<void> {
+    const { rows } = await this.writer.changeFlags(keys, change, serverFlags);
+    if (serverFlags) this.kick(keys[0]?.[0] ?? '', 0);
+    else await this.store.flagsChanged(rows);
+  }
+
   private async restore(origins: CachedMessage[], trash: string): Promise<boolean> {
     for (const [folder, rows] of byFolder(origins)) {
       if (folder === trash) continue;
-      await this.writer.restoreLocal(rows.map((r): MessageKey => [r.accountId, trash, r.serverId]), folder);
+      const inTrash = rows.map((r): MessageKey => [r.accountId, trash, r.serverId]);
+      await this.writer.restoreLocal(inTrash, folder);
+      await this.store.moved(inTrash, folder);
+      await this.store.restored(rows[0]?.accountId ?? '', rows.map((r) => r.serverId));
     }
     return true;
   }

@@ -1,21 +1,24 @@
 /**
- * The renderer drives sync, because the cache lives here. Per account: one
+ * The renderer drives sync, because the index lives here. Per account: one
  * sync at a time; IMAP watches INBOX (IDLE) and polls the other folders,
  * POP3 checks at the account's interval; queued changes are sent after each
- * sync; errors back off (and are shown) instead of being swallowed or retried
- * in a tight loop.
+ * sync; search indexing runs in the background between syncs; errors back
+ * off (and are shown) instead of being swallowed or retried in a tight loop.
  */
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
-import type { Account, AdapterCapabilities, Address } from '../../shared/model';
+import type { Account, AdapterCapabilities, Address, MessageBody } from '../../shared/model';
 import type { TwinboxDatabase } from '../db/schema';
 import { CacheWriter, POP3_FOLDER } from '../db/writer';
 import type { MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { MailActions } from './actions';
 import { ImapMode } from './imap-mode';
+import { TextIndexer } from './indexer';
 import { PendingRunner } from './pending-runner';
 import { Pop3Mode } from './pop3-mode';
 import { StatusStore } from './status';
+import { StoreMirror } from './store-mirror';
+import { hasLegacyBodies, migrateLegacyBodies } from './store-migration';
 
 /** New mail arrived in an account's Inbox after its first sync. */
 export interface NewMail {
@@ -35,6 +38,12 @@ export interface EngineOptions {
   pop3ServerDeletes?: boolean;
   /** How long deletions and moves wait before they are sent, so they can be undone. */
   undoWindowMs?: number;
+  /**
+   * Asks the browser to keep this page's storage (navigator.storage.persist()),
+   * so that it is never cleared to make room; the answer is shown. Passed in
+   * by the page, since this code runs in Node tests too.
+   */
+  requestPersistentStorage?: () => Promise<boolean>;
 }
 
 interface AccountRuntime {
@@ -50,6 +59,8 @@ interface AccountRuntime {
   failures: number;
   watchId?: string;
   stopped: boolean;
+  /** What an older Twinbox left in IndexedDB has been moved to the message store. */
+  migrated: boolean;
 }
 
 export class SyncEngine {
@@ -59,6 +70,9 @@ export class SyncEngine {
   readonly pop3: Pop3Mode;
   readonly runner: PendingRunner;
   readonly actions: MailActions;
+  readonly indexer: TextIndexer;
+  /** Whether the browser promised to keep the index (undefined until it answered). */
+  storagePersistent: boolean | undefined;
   private readonly runtimes = new Map<string, AccountRuntime>();
   private readonly newMailListeners = new Set<(news: NewMail) => void>();
   /** POP3 accounts whose server copies are deleted only on the user's explicit say (the Lab). */
@@ -76,11 +90,13 @@ export class SyncEngine {
     this.imap = new ImapMode(client, this.writer);
     this.pop3 = new Pop3Mode(client, this.writer, this.now);
     this.runner = new PendingRunner(client, this.writer, this.now);
+    this.indexer = new TextIndexer(client, this.writer, ({ accountId, done, left }) => this.status.update(accountId, { indexing: { done, left } }));
     this.actions = new MailActions(
       this.writer,
       this.runner,
       (accountId) => this.capabilities(accountId),
       (accountId) => db.accounts.get(accountId),
+      new StoreMirror(client),
       options.undoWindowMs,
     );
   }
@@ -91,7 +107,13 @@ export class SyncEngine {
       const runtime = this.runtimes.get(accountId);
       if (runtime) void this.syncNow(accountId, folder === 'INBOX' ? ['INBOX'] : [folder]);
     });
+    void this.options
+      .requestPersistentStorage?.()
+      .then((granted) => (this.storagePersistent = granted))
+      .catch(() => (this.storagePersistent = false));
     await this.refreshAccounts();
+    // Whatever a previous run queued and did not finish.
+    void this.indexer.kick();
   }
 
   /** Re-reads the account list (after one was added, edited or removed). */
@@ -108,7 +130,7 @@ export class SyncEngine {
         runtime.account = account;
         runtime.capabilities = undefined;
       } else {
-        this.runtimes.set(account.id, { account, again: undefined, failures: 0, stopped: false });
+        this.runtimes.set(account.id, { account, again: undefined, failures: 0, stopped: false, migrated: false });
       }
       void this.syncNow(account.id);
     }
@@ -127,8 +149,10 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.indexer.stop();
     for (const runtime of this.runtimes.values()) await this.stopAccount(runtime);
     this.runtimes.clear();
+    this.writer.close();
   }
 
   /**
@@ -170,6 +194,8 @@ export class SyncEngine {
     runtime.timer = undefined;
     // Read through a function: the asks change while syncOnce awaits.
     const nextAsk = (): Set<string> | 'all' | undefined => (runtime.stopped ? undefined : runtime.again);
+    // Indexing waits while mail comes in: the list must never wait for it.
+    const resumeIndexing = this.indexer.pause();
     runtime.running = (async () => {
       let current: string[] | undefined = folders;
       for (;;) {
@@ -181,24 +207,27 @@ export class SyncEngine {
       }
     })().finally(() => {
       runtime.running = undefined;
+      resumeIndexing();
     });
     return runtime.running;
   }
 
-  /** Opens a message: its body from the cache, or fetched as the account's mode says. */
-  async openMessage(key: MessageKey): Promise<void> {
-    const account = await this.writer.db.accounts.get(key[0]);
-    if (!account) return;
+  /** Opens a message: parsed by main from its store, or fetched as the account's mode says. */
+  async openMessage(key: MessageKey): Promise<MessageBody> {
     const capabilities = await this.capabilities(key[0]);
-    if (capabilities.serverFolders) await this.imap.openMessage(account, key);
-    else await this.pop3.openMessage(key);
+    return capabilities.serverFolders ? this.imap.openMessage(key) : this.pop3.openMessage(key);
   }
 
-  /** "This computer died": forget everything cached for the account, then resync from the server. */
+  /**
+   * "This computer died": forget everything this computer holds for the
+   * account (the store's files first, then the index), then resync from the server.
+   */
   async wipeAndResync(accountId: string): Promise<void> {
     const runtime = this.runtimes.get(accountId);
     if (runtime?.running) await runtime.running;
+    await this.client.call('store.wipe', { accountId });
     await this.writer.wipeAccountCache(accountId);
+    this.pop3.forget(accountId);
     await this.syncNow(accountId);
   }
 
@@ -208,6 +237,14 @@ export class SyncEngine {
     try {
       // Connecting anyway: ask the server afresh (it may have gained or lost an extension).
       const capabilities = await this.refreshCapabilities(account.id);
+      if (!runtime.migrated) {
+        // Before any download: a POP3 check must find in the store what an older Twinbox kept here.
+        if (await hasLegacyBodies(this.writer, account.id)) {
+          this.status.update(account.id, { state: 'syncing', note: 'Moving mail to this computer’s mail folder…' });
+          await migrateLegacyBodies(this.client, this.writer, account.id, !capabilities.serverFolders);
+        }
+        runtime.migrated = true;
+      }
       if (capabilities.serverFolders) {
         // Watch before syncing, so that mail arriving during the sync is not missed.
         if (capabilities.push && runtime.watchId === undefined && !runtime.stopped) {
@@ -235,7 +272,7 @@ export class SyncEngine {
         if (!firstCheck && result.downloaded > 0) await this.announce(account.id, POP3_FOLDER, result.downloaded);
       }
       runtime.failures = 0;
-      this.status.update(account.id, () => ({ state: 'idle', lastSyncAt: this.now() }));
+      this.status.update(account.id, (current) => ({ state: 'idle', lastSyncAt: this.now(), ...(current.indexing ? { indexing: current.indexing } : {}) }));
       this.schedule(runtime, this.pollDelay(runtime));
     } catch (error) {
       const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));

@@ -1,14 +1,16 @@
 /**
  * IMAP mode: the server keeps the mail and this computer mirrors it. A folder
  * sync brings summaries first, newest first, so the first screen shows before
- * the folder is done; bodies come when a message is opened and in the
- * background up to the account's cache size, evicted least recently used
- * beyond it. Flags, moves and deletions go to the server (./pending-runner.ts);
- * a UIDVALIDITY change drops the folder and fetches it again; a wiped cache
- * resyncs to exactly what the server has.
+ * the folder is done; bodies come into main's message store when a message
+ * is opened and in the background up to the account's cache size, where main
+ * evicts the least recently used beyond it. Flags, moves and deletions go to
+ * the server (./pending-runner.ts); a UIDVALIDITY change drops the folder
+ * (rows here, files in the store) and fetches it again; a wiped cache resyncs
+ * to exactly what the server has.
  */
 import { toSequenceSet } from '../../shared/sequence-set';
 import type { Account, MessageBody } from '../../shared/model';
+import { folderMessages } from '../db/rows';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { deltasOf } from './delta-stream';
@@ -54,7 +56,7 @@ export class ImapMode {
     const knownUids =
       saved?.knownUids ??
       toSequenceSet(
-        (await db.messages.where('[accountId+folder+serverId]').between([account.id, folder, ''], [account.id, folder, '\uffff']).primaryKeys())
+        (await folderMessages(db, account.id, folder).primaryKeys())
           .map((key) => Number(key[2]))
           .filter((uid) => Number.isSafeInteger(uid) && uid > 0),
       );
@@ -88,49 +90,46 @@ export class ImapMode {
     return result;
   }
 
-  /** The body of a message: from the cache when there, else fetched and kept (within the cache size). */
-  async openMessage(account: Account, key: MessageKey): Promise<void> {
-    const db = this.writer.db;
+  /**
+   * The body of a message, parsed by main from its store, or fetched from the
+   * server and kept there; its words go into the search index now, if they
+   * were not there yet.
+   */
+  async openMessage(key: MessageKey): Promise<MessageBody> {
     const [accountId, folder, serverId] = key;
-    if (await db.bodies.get(key)) {
-      await this.writer.touchBody(key);
-      return;
+    const body = await this.client.call('mail.open', { accountId, folder, serverId });
+    const row = await this.writer.db.messages.get(key);
+    if (row && row.textIndexed !== 1) {
+      const hasAttachments = body.attachments.some((a) => !a.inline && a.role !== 'signature');
+      await this.writer.indexTexts(accountId, [{ folder, serverId, text: body.text ?? '', hasAttachments }]);
     }
-    const body = await this.client.call('mail.fetchBody', { accountId, folder, serverId });
-    await this.writer.storeBody(accountId, folder, body, { keepRaw: false });
-    await this.writer.evictBodies(accountId, cacheLimitBytes(account));
+    return body;
   }
 
   /**
-   * Reads a whole folder for offline use: every body not yet here, newest
-   * first, in batches fetched with one command each and committed one
-   * transaction per batch. Main fetches and parses the next batch while this
-   * one is committed, so the two processes work at the same time. The
-   * account's cache size still applies afterwards.
+   * Reads a whole folder for offline use: every message not yet in the store,
+   * newest first, in batches fetched with one command each, written by main
+   * without parsing; each batch is queued for search indexing, which reads
+   * them later in the background. Main fetches the next batch while this one
+   * is queued.
    */
   async downloadAll(account: Account, folder: string, onProgress?: (progress: SyncProgress) => void): Promise<number> {
-    const db = this.writer.db;
-    const missing = await db.messages
-      .where('[accountId+folder+sortDate]')
-      .between([account.id, folder, -Infinity], [account.id, folder, Infinity])
-      .reverse()
-      .filter((m) => m.hasBody === 0)
-      .primaryKeys();
+    const missing = await this.missingBodies(account.id, folder, Infinity);
     const batches: string[][] = [];
-    for (let start = 0; start < missing.length; start += DOWNLOAD_BATCH) batches.push(missing.slice(start, start + DOWNLOAD_BATCH).map((key) => key[2]));
-    const fetchBatch = (serverIds: string[] | undefined): Promise<MessageBody[]> | undefined => {
+    for (let start = 0; start < missing.length; start += DOWNLOAD_BATCH) batches.push(missing.slice(start, start + DOWNLOAD_BATCH));
+    const fetchBatch = (serverIds: string[] | undefined): Promise<{ stored: string[] }> | undefined => {
       if (serverIds === undefined) return undefined;
-      const bodies = this.client.call('mail.fetchBodies', { accountId: account.id, folder, serverIds });
-      // Awaited below, or never if committing the previous batch failed: no unhandled rejection either way.
-      bodies.catch(() => undefined);
-      return bodies;
+      const stored = this.client.call('mail.download', { accountId: account.id, folder, serverIds });
+      // Awaited below, or never if queueing the previous batch failed: no unhandled rejection either way.
+      stored.catch(() => undefined);
+      return stored;
     };
     let done = 0;
     let next = fetchBatch(batches[0]);
     for (let index = 0; next !== undefined; index++) {
-      const bodies = await next;
+      const { stored } = await next;
       next = fetchBatch(batches[index + 1]);
-      await this.writer.storeBodies(account.id, folder, bodies, { keepRaw: false });
+      await this.writer.enqueueTexts(account.id, folder, stored);
       done += batches[index]?.length ?? 0;
       onProgress?.({ accountId: account.id, folder, done, total: missing.length });
     }
@@ -138,35 +137,34 @@ export class ImapMode {
   }
 
   /**
-   * Fetches bodies of the newest messages without one, while the cache has
-   * room, so that mail reads offline. Stops at the first failure: this is
+   * Fetches the newest messages not yet stored, while the account's cache
+   * has room, so that mail reads offline. Stops at the first failure: this is
    * background work and will run again.
    */
   async prefetchBodies(account: Account, folder: string): Promise<number> {
-    const db = this.writer.db;
-    const limit = cacheLimitBytes(account);
-    if (limit === 0) return 0;
-    const used = await db.bodies.where('accountId').equals(account.id).toArray().then((bodies) => bodies.reduce((sum, b) => sum + b.size, 0));
-    if (used >= limit) return 0;
-    const missing = await db.messages
-      .where('[accountId+folder+sortDate]')
-      .between([account.id, folder, -Infinity], [account.id, folder, Infinity])
-      .reverse()
-      .filter((m) => m.hasBody === 0)
-      .limit(PREFETCH_PER_PASS)
-      .toArray();
-    let fetched = 0;
-    if (missing.length > 0) {
-      const bodies = await this.client.call('mail.fetchBodies', { accountId: account.id, folder, serverIds: missing.map((m) => m.serverId) });
-      await this.writer.storeBodies(account.id, folder, bodies, { keepRaw: false });
-      fetched = bodies.length;
-    }
-    // Opened messages were touched more recently than prefetched ones: eviction keeps those.
-    await this.writer.evictBodies(account.id, limit);
-    return fetched;
+    const usage = await this.client.call('store.usage', { accountId: account.id });
+    if (usage.limitBytes === null || usage.limitBytes === 0 || usage.bytes >= usage.limitBytes) return 0;
+    const missing = await this.missingBodies(account.id, folder, PREFETCH_PER_PASS);
+    if (missing.length === 0) return 0;
+    const { stored } = await this.client.call('mail.download', { accountId: account.id, folder, serverIds: missing });
+    await this.writer.enqueueTexts(account.id, folder, stored);
+    return stored.length;
   }
-}
 
-function cacheLimitBytes(account: Account): number {
-  return (account.imap?.cacheLimitMegabytes ?? 500) * 1024 * 1024;
+  /** Server ids of the folder's messages whose bytes main's store lacks, newest first. */
+  private async missingBodies(accountId: string, folder: string, limit: number): Promise<string[]> {
+    const { messages } = await this.client.call('store.list', { accountId, folder });
+    const stored = new Set(messages.filter((m) => !m.partial).map((m) => m.serverId));
+    const keys = await this.writer.db.messages
+      .where('[accountId+folder+sortDate]')
+      .between([accountId, folder, -Infinity], [accountId, folder, Infinity])
+      .reverse()
+      .primaryKeys();
+    const missing: string[] = [];
+    for (const key of keys) {
+      if (missing.length >= limit) break;
+      if (!stored.has(key[2])) missing.push(key[2]);
+    }
+    return missing;
+  }
 }

@@ -11,7 +11,7 @@
  * leaves two versions rather than none.
  */
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
-import type { AdapterCapabilities, MessageBody, MessageSummary, OutgoingMessage, SentMessage, SpecialUse } from '../../shared/model';
+import type { AdapterCapabilities, OutgoingMessage, SentMessage, SpecialUse } from '../../shared/model';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 
@@ -49,8 +49,6 @@ export interface SendOutcome {
   problems: string[];
 }
 
-const LOCAL_PREFIX = 'local-';
-const SNIPPET_LENGTH = 200;
 
 export class Outbox {
   constructor(
@@ -69,8 +67,7 @@ export class Outbox {
       saved = { accountId, folder, where: 'server', serverId, stale: [] };
     } else {
       const folder = await this.localFolder(accountId, 'drafts');
-      const serverId = `${LOCAL_PREFIX}${crypto.randomUUID()}`;
-      await this.storeLocal(accountId, folder, serverId, message, raw, ['\\Draft', '\\Seen']);
+      const [, , serverId] = await this.storeLocal(accountId, folder, raw, ['\\Draft', '\\Seen']);
       saved = { accountId, folder, where: 'local', serverId, stale: [] };
     }
     if (previous) {
@@ -135,7 +132,7 @@ export class Outbox {
       return { folder, where: 'server' };
     }
     const folder = await this.localFolder(accountId, 'sent');
-    await this.storeLocal(accountId, folder, `${LOCAL_PREFIX}${crypto.randomUUID()}`, message, sent.raw, ['\\Seen'], sent.messageId);
+    await this.storeLocal(accountId, folder, sent.raw, ['\\Seen']);
     return { folder, where: 'local' };
   }
 
@@ -169,6 +166,7 @@ export class Outbox {
       if (draft.serverId === null) return { left: [] };
       try {
         await this.engine.writer.removeLocalMessage([draft.accountId, draft.folder, draft.serverId]);
+        await this.client.call('store.remove', { accountId: draft.accountId, folder: draft.folder, serverIds: [draft.serverId], deletedHere: false });
         return { left: [] };
       } catch (error) {
         return { left: [draft.serverId], error };
@@ -213,39 +211,16 @@ export class Outbox {
     return folder.path;
   }
 
-  /** A message made here, stored whole in this computer's folder: the summary from the message, the body parsed from its bytes. */
-  private async storeLocal(
-    accountId: string,
-    folder: string,
-    serverId: string,
-    message: OutgoingMessage,
-    raw: Uint8Array,
-    flags: string[],
-    messageId?: string,
-  ): Promise<MessageKey> {
-    const parsed = await this.client.call('mail.parseRaw', { accountId, folder, serverId, raw: ownBytes(raw) });
-    const body: MessageBody = { ...parsed, serverId, raw };
-    const now = new Date(this.now()).toISOString();
-    const text = body.text ?? message.text ?? '';
-    const id = messageId ?? messageIdOf(body);
-    const summary: MessageSummary = {
-      serverId,
-      ...(id === undefined ? {} : { messageId: id }),
-      ...(message.inReplyTo === undefined ? {} : { inReplyTo: message.inReplyTo }),
-      references: message.references,
-      subject: message.subject,
-      from: [message.from],
-      to: message.to,
-      cc: message.cc,
-      replyTo: message.replyTo,
-      date: now,
-      receivedAt: now,
-      size: raw.byteLength,
-      flags,
-      hasAttachments: message.attachments.length > 0,
-      snippet: text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH),
-    };
-    return this.engine.writer.storeLocalMessage(accountId, folder, summary, body);
+  /**
+   * A message made here, kept in this computer's folder: its bytes in main's
+   * message store (flushed), then its row in the index, then the store told
+   * the index has it.
+   */
+  private async storeLocal(accountId: string, folder: string, raw: Uint8Array, flags: string[]): Promise<MessageKey> {
+    const { summary } = await this.client.call('store.putLocal', { accountId, folder, raw: ownBytes(raw), flags });
+    const key = await this.engine.writer.storeLocalMessage(accountId, folder, summary);
+    await this.client.call('store.settle', { accountId, folder, indexed: [summary.serverId], discard: [] });
+    return key;
   }
 
   /**
@@ -280,10 +255,4 @@ export function ownBytes(data: Uint8Array): Uint8Array<ArrayBuffer> {
 
 function wireMessage(message: OutgoingMessage): OutgoingMessage & { attachments: { filename: string; contentType: string; content: Uint8Array<ArrayBuffer> }[] } {
   return { ...message, attachments: message.attachments.map((a) => ({ ...a, content: ownBytes(a.content) })) };
-}
-
-function messageIdOf(body: MessageBody): string | undefined {
-  const header = body.headers.find(([name]) => name.toLowerCase() === 'message-id');
-  const match = header ? /<([^<>]+)>/.exec(header[1]) : null;
-  return match?.[1] ?? header?.[1].trim();
 }

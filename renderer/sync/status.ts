@@ -12,6 +12,10 @@ export interface AccountStatus {
   error?: { code: string; text: string };
   /** When the engine tries again after an error. */
   retryAt?: number;
+  /** What the account is doing besides syncing (moving old mail into the store). */
+  note?: string;
+  /** Search indexing in the background: messages indexed so far, and still waiting. */
+  indexing?: { done: number; left: number };
 }
 
 export class StatusStore {

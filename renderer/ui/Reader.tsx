@@ -1,6 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import type { MessageBody } from '../../shared/model';
 import type { MessageKey } from '../db/writer';
 import { DraftNotice } from './compose/DraftNotice';
 import { useApp } from './app-context';
@@ -8,10 +9,10 @@ import { MessageContent } from './reader/MessageContent';
 import { MessageHeader } from './reader/MessageHeader';
 
 /**
- * The reading pane. The body comes from the cache; when it is not there it is
- * fetched as the account's mode says. Opening a message marks it read. Its
- * HTML is shown sanitised in a sandboxed frame, with remote pictures blocked
- * until the user allows them (see reader/).
+ * The reading pane. Main parses the message from its store (or fetches it,
+ * as the account's mode says, when it is not there). Opening a message marks
+ * it read. Its HTML is shown sanitised in a sandboxed frame, with remote
+ * pictures blocked until the user allows them (see reader/).
  */
 export function Reader({ messageKey }: { messageKey: MessageKey | undefined }): React.JSX.Element {
   if (!messageKey) {
@@ -27,7 +28,7 @@ export function Reader({ messageKey }: { messageKey: MessageKey | undefined }): 
 function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Element {
   const { db, engine } = useApp();
   const message = useLiveQuery(() => db.messages.get(messageKey), [messageKey]);
-  const body = useLiveQuery(() => db.bodies.get(messageKey), [messageKey]);
+  const [body, setBody] = useState<MessageBody | undefined>();
   const sender = message?.from[0]?.address.toLowerCase();
   const preference = useLiveQuery(() => (sender === undefined ? undefined : db.senders.get(sender)), [sender]);
   const [failure, setFailure] = useState<TwinboxError | undefined>();
@@ -37,10 +38,15 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
 
   useEffect(() => {
     if (!loaded) return;
+    let current = true;
     setFailure(undefined);
-    engine.openMessage(messageKey).catch((error: unknown) => {
-      setFailure(error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)));
-    });
+    engine.openMessage(messageKey).then(
+      (opened) => current && setBody(opened),
+      (error: unknown) => current && setFailure(error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error))),
+    );
+    return () => {
+      current = false;
+    };
   }, [engine, messageKey, loaded, attempt]);
 
   // Read when opened, once: marking it unread again while it is shown must stick.

@@ -7,9 +7,10 @@ import { useApp } from './app-context';
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /**
- * What the engine is doing, per account: progress while syncing, the time of
- * the last sync, errors in the words of shared/errors with a way to retry,
- * and changes the server refused (rolled back here) until dismissed.
+ * What the engine is doing, per account: progress while syncing and while
+ * indexing for search, the time of the last sync, errors in the words of
+ * shared/errors with a way to retry, and changes the server refused (rolled
+ * back here) until dismissed.
  */
 export function StatusBar(): React.JSX.Element {
   const { db, engine } = useApp();
@@ -26,7 +27,7 @@ export function StatusBar(): React.JSX.Element {
               <strong>{account.name}:</strong>{' '}
               {status.state === 'syncing' && (
                 <>
-                  Syncing
+                  {status.note ?? 'Syncing'}
                   {status.progress && (
                     <>
                       {' '}
@@ -41,6 +42,18 @@ export function StatusBar(): React.JSX.Element {
                 </>
               )}
               {status.state === 'idle' && (status.lastSyncAt ? `Up to date (${time.format(status.lastSyncAt)})` : 'Waiting')}
+              {status.indexing && status.indexing.left > 0 && (
+                <>
+                  {' '}
+                  · Indexing for search{' '}
+                  <progress
+                    aria-label={`Indexing ${account.name} for search`}
+                    max={status.indexing.done + status.indexing.left}
+                    value={status.indexing.done}
+                  />{' '}
+                  {status.indexing.left} left
+                </>
+              )}
               {(status.state === 'error' || status.state === 'offline') && (
                 <>
                   {status.state === 'offline' ? 'Offline. ' : ''}

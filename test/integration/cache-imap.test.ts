@@ -198,22 +198,62 @@ describe('IMAP mode: the cache mirrors the server', () => {
     expect((await db.folders.toArray()).map((f) => f.path)).toEqual(expect.arrayContaining(['INBOX', 'Sent', 'Trash']));
   });
 
-  it('keeps bodies within the cache size, evicting the least recently opened', async (context) => {
+  it('keeps bodies in the message store within the cache size, evicting the least recently opened', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
-    const big = 'x'.repeat(300 * 1024);
+    const big = 'x'.repeat(400 * 1024);
     for (let i = 1; i <= 3; i++) await appendMessage(user!, rawMessage(tag, i, { body: `${i} ${big}` }));
-    const { account, db, engine } = await setUp(user!, { imap: { deleteMode: 'trash', cacheLimitMegabytes: 1 } }, context);
+    const { account, engine, harness } = await setUp(user!, { imap: { deleteMode: 'trash', cacheLimitMegabytes: 1 } }, context);
     await engine.imap.syncFolder(account, 'INBOX');
+    const stored = async (): Promise<string[]> => (await harness.client.call('store.list', { accountId: account.id, folder: 'INBOX' })).messages.map((m) => m.serverId).sort();
     for (const uid of ['1', '2', '3']) await engine.openMessage([account.id, 'INBOX', uid]);
-    // Each body takes ~600 KB as text: a 1 MB cache keeps the most recently opened one only.
-    expect((await db.bodies.toArray()).map((b) => b.serverId)).toEqual(['3']);
-    expect((await db.messages.get([account.id, 'INBOX', '1']))?.hasBody).toBe(0);
-    // Opening an evicted one fetches it again.
-    await engine.openMessage([account.id, 'INBOX', '1']);
-    expect((await db.bodies.get([account.id, 'INBOX', '1']))?.text).toContain(big);
+    // About 400 KB each: a 1 MB cache keeps the two opened last, and says how full it is.
+    expect(await stored()).toEqual(['2', '3']);
+    const usage = await harness.client.call('store.usage', { accountId: account.id });
+    expect(usage.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(usage.limitBytes).toBe(1024 * 1024);
+    // Opening an evicted one fetches it again, and the least recently opened (2) makes room.
+    expect((await engine.openMessage([account.id, 'INBOX', '1'])).text).toContain(big);
+    expect(await stored()).toEqual(['1', '3']);
     // Reading a body through Twinbox never marked it read on the server.
     expect((await serverFolder(user!)).get('1')).toEqual([]);
+  });
+
+  it('forgets the stored bodies with the rows: a wiped cache, and a folder whose UIDVALIDITY changed', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, [1, 2].map((i) => rawMessage(tag, i)));
+    const client = await openImap(user!);
+    await client.mailboxCreate('Projects');
+    await client.append('Projects', rawMessage(tag, 3));
+    await client.logout();
+    const { account, db, engine, harness } = await setUp(user!, {}, context);
+    await engine.imap.syncFolderList(account);
+    for (const folder of ['INBOX', 'Projects']) await engine.imap.syncFolder(account, folder);
+    await engine.openMessage([account.id, 'INBOX', '1']);
+    await engine.openMessage([account.id, 'Projects', '1']);
+    const usage = (): Promise<{ messages: number }> => harness.client.call('store.usage', { accountId: account.id });
+    expect((await usage()).messages).toBe(2);
+
+    // The folder is recreated on the server: same name, new UIDVALIDITY, and UID 1 is another message.
+    const other = await openImap(user!);
+    await other.mailboxDelete('Projects');
+    await other.mailboxCreate('Projects');
+    await other.append('Projects', rawMessage(tag, 4));
+    await other.logout();
+    await engine.imap.syncFolder(account, 'Projects');
+    expect((await usage()).messages).toBe(1);
+    expect((await engine.openMessage([account.id, 'Projects', '1'])).text).toContain(`message 4`);
+
+    // "This computer died": files and rows go together, and a resync brings back what the server has.
+    await engine.writer.replaceAccounts([account]);
+    await harness.client.call('store.wipe', { accountId: account.id });
+    await engine.writer.wipeAccountCache(account.id);
+    expect((await usage()).messages).toBe(0);
+    expect(await db.messages.count()).toBe(0);
+    await engine.imap.syncFolderList(account);
+    await engine.imap.syncFolder(account, 'INBOX');
+    expect(await cachedFolder(db, account.id)).toEqual(await serverFolder(user!));
   });
 
   it('syncs by itself when the server announces new mail (IDLE)', async (context) => {
@@ -234,14 +274,18 @@ describe('IMAP mode: the cache mirrors the server', () => {
     // A word only the bodies have.
     const bodyWord = `${tag.toLowerCase()}lighthouse`;
     await appendMessages(user!, Array.from({ length: 250 }, (_, i) => rawMessage(tag, i + 1, { body: `Body of message ${i + 1}, about the ${bodyWord}.` })));
-    const { account, db, engine } = await setUp(user!, {}, context);
+    const { account, db, engine, harness } = await setUp(user!, {}, context);
     await engine.imap.syncFolder(account, 'INBOX');
     expect((await searchLocally(db, bodyWord)).keys).toHaveLength(0);
     const progress: number[] = [];
     expect(await engine.imap.downloadAll(account, 'INBOX', (p) => progress.push(p.done))).toBe(250);
     expect(progress).toEqual([200, 250]);
-    expect(await db.bodies.count()).toBe(250);
-    expect((await db.messages.toArray()).every((m) => m.hasBody === 1 && m.snippet?.startsWith('Body of message'))).toBe(true);
+    expect((await harness.client.call('store.usage', { accountId: account.id })).messages).toBe(250);
+    expect(await db.bodies.count()).toBe(0);
+    // The download parsed nothing: the words come in the background.
+    expect((await searchLocally(db, bodyWord)).keys).toHaveLength(0);
+    await engine.indexer.drain();
+    expect((await db.messages.toArray()).every((m) => m.textIndexed === 1 && m.snippet?.startsWith('Body of message'))).toBe(true);
     // Read offline, every body is searchable.
     const everyBody = await searchLocally(db, bodyWord, account.id);
     // More than a search lists: the newest are listed, with a note that there are more.

@@ -34,6 +34,10 @@ async function setUp(context: Parameters<typeof accountFor>[0], user: TestUser, 
   return { account, db, engine, clock, harness };
 }
 
+function harnessUsage(accountId: string): Promise<{ messages: number; unindexed: number }> {
+  return harness!.client.call('store.usage', { accountId });
+}
+
 /** What the Inbox shows (deleted messages wait in this computer's Trash). */
 async function subjects(db: Awaited<ReturnType<typeof setUp>>['db']): Promise<string[]> {
   return (await db.messages.filter((m) => m.folder === 'INBOX').toArray()).map((m) => m.subject).sort();
@@ -49,7 +53,9 @@ describe('POP3 mode: this computer keeps the mail', () => {
     expect(first.downloaded).toBe(3);
     const ledger = await db.ledger.toArray();
     expect(ledger.every((e) => e.committedAt !== undefined && e.downloadedAt !== undefined)).toBe(true);
-    expect((await db.bodies.toArray()).every((b) => b.raw instanceof Uint8Array)).toBe(true);
+    // The messages themselves are in main's store, confirmed by the index; IndexedDB holds no bytes.
+    expect(await harnessUsage(account.id)).toMatchObject({ messages: 3, unindexed: 0 });
+    expect(await db.bodies.count()).toBe(0);
     // New mail delivered by SMTP appears at the next check; what is already here is not fetched again.
     await deliverBySmtp(context, { to: user!.address, subject: `${tag} by smtp`, text: 'new' });
     await eventually(async () => ((await serverFolder(user!)).size === 4 ? true : undefined));
@@ -110,8 +116,11 @@ describe('POP3 mode: this computer keeps the mail', () => {
     expect(result.deletedOnServer).toHaveLength(3);
     expect((await serverFolder(user!)).size).toBe(0);
     expect(await subjects(db)).toHaveLength(3);
-    // The server no longer has them; this computer does, with their bodies.
-    expect(await db.bodies.count()).toBe(3);
+    // The server no longer has them; this computer does, whole, in its message store.
+    expect(await harnessUsage(account.id)).toMatchObject({ messages: 3 });
+    for (const row of await db.messages.toArray()) {
+      expect(new TextDecoder().decode(await harness!.client.call('mail.source', { accountId: account.id, folder: 'INBOX', serverId: row.serverId }))).toContain(row.subject);
+    }
   });
 
   it('deletes each server copy when its days are up, by the policy’s clock', async (context) => {
@@ -142,9 +151,50 @@ describe('POP3 mode: this computer keeps the mail', () => {
     const victim = (await db.messages.toArray()).find((m) => m.subject === `${tag} message 2`)!;
     await engine.actions.delete([[account.id, 'INBOX', victim.serverId]]);
     await engine.pop3.check(account);
+    // The computer died: its mail folder and its index are gone.
+    await harness!.client.call('store.wipe', { accountId: account.id });
     await engine.writer.wipeAccountCache(account.id);
+    engine.pop3.forget(account.id);
     await engine.pop3.check(account);
     expect(await subjects(db)).toEqual([`${tag} message 1`, `${tag} message 3`]);
+  });
+
+  it('rebuilds a lost index from the message store: nothing lost, nothing downloaded twice, deletions remembered', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    for (let i = 1; i <= 5; i++) await appendMessage(user!, rawMessage(tag, i));
+    const { account, db, engine, harness } = await setUp(context, user!, { kind: 'keep' });
+    await engine.pop3.check(account);
+    await engine.writer.ensureLocalFolders(account.id);
+    const bySubject = async (n: number): Promise<string> => (await db.messages.toArray()).find((m) => m.subject === `${tag} message ${n}`)!.serverId;
+    const [one, two, three, four] = [await bySubject(1), await bySubject(2), await bySubject(3), await bySubject(4)];
+    await engine.actions.setRead([[account.id, 'INBOX', one]], true);
+    await engine.actions.archive([[account.id, 'INBOX', two]]);
+    await engine.actions.delete([[account.id, 'INBOX', three]]);
+    await engine.actions.delete([[account.id, 'INBOX', four]]);
+    await engine.actions.delete([[account.id, 'Trash', four]]);
+    await engine.stop();
+
+    // The index is gone (the browser cleared it, or its folder was deleted); main's store is not.
+    await db.delete();
+    const rebuiltDb = harness.openDatabase();
+    const rebuilt = new SyncEngine(harness.client, rebuiltDb);
+    await rebuilt.writer.replaceAccounts([account]);
+    await rebuilt.writer.ensureLocalFolders(account.id);
+    const result = await rebuilt.pop3.check(account);
+    expect(result).toMatchObject({ adopted: 4, downloaded: 0 });
+    const rows = await rebuiltDb.messages.toArray();
+    const where = new Map(rows.map((row) => [row.serverId, row]));
+    expect(where.get(one)).toMatchObject({ folder: 'INBOX', seen: 1 });
+    expect(where.get(two)?.folder).toBe('Archive');
+    expect(where.get(three)?.folder).toBe('Trash');
+    expect(where.has(four)).toBe(false);
+    expect(await rebuiltDb.ledger.get([account.id, four])).toMatchObject({ deletedHereAt: expect.any(Number) as number });
+    expect(await rebuiltDb.ledger.get([account.id, three])).toMatchObject({ committedAt: expect.any(Number) as number, deletedHereAt: expect.any(Number) as number });
+    // The server still has all five; none is downloaded again, the one deleted for good included.
+    expect((await serverFolder(user!)).size).toBe(5);
+    expect((await rebuilt.pop3.check(account)).downloaded).toBe(0);
+    await rebuilt.stop();
   });
 
   it('survives a connection cut mid-check: committed batches stay, the rest comes next time, no duplicates', async (context) => {
@@ -152,9 +202,9 @@ describe('POP3 mode: this computer keeps the mail', () => {
     const tag = uniqueTag();
     await appendMessages(user!, Array.from({ length: 120 }, (_, i) => rawMessage(tag, i + 1)));
     const { account, db, engine, harness } = await setUp(context, user!, { kind: 'delete-after-download' });
-    // The connection goes after the start and the first batch: the call for the next one (made while
-    // the first is committed) is the one lost, and exactly the first batch is committed.
-    harness.cutAfter(2);
+    // The connection goes after the store's count, the start and the first batch: the first batch is
+    // committed, and telling main so is the call lost. Main has meanwhile stored the next batch too.
+    harness.cutAfter(3);
     await expect(engine.pop3.check(account)).rejects.toMatchObject({ code: 'HOST_UNAVAILABLE' });
     const committed = await db.messages.count();
     expect(committed).toBe(POP3_BATCH);
@@ -163,7 +213,8 @@ describe('POP3 mode: this computer keeps the mail', () => {
     harness.restore();
     const reloaded = new SyncEngine(harness.client, harness.openDatabase());
     const result = await reloaded.pop3.check(account);
-    expect(result.downloaded).toBe(120 - POP3_BATCH);
+    // What main had stored but the page had not committed is adopted from the store, not downloaded again.
+    expect(result.downloaded + result.adopted).toBe(120 - POP3_BATCH);
     expect(await db.messages.count()).toBe(120);
     expect(new Set((await db.messages.toArray()).map((m) => m.messageId)).size).toBe(120);
     expect((await serverFolder(user!)).size).toBe(0);
@@ -176,9 +227,11 @@ describe('POP3 mode: this computer keeps the mail', () => {
     const { account, db, engine } = await setUp(context, user!, { kind: 'keep' }, { headersOnly: true });
     await engine.pop3.check(account);
     const [row] = await db.messages.toArray();
-    expect(row).toMatchObject({ partial: 1, hasBody: 0, subject: `${tag} message 1` });
-    await engine.openMessage([account.id, 'INBOX', row!.serverId]);
-    expect((await db.bodies.get([account.id, 'INBOX', row!.serverId]))?.text).toContain('The body arrives later.');
-    expect(await db.messages.get([account.id, 'INBOX', row!.serverId])).toMatchObject({ partial: 0, hasBody: 1 });
+    expect(row).toMatchObject({ partial: 1, subject: `${tag} message 1` });
+    expect((await engine.openMessage([account.id, 'INBOX', row!.serverId])).text).toContain('The body arrives later.');
+    expect(await db.messages.get([account.id, 'INBOX', row!.serverId])).toMatchObject({ partial: 0 });
+    // Kept whole now: it opens from this computer even once the server has deleted it.
+    expect(await harnessUsage(account.id)).toMatchObject({ messages: 1 });
+    expect(new TextDecoder().decode(await harness!.client.call('mail.source', { accountId: account.id, folder: 'INBOX', serverId: row!.serverId }))).toContain('The body arrives later.');
   });
 });

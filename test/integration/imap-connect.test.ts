@@ -235,8 +235,8 @@ describe('IMAP connection', () => {
 
     await adapter.connect();
     const uid = await adapter.append('INBOX', raw, ['\\Seen']);
-    const opened = await adapter.fetchBody('INBOX', uid!, { raw: true });
-    expect(Buffer.from(opened.raw!).equals(raw)).toBe(true);
+    const opened = await adapter.fetchMessages('INBOX', [uid!]);
+    expect(Buffer.from(opened.messages[0]!.bytes).equals(raw)).toBe(true);
     await adapter.close();
     await relay.drained();
 

@@ -9,6 +9,8 @@ import type { LocalMailStack } from '../mailstack/local-stack';
 import { eventually, mailStack, serverSettingsFor, skipBecause, tlsTrust, uniqueTag } from '../mailstack/index';
 import type { MailStackInfo, TestUser } from '../mailstack/index';
 
+/** What an IMAP cache tells a sync it holds. */
+type ImapState = Extract<SyncState, { protocol: 'imap' }>;
 /**
  * The same user-visible results from servers that lack the extensions the
  * fast paths use. Each server here is a Dovecot of its own that announces
@@ -129,8 +131,8 @@ async function deltasOf(sync: AsyncGenerator<SyncDelta, void, undefined>): Promi
 }
 
 /** Applies deltas to a cache of server id to flags; fails on any delta that could not apply to it. */
-function apply(cache: Map<string, string[]>, deltas: SyncDelta[]): SyncState | undefined {
-  let state: SyncState | undefined;
+function apply(cache: Map<string, string[]>, deltas: SyncDelta[]): ImapState | undefined {
+  let state: ImapState | undefined;
   for (const delta of deltas) {
     if (delta.kind === 'reset') cache.clear();
     if (delta.kind === 'vanished') for (const id of delta.serverIds) expect(cache.delete(id)).toBe(true);
@@ -146,7 +148,7 @@ function apply(cache: Map<string, string[]>, deltas: SyncDelta[]): SyncState | u
         cache.set(summary.serverId, [...summary.flags].sort());
       }
     }
-    if (delta.kind === 'done') state = delta.state;
+    if (delta.kind === 'done' && delta.state.protocol === 'imap') state = delta.state;
   }
   return state;
 }

@@ -6,6 +6,8 @@ import { ImapAdapter } from '../../main/protocols/imap/adapter';
 import { leaseMailboxes, mailStack, openImap, serverSettingsFor, skipBecause, uniqueTag } from '../mailstack/index';
 import type { TestUser } from '../mailstack/index';
 
+/** What an IMAP cache tells a sync it holds. */
+type ImapState = Extract<SyncState, { protocol: 'imap' }>;
 /**
  * Folder sync against the real server: what a first sync delivers and in
  * which order, and that applying the deltas of any later sync (after another
@@ -65,7 +67,7 @@ class CacheModel {
   uidValidity: string | undefined;
   readonly flags = new Map<string, string[]>();
   readonly summaries = new Map<string, MessageSummary>();
-  state: SyncState | undefined;
+  state: ImapState | undefined;
 
   apply(deltas: SyncDelta[]): void {
     for (const delta of deltas) {
@@ -88,7 +90,6 @@ class CacheModel {
           }
           break;
         case 'messages':
-          expect(delta.bodies).toEqual([]);
           expect(delta.partial).toEqual([]);
           for (const summary of delta.summaries) {
             expect(this.flags.has(summary.serverId), `message ${summary.serverId} delivered twice`).toBe(false);
@@ -97,14 +98,14 @@ class CacheModel {
           }
           break;
         case 'done':
-          this.state = delta.state;
+          if (delta.state.protocol === 'imap') this.state = delta.state;
           break;
       }
     }
   }
 
   /** The state a cache that lost its `done` (an interrupted sync) would rebuild from what it holds. */
-  heldState(): SyncState {
+  heldState(): ImapState {
     const uids = [...this.flags.keys()].map(Number).sort((a, b) => a - b);
     return { protocol: 'imap', ...(this.uidValidity === undefined ? {} : { uidValidity: this.uidValidity }), knownUids: uids.join(',') };
   }
@@ -221,9 +222,9 @@ describe('IMAP folder sync', () => {
     });
     const added = await appendAll(other, 'INBOX', [6, 7].map((n) => ({ raw: plain(tag, n) })));
 
-    const { highestModseq, ...withoutModseq } = cache.state as Extract<SyncState, { protocol: 'imap' }>;
+    const { highestModseq, ...withoutModseq } = cache.state as ImapState;
     if (withModseq && highestModseq === undefined) skipBecause(context, 'the server has no CONDSTORE');
-    const state: SyncState = withModseq ? { ...withoutModseq, highestModseq: highestModseq! } : withoutModseq;
+    const state: ImapState = withModseq ? { ...withoutModseq, highestModseq: highestModseq! } : withoutModseq;
     const deltas = await deltasOf(adapter.sync('INBOX', state));
 
     expect(kinds(deltas)).toEqual(['vanished', 'flags', 'messages', 'done']);

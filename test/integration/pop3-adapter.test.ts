@@ -2,8 +2,8 @@ import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import type { MessageBody, ProtocolLogLine, ServerSettings, SyncDelta } from '../../shared/model';
-import type { SyncOptions } from '../../main/protocols/adapter';
+import type { ProtocolLogLine, ServerSettings } from '../../shared/model';
+import type { AdapterDelta, SyncOptions } from '../../main/protocols/adapter';
 import { Pop3Adapter } from '../../main/protocols/pop3/adapter';
 import { leaseMailboxes, openImap, serverSettingsFor, uniqueTag } from '../mailstack/index';
 import type { TestUser } from '../mailstack/index';
@@ -85,23 +85,21 @@ async function imapDelete(user: TestUser, uids: number[]): Promise<void> {
   }
 }
 
-async function collect(adapter: Pop3Adapter, knownUidls: string[], options: SyncOptions = {}): Promise<SyncDelta[]> {
-  const deltas: SyncDelta[] = [];
-  for await (const delta of adapter.sync('INBOX', { protocol: 'pop3', knownUidls }, options)) deltas.push(delta);
+async function collect(adapter: Pop3Adapter, knownUidls: string[], options: SyncOptions = {}): Promise<AdapterDelta[]> {
+  const deltas: AdapterDelta[] = [];
+  for await (const delta of adapter.sync('INBOX', { protocol: 'pop3', knownUidls: new Set(knownUidls) }, options)) deltas.push(delta);
   return deltas;
 }
 
-type MessagesDelta = Extract<SyncDelta, { kind: 'messages' }>;
-const messageDeltas = (deltas: SyncDelta[]): MessagesDelta[] => deltas.filter((delta): delta is MessagesDelta => delta.kind === 'messages');
-const doneOf = (deltas: SyncDelta[]): Extract<SyncDelta, { kind: 'done' }> | undefined =>
-  deltas.find((delta): delta is Extract<SyncDelta, { kind: 'done' }> => delta.kind === 'done');
-const knownUidlsOf = (deltas: SyncDelta[]): string[] => {
-  const state = doneOf(deltas)?.state;
-  return state?.protocol === 'pop3' ? state.knownUidls : [];
-};
+type MessagesDelta = Extract<AdapterDelta, { kind: 'messages' }>;
+const messageDeltas = (deltas: AdapterDelta[]): MessagesDelta[] => deltas.filter((delta): delta is MessagesDelta => delta.kind === 'messages');
+const doneOf = (deltas: AdapterDelta[]): Extract<AdapterDelta, { kind: 'done' }> | undefined =>
+  deltas.find((delta): delta is Extract<AdapterDelta, { kind: 'done' }> => delta.kind === 'done');
+/** The UIDLs on the server when a sync ended. */
+const onServerOf = (deltas: AdapterDelta[]): string[] => doneOf(deltas)?.onServer ?? [];
 
 /** UIDL by Message-ID, as one sync saw them. */
-function uidlsByMessageId(deltas: SyncDelta[]): Map<string, string> {
+function uidlsByMessageId(deltas: AdapterDelta[]): Map<string, string> {
   return new Map(messageDeltas(deltas).flatMap((delta) => delta.summaries.map((summary) => [summary.messageId ?? '', summary.serverId] as const)));
 }
 
@@ -131,18 +129,18 @@ describe('POP3 adapter against the real server', () => {
       { done: 7, total: 7 },
     ]);
     const summaries = batches.flatMap((batch) => batch.summaries);
-    const bodies = batches.flatMap((batch) => batch.bodies);
+    const sources = batches.flatMap((batch) => batch.sources);
     expect(summaries.map((summary) => summary.size)).toEqual([...messages].reverse().map((raw) => raw.length));
     expect(summaries.every((summary) => summary.flags.length === 0)).toBe(true);
-    expect(bodies.map((body) => body.serverId)).toEqual(summaries.map((summary) => summary.serverId));
-    bodies.forEach((body, i) => expect(Buffer.from(body.raw ?? []).equals(messages[messages.length - 1 - i]!)).toBe(true));
+    expect(sources.map((source) => source.serverId)).toEqual(summaries.map((summary) => summary.serverId));
+    sources.forEach((source, i) => expect(Buffer.from(source.bytes).equals(messages[messages.length - 1 - i]!)).toBe(true));
     expect(batches.every((batch) => batch.partial.length === 0)).toBe(true);
     expect(doneOf(first)?.total).toBe(7);
-    expect(new Set(knownUidlsOf(first))).toEqual(new Set(summaries.map((summary) => summary.serverId)));
+    expect(new Set(onServerOf(first))).toEqual(new Set(summaries.map((summary) => summary.serverId)));
 
-    const second = await collect(adapter, knownUidlsOf(first), { batchSize: 3 });
+    const second = await collect(adapter, onServerOf(first), { batchSize: 3 });
     expect(second.map((delta) => delta.kind)).toEqual(['done']);
-    expect(knownUidlsOf(second)).toEqual(knownUidlsOf(first));
+    expect(onServerOf(second)).toEqual(onServerOf(first));
     await adapter.close();
     expect(adapter.connected).toBe(false);
   });
@@ -159,17 +157,17 @@ describe('POP3 adapter against the real server', () => {
     await imapDelete(user!, [uids[0]!, uids[2]!]);
     await appendAll(user!, [messageText(tag, 5)]);
 
-    const second = await collect(adapter, knownUidlsOf(first));
+    const second = await collect(adapter, onServerOf(first));
     expect(second.map((delta) => delta.kind)).toEqual(['vanished', 'messages', 'done']);
     const vanished = second[0]?.kind === 'vanished' ? second[0].serverIds : [];
     expect(vanished.sort()).toEqual([uidlOf.get(`${tag}.1@twinbox.test`), uidlOf.get(`${tag}.3@twinbox.test`)].sort());
     expect(messageDeltas(second).flatMap((delta) => delta.summaries.map((summary) => summary.subject))).toEqual([`${tag} 5`]);
-    expect(knownUidlsOf(second)).toHaveLength(3);
+    expect(onServerOf(second)).toHaveLength(3);
     expect(doneOf(second)?.total).toBe(3);
     await adapter.close();
   });
 
-  it('downloads headers only (TOP) when asked or above the size limit, and the whole message on demand', async (context) => {
+  it('downloads headers only (TOP) when asked or above the size limit, and the whole message on demand, byte-exact', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
     const large = messageText(tag, 2, `${'.a dot-led line of a large message\r\n'.repeat(20_000)}end\r\n`);
@@ -181,19 +179,20 @@ describe('POP3 adapter against the real server', () => {
     const largeUidl = batch?.summaries.find((summary) => summary.subject === `${tag} 2`)?.serverId;
     expect(batch?.partial).toEqual([largeUidl]);
     expect(batch?.summaries.find((summary) => summary.serverId === largeUidl)?.size).toBe(large.length);
-    expect(batch?.bodies.map((body) => body.serverId)).not.toContain(largeUidl);
-    expect(batch?.bodies).toHaveLength(1);
+    const header = batch?.sources.find((source) => source.serverId === largeUidl);
+    expect(header?.partial).toBe(true);
+    const headerText = Buffer.from(header!.bytes).toString('utf8');
+    expect(headerText).toContain(`Subject: ${tag} 2\r\n`);
+    expect(headerText.endsWith('\r\n\r\n')).toBe(true);
 
     const headersOnly = messageDeltas(await collect(adapter, [], { headersOnly: true }))[0];
     expect(headersOnly?.partial).toHaveLength(2);
-    expect(headersOnly?.bodies).toEqual([]);
+    expect(headersOnly?.sources.every((source) => source.partial)).toBe(true);
     expect(headersOnly?.summaries.map((summary) => summary.subject)).toEqual([`${tag} 2`, `${tag} 1`]);
 
-    const body: MessageBody = await adapter.fetchBody('INBOX', largeUidl!, { raw: true });
-    expect(Buffer.from(body.raw ?? []).equals(large)).toBe(true);
-    expect(body.text?.startsWith('.a dot-led line')).toBe(true);
-    expect((await adapter.fetchBody('INBOX', largeUidl!)).raw).toBeUndefined();
-    await expect(adapter.fetchBody('INBOX', 'no-such-uidl')).rejects.toMatchObject({ code: 'MESSAGE_GONE' });
+    const fetched = await adapter.fetchMessages('INBOX', [largeUidl!, 'no-such-uidl']);
+    expect(fetched.messages.map((m) => m.serverId)).toEqual([largeUidl]);
+    expect(Buffer.from(fetched.messages[0]!.bytes).equals(large)).toBe(true);
   });
 
   it('deletes exactly the named UIDLs, as an independent IMAP session confirms', async (context) => {
@@ -214,7 +213,7 @@ describe('POP3 adapter against the real server', () => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
     await appendAll(user!, [1, 2, 3].map((n) => messageText(tag, n)));
-    const uidls = knownUidlsOf(await collect(adapterFor(context, user!), []));
+    const uidls = onServerOf(await collect(adapterFor(context, user!), []));
 
     const target = serverSettingsFor(context, user!, 'pop3s');
     const proxy = await startCuttableProxy(target.port);
@@ -249,7 +248,7 @@ describe('POP3 adapter against the real server', () => {
     await expect(adapter.move('INBOX', ['x'], 'Archive')).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     await expect(adapter.search('INBOX', { text: 'x' })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     await expect(adapter.append('INBOX', new Uint8Array(1), [])).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
-    await expect(adapter.fetchBody('Sent', 'x')).rejects.toMatchObject({ code: 'MAILBOX_NOT_FOUND' });
+    await expect(adapter.fetchMessages('Sent', ['x'])).rejects.toMatchObject({ code: 'MAILBOX_NOT_FOUND' });
   });
 });
 

@@ -6,6 +6,7 @@ import { SyncEngine } from '../../renderer/sync/engine';
 import { appendMessages, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { accountFor, clientHarness, rawMessage, saveAccount } from './client-harness';
+import { accountMessages } from '../../renderer/db/rows';
 
 /**
  * The POP3 safety rule under random use, against real Dovecot: whatever the
@@ -57,7 +58,7 @@ async function messageIdsOnServer(user: TestUser): Promise<Set<string>> {
 }
 
 async function checkInvariants(db: TwinboxDatabase, accountId: string, user: TestUser, arrived: ReadonlySet<string>, deletedHere: ReadonlySet<string>): Promise<void> {
-  const rows = await db.messages.where('accountId').equals(accountId).toArray();
+  const rows = await accountMessages(db, accountId).toArray();
   const ledger = await db.ledger.where('accountId').equals(accountId).toArray();
   const shown = rows.map((row) => row.messageId ?? '');
   // Never shown twice.

@@ -80,7 +80,7 @@ describe('attachments.fetch', () => {
     const uid = String(await appendMessage(user, messageWithFile(tag, file)));
     const other = String(await appendMessage(user, messageWithFile(`${tag}-other`, randomBytes(10))));
     const ref = { accountId: imap.id, folder: 'INBOX', serverId: uid };
-    const body = await client.call('mail.fetchBody', ref);
+    const body = await client.call('mail.open', ref);
     const listed = body.attachments.find((a) => a.filename === 'report.bin');
     expect(listed).toBeDefined();
 
@@ -101,25 +101,22 @@ describe('attachments.fetch', () => {
     expect(await failure(client.call('attachments.fetch', { ...ref, attachmentId: beyond }))).toBe('MESSAGE_GONE');
   });
 
-  it('POP3: reads the file from the bytes the page sends, also once the server has deleted the message and after a local move', async (context) => {
+  it('POP3: reads the file from this computer’s store, also once the server has deleted the message and after a local move', async (context) => {
     const { user, account: pop3, client } = await account(context, 'pop3', {
       pop3: { retention: { kind: 'keep' }, pollMinutes: 60, headersOnly: false, maxMessageBytes: 0 },
     });
     const tag = uniqueTag();
     const file = randomBytes(30_000);
     await appendMessage(user, messageWithFile(tag, file));
-    const maildrop = await client.call('mail.syncStart', { accountId: pop3.id, folder: 'INBOX', state: { protocol: 'pop3', knownUidls: [] } });
-    let body: MessageBody | undefined;
+    const maildrop = await client.call('mail.syncStart', { accountId: pop3.id, folder: 'INBOX', state: { protocol: 'pop3' } });
+    let serverId: string | undefined;
     for (;;) {
       const delta = await client.call('mail.syncNext', { syncId: maildrop.syncId });
-      if (delta.kind === 'messages' && delta.bodies[0]) body = delta.bodies[0];
+      if (delta.kind === 'messages') serverId = delta.summaries[0]?.serverId;
       if (delta.kind === 'end') break;
     }
-    if (!body?.raw) throw new Error('POP3 sync brought no message with its bytes');
-    // What the page keeps in IndexedDB and sends back.
-    const raw = new Uint8Array(body.raw);
-    const listed = body.attachments.find((a) => a.filename === 'report.bin')!;
-    const ref = { accountId: pop3.id, folder: 'INBOX', serverId: body.serverId };
+    if (serverId === undefined) throw new Error('POP3 sync brought no message');
+    const ref = { accountId: pop3.id, folder: 'INBOX', serverId };
 
     // The server's copy goes (another device, or the retention policy): this computer's copy still has the file.
     const imap = await openImap(user);
@@ -133,14 +130,21 @@ describe('attachments.fetch', () => {
     } finally {
       await imap.logout();
     }
-    expect(await failure(client.call('attachments.fetch', { ...ref, attachmentId: listed.id }))).toBe('MESSAGE_GONE');
-    const fetched = await client.call('attachments.fetch', { ...ref, attachmentId: listed.id, raw });
+    const body: MessageBody = await client.call('mail.open', ref);
+    const listed = body.attachments.find((a) => a.filename === 'report.bin')!;
+    const fetched = await client.call('attachments.fetch', { ...ref, attachmentId: listed.id });
     expect(Buffer.from(fetched.content).equals(file)).toBe(true);
-    // Moved to this computer's Trash, it keeps the id it was downloaded with.
-    const moved = await client.call('attachments.fetch', { ...ref, folder: 'Trash', attachmentId: listed.id, raw });
-    expect(Buffer.from(moved.content).equals(file)).toBe(true);
-    // The bytes do not make an id for another message acceptable.
-    expect(await failure(client.call('attachments.fetch', { ...ref, serverId: 'another-uidl', attachmentId: listed.id, raw }))).toBe('INVALID_REQUEST');
+    // Moved to this computer's Trash, it is opened there, with ids of its own.
+    await client.call('store.move', { accountId: pop3.id, folder: 'INBOX', serverIds: [serverId], target: 'Trash' });
+    const inTrash = { ...ref, folder: 'Trash' };
+    const moved = await client.call('mail.open', inTrash);
+    const movedFile = await client.call('attachments.fetch', { ...inTrash, attachmentId: moved.attachments.find((a) => a.filename === 'report.bin')!.id });
+    expect(Buffer.from(movedFile.content).equals(file)).toBe(true);
+    // An id for another message (or another folder) is not honoured.
+    expect(await failure(client.call('attachments.fetch', { ...inTrash, attachmentId: listed.id }))).toBe('INVALID_REQUEST');
+    expect(await failure(client.call('attachments.fetch', { ...ref, serverId: 'another-uidl', attachmentId: listed.id }))).toBe('INVALID_REQUEST');
+    // The source is the exact bytes the server sent.
+    expect(new TextDecoder().decode(await client.call('mail.source', inTrash))).toContain(`Subject: ${tag}`);
   });
 });
 

@@ -5,21 +5,21 @@
  * it to them.
  */
 import { TwinboxError } from '../../../shared/errors';
-import type { AdapterCapabilities, Folder, FolderCounts, MessageBody } from '../../../shared/model';
+import type { AdapterCapabilities, Folder, FolderCounts } from '../../../shared/model';
 import type {
+  AdapterDelta,
   AdapterOptions,
+  AdapterSyncState,
   DeleteResult,
-  FetchBodyOptions,
+  FetchedMessages,
   FolderChange,
   MailAdapter,
   QuotaInfo,
   SearchQuery,
-  SyncDelta,
   SyncOptions,
-  SyncState,
 } from '../adapter';
 import { appendMessage } from './append';
-import { fetchBodies, fetchBody } from './body';
+import { fetchMessages } from './body';
 import { adapterCapabilitiesOf, IMAP_BASELINE } from './capabilities';
 import { deleteMessages } from './delete';
 import { setFlags } from './flags';
@@ -106,17 +106,14 @@ export class ImapAdapter implements MailAdapter {
   }
 
   /** Deltas that bring a cache from `state` to the folder; see ./sync.ts. */
-  async *sync(folder: string, state: SyncState, options?: SyncOptions): AsyncGenerator<SyncDelta, void, undefined> {
+  async *sync(folder: string, state: AdapterSyncState, options?: SyncOptions): AsyncGenerator<AdapterDelta, void, undefined> {
+    if (state.protocol !== 'imap') throw new TwinboxError('INVALID_REQUEST', 'an IMAP folder cannot be synced from POP3 state');
     yield* syncFolder(this.live(), folder, state, options);
   }
 
-  /** The whole message, parsed, without marking it read. */
-  async fetchBodies(folder: string, serverIds: string[], options?: FetchBodyOptions): Promise<MessageBody[]> {
-    return fetchBodies(this.live(), this.options.accountId, folder, serverIds, options);
-  }
-
-  async fetchBody(folder: string, serverId: string, options?: FetchBodyOptions): Promise<MessageBody> {
-    return fetchBody(this.live(), this.options.accountId, folder, serverId, options);
+  /** Whole messages without marking them read, with the UIDVALIDITY their UIDs belong to. */
+  async fetchMessages(folder: string, serverIds: string[]): Promise<FetchedMessages> {
+    return fetchMessages(this.live(), folder, serverIds);
   }
 
   /** Adds and removes flags (UID STORE .SILENT). */

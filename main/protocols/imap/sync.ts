@@ -36,6 +36,7 @@
 import type { ExpungeEvent, MailboxObject } from 'imapflow';
 import { TwinboxError } from '../../../shared/errors';
 import type { MessageSummary, SyncDelta, SyncOptions, SyncState } from '../../../shared/model';
+import type { AdapterDelta } from '../adapter';
 import { MAX_UID, UidSet } from './sequence-set';
 import type { ImapSession } from './session';
 import { storedFlags, SUMMARY_QUERY, toMessageSummary } from './summary';
@@ -81,10 +82,9 @@ interface SyncPlan {
 export async function* syncFolder(
   session: ImapSession,
   folder: string,
-  state: SyncState,
+  state: Extract<SyncState, { protocol: 'imap' }>,
   options: SyncOptions = {},
-): AsyncGenerator<SyncDelta, void, undefined> {
-  if (state.protocol !== 'imap') throw new TwinboxError('INVALID_REQUEST', 'an IMAP folder cannot be synced from POP3 state');
+): AsyncGenerator<AdapterDelta, void, undefined> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
   let cache: CacheState = { uidValidity: state.uidValidity, highestModseq: state.highestModseq, known: UidSet.parse(state.knownUids) };
 
@@ -109,7 +109,7 @@ export async function* syncFolder(
       }
       done += batch.size;
       fetched = fetched.union(UidSet.of(summaries.map((summary) => Number(summary.serverId))));
-      yield { kind: 'messages', summaries, bodies: [], partial: [], progress: { done, total: plan.newUids.size } };
+      yield { kind: 'messages', summaries, partial: [], progress: { done, total: plan.newUids.size }, sources: [] };
     }
 
     const nowKnown = plan.remaining.union(fetched);

@@ -5,20 +5,19 @@
  * with QUIT, and everything else (flags, folders, search) is NOT_SUPPORTED.
  */
 import { TwinboxError } from '../../../shared/errors';
-import type { AdapterCapabilities, Folder, FolderCounts, MessageBody, MessageSummary } from '../../../shared/model';
-import { parseMessage } from '../../mime/parse';
-import { toMessageBody } from '../../mime/message-body';
-import type { MessageRef } from '../../mime/message-body';
+import type { AdapterCapabilities, Folder, FolderCounts, MessageSummary } from '../../../shared/model';
+import { summarizeHeaders } from '../../mime/header-block';
 import type {
+  AdapterDelta,
+  AdapterSyncState,
   DeleteResult,
-  FetchBodyOptions,
+  FetchedMessages,
   FolderChange,
   MailAdapter,
+  MessageSource,
   QuotaInfo,
   SearchQuery,
-  SyncDelta,
   SyncOptions,
-  SyncState,
 } from '../adapter';
 import { toTwinboxError } from '../errors';
 import type { MaildropEntry } from './responses';
@@ -93,10 +92,11 @@ export class Pop3Adapter implements MailAdapter {
    * `vanished` for UIDLs gone from the server, then the new messages newest
    * first (highest message number first) in batches, each downloaded whole
    * (RETR) or as headers only (TOP n 0) when asked or when larger than
-   * `maxMessageBytes`, and last `done` with the UIDLs on the server now.
-   * The session ends with QUIT and deletes nothing.
+   * `maxMessageBytes`, with their bytes and a summary from their headers,
+   * and last `done` with the UIDLs on the server now. The session ends with
+   * QUIT and deletes nothing.
    */
-  async *sync(folder: string, state: SyncState, options: SyncOptions = {}): AsyncGenerator<SyncDelta, void, undefined> {
+  async *sync(folder: string, state: AdapterSyncState, options: SyncOptions = {}): AsyncGenerator<AdapterDelta, void, undefined> {
     requireInbox(folder);
     if (state.protocol !== 'pop3') throw new TwinboxError('INVALID_REQUEST', 'a POP3 sync needs a POP3 sync state');
     const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
@@ -104,12 +104,11 @@ export class Pop3Adapter implements MailAdapter {
     try {
       const maildrop = await session.maildrop();
       const onServer = new Set(maildrop.map((entry) => entry.uidl));
-      const known = new Set(state.knownUidls);
-      const vanished = state.knownUidls.filter((uidl) => !onServer.has(uidl));
+      const known = state.knownUidls;
+      const vanished = [...known].filter((uidl) => !onServer.has(uidl));
       if (vanished.length > 0) yield { kind: 'vanished', serverIds: vanished };
 
       const fresh = maildrop.filter((entry) => !known.has(entry.uidl)).sort((a, b) => b.number - a.number);
-      const refused = new Set<string>();
       const fetchBatch = (entries: MaildropEntry[]): Promise<FetchedMessage[]> => {
         const batch = session.fetchMany(entries.map((entry) => ({ number: entry.number, headersOnly: this.wantsHeadersOnly(entry, options) })));
         // Awaited later, or never when the caller stops early; a failure then is the session's, not worth an unhandled rejection.
@@ -121,16 +120,15 @@ export class Pop3Adapter implements MailAdapter {
       for (let start = 0; next !== undefined; start += batchSize) {
         const entries = fresh.slice(start, start + batchSize);
         const fetched = await next;
-        // The next batch downloads while this one is parsed and applied by the caller.
+        // The next batch downloads while this one is stored and applied by the caller.
         const following = fresh.slice(start + batchSize, start + 2 * batchSize);
         next = following.length > 0 ? fetchBatch(following) : undefined;
-        const delta = await this.toDelta(entries, fetched, refused);
+        const delta = await this.toDelta(entries, fetched);
         done += entries.length;
         yield { ...delta, progress: { done, total: fresh.length } };
       }
-      // A message the server refused to hand over is left out of the state, so the next sync tries it again.
-      const knownUidls = maildrop.map((entry) => entry.uidl).filter((uidl) => !refused.has(uidl));
-      yield { kind: 'done', state: { protocol: 'pop3', knownUidls }, total: maildrop.length };
+      const uidls = maildrop.map((entry) => entry.uidl);
+      yield { kind: 'done', state: { protocol: 'pop3' }, total: maildrop.length, onServer: uidls };
       await this.endSession(session);
     } catch (error) {
       this.abandon(session);
@@ -141,35 +139,22 @@ export class Pop3Adapter implements MailAdapter {
     }
   }
 
-  /** One message by UIDL, in a session of its own; MESSAGE_GONE when it is no longer on the server. */
-  async fetchBody(folder: string, serverId: string, options: FetchBodyOptions = {}): Promise<MessageBody> {
+  /** Messages by UIDL in one session (pipelined where the server allows), whole; those gone are left out. */
+  async fetchMessages(folder: string, serverIds: string[]): Promise<FetchedMessages> {
     requireInbox(folder);
-    const raw = await this.withSession(async (session) => {
-      const entry = (await session.maildrop()).find((candidate) => candidate.uidl === serverId);
-      if (!entry) throw new TwinboxError('MESSAGE_GONE', `no message with UIDL ${serverId} is on the server`);
-      return session.retrieve(entry.number);
-    });
-    const parsed = await parseMessage(raw);
-    return toMessageBody(parsed, this.refFor(serverId), options.raw === true ? ownBytes(raw) : undefined);
-  }
-
-  /** Several messages by UIDL in one session (pipelined where the server allows); those gone are left out. */
-  async fetchBodies(folder: string, serverIds: string[], options: FetchBodyOptions = {}): Promise<MessageBody[]> {
-    requireInbox(folder);
-    const fetched = await this.withSession(async (session) => {
+    if (serverIds.length === 0) return { messages: [] };
+    const messages = await this.withSession(async (session) => {
       const byUidl = new Map((await session.maildrop()).map((entry) => [entry.uidl, entry.number]));
       const wanted = serverIds.flatMap((uidl) => {
         const number = byUidl.get(uidl);
         return number === undefined ? [] : [{ uidl, number }];
       });
       const results = await session.fetchMany(wanted.map(({ number }) => ({ number, headersOnly: false })));
-      return results.flatMap((result, i) => ('bytes' in result && wanted[i] ? [{ uidl: wanted[i].uidl, raw: result.bytes }] : []));
+      return results.flatMap((result, i): MessageSource[] =>
+        'bytes' in result && wanted[i] ? [{ serverId: wanted[i].uidl, bytes: ownBytes(result.bytes), partial: false }] : [],
+      );
     });
-    const bodies: MessageBody[] = [];
-    for (const { uidl, raw } of fetched) {
-      bodies.push(toMessageBody(await parseMessage(raw), this.refFor(uidl), options.raw === true ? ownBytes(raw) : undefined));
-    }
-    return bodies;
+    return { messages };
   }
 
   /**
@@ -227,28 +212,20 @@ export class Pop3Adapter implements MailAdapter {
   private async toDelta(
     entries: MaildropEntry[],
     fetched: FetchedMessage[],
-    refused: Set<string>,
-  ): Promise<{ kind: 'messages'; summaries: MessageSummary[]; bodies: MessageBody[]; partial: string[] }> {
+  ): Promise<{ kind: 'messages'; summaries: MessageSummary[]; partial: string[]; sources: MessageSource[] }> {
     const summaries: MessageSummary[] = [];
-    const bodies: MessageBody[] = [];
     const partial: string[] = [];
+    const sources: MessageSource[] = [];
     for (const [index, entry] of entries.entries()) {
       const message = fetched[index];
-      if (!message || !('bytes' in message)) {
-        // Gone since the listing (another client expunged it) or refused: tried again next time.
-        refused.add(entry.uidl);
-        continue;
-      }
-      const parsed = await parseMessage(message.bytes);
-      summaries.push({ ...parsed.summary, serverId: entry.uidl, size: entry.size, flags: [] });
+      // Gone since the listing (another client expunged it) or refused: not stored, so tried again next time.
+      if (!message || !('bytes' in message)) continue;
+      // The header block only: the body is parsed when the message is opened, or by background indexing.
+      summaries.push({ ...(await summarizeHeaders(message.bytes)), serverId: entry.uidl, size: entry.size, flags: [] });
       if (message.headersOnly) partial.push(entry.uidl);
-      else bodies.push(toMessageBody(parsed, this.refFor(entry.uidl), ownBytes(message.bytes)));
+      sources.push({ serverId: entry.uidl, bytes: ownBytes(message.bytes), partial: message.headersOnly });
     }
-    return { kind: 'messages', summaries, bodies, partial };
-  }
-
-  private refFor(uidl: string): MessageRef {
-    return { accountId: this.options.accountId, folder: INBOX, serverId: uidl };
+    return { kind: 'messages', summaries, partial, sources };
   }
 
   private async openSession(): Promise<Pop3Session> {

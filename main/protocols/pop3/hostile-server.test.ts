@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TwinboxError } from '../../../shared/errors';
-import type { ProtocolLogLine, ServerSettings, SyncDelta } from '../../../shared/model';
-import type { Timeouts } from '../adapter';
+import type { ProtocolLogLine, ServerSettings } from '../../../shared/model';
+import type { AdapterDelta, Timeouts } from '../adapter';
 import { Pop3Adapter } from './adapter';
 import { ordinaryReply, startScriptedServer } from './scripted-server';
 import type { ScriptedConnection, ScriptedMessage, ScriptedServer } from './scripted-server';
@@ -58,10 +58,10 @@ function adapterFor(
   });
 }
 
-async function syncAll(adapter: Pop3Adapter, batchSize = 50): Promise<{ deltas: SyncDelta[]; error: unknown }> {
-  const deltas: SyncDelta[] = [];
+async function syncAll(adapter: Pop3Adapter, batchSize = 50): Promise<{ deltas: AdapterDelta[]; error: unknown }> {
+  const deltas: AdapterDelta[] = [];
   try {
-    for await (const delta of adapter.sync('INBOX', { protocol: 'pop3', knownUidls: [] }, { batchSize })) deltas.push(delta);
+    for await (const delta of adapter.sync('INBOX', { protocol: 'pop3', knownUidls: new Set() }, { batchSize })) deltas.push(delta);
     return { deltas, error: undefined };
   } catch (error) {
     return { deltas, error };
@@ -72,7 +72,7 @@ function codeOf(error: unknown): string | undefined {
   return error instanceof TwinboxError ? error.code : undefined;
 }
 
-function serverIdsIn(deltas: SyncDelta[]): string[] {
+function serverIdsIn(deltas: AdapterDelta[]): string[] {
   return deltas.flatMap((delta) => (delta.kind === 'messages' ? delta.summaries.map((summary) => summary.serverId) : []));
 }
 
@@ -131,7 +131,7 @@ describe('POP3 client against a misbehaving server', () => {
     expect(deltas.some((delta) => delta.kind === 'done')).toBe(false);
   });
 
-  it('leaves a listed message the server then refuses out of the sync state, so the next sync tries it again', async () => {
+  it('hands over no bytes for a listed message the server then refuses, so it is not stored and the next sync tries it again', async () => {
     const target = await serverWith({
       twist: (command, connection) => {
         if (command !== 'RETR 2') return false;
@@ -142,8 +142,11 @@ describe('POP3 client against a misbehaving server', () => {
     const { deltas, error } = await syncAll(adapterFor(target));
     expect(error).toBeUndefined();
     expect(serverIdsIn(deltas)).toEqual(['uid-3', 'uid-1']);
+    const sources = deltas.flatMap((delta) => (delta.kind === 'messages' ? delta.sources.map((source) => source.serverId) : []));
+    expect(sources).toEqual(['uid-3', 'uid-1']);
+    // Still on the server, as far as retention is concerned.
     const done = deltas.find((delta) => delta.kind === 'done');
-    expect(done?.kind === 'done' && done.state.protocol === 'pop3' ? done.state.knownUidls : undefined).toEqual(['uid-1', 'uid-3']);
+    expect(done?.kind === 'done' ? done.onServer : undefined).toEqual(['uid-1', 'uid-2', 'uid-3']);
   });
 
   it('reports PROTOCOL_ERROR for a greeting that is not POP3', async () => {
@@ -186,7 +189,7 @@ describe('POP3 client against a misbehaving server', () => {
     });
     const adapter = adapterFor(target);
     expect(codeOf((await syncAll(adapter)).error)).toBe('NOT_SUPPORTED');
-    await expect(adapter.fetchBody('INBOX', 'uid-1')).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    await expect(adapter.fetchMessages('INBOX', ['uid-1'])).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     await expect(adapter.delete('INBOX', ['uid-1'])).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     expect(target.received().filter((command) => /^(RETR|TOP|DELE)/.test(command))).toEqual([]);
   });

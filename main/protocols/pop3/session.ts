@@ -9,6 +9,7 @@
  * answered that QUIT (UPDATE state), so only then are they reported deleted.
  */
 import { TwinboxError } from '../../../shared/errors';
+import { crashPoint } from '../../crash-points';
 import type { ServerSettings } from '../../../shared/model';
 import type { AdapterOptions, DeleteResult } from '../adapter';
 import { toTwinboxError } from '../errors';
@@ -201,6 +202,7 @@ export class Pop3Session {
           throw errorForReply(reply, 'PROTOCOL_ERROR', `marking ${mark.uidl} for deletion (all marks were undone, nothing was deleted)`);
         }
       }
+      crashPoint('pop3-before-quit');
       const quit = await this.run('QUIT', 'single');
       this.ended = true;
       this.transport.close('the session ended with QUIT');

@@ -4,6 +4,7 @@ import { TwinboxError } from '../../../shared/errors';
 import type { Account } from '../../../shared/model';
 import { useApp } from '../app-context';
 import { Modal } from './fields';
+import { accountMessages } from '../../db/rows';
 
 function messages(count: number): string {
   return count === 1 ? '1 message' : `${count} messages`;
@@ -20,7 +21,7 @@ export function RemoveAccount({ account, onCancel, onRemoved }: { account: Accou
   const textId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<TwinboxError>();
-  const stored = useLiveQuery(() => db.messages.where('accountId').equals(account.id).count(), [account.id]);
+  const stored = useLiveQuery(() => accountMessages(db, account.id).count(), [account.id]);
   // Messages the server confirmed deleting, and which were not deleted here: their only copy is on this computer.
   const onlyHere = useLiveQuery(
     () =>

@@ -5,11 +5,10 @@
  */
 import { TwinboxError } from '../../../shared/errors';
 import type { AttachmentInfo, MessageBody } from '../../../shared/model';
-import type { CachedBody, CachedMessage, TwinboxDatabase } from '../../db/schema';
+import type { CachedMessage, TwinboxDatabase } from '../../db/schema';
 import type { MessageKey } from '../../db/writer';
 import type { TwinboxClient } from '../../ipc/twinbox-client';
 import type { SyncEngine } from '../../sync/engine';
-import { ownBytes } from '../../sync/outbox';
 import type { DraftRef } from '../../sync/outbox';
 import { fullDate } from '../format';
 import { formatAddressList, parseAddressList } from './addresses';
@@ -102,7 +101,7 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
       subject: forwardSubject(original.subject),
       text,
       html: `<div><br></div><div><br></div><div>${header}</div><div><br></div>${originalHtml}`,
-      attachments: await fetchAttachments(key, body, forwarded, services.client),
+      attachments: await fetchAttachments(key, forwarded, services.client),
       focus: 'to',
     };
   }
@@ -125,7 +124,7 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
   };
 }
 
-async function loadDraft(key: MessageKey, draft: CachedMessage, body: CachedBody | MessageBody, services: LoadServices): Promise<InitialCompose> {
+async function loadDraft(key: MessageKey, draft: CachedMessage, body: MessageBody, services: LoadServices): Promise<InitialCompose> {
   const capabilities = await services.engine.capabilities(key[0]);
   const bcc = body.headers.filter(([name]) => name.toLowerCase() === 'bcc').map(([, value]) => value);
   const rich = body.html !== undefined;
@@ -143,7 +142,6 @@ async function loadDraft(key: MessageKey, draft: CachedMessage, body: CachedBody
     html: rich ? sanitizeHtml(body.html ?? '') : textToHtml(text),
     attachments: await fetchAttachments(
       key,
-      body,
       body.attachments.filter((a) => !a.inline),
       services.client,
     ),
@@ -154,41 +152,17 @@ async function loadDraft(key: MessageKey, draft: CachedMessage, body: CachedBody
   };
 }
 
-/** The body as cached, or as the account's mode fetches it (and, when it fits, caches it). */
-async function bodyOf(key: MessageKey, services: LoadServices): Promise<CachedBody | MessageBody> {
-  const cached = await services.db.bodies.get(key);
-  if (cached) return cached;
-  await services.engine.openMessage(key);
-  const opened = await services.db.bodies.get(key);
-  if (opened) return opened;
-  // The IMAP cache may have had no room to keep it.
-  return services.client.call('mail.fetchBody', { accountId: key[0], folder: key[1], serverId: key[2] });
+/** The body as main parses it from its store, or fetches it as the account's mode says. */
+function bodyOf(key: MessageKey, services: LoadServices): Promise<MessageBody> {
+  return services.engine.openMessage(key);
 }
 
-/**
- * The bytes of the original's attachments. POP3 messages live only here, so
- * their bytes go along; for several attachments of an IMAP message the
- * message is fetched once rather than once per attachment.
- */
-async function fetchAttachments(
-  key: MessageKey,
-  body: CachedBody | MessageBody,
-  attachments: AttachmentInfo[],
-  client: TwinboxClient,
-): Promise<ComposeAttachment[]> {
-  if (attachments.length === 0) return [];
+/** The bytes of the original's attachments, each read by main from the message (its store, or the server). */
+async function fetchAttachments(key: MessageKey, attachments: AttachmentInfo[], client: TwinboxClient): Promise<ComposeAttachment[]> {
   const [accountId, folder, serverId] = key;
-  let raw = body.raw;
-  if (raw === undefined && attachments.length > 1) raw = (await client.call('mail.fetchBody', { accountId, folder, serverId, raw: true })).raw;
   const result: ComposeAttachment[] = [];
   for (const attachment of attachments) {
-    const content = await client.call('attachments.fetch', {
-      accountId,
-      folder,
-      serverId,
-      attachmentId: attachment.id,
-      ...(raw === undefined ? {} : { raw: ownBytes(raw) }),
-    });
+    const content = await client.call('attachments.fetch', { accountId, folder, serverId, attachmentId: attachment.id });
     result.push({ key: attachmentKey(), filename: content.filename, contentType: content.contentType, content: content.content });
   }
   return result;

@@ -103,8 +103,8 @@ const ROWS: { label: string; value: (side: SideMeasure) => string }[] = [
   { label: 'Round trips', value: (side) => String(side.traffic.roundTrips) },
   { label: 'Time', value: (side) => seconds(side.elapsedMs) },
   { label: 'Messages on this computer', value: (side) => String(side.storage.messages) },
-  { label: 'Bodies on this computer', value: (side) => String(side.storage.bodies) },
-  { label: 'Body storage', value: (side) => byteSize(side.storage.bodyBytes) },
+  { label: 'Messages in the mail folder', value: (side) => String(side.storage.bodies) },
+  { label: 'Mail folder size', value: (side) => byteSize(side.storage.bodyBytes) },
 ];
 
 export function MeasurementTable({ measurements }: { measurements: Measurements }): React.JSX.Element {
@@ -130,10 +130,11 @@ export function MeasurementTable({ measurements }: { measurements: Measurements 
         </tbody>
       </table>
       <p className="lab-estimate">
-        Bytes, commands and round trips are the protocol’s own (after TLS), from the protocol log; storage is what this computer’s cache holds.{' '}
+        Bytes, commands and round trips are the protocol’s own (after TLS), from the protocol log. On this computer, the messages themselves are
+        files in Twinbox’s mail folder (each side its own); the list, flags and search index are in the browser’s storage.{' '}
         {measurements.estimate
-          ? `Browser storage used by Twinbox, both sides together (navigator.storage.estimate()): ${storageSize(measurements.estimate.usage)} of ${storageSize(measurements.estimate.quota)}.`
-          : 'This page may not ask the browser how much storage it uses.'}
+          ? `Browser storage used by that index, both sides together (navigator.storage.estimate()): ${storageSize(measurements.estimate.usage)} of ${storageSize(measurements.estimate.quota)}.`
+          : 'This page may not ask the browser how much storage its index uses.'}
       </p>
     </>
   );

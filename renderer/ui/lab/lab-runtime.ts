@@ -19,6 +19,7 @@ import { MailActions } from '../../sync/actions';
 import type { SyncEngine } from '../../sync/engine';
 import { Pop3Mode } from '../../sync/pop3-mode';
 import { serverDeletionsDue } from '../../sync/retention';
+import { StoreMirror } from '../../sync/store-mirror';
 import type { LogRecorder } from './log-recorder';
 import { describeChanges, diff, folderName, fromSnapshot, hasFlag, inInbox, keyOfRow, observationId, observeCache } from './observe';
 import type { Change, Observation } from './observe';
@@ -28,6 +29,7 @@ import { addTraffic, NO_TRAFFIC, summarize } from './traffic';
 import type { Traffic } from './traffic';
 import { computerDiedVerdict, otherDeviceReadVerdict, retentionVerdict, seconds, twoDevicesVerdict } from './verdicts';
 import type { WipeObservation } from './verdicts';
+import { accountMessages } from '../../db/rows';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a side is given to show a change the server made (a push normally takes well under a second). */
@@ -38,9 +40,11 @@ const WAIT_FOR_DELIVERY_MS = 20_000;
 export type SideKind = 'pop3' | 'imap';
 
 export interface LocalStorageUse {
+  /** Rows in the index. */
   messages: number;
+  /** Messages in main's message store (their files). */
   bodies: number;
-  /** What the cached bodies take, as the cache counts them (POP3 keeps each whole message too). */
+  /** What those files take on disk. */
   bodyBytes: number;
 }
 
@@ -176,7 +180,7 @@ export class LabRuntime {
   ) {
     this.pop3 = { kind: 'pop3', account: pair.pop3 };
     this.imap = { kind: 'imap', account: pair.imap };
-    this.actions = new MailActions(engine.writer, engine.runner, (id) => engine.capabilities(id), (id) => db.accounts.get(id), 0);
+    this.actions = new MailActions(engine.writer, engine.runner, (id) => engine.capabilities(id), (id) => db.accounts.get(id), new StoreMirror(client), 0);
     this.labPop3 = new Pop3Mode(client, engine.writer, () => this.labNow());
   }
 
@@ -394,7 +398,7 @@ export class LabRuntime {
 
   private async subjectsOf(side: Side, serverIds: readonly string[]): Promise<string[]> {
     const wanted = new Set(serverIds);
-    const rows = await this.db.messages.where('accountId').equals(side.account.id).filter((row) => wanted.has(row.serverId)).toArray();
+    const rows = await accountMessages(this.db, side.account.id).filter((row) => wanted.has(row.serverId)).toArray();
     return rows.map((row) => row.subject || '(no subject)');
   }
 
@@ -515,17 +519,10 @@ export class LabRuntime {
   // ---- measurements ---------------------------------------------------------------------------
 
   async storageOf(side: Side): Promise<LocalStorageUse> {
-    const messages = await this.db.messages.where('accountId').equals(side.account.id).count();
-    let bodies = 0;
-    let bodyBytes = 0;
-    await this.db.bodies
-      .where('accountId')
-      .equals(side.account.id)
-      .each((body) => {
-        bodies++;
-        bodyBytes += body.size;
-      });
-    return { messages, bodies, bodyBytes };
+    const messages = await accountMessages(this.db, side.account.id).count();
+    // The messages themselves are in main's message store, not in IndexedDB.
+    const stored = await this.client.call('store.usage', { accountId: side.account.id });
+    return { messages, bodies: stored.messages, bodyBytes: stored.bytes };
   }
 
   private async measure(runs: { pop3: SideRun<unknown>[]; imap: SideRun<unknown>[] }): Promise<Measurements> {
@@ -720,7 +717,7 @@ export class LabRuntime {
     const onServer = ledger.filter((e) => e.deletedOnServerAt === undefined).map((e) => e.uidl);
     const now = this.labNow();
     const decision = serverDeletionsDue({ kind: 'days', days }, ledger, new Set(onServer), now);
-    const rows = await this.db.messages.where('accountId').equals(side.account.id).toArray();
+    const rows = await accountMessages(this.db, side.account.id).toArray();
     const byUidl = new Map(rows.map((row) => [row.serverId, row]));
     const due = decision.deleteNow.map((uidl) => ({ uidl, subject: byUidl.get(uidl)?.subject ?? '(not on this computer)', messageId: byUidl.get(uidl)?.messageId }));
     const dueSet = new Set(decision.deleteNow);

@@ -7,6 +7,7 @@
 import type { ServerSnapshot } from '../../../shared/model';
 import type { CachedMessage, TwinboxDatabase } from '../../db/schema';
 import type { MessageKey } from '../../db/writer';
+import { accountMessages } from '../../db/rows';
 
 export interface ObservedMessage {
   /** Message-ID, or a stand-in for a message without one (then it matches nothing on the other side). */
@@ -52,7 +53,7 @@ export function fromRows(rows: readonly CachedMessage[]): Observation {
 
 /** Everything an account's cache holds, every folder. */
 export async function observeCache(db: TwinboxDatabase, accountId: string): Promise<Observation> {
-  return fromRows(await db.messages.where('accountId').equals(accountId).toArray());
+  return fromRows(await accountMessages(db, accountId).toArray());
 }
 
 /** The cached row of a message in a folder, found by Message-ID. */

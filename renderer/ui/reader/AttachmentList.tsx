@@ -5,17 +5,17 @@ import type { AttachmentInfo } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
 import { byteSize } from '../format';
-import { downloadBytes, wireBytes } from './bytes';
+import { downloadBytes } from './bytes';
 
 type SaveState = { kind: 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; code: ErrorCode };
 
 /**
  * The message's files, each with a button to save it. Main finds the bytes
- * from the attachment's opaque id (asking the IMAP server, or reading the
- * POP3 message the page sends along) and either writes the file where the
- * user chooses (desktop) or hands the bytes back for the browser to download.
+ * from the attachment's opaque id (in its message store, or on the IMAP
+ * server) and either writes the file where the user chooses (desktop) or
+ * hands the bytes back for the browser to download.
  */
-export function AttachmentList({ attachments, messageKey, raw }: { attachments: readonly AttachmentInfo[]; messageKey: MessageKey; raw: Uint8Array | undefined }): React.JSX.Element {
+export function AttachmentList({ attachments, messageKey }: { attachments: readonly AttachmentInfo[]; messageKey: MessageKey }): React.JSX.Element {
   const { client } = useApp();
   const [states, setStates] = useState<ReadonlyMap<string, SaveState>>(new Map());
   const set = (id: string, state: SaveState | undefined): void =>
@@ -30,7 +30,7 @@ export function AttachmentList({ attachments, messageKey, raw }: { attachments: 
     const [accountId, folder, serverId] = messageKey;
     set(attachment.id, { kind: 'saving' });
     try {
-      const result = await client.call('attachments.save', { accountId, folder, serverId, attachmentId: attachment.id, ...(raw ? { raw: wireBytes(raw) } : {}) });
+      const result = await client.call('attachments.save', { accountId, folder, serverId, attachmentId: attachment.id });
       if (result.kind === 'download') {
         downloadBytes(result.filename, result.content);
         set(attachment.id, undefined);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { CachedBody } from '../../db/schema';
+import type { MessageBody } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
 import { AttachmentList } from './AttachmentList';
@@ -14,10 +14,10 @@ import { useMailContent } from './use-mail-content';
  * text, as text), what was blocked and how to allow it, where its links
  * go, its files, and its source on request.
  */
-export function MessageContent({ body, messageKey, sender, senderAllowed }: { body: CachedBody; messageKey: MessageKey; sender: string | undefined; senderAllowed: boolean }): React.JSX.Element {
+export function MessageContent({ body, messageKey, sender, senderAllowed }: { body: MessageBody; messageKey: MessageKey; sender: string | undefined; senderAllowed: boolean }): React.JSX.Element {
   const { engine } = useApp();
   const [preferText, setPreferText] = useState(false);
-  const { prepared, remote, loadRemote } = useMailContent({ html: body.html, messageKey, attachments: body.attachments, raw: body.raw, autoLoad: senderAllowed });
+  const { prepared, remote, loadRemote } = useMailContent({ html: body.html, messageKey, attachments: body.attachments, autoLoad: senderAllowed });
   const hasText = body.text !== undefined && body.text.trim() !== '';
   const showHtml = prepared !== undefined && !(preferText && hasText);
 
@@ -39,7 +39,7 @@ export function MessageContent({ body, messageKey, sender, senderAllowed }: { bo
             Show plain text
           </button>
         )}
-        <SourceDialog messageKey={messageKey} cachedRaw={body.raw} />
+        <SourceDialog messageKey={messageKey} />
       </div>
       {showHtml && prepared.remoteImages.length > 0 && (
         <RemoteContentBar
@@ -61,7 +61,7 @@ export function MessageContent({ body, messageKey, sender, senderAllowed }: { bo
         <p className="empty">This message has no text.</p>
       )}
       {showHtml && prepared.links.length > 0 && <LinkList links={prepared.links} />}
-      {files.length > 0 && <AttachmentList attachments={files} messageKey={messageKey} raw={body.raw} />}
+      {files.length > 0 && <AttachmentList attachments={files} messageKey={messageKey} />}
     </>
   );
 }

@@ -10,11 +10,10 @@ type SourceState = { kind: 'closed' } | { kind: 'loading' } | { kind: 'shown'; t
 const MAX_SHOWN_BYTES = 5 * 1024 * 1024;
 
 /**
- * "View source": the message exactly as it arrived, as text. A POP3 message
- * is read from this computer (its bytes are the local copy); an IMAP one is
- * asked from the server, since the cache keeps only the parsed body.
+ * "View source": the message exactly as it arrived, as text, from this
+ * computer's message store (or the server, for an IMAP message not stored).
  */
-export function SourceDialog({ messageKey, cachedRaw }: { messageKey: MessageKey; cachedRaw: Uint8Array | undefined }): React.JSX.Element {
+export function SourceDialog({ messageKey }: { messageKey: MessageKey }): React.JSX.Element {
   const { client } = useApp();
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -24,12 +23,8 @@ export function SourceDialog({ messageKey, cachedRaw }: { messageKey: MessageKey
     dialog.current?.showModal();
     setState({ kind: 'loading' });
     try {
-      let raw = cachedRaw;
-      if (raw === undefined) {
-        const [accountId, folder, serverId] = messageKey;
-        raw = (await client.call('mail.fetchBody', { accountId, folder, serverId, raw: true })).raw;
-        if (raw === undefined) throw new TwinboxError('PROTOCOL_ERROR', 'the server sent no message source');
-      }
+      const [accountId, folder, serverId] = messageKey;
+      const raw = await client.call('mail.source', { accountId, folder, serverId });
       const shown = raw.byteLength > MAX_SHOWN_BYTES ? raw.subarray(0, MAX_SHOWN_BYTES) : raw;
       setState({ kind: 'shown', text: sourceText(shown), truncatedFrom: shown === raw ? undefined : raw.byteLength });
     } catch (error) {

@@ -41,8 +41,3 @@ export function downloadBytes(filename: string, content: Uint8Array): void {
   // The download has its own reference by now; the URL is only needed for the click.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-
-/** The same bytes, typed as the contract's schemas expect (never a SharedArrayBuffer view). */
-export function wireBytes(data: Uint8Array): Uint8Array<ArrayBuffer> {
-  return data.buffer instanceof ArrayBuffer ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}

@@ -3,7 +3,7 @@ import { TwinboxError } from '../../../shared/errors';
 import type { AttachmentInfo } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
-import { pictureDataUri, wireBytes } from './bytes';
+import { pictureDataUri } from './bytes';
 import { prepareMailHtml } from './mail-html';
 import type { PreparedHtml } from './mail-html';
 
@@ -34,7 +34,6 @@ export function useMailContent(options: {
   html: string | undefined;
   messageKey: MessageKey;
   attachments: readonly AttachmentInfo[];
-  raw: Uint8Array | undefined;
   autoLoad: boolean;
 }): MailContent {
   const { client } = useApp();
@@ -49,10 +48,10 @@ export function useMailContent(options: {
     [html, contentImages, remoteImages],
   );
 
-  // The cached body is read again whenever its row changes (opening it touches it): keep the latest without refetching.
-  const source = useRef({ attachments: options.attachments, raw: options.raw });
+  // The attachments as last given, read by the picture loader without making it run again.
+  const source = useRef({ attachments: options.attachments });
   useEffect(() => {
-    source.current = { attachments: options.attachments, raw: options.raw };
+    source.current = { attachments: options.attachments };
   });
   const mounted = useRef(true);
   useEffect(() => {
@@ -72,9 +71,8 @@ export function useMailContent(options: {
       for (const attachment of source.current.attachments) {
         const id = attachment.contentId?.toLowerCase();
         if (id === undefined || !ids.has(id) || found.has(id) || attachment.size > MAX_INLINE_BYTES) continue;
-        const raw = source.current.raw;
         try {
-          const content = await client.call('attachments.fetch', { accountId, folder, serverId, attachmentId: attachment.id, ...(raw ? { raw: wireBytes(raw) } : {}) });
+          const content = await client.call('attachments.fetch', { accountId, folder, serverId, attachmentId: attachment.id });
           const uri = pictureDataUri(content.contentType, content.content);
           if (uri !== undefined) found.set(id, uri);
         } catch {

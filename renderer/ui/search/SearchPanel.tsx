@@ -61,6 +61,7 @@ export function useSearch(query: string, folder: FolderRef | undefined): {
         account={account}
         capabilities={capabilities}
         withoutText={coverage?.withoutText ?? 0}
+        queued={coverage?.queued ?? 0}
         server={server}
         query={query}
         folder={folder}
@@ -76,6 +77,7 @@ function SearchNote({
   account,
   capabilities,
   withoutText,
+  queued,
   server,
   query,
   folder,
@@ -86,6 +88,7 @@ function SearchNote({
   account: Account | undefined;
   capabilities: AdapterCapabilities | undefined;
   withoutText: number;
+  queued: number;
   server: { query: string; folder: string; keys: MessageKey[] } | { query: string; error: string } | 'searching' | undefined;
   query: string;
   folder: FolderRef | undefined;
@@ -99,10 +102,15 @@ function SearchNote({
         {account ? ` in ${account.name}` : ''}.
         {truncated && ' Only the newest are listed; add a word to narrow the search.'}
       </p>
+      {queued > 0 && (
+        <p>
+          Indexing for search: the text of {queued} message{queued === 1 ? ' is' : 's are'} not searchable yet, so these results may be incomplete.
+        </p>
+      )}
       {capabilities?.serverSearch && !searched && (
         <p>
-          {withoutText > 0
-            ? `The text of ${withoutText} message${withoutText === 1 ? ' is' : 's are'} not on this computer, so these results may be incomplete. `
+          {withoutText - queued > 0
+            ? `The text of ${withoutText - queued} message${withoutText - queued === 1 ? ' is' : 's are'} not on this computer, so these results may be incomplete. `
             : 'The server may find more. '}
           <button type="button" onClick={onSearchServer} disabled={server === 'searching' || !folder}>
             {server === 'searching' ? 'Searching the server…' : 'Search on the server'}
@@ -111,7 +119,7 @@ function SearchNote({
       )}
       {searched && 'keys' in server && <p>Includes what the server found in {server.folder === 'INBOX' ? 'Inbox' : server.folder}.</p>}
       {searched && 'error' in server && <p className="error-text">{server.error}</p>}
-      {capabilities && !capabilities.serverSearch && <p>All of this account’s mail is on this computer: these are all the results.</p>}
+      {capabilities && !capabilities.serverSearch && queued === 0 && <p>All of this account’s mail is on this computer: these are all the results.</p>}
     </div>
   );
 }

@@ -1,0 +1,228 @@
+/**
+ * POP3: the cache is the index of mail this computer keeps. Main's message
+ * store has each message's bytes (flushed) before the page hears of it; a
+ * delta's rows and ledger entries are committed here together, and then the
+ * store is told (`store.settle`). The ledger decides what the server may
+ * delete: only what is committed here, and the entries a deletion names are
+ * written again, flushed (strict durability), before the DELE is sent.
+ */
+import type { StoredSummary, SyncDelta } from '../../shared/model';
+import { searchWords } from './schema';
+import type { CachedMessage, LedgerEntry, TwinboxDatabase } from './schema';
+import { accountMessages, addToSearch, forgetKnownIdsOf, LOCAL_FOLDERS, POP3_FOLDER, toCachedMessage } from './rows';
+import type { WriterContext } from './rows';
+import { putWithThreads } from './threads';
+
+export interface Pop3Applied {
+  /** UIDLs committed by this delta (row and ledger entry together). */
+  committed: string[];
+  /** UIDLs offered again that the ledger already had: not shown twice. */
+  skipped: string[];
+  /** Of those, the ones whose row is here, and in which folder: their files belong there. */
+  present: { serverId: string; folder: string }[];
+  /** Of those, the ones deleted here for good: their downloaded files go. */
+  discard: string[];
+}
+
+const TRASH = LOCAL_FOLDERS.find((folder) => folder.specialUse === 'trash')?.path ?? 'Trash';
+
+/**
+ * Applies one POP3 sync delta. Messages the server no longer has stay here:
+ * on POP3 this computer holds the only copy.
+ */
+export async function applyPop3Delta(ctx: WriterContext, accountId: string, delta: SyncDelta): Promise<Pop3Applied> {
+  const db = ctx.db;
+  const now = ctx.now();
+  const applied: Pop3Applied = { committed: [], skipped: [], present: [], discard: [] };
+  await db.transaction('rw', [db.messages, db.folders, db.syncState, db.ledger, db.counters, db.postings, db.textQueue], async () => {
+    switch (delta.kind) {
+      case 'vanished': {
+        const state = await db.syncState.get([accountId, POP3_FOLDER]);
+        const recorded = new Set(state?.goneUidls ?? []);
+        const fresh = delta.serverIds.filter((uidl) => !recorded.has(uidl));
+        if (fresh.length === 0) return;
+        const entries = await db.ledger.bulkGet(fresh.map((uidl): [string, string] => [accountId, uidl]));
+        await db.ledger.bulkPut(entries.filter((e) => e !== undefined).map((e) => ({ ...e, deletedOnServerAt: e.deletedOnServerAt ?? now })));
+        await db.syncState.put({
+          ...(state ?? { accountId, folder: POP3_FOLDER, protocol: 'pop3', serverTotal: 0 }),
+          goneUidls: [...recorded, ...fresh],
+        });
+        return;
+      }
+      case 'messages': {
+        const partial = new Set(delta.partial);
+        const entries = await db.ledger.bulkGet(delta.summaries.map((s): [string, string] => [accountId, s.serverId]));
+        const rows: CachedMessage[] = [];
+        const ledgerRows: LedgerEntry[] = [];
+        const searchable: { row: CachedMessage; words: string[] }[] = [];
+        const again: string[] = [];
+        delta.summaries.forEach((summary, i) => {
+          const entry = entries[i];
+          // The ledger, not the server, decides: committed or deleted here means never again.
+          if (entry?.committedAt !== undefined || entry?.deletedHereAt !== undefined) {
+            applied.skipped.push(summary.serverId);
+            again.push(summary.serverId);
+            return;
+          }
+          const row = toCachedMessage(accountId, POP3_FOLDER, summary);
+          row.partial = partial.has(summary.serverId) ? 1 : 0;
+          // The summary's words now; the body's when background indexing reads it.
+          searchable.push({ row, words: searchWords(summary) });
+          rows.push(row);
+          ledgerRows.push({
+            accountId,
+            uidl: summary.serverId,
+            size: summary.size,
+            firstSeenAt: entry?.firstSeenAt ?? now,
+            ...(row.partial === 0 ? { downloadedAt: now } : {}),
+            committedAt: now,
+          });
+          applied.committed.push(summary.serverId);
+        });
+        await addToSearch(ctx, searchable);
+        await putWithThreads(db, rows);
+        await db.ledger.bulkPut(ledgerRows);
+        const whole = rows.filter((row) => row.partial === 0).map((row) => row.serverId);
+        if (whole.length > 0) await db.textQueue.add({ accountId, folder: POP3_FOLDER, serverIds: whole });
+        if (again.length > 0) {
+          // Offered again because the store had lost its file (the index had not): the row, if any, says where it belongs.
+          const found = await rowsAnywhere(db, accountId, again);
+          for (const uidl of again) {
+            const row = found.get(uidl);
+            if (row) applied.present.push({ serverId: uidl, folder: row.folder });
+            else applied.discard.push(uidl);
+          }
+        }
+        return;
+      }
+      case 'done': {
+        const state = await db.syncState.get([accountId, POP3_FOLDER]);
+        await db.syncState.put({
+          accountId,
+          folder: POP3_FOLDER,
+          protocol: 'pop3',
+          serverTotal: delta.total,
+          completedAt: now,
+          ...(state?.goneUidls === undefined ? {} : { goneUidls: state.goneUidls }),
+        });
+        return;
+      }
+      case 'reset':
+      case 'flags':
+        // POP3 has neither UIDVALIDITY nor server flags.
+        return;
+    }
+  });
+  return applied;
+}
+
+/**
+ * Records, flushed to disk before it returns, that the server is about to
+ * be asked to delete these; returns the ones it may be asked for: committed
+ * here, or deleted here by the user.
+ */
+export async function markDeleting(strict: TwinboxDatabase, accountId: string, uidls: readonly string[], now: number): Promise<string[]> {
+  return strict.transaction('rw', strict.ledger, async () => {
+    const entries = await strict.ledger.bulkGet(uidls.map((uidl): [string, string] => [accountId, uidl]));
+    const safe = entries.filter((e): e is LedgerEntry => e !== undefined && (e.committedAt !== undefined || e.deletedHereAt !== undefined));
+    await strict.ledger.bulkPut(safe.map((e) => ({ ...e, deleteRequestedAt: now })));
+    return safe.map((e) => e.uidl);
+  });
+}
+
+/** The server confirmed these deletions (QUIT after DELE), or no longer had them. */
+export async function recordServerDeletions(ctx: WriterContext, accountId: string, uidls: readonly string[]): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction('rw', ctx.db.ledger, async () => {
+    const entries = await ctx.db.ledger.bulkGet(uidls.map((uidl): [string, string] => [accountId, uidl]));
+    await ctx.db.ledger.bulkPut(entries.filter((e) => e !== undefined).map((e) => ({ ...e, deletedOnServerAt: e.deletedOnServerAt ?? now })));
+  });
+}
+
+export interface Adopted {
+  /** Rows made from the store's files. */
+  created: { folder: string; serverId: string }[];
+  /** Files whose rows the index has (in the folder given). */
+  present: { folder: string; serverId: string }[];
+  /** Files of messages the user deleted here for good: the store drops them. */
+  discard: { folder: string; serverId: string }[];
+}
+
+/**
+ * Rows and ledger entries for messages the store has and the index does
+ * not: files a crash left before their commit, or a whole index lost.
+ * `deletedHere` are UIDLs the store records as deleted here for good.
+ */
+export async function adoptStored(ctx: WriterContext, accountId: string, items: readonly StoredSummary[], deletedHere: readonly string[] = []): Promise<Adopted> {
+  const db = ctx.db;
+  const now = ctx.now();
+  const adopted: Adopted = { created: [], present: [], discard: [] };
+  await db.transaction('rw', [db.messages, db.folders, db.syncState, db.ledger, db.counters, db.postings, db.textQueue], async () => {
+    const serverIds = items.map((item) => item.serverId);
+    const existing = await rowsAnywhere(db, accountId, serverIds, new Set(items.map((item) => item.folder)));
+    const entries = new Map(
+      (await db.ledger.bulkGet([...serverIds, ...deletedHere].map((uidl): [string, string] => [accountId, uidl]))).flatMap((e) => (e ? [[e.uidl, e] as const] : [])),
+    );
+    const rows: CachedMessage[] = [];
+    const ledgerRows: LedgerEntry[] = [];
+    const searchable: { row: CachedMessage; words: string[] }[] = [];
+    for (const item of items) {
+      const row = existing.get(item.serverId);
+      if (row) {
+        adopted.present.push({ folder: row.folder, serverId: item.serverId });
+        continue;
+      }
+      const entry = entries.get(item.serverId);
+      if (item.kind === 'server' && entry?.deletedHereAt !== undefined && item.folder !== TRASH) {
+        adopted.discard.push({ folder: item.folder, serverId: item.serverId });
+        continue;
+      }
+      const fresh = toCachedMessage(accountId, item.folder, item.summary);
+      fresh.partial = item.partial ? 1 : 0;
+      rows.push(fresh);
+      searchable.push({ row: fresh, words: searchWords(item.summary) });
+      adopted.created.push({ folder: item.folder, serverId: item.serverId });
+      if (item.kind === 'server' && entry?.committedAt === undefined) {
+        ledgerRows.push({
+          ...(entry ?? {}),
+          accountId,
+          uidl: item.serverId,
+          size: item.size,
+          firstSeenAt: entry?.firstSeenAt ?? now,
+          ...(item.partial ? {} : { downloadedAt: now }),
+          committedAt: now,
+          // In the Trash means deleted here: the "until deleted here" policy goes on counting it.
+          ...(item.folder === TRASH ? { deletedHereAt: entry?.deletedHereAt ?? now } : {}),
+        });
+      }
+    }
+    for (const uidl of deletedHere) {
+      const entry = entries.get(uidl);
+      if (entry?.deletedHereAt === undefined) ledgerRows.push({ ...(entry ?? {}), accountId, uidl, size: entry?.size ?? 0, firstSeenAt: entry?.firstSeenAt ?? now, deletedHereAt: now });
+    }
+    await addToSearch(ctx, searchable);
+    await putWithThreads(db, rows);
+    await db.ledger.bulkPut(ledgerRows);
+    const byFolder = new Map<string, string[]>();
+    for (const row of rows) if (row.partial === 0) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row.serverId]);
+    for (const [folder, ids] of byFolder) await db.textQueue.add({ accountId, folder, serverIds: ids });
+    await forgetKnownIdsOf(ctx, rows);
+  });
+  return adopted;
+}
+
+/** Rows with these server ids in any of the account's folders (a POP3 message may have moved to a local one). */
+async function rowsAnywhere(db: TwinboxDatabase, accountId: string, serverIds: readonly string[], alsoIn: ReadonlySet<string> = new Set()): Promise<Map<string, CachedMessage>> {
+  const folders = new Set([...LOCAL_FOLDERS.map((f) => f.path), ...alsoIn, ...(await db.folders.where('accountId').equals(accountId).primaryKeys()).map((key) => key[1])]);
+  const found = new Map<string, CachedMessage>();
+  for (const folder of folders) {
+    const rows = await db.messages.bulkGet(serverIds.map((id): [string, string, string] => [accountId, folder, id]));
+    for (const row of rows) if (row) found.set(row.serverId, row);
+  }
+  return found;
+}
+
+/** How many rows an account has: compared with the store's count to find an index that lost some. */
+export function countRows(db: TwinboxDatabase, accountId: string): Promise<number> {
+  return accountMessages(db, accountId).count();
+}

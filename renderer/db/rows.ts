@@ -1,0 +1,118 @@
+/**
+ * What every part of the cache writer shares: message keys, the row a
+ * summary becomes, numbering for search, and the remembered ids a sync
+ * must forget when rows change outside it. Only the writer's modules use
+ * the functions that write; views import the key helpers.
+ */
+import { Dexie } from 'dexie';
+import type { Collection } from 'dexie';
+import type { MessageSummary, SpecialUse } from '../../shared/model';
+import { senderKeyOf } from './schema';
+import type { Bit, CachedMessage, FolderSyncState, TwinboxDatabase } from './schema';
+import { takeNumbers, writePostings } from './search-index';
+import { subjectKey } from './threads';
+
+export type MessageKey = [accountId: string, folder: string, serverId: string];
+
+export const POP3_FOLDER = 'INBOX';
+
+/** A POP3 account's folders, on this computer only. */
+export const LOCAL_FOLDERS: readonly { path: string; name: string; specialUse: SpecialUse }[] = [
+  { path: POP3_FOLDER, name: 'Inbox', specialUse: 'inbox' },
+  { path: 'Drafts', name: 'Drafts', specialUse: 'drafts' },
+  { path: 'Sent', name: 'Sent', specialUse: 'sent' },
+  { path: 'Archive', name: 'Archive', specialUse: 'archive' },
+  { path: 'Trash', name: 'Trash', specialUse: 'trash' },
+];
+
+/** How the writer's modules reach the database and the clock. */
+export interface WriterContext {
+  db: TwinboxDatabase;
+  now: () => number;
+}
+
+export function keyOf(message: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): MessageKey {
+  return [message.accountId, message.folder, message.serverId];
+}
+
+export function hasFlag(flags: readonly string[], flag: string): Bit {
+  const wanted = flag.toLowerCase();
+  return flags.some((f) => f.toLowerCase() === wanted) ? 1 : 0;
+}
+
+/** Every row of an account, by primary key range (no index of its own: each index costs every write). */
+export function accountMessages(db: TwinboxDatabase, accountId: string): Collection<CachedMessage, [string, string, string]> {
+  return db.messages.where('[accountId+folder+serverId]').between([accountId, Dexie.minKey, Dexie.minKey], [accountId, Dexie.maxKey, Dexie.maxKey], true, true);
+}
+
+export function folderMessages(db: TwinboxDatabase, accountId: string, folder: string): Collection<CachedMessage, [string, string, string]> {
+  return db.messages.where('[accountId+folder+serverId]').between([accountId, folder, Dexie.minKey], [accountId, folder, Dexie.maxKey], true, true);
+}
+
+/** The row the list shows for a summary. */
+export function toCachedMessage(accountId: string, folder: string, summary: MessageSummary, previous?: CachedMessage): CachedMessage {
+  const dated = summary.date ?? summary.receivedAt;
+  const sortDate = dated === undefined ? 0 : Date.parse(dated);
+  return {
+    ...summary,
+    accountId,
+    folder,
+    sortDate: Number.isNaN(sortDate) ? 0 : sortDate,
+    seen: hasFlag(summary.flags, '\\Seen'),
+    flagged: hasFlag(summary.flags, '\\Flagged'),
+    threadId: summary.references[0] ?? summary.inReplyTo ?? summary.messageId ?? `${accountId}/${folder}/${summary.serverId}`,
+    partial: previous?.partial ?? 0,
+    // 0 until the writer numbers it (a new message); a message the cache has keeps its number.
+    docId: previous?.docId ?? 0,
+    // Corrected for the whole thread when the row is written (putWithThreads, refreshThreads).
+    threadHead: previous?.threadHead ?? 1,
+    threadDate: previous?.threadDate ?? (Number.isNaN(sortDate) ? 0 : sortDate),
+    threadSize: previous?.threadSize ?? 1,
+    senderKey: senderKeyOf(summary),
+    subjectKey: subjectKey(summary.subject),
+    ...(previous?.textIndexed === undefined ? {} : { textIndexed: previous.textIndexed }),
+    // A preview found in the body outlives a summary that has none (IMAP's, a header block's).
+    ...(summary.snippet === undefined && previous?.snippet !== undefined ? { snippet: previous.snippet } : {}),
+  };
+}
+
+/**
+ * Numbers the new rows among these (docId 0) and makes the given words
+ * find them. Runs inside the caller's transaction, which must name the
+ * counters and postings tables.
+ */
+export async function addToSearch(ctx: WriterContext, entries: readonly { row: CachedMessage; words: readonly string[] }[]): Promise<void> {
+  if (entries.length === 0) return;
+  const fresh = entries.filter((entry) => entry.row.docId === 0);
+  const accounts = new Set(entries.map((entry) => entry.row.accountId)).size;
+  // One number per new row, then one per account for this write's postings.
+  const first = await takeNumbers(ctx.db.counters, fresh.length + accounts);
+  fresh.forEach((entry, i) => (entry.row.docId = first + i));
+  const indexed = entries
+    .filter((entry) => entry.words.length > 0)
+    .map(({ row, words }) => ({ accountId: row.accountId, docId: row.docId, sortDate: row.sortDate, words }));
+  await writePostings(ctx.db.postings, indexed, first + fresh.length);
+}
+
+/**
+ * Rows of these folders were added or removed outside a sync (or a sync is
+ * under way): the UIDs remembered at the last sync no longer say what the
+ * cache holds, so the next sync reads them from the cache itself.
+ */
+export async function forgetKnownIds(ctx: WriterContext, accountId: string, folders: Iterable<string>): Promise<void> {
+  const keys = [...new Set(folders)].map((folder): [string, string] => [accountId, folder]);
+  const states = await ctx.db.syncState.bulkGet(keys);
+  const stale = states.filter((s): s is FolderSyncState => s?.knownUids !== undefined);
+  if (stale.length > 0) await ctx.db.syncState.bulkPut(stale.map(({ knownUids: _uids, ...state }) => state));
+}
+
+export async function forgetKnownIdsOf(ctx: WriterContext, rows: readonly Pick<CachedMessage, 'accountId' | 'folder'>[]): Promise<void> {
+  const byAccount = new Map<string, Set<string>>();
+  for (const row of rows) byAccount.set(row.accountId, (byAccount.get(row.accountId) ?? new Set()).add(row.folder));
+  for (const [accountId, folders] of byAccount) await forgetKnownIds(ctx, accountId, folders);
+}
+
+/** Drops a folder's rows (a UIDVALIDITY change, a folder gone from the server). */
+export async function dropFolderMessages(ctx: WriterContext, accountId: string, folder: string): Promise<void> {
+  await folderMessages(ctx.db, accountId, folder).delete();
+}

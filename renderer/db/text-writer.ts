@@ -1,0 +1,64 @@
+/**
+ * Bodies' words in the search index, written in the background: a download
+ * commits rows and a queue entry naming the messages whose bodies are now in
+ * main's store; background indexing (renderer/sync/indexer.ts) asks main for
+ * their text and writes the words here, with what a header block could not
+ * tell the list (a preview, whether there are attachments).
+ */
+import type { MessageText } from '../../shared/model';
+import { textWords } from './schema';
+import type { CachedMessage, TextQueueEntry } from './schema';
+import { addToSearch } from './rows';
+import type { MessageKey, WriterContext } from './rows';
+
+const SNIPPET_LENGTH = 200;
+
+/** Queues stored messages for indexing: one row for the lot. */
+export async function enqueueTexts(ctx: WriterContext, accountId: string, folder: string, serverIds: readonly string[]): Promise<void> {
+  if (serverIds.length === 0) return;
+  await ctx.db.textQueue.add({ accountId, folder, serverIds: [...serverIds] });
+}
+
+/** The oldest queued batch, if any (of one account, or of any). */
+export async function nextTextBatch(ctx: WriterContext, accountId?: string): Promise<TextQueueEntry | undefined> {
+  return accountId === undefined ? ctx.db.textQueue.orderBy('id').first() : ctx.db.textQueue.where('accountId').equals(accountId).first();
+}
+
+/**
+ * Writes the words of these texts and marks their rows indexed; with
+ * `entry`, the ids in `done` leave that queued batch (which goes once empty),
+ * in the same transaction, so a restart resumes exactly where this stopped.
+ */
+export async function indexTexts(
+  ctx: WriterContext,
+  accountId: string,
+  texts: readonly MessageText[],
+  progress?: { entry: TextQueueEntry; done: readonly string[] },
+): Promise<number> {
+  const db = ctx.db;
+  return db.transaction('rw', [db.messages, db.postings, db.counters, db.textQueue], async () => {
+    const rows = await db.messages.bulkGet(texts.map((text): MessageKey => [accountId, text.folder, text.serverId]));
+    const updated: CachedMessage[] = [];
+    const searchable: { row: CachedMessage; words: string[] }[] = [];
+    texts.forEach((text, i) => {
+      const row = rows[i];
+      // Gone (deleted, moved, vanished) since it was queued: nothing to find.
+      if (!row) return;
+      const snippet = row.snippet ?? text.snippet ?? (text.text === '' ? undefined : text.text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH));
+      const next: CachedMessage = { ...row, textIndexed: 1, hasAttachments: text.hasAttachments, ...(snippet === undefined ? {} : { snippet }) };
+      updated.push(next);
+      // Its summary's words are indexed already; a body read again after eviction adds only a few rows.
+      searchable.push({ row: next, words: textWords(`${text.text} ${snippet ?? ''}`) });
+    });
+    await addToSearch(ctx, searchable);
+    await db.messages.bulkPut(updated);
+    if (progress?.entry.id !== undefined) {
+      const done = new Set(progress.done);
+      const current = await db.textQueue.get(progress.entry.id);
+      const left = (current?.serverIds ?? []).filter((id) => !done.has(id));
+      if (left.length === 0) await db.textQueue.delete(progress.entry.id);
+      else await db.textQueue.put({ ...progress.entry, serverIds: left });
+    }
+    return updated.length;
+  });
+}
