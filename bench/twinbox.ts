@@ -10,22 +10,20 @@
  * times it inside the page with performance.now(), so nothing else competes
  * with a measurement, and counts are read from the cache itself.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import WebSocket from 'ws';
 import type { Account } from '../shared/model';
-import type { Envelope, MethodInput, MethodName, MethodResult } from '../shared/contract';
-import { decodeWire, encodeWire } from '../shared/wire';
+import type { MethodInput, MethodName, MethodResult } from '../shared/contract';
 import type { TwinboxDatabase } from '../renderer/db/schema';
 import type { MessageKey } from '../renderer/db/writer';
 import type { TwinboxClient } from '../renderer/ipc/twinbox-client';
 import type { SyncEngine } from '../renderer/sync/engine';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/harness';
+import { callMain, startMain } from '../test/e2e/main-process';
 import { killLater, onCleanup, stopChild } from './cleanup';
 
 /** What renderer/index.tsx exposes on `window` with `#bench=1` (typed here: bench/ cannot import renderer/ui). */
@@ -120,31 +118,20 @@ export class TwinboxInstance {
   ) {}
 
   static async launch(options: LaunchOptions): Promise<TwinboxInstance> {
-    const webJs = resolve(options.outDir, 'main', 'web.js');
-    if (!existsSync(webJs)) throw new Error(`${webJs} is missing: build first (npx electron-vite build)`);
     if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
     mkdirSync(options.dataDir, { recursive: true });
     mkdirSync(options.profileDir, { recursive: true });
     const nodeArgs = options.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=main-${options.label}.cpuprofile`]
       : [];
-    const main = spawn(process.execPath, [...nodeArgs, webJs], {
-      env: { ...process.env, TWINBOX_DATA_DIR: options.dataDir, TWINBOX_WEB_PORT: String(options.port ?? 0) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child: main, url } = await startMain({
+      outDir: options.outDir,
+      dataDir: options.dataDir,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      nodeArgs,
+      label: options.label,
     });
     const stopMain = killLater(main, `Twinbox main (${options.label})`);
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      let output = '';
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString('utf8');
-        const found = /Twinbox is running at (\S+)/.exec(output);
-        if (found?.[1]) resolveUrl(found[1]);
-      };
-      main.stdout.on('data', onData);
-      main.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      main.once('exit', (code) => reject(new Error(`Twinbox main exited with ${code} before serving:\n${output}`)));
-      setTimeout(() => reject(new Error(`Twinbox main did not start within 20 s:\n${output}`)), 20_000).unref();
-    });
     let context: BrowserContext;
     try {
       context = await chromium.launchPersistentContext(options.profileDir, {
@@ -173,28 +160,8 @@ export class TwinboxInstance {
   }
 
   /** Calls the contract over the host's WebSocket, as the page does (same origin, same token). */
-  async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> {
-    const { origin, hash } = new URL(this.url);
-    const token = new URLSearchParams(hash.slice(1)).get('token') ?? '';
-    const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/ipc?token=${encodeURIComponent(token)}`, { origin });
-    try {
-      await new Promise<void>((resolveOpen, reject) => {
-        socket.once('open', () => resolveOpen());
-        socket.once('error', reject);
-      });
-      const envelope = await new Promise<Envelope<MethodResult<M>>>((resolveCall, reject) => {
-        socket.on('message', (data: Buffer) => {
-          const frame = decodeWire(data.toString('utf8')) as { id?: number; envelope?: Envelope<MethodResult<M>> };
-          if (frame.id === 1 && frame.envelope) resolveCall(frame.envelope);
-        });
-        socket.once('close', () => reject(new Error(`the host closed the socket during ${method}`)));
-        socket.send(encodeWire({ id: 1, method, input }));
-      });
-      if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`);
-      return envelope.value;
-    } finally {
-      socket.close();
-    }
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> {
+    return callMain(this.url, method, input);
   }
 
   /** Saves an account in main, trusting the stack's certificate by fingerprint as a user would. */

@@ -16,7 +16,7 @@ import { createHandlers } from './ipc/handlers';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
 import { createServices } from './services';
-import { isNavigationAllowed, SECURE_WEB_PREFERENCES } from './window-policy';
+import { isNavigationAllowed, isPermissionGranted, SECURE_WEB_PREFERENCES } from './window-policy';
 
 /**
  * `npm run demo` (demo/run.ts) starts the app with TWINBOX_DEMO: a throw-away
@@ -71,9 +71,9 @@ void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // New-mail notifications, and nothing else: no camera, microphone, location or other prompts.
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'));
-  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'notifications');
+  // New-mail notifications and storage that is never cleared, nothing else: no camera, microphone, location or other prompts.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(isPermissionGranted(permission)));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
 
   const services = createServices({
     identity: { name: app.getName(), version: app.getVersion() },

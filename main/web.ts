@@ -1,10 +1,12 @@
 /**
  * Runs Twinbox's main-process services without Electron and serves the built
- * UI to a browser on 127.0.0.1. Used by the end-to-end tests' harness, by the
- * demo, and by `npm run start:web` where Electron cannot start. Without a
- * system keychain, passwords are kept for this session only.
+ * UI to a browser on 127.0.0.1. Used by the benchmark and the crash tests,
+ * and by `npm run start:web` where Electron cannot start. Settings and mail
+ * live in TWINBOX_DATA_DIR, or else in ~/.twinbox-web. Without a system
+ * keychain, passwords are kept for this session only.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebHost } from './hosts/websocket-host';
@@ -15,14 +17,15 @@ import { createServices } from './services';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packageJson = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { productName: string; version: string };
-const dataDir = process.env.TWINBOX_DATA_DIR;
+// Mail downloaded over POP3 may exist nowhere else: it is never kept in a temporary folder.
+const dataDir = process.env.TWINBOX_DATA_DIR ?? join(homedir(), '.twinbox-web');
 
-installCrashHandlers(process, crashLogger(join(dataDir ?? join(here, '../..'), 'logs', 'crash.log')));
+installCrashHandlers(process, crashLogger(join(dataDir, 'logs', 'crash.log')));
 
 const services = createServices({
   identity: { name: packageJson.productName, version: packageJson.version },
   host: 'web',
-  ...(dataDir ? { dataDir } : {}),
+  dataDir,
   createAdapter,
 });
 const host = await startWebHost({
@@ -33,6 +36,7 @@ const host = await startWebHost({
 });
 services.events.subscribe((event, payload) => host.emit(event, payload));
 console.log(`Twinbox is running at ${host.url}`);
+console.log(`Its settings and mail are in ${dataDir}`);
 
 const shutdown = createShutdown({ timeoutMs: 5000, log: (message) => console.log(message) });
 shutdown.add('servers', () => services.close());

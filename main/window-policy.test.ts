@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNavigationAllowed, isTrustedSender, SECURE_WEB_PREFERENCES } from './window-policy';
+import { isNavigationAllowed, isPermissionGranted, isTrustedSender, SECURE_WEB_PREFERENCES } from './window-policy';
 
 const appUrl = 'file:///opt/Twinbox/resources/app.asar/out/renderer/index.html';
 
@@ -21,5 +21,11 @@ describe('window policy', () => {
     expect(isTrustedSender({ url: appUrl, isMainFrame: false }, appUrl)).toBe(false);
     expect(isTrustedSender({ url: 'https://evil.example/', isMainFrame: true }, appUrl)).toBe(false);
     expect(isTrustedSender(null, appUrl)).toBe(false);
+  });
+
+  it('grants notifications and storage that is never cleared, and nothing else', () => {
+    expect(isPermissionGranted('persistent-storage')).toBe(true);
+    expect(isPermissionGranted('notifications')).toBe(true);
+    for (const refused of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'unknown']) expect(isPermissionGranted(refused)).toBe(false);
   });
 });

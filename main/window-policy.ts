@@ -39,3 +39,14 @@ export function isNavigationAllowed(targetUrl: string, appUrl: string): boolean 
 export function isTrustedSender(sender: { url: string; isMainFrame: boolean } | null, appUrl: string): boolean {
   return sender !== null && sender.isMainFrame && isNavigationAllowed(sender.url, appUrl);
 }
+
+/**
+ * Permissions a Twinbox page is granted; everything else (camera, location,
+ * clipboard...) is refused without a prompt. Notifications announce new
+ * mail. Persistent storage keeps the index of the mail (IndexedDB) from ever
+ * being cleared to make room, which a browser may do to a "best effort"
+ * site: `navigator.storage.persist()` is asked at every start.
+ */
+export function isPermissionGranted(permission: string): boolean {
+  return permission === 'notifications' || permission === 'persistent-storage';
+}

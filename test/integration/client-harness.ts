@@ -26,6 +26,8 @@ export interface ClientHarness {
   client: TwinboxClient;
   /** A fresh handle on the same IndexedDB, as after a page reload. */
   openDatabase(): TwinboxDatabase;
+  /** The page's IndexedDB itself, to write a cache as an older Twinbox left it. */
+  idb: { indexedDB: NonNullable<DexieOptions['indexedDB']>; IDBKeyRange: NonNullable<DexieOptions['IDBKeyRange']> };
   /** Makes every call fail as if the host went away, until `restore()`. */
   cut(): void;
   /** Lets `calls` more calls through, then cuts. */
@@ -63,6 +65,7 @@ export function clientHarness(): ClientHarness {
   return {
     services,
     client: createClient(bridge, 'direct'),
+    idb: { indexedDB: indexedDB!, IDBKeyRange: IDBKeyRange! },
     openDatabase() {
       const db = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
       databases.push(db);
