@@ -10,7 +10,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-export type Unit = 'ms' | 'bytes';
+export type Unit = 'ms' | 'bytes' | 'µs' | 'ratio';
 
 export interface Row {
   id: string;
@@ -45,6 +45,8 @@ export function medianOf(values: readonly (number | undefined)[]): number | unde
 export function formatValue(value: number | undefined, unit: Unit): string {
   if (value === undefined) return '–';
   if (unit === 'bytes') return `${(value / (1024 * 1024)).toFixed(0)} MB`;
+  if (unit === 'µs') return `${value.toFixed(0)} µs`;
+  if (unit === 'ratio') return `${value.toFixed(2)}×`;
   if (value < 10) return `${value.toFixed(1)} ms`;
   if (value < 1000) return `${value.toFixed(0)} ms`;
   return `${(value / 1000).toFixed(2)} s`;

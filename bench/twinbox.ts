@@ -11,7 +11,7 @@
  * with a measurement, and counts are read from the cache itself.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { chromium } from 'playwright-core';
@@ -234,7 +234,7 @@ export class TwinboxInstance {
         if (bodies) await engine.imap.downloadAll(account, 'INBOX');
         const full = performance.now() - t0;
         const messages = await db.messages.where('[accountId+folder+sortDate]').between([accountId, 'INBOX', -Infinity], [accountId, 'INBOX', Infinity]).count();
-        const withBody = await db.bodies.where('accountId').equals(accountId).count();
+        const withBody = (await hook.client.call('store.usage', { accountId })).messages;
         return { firstScreen, summaries, full: bodies ? full : -1, messages, withBody };
       },
       { accountId, bodies },
@@ -265,7 +265,10 @@ export class TwinboxInstance {
     );
   }
 
-  /** A first POP3 check on a fresh cache: every message downloaded and committed (summary, whole message, ledger). */
+  /**
+   * A first POP3 check on a fresh cache: every message downloaded, flushed to
+   * main's store, and committed in the index (row and ledger entry).
+   */
   pop3FirstCheck(accountId: string): Promise<{ ms: number; downloaded: number; stored: number }> {
     return this.page.evaluate(
       async ({ accountId }) => {
@@ -278,7 +281,7 @@ export class TwinboxInstance {
         const t0 = performance.now();
         const result = await engine.pop3.check(account);
         const ms = performance.now() - t0;
-        const stored = await db.bodies.where('accountId').equals(accountId).count();
+        const stored = (await hook.client.call('store.usage', { accountId })).messages;
         return { ms, downloaded: result.downloaded, stored };
       },
       { accountId },
@@ -307,8 +310,28 @@ export class TwinboxInstance {
   }
 
   /**
-   * Opens `count` cached messages spread over the folder, as the reader does:
-   * the engine's openMessage (cache hit, access time) and the body read.
+   * Background search indexing worked through to the end (the queue a
+   * download left), as the engine runs it between syncs: milliseconds, and
+   * how many messages' text was indexed.
+   */
+  indexComplete(accountId: string): Promise<{ ms: number; indexed: number }> {
+    return this.page.evaluate(
+      async ({ accountId }) => {
+        const hook = (globalThis as PageGlobal).twinboxBench;
+        if (!hook) throw new Error('no benchmark hook');
+        const t0 = performance.now();
+        await hook.engine.indexer.drain();
+        const ms = performance.now() - t0;
+        const indexed = await hook.db.messages.where('[accountId+textIndexed]').equals([accountId, 1]).count();
+        return { ms, indexed };
+      },
+      { accountId },
+    );
+  }
+
+  /**
+   * Opens `count` stored messages spread over the folder, as the reader does:
+   * main reads each from its store and parses it.
    */
   openCached(accountId: string, count: number): Promise<number[]> {
     return this.page.evaluate(
@@ -324,10 +347,9 @@ export class TwinboxInstance {
           const key = keys[Math.floor(((i + 0.5) * keys.length) / count)];
           if (!key) continue;
           const t0 = performance.now();
-          await engine.openMessage(key);
-          const body = await db.bodies.get(key);
+          const body = await engine.openMessage(key);
           ms.push(performance.now() - t0);
-          if (!body) throw new Error(`message ${key.join('/')} has no cached body`);
+          if (body.text === undefined && body.html === undefined) throw new Error(`message ${key.join('/')} opened without a body`);
         }
         return ms;
       },
@@ -359,6 +381,27 @@ export class TwinboxInstance {
       },
       { accountId, queries, repeats },
     );
+  }
+
+  /** What an account's part of main's message store takes: the files' bytes, and the disk blocks they occupy. */
+  storeOnDisk(accountId: string): { bytes: number; allocated: number; files: number } {
+    const total = { bytes: 0, allocated: 0, files: 0 };
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          walk(path);
+          continue;
+        }
+        const info = statSync(path);
+        total.bytes += info.size;
+        total.allocated += info.blocks * 512;
+        total.files++;
+      }
+    };
+    const root = join(this.options.dataDir, 'Mail', accountId);
+    if (existsSync(root)) walk(root);
+    return total;
   }
 
   /** Peak resident memory so far of main and of the browser's renderers. */

@@ -43,14 +43,20 @@ export interface BodyParts {
   attachments: AttachmentSource[];
 }
 
-/** Walks the tree in document order, decoding text parts and collecting attachments. */
-export function collectBodyParts(root: MimeEntity, context: DecodeContext): BodyParts {
+/**
+ * Walks the tree in document order, decoding text parts and collecting
+ * attachments; without `attachmentBytes` their content is left undecoded
+ * (empty), for a reader that needs only the text and what the files are.
+ */
+export function collectBodyParts(root: MimeEntity, context: DecodeContext, options: { attachmentBytes: boolean } = { attachmentBytes: true }): BodyParts {
   const parts: BodyParts = { texts: new Map(), attachments: [] };
-  visit(root, false, parts, context);
+  visit(root, false, parts, { ...context, attachmentBytes: options.attachmentBytes });
   return parts;
 }
 
-function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context: DecodeContext): void {
+const UNREAD = new Uint8Array(0);
+
+function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context: DecodeContext & { attachmentBytes: boolean }): void {
   switch (roleOf(entity, inReport)) {
     case 'container': {
       const report = inReport || entity.contentType === 'multipart/report';
@@ -59,7 +65,7 @@ function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context:
     }
     case 'message':
       // Shown inline, and unless marked inline also listed, so it can be saved or opened as a message of its own.
-      if (entity.disposition !== 'inline') parts.attachments.push({ entity, content: decodedContent(entity, context) });
+      if (entity.disposition !== 'inline') parts.attachments.push({ entity, content: context.attachmentBytes ? decodedContent(entity, context) : UNREAD });
       if (entity.nested) visit(entity.nested, false, parts, context);
       return;
     case 'text': {
@@ -73,7 +79,8 @@ function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context:
       return;
     }
     case 'attachment':
-      parts.attachments.push({ entity, content: decodedContent(entity, context) });
+      // Reports are read as text when a message has nothing else to show (reportText): always decoded.
+      parts.attachments.push({ entity, content: context.attachmentBytes || REPORT_TYPES.has(entity.contentType) ? decodedContent(entity, context) : UNREAD });
       return;
   }
 }

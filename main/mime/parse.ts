@@ -18,7 +18,7 @@ import { parseMailDate } from './dates';
 import { firstField, headerText, parseAddressList } from './header-fields';
 import type { DecodeContext, HeaderField } from './header-fields';
 import { Notes } from './notes';
-import { snippetOf } from './snippet';
+import { htmlToPlainText, snippetOf } from './snippet';
 import { parentsOf, parseMimeTree } from './structure';
 import type { MimeEntity } from './structure';
 
@@ -88,6 +88,62 @@ export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
     notes.add(`The message structure could not be read (${describe(error)}); it was read in a simpler way.`);
     return parseWithPostalMimeAlone(raw, notes);
   }
+}
+
+/** What local search and the list need of a body: its text, a preview, and whether files are attached. */
+export interface SearchableText {
+  text: string;
+  snippet?: string;
+  hasAttachments: boolean;
+}
+
+/**
+ * The text of a message for search, read the cheap way: the structure and
+ * its text parts only, no attachment decoded and no HTML assembled (HTML is
+ * reduced to its text). Several times faster than `parseMessage`, for
+ * reading thousands of messages in the background. Never throws.
+ */
+export function searchableText(raw: Uint8Array): SearchableText {
+  const notes = new Notes();
+  let hints: string[] | undefined;
+  const context: DecodeContext = { notes, hints: () => (hints ??= charsetsNamedIn(raw)) };
+  try {
+    const root = parseMimeTree(raw, context);
+    const parts = collectBodyParts(root, context, { attachmentBytes: false });
+    const of = (type: string): string | undefined => {
+      const found = [...parts.texts].filter(([entity]) => entity.contentType === type).map(([, text]) => text);
+      return found.length === 0 ? undefined : found.join('\n');
+    };
+    const html = of('text/html');
+    // A blank plain alternative (as bulk mailers send) says nothing: the HTML speaks, as in the reader.
+    const written = of('text/plain');
+    const plain = written !== undefined && written.trim() === '' && html !== undefined ? undefined : written;
+    const report = plain === undefined && html === undefined ? reportText(parts, context) : undefined;
+    const attachments = describeAttachments(parts.attachments, html, parentsOf(root), context);
+    const hasAttachments = root.bodyMissing ? attachmentsLikely(root) : attachments.some((attachment) => !attachment.inline && attachment.role !== 'signature');
+    const snippet = snippetOf(plain ?? report, html);
+    // Forwarded and attached messages are found by who sent them and what they were about, as in the reader.
+    const text = [plain ?? (html === undefined ? (report ?? '') : htmlToPlainText(html)), ...nestedHeaderLines(root, context)].join('\n');
+    return { text, ...optional('snippet', snippet), hasAttachments };
+  } catch {
+    return { text: '', hasAttachments: false };
+  }
+}
+
+/** The main header lines of every message nested in this one (forwarded, attached), as text. */
+function nestedHeaderLines(root: MimeEntity, context: DecodeContext): string[] {
+  const lines: string[] = [];
+  const walk = (entity: MimeEntity): void => {
+    for (const child of entity.children) walk(child);
+    if (!entity.nested) return;
+    for (const key of ['from', 'to', 'cc', 'subject', 'date']) {
+      const field = firstField(entity.nested.fields, key);
+      if (field) lines.push(`${field.name}: ${headerText(field.value, context)}`);
+    }
+    walk(entity.nested);
+  };
+  walk(root);
+  return lines;
 }
 
 async function parseTree(raw: Uint8Array, context: DecodeContext): Promise<ParsedMessage> {

@@ -14,7 +14,7 @@ import type { Account, MessageBody, MessageSummary, MessageText, StoredSummary, 
 import { crashPoint } from '../crash-points';
 import { summarizeHeaders } from '../mime/header-block';
 import { toMessageBody } from '../mime/message-body';
-import { parseMessage } from '../mime/parse';
+import { parseMessage, searchableText } from '../mime/parse';
 import type { FetchedMessages, MailAdapter } from '../protocols/adapter';
 import type { MessageStore, PutItem, StoredMessage } from './message-store';
 
@@ -26,7 +26,7 @@ export interface StoredMailDeps {
 }
 
 /** Text a search index keeps of one message; the index itself keeps at most a few hundred words. */
-const TEXT_FOR_SEARCH = 16 * 1024;
+const TEXT_FOR_SEARCH = 4 * 1024;
 const POP3_FOLDER = 'INBOX';
 const MEGABYTE = 1024 * 1024;
 
@@ -70,14 +70,8 @@ export class StoredMail {
     for (const { folder, serverId } of items) {
       const bytes = await this.store.read(accountId, folder, serverId);
       if (!bytes) continue;
-      const parsed = await parseMessage(bytes);
-      texts.push({
-        folder,
-        serverId,
-        text: (parsed.text ?? '').slice(0, TEXT_FOR_SEARCH),
-        ...(parsed.summary.snippet === undefined ? {} : { snippet: parsed.summary.snippet }),
-        hasAttachments: parsed.summary.hasAttachments,
-      });
+      const read = searchableText(bytes);
+      texts.push({ folder, serverId, text: read.text.slice(0, TEXT_FOR_SEARCH), ...(read.snippet === undefined ? {} : { snippet: read.snippet }), hasAttachments: read.hasAttachments });
     }
     return texts;
   }

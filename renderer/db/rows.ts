@@ -49,6 +49,17 @@ export function folderMessages(db: TwinboxDatabase, accountId: string, folder: s
   return db.messages.where('[accountId+folder+serverId]').between([accountId, folder, Dexie.minKey], [accountId, folder, Dexie.maxKey], true, true);
 }
 
+/**
+ * Every message of a conversation in an account, whatever its folder (a
+ * reply in Sent belongs with the message it answers): one query per folder
+ * on the folder's thread index.
+ */
+export async function threadMembers(db: TwinboxDatabase, accountId: string, threadId: string): Promise<CachedMessage[]> {
+  const folders = await db.folders.where('accountId').equals(accountId).primaryKeys();
+  const found = await Promise.all(folders.map(([, folder]) => db.messages.where('[accountId+folder+threadId]').equals([accountId, folder, threadId]).toArray()));
+  return found.flat();
+}
+
 /** The row the list shows for a summary. */
 export function toCachedMessage(accountId: string, folder: string, summary: MessageSummary, previous?: CachedMessage): CachedMessage {
   const dated = summary.date ?? summary.receivedAt;

@@ -19,21 +19,22 @@ export async function enqueueTexts(ctx: WriterContext, accountId: string, folder
   await ctx.db.textQueue.add({ accountId, folder, serverIds: [...serverIds] });
 }
 
-/** The oldest queued batch, if any (of one account, or of any). */
-export async function nextTextBatch(ctx: WriterContext, accountId?: string): Promise<TextQueueEntry | undefined> {
-  return accountId === undefined ? ctx.db.textQueue.orderBy('id').first() : ctx.db.textQueue.where('accountId').equals(accountId).first();
+/** The oldest queued batches, up to `limit` of them, or all (of one account, or of any). */
+export async function nextTextBatches(ctx: WriterContext, limit: number | undefined, accountId?: string): Promise<TextQueueEntry[]> {
+  const queued = accountId === undefined ? ctx.db.textQueue.orderBy('id') : ctx.db.textQueue.where('accountId').equals(accountId);
+  return (limit === undefined ? queued : queued.limit(limit)).toArray();
 }
 
 /**
- * Writes the words of these texts and marks their rows indexed; with
- * `entry`, the ids in `done` leave that queued batch (which goes once empty),
- * in the same transaction, so a restart resumes exactly where this stopped.
+ * Writes the words of these texts and marks their rows indexed; the ids in
+ * each `done` leave their queued batch (which goes once empty), in the same
+ * transaction, so a restart resumes exactly where this stopped.
  */
 export async function indexTexts(
   ctx: WriterContext,
   accountId: string,
   texts: readonly MessageText[],
-  progress?: { entry: TextQueueEntry; done: readonly string[] },
+  progress: readonly { entry: TextQueueEntry; done: readonly string[] }[] = [],
 ): Promise<number> {
   const db = ctx.db;
   return db.transaction('rw', [db.messages, db.postings, db.counters, db.textQueue], async () => {
@@ -52,12 +53,13 @@ export async function indexTexts(
     });
     await addToSearch(ctx, searchable);
     await db.messages.bulkPut(updated);
-    if (progress?.entry.id !== undefined) {
-      const done = new Set(progress.done);
-      const current = await db.textQueue.get(progress.entry.id);
-      const left = (current?.serverIds ?? []).filter((id) => !done.has(id));
-      if (left.length === 0) await db.textQueue.delete(progress.entry.id);
-      else await db.textQueue.put({ ...progress.entry, serverIds: left });
+    for (const { entry, done } of progress) {
+      if (entry.id === undefined) continue;
+      const finished = new Set(done);
+      const current = await db.textQueue.get(entry.id);
+      const left = (current?.serverIds ?? []).filter((id) => !finished.has(id));
+      if (left.length === 0) await db.textQueue.delete(entry.id);
+      else await db.textQueue.put({ ...entry, serverIds: left });
     }
     return updated.length;
   });

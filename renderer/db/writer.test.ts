@@ -181,9 +181,9 @@ describe('the cache writer', () => {
     await w.ensureLocalFolders('p');
     await w.applyPop3Delta('p', { kind: 'messages', summaries: [summary('u1')], partial: [], progress });
     expect(await find('rowing')).toEqual([]);
-    const queued = await w.nextTextBatch('p');
-    await w.indexTexts('p', [text('u1', 'Minutes of the rowing club')], { entry: queued!, done: ['u1'] });
-    expect(await w.nextTextBatch('p')).toBeUndefined();
+    const [queued] = await w.nextTextBatches(10, 'p');
+    await w.indexTexts('p', [text('u1', 'Minutes of the rowing club')], [{ entry: queued!, done: ['u1'] }]);
+    expect(await w.nextTextBatches(10, 'p')).toEqual([]);
     expect(await find('rowing')).toEqual([['p', 'INBOX', 'u1']]);
     await w.moveLocal([['p', 'INBOX', 'u1']], 'Archive');
     expect(await find('rowing')).toEqual([['p', 'Archive', 'u1']]);

@@ -20,7 +20,7 @@ import type { Adopted, Pop3Applied } from './pop3-writer';
 import { accountMessages, dropFolderMessages, LOCAL_FOLDERS } from './rows';
 import type { MessageKey, WriterContext } from './rows';
 import type { CachedMessage, TextQueueEntry, TwinboxDatabase } from './schema';
-import { enqueueTexts, indexTexts, nextTextBatch } from './text-writer';
+import { enqueueTexts, indexTexts, nextTextBatches } from './text-writer';
 
 export { keyOf, POP3_FOLDER, toCachedMessage } from './rows';
 export type { MessageKey } from './rows';
@@ -222,11 +222,11 @@ export class CacheWriter {
     return enqueueTexts(this.ctx, accountId, folder, serverIds);
   }
 
-  nextTextBatch(accountId?: string): Promise<TextQueueEntry | undefined> {
-    return nextTextBatch(this.ctx, accountId);
+  nextTextBatches(limit: number | undefined, accountId?: string): Promise<TextQueueEntry[]> {
+    return nextTextBatches(this.ctx, limit, accountId);
   }
 
-  indexTexts(accountId: string, texts: readonly MessageText[], progress?: { entry: TextQueueEntry; done: readonly string[] }): Promise<number> {
+  indexTexts(accountId: string, texts: readonly MessageText[], progress: readonly { entry: TextQueueEntry; done: readonly string[] }[] = []): Promise<number> {
     return indexTexts(this.ctx, accountId, texts, progress);
   }
 

@@ -44,6 +44,8 @@ export interface EngineOptions {
    * by the page, since this code runs in Node tests too.
    */
   requestPersistentStorage?: () => Promise<boolean>;
+  /** Messages whose words background indexing writes at once (fewer in tests, to see it go in steps). */
+  indexingWriteSize?: number;
 }
 
 interface AccountRuntime {
@@ -90,7 +92,12 @@ export class SyncEngine {
     this.imap = new ImapMode(client, this.writer);
     this.pop3 = new Pop3Mode(client, this.writer, this.now);
     this.runner = new PendingRunner(client, this.writer, this.now);
-    this.indexer = new TextIndexer(client, this.writer, ({ accountId, done, left }) => this.status.update(accountId, { indexing: { done, left } }));
+    this.indexer = new TextIndexer(
+      client,
+      this.writer,
+      ({ accountId, done, left }) => this.status.update(accountId, { indexing: { done, left } }),
+      options.indexingWriteSize,
+    );
     this.actions = new MailActions(
       this.writer,
       this.runner,

@@ -6,11 +6,50 @@
  * a restart (the queue is in IndexedDB), and says how far it has come.
  */
 import { TwinboxError } from '../../shared/errors';
+import type { MessageText } from '../../shared/model';
+import type { TextQueueEntry } from '../db/schema';
 import type { CacheWriter } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 
-/** Messages per request to main: each is parsed there, so a slice costs main tens of milliseconds at most. */
-const SLICE = 50;
+/** Messages per request to main, which reads each from its store: a request costs main tens of milliseconds. */
+const SLICE = 100;
+/** Requests in flight at once, so that main reads while the answers travel. */
+const IN_FLIGHT = 3;
+/**
+ * Messages whose words are written in one transaction. The postings of a
+ * write are a row per two-letter bucket of its words, so small writes cost
+ * several rows per message: measured on 10,000 messages, writes of 50 took
+ * 129 s where writes of 1,000 take a fifth of that.
+ */
+const WRITE = 1000;
+
+/** The part of a queued batch one write takes. */
+interface QueuedPart {
+  entry: TextQueueEntry;
+  done: string[];
+}
+
+/** Queued batches cut into writes of up to `size` messages. */
+function chunksOf(entries: readonly TextQueueEntry[], size: number): QueuedPart[][] {
+  const chunks: QueuedPart[][] = [];
+  let current: QueuedPart[] = [];
+  let count = 0;
+  for (const entry of entries) {
+    for (let start = 0; start < entry.serverIds.length; ) {
+      const take = entry.serverIds.slice(start, start + (size - count));
+      current.push({ entry, done: take });
+      count += take.length;
+      start += take.length;
+      if (count >= size) {
+        chunks.push(current);
+        current = [];
+        count = 0;
+      }
+    }
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 export interface IndexingProgress {
   accountId: string;
@@ -26,11 +65,14 @@ export class TextIndexer {
   private paused = 0;
   private stopped = false;
   private readonly done = new Map<string, number>();
+  /** Why indexing last stopped before the queue was empty (it is tried again after the next sync). */
+  lastError: TwinboxError | undefined;
 
   constructor(
     private readonly client: TwinboxClient,
     private readonly writer: CacheWriter,
     private readonly onProgress: (progress: IndexingProgress) => void = () => undefined,
+    private readonly messagesPerWrite = WRITE,
   ) {}
 
   /** Starts working through the queue, unless it is already, or paused (a sync is running). */
@@ -80,26 +122,55 @@ export class TextIndexer {
 
   private async work(): Promise<void> {
     while (!this.stopped && this.paused === 0) {
-      const entry = await this.writer.nextTextBatch();
-      if (!entry) return;
-      const slice = entry.serverIds.slice(0, SLICE);
-      let texts;
-      try {
-        texts = await this.client.call('mail.texts', { accountId: entry.accountId, items: slice.map((serverId) => ({ folder: entry.folder, serverId })) });
-      } catch (error) {
-        // An account main no longer knows: nothing of it will ever be indexed. Anything else: try again later.
-        if (error instanceof TwinboxError && error.code === 'INVALID_REQUEST') {
-          await this.writer.indexTexts(entry.accountId, [], { entry, done: entry.serverIds });
-          continue;
-        }
-        return;
+      const [first] = await this.writer.nextTextBatches(1);
+      if (!first) return;
+      const accountId = first.accountId;
+      // What is queued for that account now, in writes of up to messagesPerWrite; the next write's texts
+      // are read while this one is written.
+      const chunks = chunksOf(await this.writer.nextTextBatches(undefined, accountId), this.messagesPerWrite);
+      let reading = this.read(accountId, chunks[0] ?? []);
+      for (let index = 0; index < chunks.length; index++) {
+        const chunk = chunks[index] ?? [];
+        const texts = await reading;
+        const next = chunks[index + 1];
+        reading = next && !this.halted ? this.read(accountId, next) : Promise.resolve([]);
+        // Awaited next time round, or never if this write fails: no unhandled rejection either way.
+        reading.catch(() => undefined);
+        if (texts === 'failed') return;
+        await this.writer.indexTexts(accountId, texts === 'gone' ? [] : texts, chunk);
+        const done = (this.done.get(accountId) ?? 0) + chunk.reduce((sum, part) => sum + part.done.length, 0);
+        const left = await this.left(accountId);
+        this.done.set(accountId, left === 0 ? 0 : done);
+        this.onProgress({ accountId, done, left });
+        if (this.halted) return;
       }
-      await this.writer.indexTexts(entry.accountId, texts, { entry, done: slice });
-      const done = (this.done.get(entry.accountId) ?? 0) + slice.length;
-      const left = await this.left(entry.accountId);
-      this.done.set(entry.accountId, left === 0 ? 0 : done);
-      this.onProgress({ accountId: entry.accountId, done, left });
     }
+  }
+
+  /**
+   * The texts of a chunk's messages, asked of main a slice at a time, a few
+   * slices in flight; `gone` when main no longer knows the account (nothing
+   * of it will ever be indexed), `failed` for anything else (tried again later).
+   */
+  private async read(accountId: string, chunk: readonly QueuedPart[]): Promise<MessageText[] | 'gone' | 'failed'> {
+    const items = chunk.flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
+    const slices: (typeof items)[] = [];
+    for (let start = 0; start < items.length; start += SLICE) slices.push(items.slice(start, start + SLICE));
+    try {
+      const results: MessageText[][] = [];
+      for (let start = 0; start < slices.length; start += IN_FLIGHT) {
+        results.push(...(await Promise.all(slices.slice(start, start + IN_FLIGHT).map((slice) => this.client.call('mail.texts', { accountId, items: slice })))));
+      }
+      return results.flat();
+    } catch (error) {
+      this.lastError = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+      return this.lastError.code === 'INVALID_REQUEST' ? 'gone' : 'failed';
+    }
+  }
+
+  /** Stopped, or paused for a sync: read through a getter, since both change while work awaits. */
+  private get halted(): boolean {
+    return this.stopped || this.paused > 0;
   }
 
   private async left(accountId: string): Promise<number> {

@@ -12,6 +12,7 @@
  */
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
 import type { AdapterCapabilities, OutgoingMessage, SentMessage, SpecialUse } from '../../shared/model';
+import { threadMembers } from '../db/rows';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 
@@ -147,8 +148,9 @@ export class Outbox {
       const unanswerable = new Set(
         (await db.folders.where('accountId').equals(accountId).toArray()).filter((f) => f.specialUse === 'drafts').map((f) => f.path),
       );
-      const rows = await db.messages.where('messageId').equals(message.inReplyTo).toArray();
-      keys = rows.filter((row) => row.accountId === accountId && !unanswerable.has(row.folder)).map((row): MessageKey => [row.accountId, row.folder, row.serverId]);
+      // The original is in the reply's conversation: its References start where the original's did.
+      const rows = await threadMembers(db, accountId, message.references[0] ?? message.inReplyTo);
+      keys = rows.filter((row) => row.messageId === message.inReplyTo && !unanswerable.has(row.folder)).map((row): MessageKey => [row.accountId, row.folder, row.serverId]);
     }
     const rows = (await db.messages.bulkGet(keys)).filter((row) => row !== undefined && !row.flags.some((f) => f.toLowerCase() === '\\answered'));
     if (rows.length === 0) return;

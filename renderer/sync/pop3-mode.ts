@@ -18,12 +18,13 @@ import { serverDeletionsDue } from './retention';
 import type { SyncProgress } from './progress';
 
 /**
- * Messages per delta, each delta one transaction. Every commit makes the
- * views' live queries (counts, the list) run again, and they queue with the
- * writes in IndexedDB: fewer, larger commits leave more of the time to the
- * download. Main fetches and stores the next batch while this one is committed.
+ * Messages per delta after the first (which main keeps to a screenful), each
+ * delta one transaction. Every commit makes the views' live queries (counts,
+ * the list) run again, and they queue with the writes in IndexedDB: measured
+ * on 10,000 messages, batches of 1,000 took 15 s where batches of 100 took
+ * 27 s. Main fetches and stores the next batch while this one is committed.
  */
-export const POP3_BATCH = 100;
+export const POP3_BATCH = 1000;
 /** Summaries asked of the store at once when the index is rebuilt. */
 const ADOPT_BATCH = 500;
 

@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { threadMembers } from '../db/rows';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
 import type { MessageKey } from '../db/writer';
@@ -17,7 +18,7 @@ export function ThreadStrip({ reading, onOpen }: { reading: MessageKey | undefin
     if (!reading) return [];
     const message = await db.messages.get(reading);
     if (!message) return [];
-    const thread = await db.messages.where('threadId').equals(message.threadId).filter((m) => m.accountId === message.accountId).toArray();
+    const thread = await threadMembers(db, message.accountId, message.threadId);
     return thread.sort((a, b) => a.sortDate - b.sortDate);
   }, [reading?.join('\u0000')], [] as CachedMessage[]);
   if (!reading || members.length < 2) return null;

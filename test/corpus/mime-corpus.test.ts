@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { parseAttachmentId, toMessageBody } from '../../main/mime/message-body';
-import { parseMessage } from '../../main/mime/parse';
+import { parseMessage, searchableText } from '../../main/mime/parse';
 import type { ParsedMessage } from '../../main/mime/parse';
 import { GOLDENS } from './mime-goldens';
 
@@ -177,6 +177,32 @@ describe('mail corpus', () => {
     expect(totals.messages).toBe(entries.length);
     // 400 messages: about a second and a half here, several times that on a busy machine.
   }, 60_000);
+
+  it('reads every message for search as the reader shows it: the same paperclip, its words, and mostly the same preview', async (context) => {
+    skipWithoutCorpus(context);
+    const paperclips: string[] = [];
+    const previews: string[] = [];
+    let words = 0;
+    const missing: string[] = [];
+    for (const entry of readManifest()) {
+      const raw = readCorpusFile(entry.file);
+      const parsed = await parseMessage(raw);
+      const read = searchableText(raw);
+      if (read.hasAttachments !== parsed.summary.hasAttachments) paperclips.push(entry.file);
+      if (read.snippet !== parsed.summary.snippet) previews.push(entry.file);
+      const wordsOf = (text: string | undefined): string[] => (text ?? '').toLowerCase().match(/[\p{L}\p{N}]{3,}/gu)?.slice(0, 1000) ?? [];
+      const searchable = new Set(wordsOf(read.text));
+      const shown = wordsOf(parsed.text);
+      words += shown.length;
+      missing.push(...shown.filter((word) => !searchable.has(word)).map((word) => `${entry.file}: ${word}`));
+    }
+    expect(paperclips).toEqual([]);
+    // The reader lays forwarded messages out with separator lines, unfolds format=flowed text and
+    // writes link addresses into the text of HTML; search reads the text without them. Measured: 26
+    // of 400 previews differ (forwarded messages), and 27 of 21,811 words (0.12%) are not read.
+    expect(previews.length, previews.join('\n')).toBeLessThan(40);
+    expect(missing.length / words, missing.slice(0, 20).join('\n')).toBeLessThan(0.005);
+  });
 
   describe('golden messages', () => {
     it.for(GOLDENS)('$file', async (golden, context) => {

@@ -41,20 +41,25 @@ export async function startMain(options: MainOptions): Promise<MainProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | NodeJS.Signals>((done) => child.once('exit', (code, signal) => done(signal ?? code ?? 0)));
+  if (process.env.TWINBOX_MAIN_VERBOSE === '1') void exited.then((how) => process.stderr.write(`[main${options.label ? ` ${options.label}` : ''} exited: ${how}]\n`));
   let output = '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const found = /Twinbox is running at (\S+)/.exec(output);
       if (found?.[1]) resolveUrl(found[1]);
     });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (process.env.TWINBOX_MAIN_VERBOSE === '1') process.stderr.write(chunk);
+    });
     void exited.then((code) => reject(new Error(`Twinbox main${options.label ? ` (${options.label})` : ''} exited with ${code} before serving:\n${output}`)));
-    setTimeout(() => {
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`Twinbox main did not start within 20 s:\n${output}`));
-    }, 20_000).unref();
-  });
+    }, 20_000);
+  }).finally(() => clearTimeout(timer));
   return { child, url, exited };
 }
 

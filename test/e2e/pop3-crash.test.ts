@@ -23,7 +23,7 @@ import { callMain, freePort, startMain } from './main-process';
 import type { MainProcess } from './main-process';
 
 const OUT_DIR = resolve(import.meta.dirname, '../..', process.env.TWINBOX_OUT_DIR ?? 'out');
-/** Two batches of the page's (POP3_BATCH is 100), so that a crash can fall between them. */
+/** Two batches (a first screen of 50, then the rest), so that a crash can fall between them. */
 const MESSAGES = 150;
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account, RetentionPolicy } from '../../shared/model';
 import { SyncEngine } from '../../renderer/sync/engine';
-import { POP3_BATCH } from '../../renderer/sync/pop3-mode';
 import { appendMessage, appendMessages, deliverBySmtp, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { accountFor, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
@@ -13,6 +12,8 @@ import type { ClientHarness } from './client-harness';
  * policy says so, and only once the message is committed here.
  */
 const DAY = 24 * 60 * 60 * 1000;
+/** What main puts in a POP3 check's first batch: the first screen. */
+const FIRST_SCREEN = 50;
 let harness: ClientHarness | undefined;
 
 afterEach(async () => {
@@ -206,15 +207,16 @@ describe('POP3 mode: this computer keeps the mail', () => {
     // committed, and telling main so is the call lost. Main has meanwhile stored the next batch too.
     harness.cutAfter(3);
     await expect(engine.pop3.check(account)).rejects.toMatchObject({ code: 'HOST_UNAVAILABLE' });
+    // The first batch is a screenful (50).
     const committed = await db.messages.count();
-    expect(committed).toBe(POP3_BATCH);
+    expect(committed).toBe(FIRST_SCREEN);
     // Nothing was deleted on the server: the check never reached its retention step.
     expect((await serverFolder(user!)).size).toBe(120);
     harness.restore();
     const reloaded = new SyncEngine(harness.client, harness.openDatabase());
     const result = await reloaded.pop3.check(account);
     // What main had stored but the page had not committed is adopted from the store, not downloaded again.
-    expect(result.downloaded + result.adopted).toBe(120 - POP3_BATCH);
+    expect(result.downloaded + result.adopted).toBe(120 - FIRST_SCREEN);
     expect(await db.messages.count()).toBe(120);
     expect(new Set((await db.messages.toArray()).map((m) => m.messageId)).size).toBe(120);
     expect((await serverFolder(user!)).size).toBe(0);

@@ -48,7 +48,8 @@ describe('search indexing in the background', () => {
 
     // Indexing starts, and the page goes away after the first slice.
     const progress: IndexingProgress[] = [];
-    const interrupted = new SyncEngine(harness.client, harness.openDatabase());
+    // Written 50 at a time here (1,000 in the app), so that there are several writes to stop between.
+    const interrupted = new SyncEngine(harness.client, harness.openDatabase(), { indexingWriteSize: 50 });
     engines.push(interrupted);
     harness.cutAfter(1);
     await interrupted.indexer.drain();
@@ -58,7 +59,7 @@ describe('search indexing in the background', () => {
     expect(partly.queued).toBeLessThan(count);
 
     // Opened again, it goes on where it stopped, saying how far it is.
-    const restarted = new SyncEngine(harness.client, harness.openDatabase());
+    const restarted = new SyncEngine(harness.client, harness.openDatabase(), { indexingWriteSize: 50 });
     engines.push(restarted);
     restarted.status.subscribe(() => {
       const indexing = restarted.status.get(account.id).indexing;

@@ -26,6 +26,8 @@ import type { FetchedMessage, Pop3SessionOptions } from './session';
 
 const INBOX = 'INBOX';
 const DEFAULT_BATCH_SIZE = 50;
+/** About one screen of a message list. */
+const FIRST_SCREEN = 50;
 
 const POP3_CAPABILITIES: AdapterCapabilities = {
   serverFolders: false,
@@ -115,14 +117,17 @@ export class Pop3Adapter implements MailAdapter {
         batch.catch(() => undefined);
         return batch;
       };
+      // The first batch is a screenful, so that the list shows before the rest is in; then full batches.
+      const batches: MaildropEntry[][] = [];
+      for (let start = 0, size = Math.min(FIRST_SCREEN, batchSize); start < fresh.length; start += size, size = batchSize) batches.push(fresh.slice(start, start + size));
       let done = 0;
-      let next = fresh.length > 0 ? fetchBatch(fresh.slice(0, batchSize)) : undefined;
-      for (let start = 0; next !== undefined; start += batchSize) {
-        const entries = fresh.slice(start, start + batchSize);
+      let next = batches[0] ? fetchBatch(batches[0]) : undefined;
+      for (let index = 0; next !== undefined; index++) {
+        const entries = batches[index] ?? [];
         const fetched = await next;
         // The next batch downloads while this one is stored and applied by the caller.
-        const following = fresh.slice(start + batchSize, start + 2 * batchSize);
-        next = following.length > 0 ? fetchBatch(following) : undefined;
+        const following = batches[index + 1];
+        next = following ? fetchBatch(following) : undefined;
         const delta = await this.toDelta(entries, fetched);
         done += entries.length;
         yield { ...delta, progress: { done, total: fresh.length } };

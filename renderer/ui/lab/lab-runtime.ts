@@ -268,8 +268,8 @@ export class LabRuntime {
   }
 
   private async rowOf(side: Side, messageId: string): Promise<CachedMessage | undefined> {
-    const rows = await this.db.messages.where('messageId').equals(messageId).toArray();
-    const mine = rows.filter((row) => row.accountId === side.account.id);
+    // The Lab's mailboxes are small: a scan of the side's rows (the cache keeps no index by Message-ID).
+    const mine = await accountMessages(this.db, side.account.id).filter((row) => row.messageId === messageId).toArray();
     return mine.find((row) => row.folder.toUpperCase() === 'INBOX') ?? mine[0];
   }
 

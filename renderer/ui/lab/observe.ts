@@ -56,12 +56,6 @@ export async function observeCache(db: TwinboxDatabase, accountId: string): Prom
   return fromRows(await accountMessages(db, accountId).toArray());
 }
 
-/** The cached row of a message in a folder, found by Message-ID. */
-export async function findRow(db: TwinboxDatabase, accountId: string, folder: string, messageId: string): Promise<CachedMessage | undefined> {
-  const rows = await db.messages.where('messageId').equals(messageId).toArray();
-  return rows.find((row) => row.accountId === accountId && row.folder === folder);
-}
-
 export function keyOfRow(row: CachedMessage): MessageKey {
   return [row.accountId, row.folder, row.serverId];
 }
