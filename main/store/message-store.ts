@@ -227,6 +227,11 @@ export class MessageStore {
     });
   }
 
+  /** Resolves once every change to the account asked for so far has finished. */
+  async settled(accountId: string): Promise<void> {
+    await this.exclusive(accountId, () => Promise.resolve());
+  }
+
   /** Every message of an account, optionally only those the index has not confirmed. */
   async list(accountId: string, options: { unindexedOnly?: boolean } = {}): Promise<StoredMessage[]> {
     const account = await this.account(accountId);

@@ -98,6 +98,19 @@ export class StoredMail {
   async *sync(adapter: MailAdapter, accountId: string, folder: string, state: SyncState, options: SyncOptions): AsyncGenerator<SyncDelta> {
     const account = this.deps.account(accountId);
     if (state.protocol === 'pop3') {
+      // A sync abandoned by a page that went away may still be writing: what it wrote counts too.
+      await this.store.settled(accountId);
+      // Stored, but the index never confirmed them (the page went away first): offered again from the store, not the server.
+      const unconfirmed = (await this.store.list(accountId, { unindexedOnly: true })).filter((message) => message.folder === folder && message.kind === 'server');
+      if (unconfirmed.length > 0) {
+        const stored = await this.summaries(accountId, unconfirmed.map((message) => ({ folder, serverId: message.id })));
+        yield {
+          kind: 'messages',
+          summaries: stored.map((item) => item.summary),
+          partial: stored.filter((item) => item.partial).map((item) => item.serverId),
+          progress: { done: stored.length, total: stored.length },
+        };
+      }
       const knownUidls = await this.store.knownServerIds(accountId);
       for await (const delta of adapter.sync(folder, { protocol: 'pop3', knownUidls }, options)) {
         if (delta.kind !== 'messages') {

@@ -5,11 +5,10 @@
  * pending operation) wins over what a sync says, until it is confirmed.
  */
 import type { SyncDelta } from '../../shared/model';
-import { searchWords } from './schema';
 import type { CachedMessage } from './schema';
-import { addToSearch, dropFolderMessages, forgetKnownIds, hasFlag, toCachedMessage } from './rows';
+import { dropFolderMessages, forgetKnownIds, hasFlag, numberNew, toCachedMessage } from './rows';
 import type { MessageKey, WriterContext } from './rows';
-import { putWithThreads, refreshThreads, threadRefOf } from './threads';
+import { closeThreadBook, openThreadBook, putWithThreads, refreshThreads, threadRefOf } from './threads';
 
 export async function applyImapDelta(ctx: WriterContext, accountId: string, folder: string, delta: SyncDelta): Promise<void> {
   const db = ctx.db;
@@ -20,7 +19,7 @@ export async function applyImapDelta(ctx: WriterContext, accountId: string, fold
     reset: [db.messages, db.syncState, db.pending, db.textQueue],
     vanished: [db.messages, db.syncState],
     flags: [db.messages, db.pending],
-    messages: [db.messages, db.syncState, db.pending, db.counters, db.postings],
+    messages: [db.messages, db.syncState, db.pending, db.counters, db.textQueue],
     done: [db.syncState],
   }[delta.kind];
   await db.transaction('rw', tables, async () => {
@@ -31,6 +30,8 @@ export async function applyImapDelta(ctx: WriterContext, accountId: string, fold
         await db.pending.where('accountId').equals(accountId).filter((op) => op.folder === folder).delete();
         await db.textQueue.where('accountId').equals(accountId).filter((entry) => entry.folder === folder).delete();
         await db.syncState.put({ accountId, folder, protocol: 'imap', uidValidity: delta.uidValidity, serverTotal: 0 });
+        // Empty now, and filled by this sync: its threads can be followed without asking for their members.
+        openThreadBook(db, accountId, folder);
         return;
       }
       case 'vanished': {
@@ -65,13 +66,16 @@ export async function applyImapDelta(ctx: WriterContext, accountId: string, fold
         const fresh = delta.summaries.filter((s) => !held.has(s.serverId));
         const previous = await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
         const rows = fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i]));
-        // A message the cache had is indexed already; a new one by its summary (its body, when it is read).
-        await addToSearch(ctx, rows.flatMap((row, i) => (row.docId === 0 ? [{ row, words: searchWords(fresh[i] ?? row) }] : [])));
+        // A message the cache had is indexed already; a new one's words come in the background (its body's when it is read).
+        const added = rows.filter((row) => row.docId === 0);
+        await numberNew(ctx, added);
+        if (added.length > 0) await db.textQueue.add({ accountId, folder, serverIds: added.map((row) => row.serverId), body: false });
         await putWithThreads(db, rows, previous);
         await forgetKnownIds(ctx, accountId, [folder]);
         return;
       }
       case 'done': {
+        closeThreadBook(db, accountId, folder);
         if (delta.state.protocol !== 'imap') return;
         await db.syncState.put({
           accountId,

@@ -6,23 +6,22 @@
  * copy. The files follow in main's message store (the caller tells it).
  */
 import type { MessageSummary } from '../../shared/model';
-import { searchWords } from './schema';
 import type { CachedMessage, LedgerEntry } from './schema';
-import { addToSearch, forgetKnownIds, forgetKnownIdsOf, keyOf, POP3_FOLDER, toCachedMessage } from './rows';
+import { forgetKnownIds, forgetKnownIdsOf, keyOf, numberNew, POP3_FOLDER, toCachedMessage } from './rows';
 import type { MessageKey, WriterContext } from './rows';
 import { refreshThreads, threadRefOf } from './threads';
 
 /**
  * The row of a message made here, whose bytes main's store already keeps
- * (`store.putLocal`); its body's words are indexed in the background.
+ * (`store.putLocal`); its words are indexed in the background.
  */
 export async function storeLocalMessage(ctx: WriterContext, accountId: string, folder: string, summary: MessageSummary): Promise<MessageKey> {
   const db = ctx.db;
-  await db.transaction('rw', [db.messages, db.syncState, db.counters, db.postings, db.textQueue], async () => {
+  await db.transaction('rw', [db.messages, db.syncState, db.counters, db.textQueue], async () => {
     const row = toCachedMessage(accountId, folder, summary);
-    await addToSearch(ctx, [{ row, words: searchWords(summary) }]);
+    await numberNew(ctx, [row]);
     await db.messages.put(row);
-    await db.textQueue.add({ accountId, folder, serverIds: [summary.serverId] });
+    await db.textQueue.add({ accountId, folder, serverIds: [summary.serverId], body: true });
     await refreshThreads(db, [threadRefOf(row)]);
     await forgetKnownIds(ctx, accountId, [folder]);
   });

@@ -7,9 +7,8 @@
  * written again, flushed (strict durability), before the DELE is sent.
  */
 import type { StoredSummary, SyncDelta } from '../../shared/model';
-import { searchWords } from './schema';
-import type { CachedMessage, LedgerEntry, TwinboxDatabase } from './schema';
-import { accountMessages, addToSearch, forgetKnownIdsOf, LOCAL_FOLDERS, POP3_FOLDER, toCachedMessage } from './rows';
+import type { CachedMessage, LedgerEntry, TextQueueEntry, TwinboxDatabase } from './schema';
+import { accountMessages, forgetKnownIdsOf, LOCAL_FOLDERS, numberNew, POP3_FOLDER, toCachedMessage } from './rows';
 import type { WriterContext } from './rows';
 import { putWithThreads } from './threads';
 
@@ -34,7 +33,7 @@ export async function applyPop3Delta(ctx: WriterContext, accountId: string, delt
   const db = ctx.db;
   const now = ctx.now();
   const applied: Pop3Applied = { committed: [], skipped: [], present: [], discard: [] };
-  await db.transaction('rw', [db.messages, db.folders, db.syncState, db.ledger, db.counters, db.postings, db.textQueue], async () => {
+  await db.transaction('rw', [db.messages, db.folders, db.syncState, db.ledger, db.counters, db.textQueue], async () => {
     switch (delta.kind) {
       case 'vanished': {
         const state = await db.syncState.get([accountId, POP3_FOLDER]);
@@ -54,7 +53,6 @@ export async function applyPop3Delta(ctx: WriterContext, accountId: string, delt
         const entries = await db.ledger.bulkGet(delta.summaries.map((s): [string, string] => [accountId, s.serverId]));
         const rows: CachedMessage[] = [];
         const ledgerRows: LedgerEntry[] = [];
-        const searchable: { row: CachedMessage; words: string[] }[] = [];
         const again: string[] = [];
         delta.summaries.forEach((summary, i) => {
           const entry = entries[i];
@@ -66,8 +64,6 @@ export async function applyPop3Delta(ctx: WriterContext, accountId: string, delt
           }
           const row = toCachedMessage(accountId, POP3_FOLDER, summary);
           row.partial = partial.has(summary.serverId) ? 1 : 0;
-          // The summary's words now; the body's when background indexing reads it.
-          searchable.push({ row, words: searchWords(summary) });
           rows.push(row);
           ledgerRows.push({
             accountId,
@@ -79,11 +75,11 @@ export async function applyPop3Delta(ctx: WriterContext, accountId: string, delt
           });
           applied.committed.push(summary.serverId);
         });
-        await addToSearch(ctx, searchable);
+        await numberNew(ctx, rows);
         await putWithThreads(db, rows);
         await db.ledger.bulkPut(ledgerRows);
-        const whole = rows.filter((row) => row.partial === 0).map((row) => row.serverId);
-        if (whole.length > 0) await db.textQueue.add({ accountId, folder: POP3_FOLDER, serverIds: whole });
+        // Searchable once background indexing has read them: whole messages with their text, header blocks by their summary.
+        await enqueue(db, accountId, rows);
         if (again.length > 0) {
           // Offered again because the store had lost its file (the index had not): the row, if any, says where it belongs.
           const found = await rowsAnywhere(db, accountId, again);
@@ -157,7 +153,7 @@ export async function adoptStored(ctx: WriterContext, accountId: string, items: 
   const db = ctx.db;
   const now = ctx.now();
   const adopted: Adopted = { created: [], present: [], discard: [] };
-  await db.transaction('rw', [db.messages, db.folders, db.syncState, db.ledger, db.counters, db.postings, db.textQueue], async () => {
+  await db.transaction('rw', [db.messages, db.folders, db.syncState, db.ledger, db.counters, db.textQueue], async () => {
     const serverIds = items.map((item) => item.serverId);
     const existing = await rowsAnywhere(db, accountId, serverIds, new Set(items.map((item) => item.folder)));
     const entries = new Map(
@@ -165,7 +161,6 @@ export async function adoptStored(ctx: WriterContext, accountId: string, items: 
     );
     const rows: CachedMessage[] = [];
     const ledgerRows: LedgerEntry[] = [];
-    const searchable: { row: CachedMessage; words: string[] }[] = [];
     for (const item of items) {
       const row = existing.get(item.serverId);
       if (row) {
@@ -180,7 +175,6 @@ export async function adoptStored(ctx: WriterContext, accountId: string, items: 
       const fresh = toCachedMessage(accountId, item.folder, item.summary);
       fresh.partial = item.partial ? 1 : 0;
       rows.push(fresh);
-      searchable.push({ row: fresh, words: searchWords(item.summary) });
       adopted.created.push({ folder: item.folder, serverId: item.serverId });
       if (item.kind === 'server' && entry?.committedAt === undefined) {
         ledgerRows.push({
@@ -200,15 +194,26 @@ export async function adoptStored(ctx: WriterContext, accountId: string, items: 
       const entry = entries.get(uidl);
       if (entry?.deletedHereAt === undefined) ledgerRows.push({ ...(entry ?? {}), accountId, uidl, size: entry?.size ?? 0, firstSeenAt: entry?.firstSeenAt ?? now, deletedHereAt: now });
     }
-    await addToSearch(ctx, searchable);
+    await numberNew(ctx, rows);
     await putWithThreads(db, rows);
     await db.ledger.bulkPut(ledgerRows);
-    const byFolder = new Map<string, string[]>();
-    for (const row of rows) if (row.partial === 0) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row.serverId]);
-    for (const [folder, ids] of byFolder) await db.textQueue.add({ accountId, folder, serverIds: ids });
+    await enqueue(db, accountId, rows);
     await forgetKnownIdsOf(ctx, rows);
   });
   return adopted;
+}
+
+/** Queues new rows for background indexing, per folder: whole messages with their bodies, header blocks by their summaries. */
+async function enqueue(db: TwinboxDatabase, accountId: string, rows: readonly CachedMessage[]): Promise<void> {
+  const groups = new Map<string, TextQueueEntry>();
+  for (const row of rows) {
+    const body = row.partial === 0;
+    const name = `${row.folder}\u0000${body}`;
+    const entry = groups.get(name) ?? { accountId, folder: row.folder, serverIds: [], body };
+    entry.serverIds.push(row.serverId);
+    groups.set(name, entry);
+  }
+  if (groups.size > 0) await db.textQueue.bulkAdd([...groups.values()]);
 }
 
 /** Rows with these server ids in any of the account's folders (a POP3 message may have moved to a local one). */

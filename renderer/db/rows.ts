@@ -10,7 +10,7 @@ import type { MessageSummary, SpecialUse } from '../../shared/model';
 import { senderKeyOf } from './schema';
 import type { Bit, CachedMessage, FolderSyncState, TwinboxDatabase } from './schema';
 import { takeNumbers, writePostings } from './search-index';
-import { subjectKey } from './threads';
+import { closeThreadBook, subjectKey } from './threads';
 
 export type MessageKey = [accountId: string, folder: string, serverId: string];
 
@@ -88,6 +88,18 @@ export function toCachedMessage(accountId: string, folder: string, summary: Mess
 }
 
 /**
+ * Gives the new rows among these (docId 0) their numbers in the search
+ * index. Runs inside the caller's transaction, which must name the counters
+ * table. Their words are written later, by background indexing (text-writer).
+ */
+export async function numberNew(ctx: WriterContext, rows: readonly CachedMessage[]): Promise<void> {
+  const fresh = rows.filter((row) => row.docId === 0);
+  if (fresh.length === 0) return;
+  const first = await takeNumbers(ctx.db.counters, fresh.length);
+  fresh.forEach((row, i) => (row.docId = first + i));
+}
+
+/**
  * Numbers the new rows among these (docId 0) and makes the given words
  * find them. Runs inside the caller's transaction, which must name the
  * counters and postings tables.
@@ -125,5 +137,6 @@ export async function forgetKnownIdsOf(ctx: WriterContext, rows: readonly Pick<C
 
 /** Drops a folder's rows (a UIDVALIDITY change, a folder gone from the server). */
 export async function dropFolderMessages(ctx: WriterContext, accountId: string, folder: string): Promise<void> {
+  closeThreadBook(ctx.db, accountId, folder);
   await folderMessages(ctx.db, accountId, folder).delete();
 }

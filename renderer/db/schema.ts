@@ -117,16 +117,19 @@ export interface LegacyBody {
 }
 
 /**
- * Messages whose bodies are stored and whose words are not yet in the search
- * index (schema v6), a batch per row: one write per downloaded batch, not one
- * per message. Background indexing works through them, oldest first, and
- * finds them again after a restart.
+ * Messages whose words are not yet in the search index (schema v6), a batch
+ * per row: one write per synced batch, not one per message. With `body`,
+ * their bodies are in main's store and their text is indexed too; without,
+ * the words of their summaries only (subject, names, addresses). Background
+ * indexing works through them, oldest first, and finds them again after a
+ * restart, so that a sync never waits for words to be written.
  */
 export interface TextQueueEntry {
   id?: number;
   accountId: string;
   folder: string;
   serverIds: string[];
+  body: boolean;
 }
 
 /**
@@ -409,13 +412,6 @@ export function searchWords(message: Pick<MessageSummary, 'subject' | 'from' | '
   }
   addWords(words, message.snippet);
   addWords(words, bodyText, BODY_WORDS_LIMIT);
-  return [...words];
-}
-
-/** The words of a body's text alone (its message's other words are indexed with its summary). */
-export function textWords(text: string | undefined): string[] {
-  const words = new Set<string>();
-  addWords(words, text, BODY_WORDS_LIMIT);
   return [...words];
 }
 

@@ -6,17 +6,17 @@
  * tell the list (a preview, whether there are attachments).
  */
 import type { MessageText } from '../../shared/model';
-import { textWords } from './schema';
+import { searchWords } from './schema';
 import type { CachedMessage, TextQueueEntry } from './schema';
 import { addToSearch } from './rows';
 import type { MessageKey, WriterContext } from './rows';
 
 const SNIPPET_LENGTH = 200;
 
-/** Queues stored messages for indexing: one row for the lot. */
+/** Queues messages whose bodies main has just stored for indexing: one row for the lot. */
 export async function enqueueTexts(ctx: WriterContext, accountId: string, folder: string, serverIds: readonly string[]): Promise<void> {
   if (serverIds.length === 0) return;
-  await ctx.db.textQueue.add({ accountId, folder, serverIds: [...serverIds] });
+  await ctx.db.textQueue.add({ accountId, folder, serverIds: [...serverIds], body: true });
 }
 
 /** The oldest queued batches, up to `limit` of them, or all (of one account, or of any). */
@@ -26,30 +26,38 @@ export async function nextTextBatches(ctx: WriterContext, limit: number | undefi
 }
 
 /**
- * Writes the words of these texts and marks their rows indexed; the ids in
- * each `done` leave their queued batch (which goes once empty), in the same
- * transaction, so a restart resumes exactly where this stopped.
+ * Writes the words of these messages: for `texts`, of their summaries and
+ * bodies (and their rows learn what only the body could tell: a preview,
+ * whether files are attached, that their text is indexed); for `summaries`,
+ * of their summaries alone. The ids in each `done` leave their queued batch
+ * (which goes once empty), in the same transaction, so a restart resumes
+ * exactly where this stopped. Returns how many messages it indexed.
  */
 export async function indexTexts(
   ctx: WriterContext,
   accountId: string,
   texts: readonly MessageText[],
   progress: readonly { entry: TextQueueEntry; done: readonly string[] }[] = [],
+  summaries: readonly { folder: string; serverId: string }[] = [],
 ): Promise<number> {
   const db = ctx.db;
   return db.transaction('rw', [db.messages, db.postings, db.counters, db.textQueue], async () => {
-    const rows = await db.messages.bulkGet(texts.map((text): MessageKey => [accountId, text.folder, text.serverId]));
+    const keys = [...texts, ...summaries].map((item): MessageKey => [accountId, item.folder, item.serverId]);
+    const rows = await db.messages.bulkGet(keys);
     const updated: CachedMessage[] = [];
     const searchable: { row: CachedMessage; words: string[] }[] = [];
-    texts.forEach((text, i) => {
-      const row = rows[i];
+    rows.forEach((row, i) => {
       // Gone (deleted, moved, vanished) since it was queued: nothing to find.
       if (!row) return;
+      const text = texts[i];
+      if (!text) {
+        searchable.push({ row, words: searchWords(row) });
+        return;
+      }
       const snippet = row.snippet ?? text.snippet ?? (text.text === '' ? undefined : text.text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH));
       const next: CachedMessage = { ...row, textIndexed: 1, hasAttachments: text.hasAttachments, ...(snippet === undefined ? {} : { snippet }) };
       updated.push(next);
-      // Its summary's words are indexed already; a body read again after eviction adds only a few rows.
-      searchable.push({ row: next, words: textWords(`${text.text} ${snippet ?? ''}`) });
+      searchable.push({ row: next, words: searchWords(next, text.text) });
     });
     await addToSearch(ctx, searchable);
     await db.messages.bulkPut(updated);
@@ -61,6 +69,6 @@ export async function indexTexts(
       if (left.length === 0) await db.textQueue.delete(entry.id);
       else await db.textQueue.put({ ...entry, serverIds: left });
     }
-    return updated.length;
+    return searchable.length;
   });
 }

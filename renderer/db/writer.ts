@@ -17,10 +17,11 @@ import type { LocalDeletion } from './local-writer';
 import * as pending from './pending-writer';
 import { adoptStored, applyPop3Delta, countRows, markDeleting, recordServerDeletions } from './pop3-writer';
 import type { Adopted, Pop3Applied } from './pop3-writer';
-import { accountMessages, dropFolderMessages, LOCAL_FOLDERS } from './rows';
+import { accountMessages, dropFolderMessages, folderMessages, LOCAL_FOLDERS } from './rows';
 import type { MessageKey, WriterContext } from './rows';
 import type { CachedMessage, TextQueueEntry, TwinboxDatabase } from './schema';
 import { enqueueTexts, indexTexts, nextTextBatches } from './text-writer';
+import { closeThreadBook, openThreadBook } from './threads';
 
 export { keyOf, POP3_FOLDER, toCachedMessage } from './rows';
 export type { MessageKey } from './rows';
@@ -131,6 +132,20 @@ export class CacheWriter {
     return adoptStored(this.ctx, accountId, items, deletedHere);
   }
 
+  /**
+   * A sync of this folder begins: when the folder is empty, the writer
+   * follows its threads as they are written (see threads.ts); `endSync`
+   * stops that.
+   */
+  async beginSync(accountId: string, folder: string): Promise<void> {
+    // One key read, not a count: a count walks the whole folder.
+    if ((await folderMessages(this.db, accountId, folder).limit(1).primaryKeys()).length === 0) openThreadBook(this.db, accountId, folder);
+  }
+
+  endSync(accountId: string, folder: string): void {
+    closeThreadBook(this.db, accountId, folder);
+  }
+
   countRows(accountId: string): Promise<number> {
     return countRows(this.db, accountId);
   }
@@ -150,7 +165,7 @@ export class CacheWriter {
       await db.messages.put({ ...row, partial: 0 });
       const entry = await db.ledger.get([key[0], key[2]]);
       if (entry) await db.ledger.put({ ...entry, downloadedAt: now });
-      await db.textQueue.add({ accountId: key[0], folder: key[1], serverIds: [key[2]] });
+      await db.textQueue.add({ accountId: key[0], folder: key[1], serverIds: [key[2]], body: true });
     });
   }
 
@@ -226,8 +241,13 @@ export class CacheWriter {
     return nextTextBatches(this.ctx, limit, accountId);
   }
 
-  indexTexts(accountId: string, texts: readonly MessageText[], progress: readonly { entry: TextQueueEntry; done: readonly string[] }[] = []): Promise<number> {
-    return indexTexts(this.ctx, accountId, texts, progress);
+  indexTexts(
+    accountId: string,
+    texts: readonly MessageText[],
+    progress: readonly { entry: TextQueueEntry; done: readonly string[] }[] = [],
+    summaries: readonly { folder: string; serverId: string }[] = [],
+  ): Promise<number> {
+    return indexTexts(this.ctx, accountId, texts, progress, summaries);
   }
 
   /** Closes the second, flushing connection, if one was opened. */
@@ -239,6 +259,7 @@ export class CacheWriter {
   private async clearAccount(accountId: string, settingsToo: boolean): Promise<void> {
     const db = this.db;
     const tables = [db.folders, db.bodies, db.syncState, db.ledger, db.pending, db.postings, db.textQueue];
+    closeThreadBook(db, accountId);
     await db.transaction('rw', [db.accounts, db.capabilities, db.messages, ...tables], async () => {
       if (settingsToo) {
         await db.accounts.delete(accountId);

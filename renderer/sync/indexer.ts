@@ -1,9 +1,10 @@
 /**
  * Background search indexing: works through the queue of messages whose
- * bodies are in main's store and whose words are not yet searchable, a
- * slice at a time, asking main for their text and writing the words. It runs
- * only when no sync is running (the list never waits for it), resumes after
- * a restart (the queue is in IndexedDB), and says how far it has come.
+ * words are not yet searchable (their summaries, and their bodies once main
+ * has stored them), asking main for the bodies' text and writing the words a
+ * thousand messages at a time. It runs only when no sync is running (the list
+ * never waits for it), resumes after a restart (the queue is in IndexedDB),
+ * and says how far it has come.
  */
 import { TwinboxError } from '../../shared/errors';
 import type { MessageText } from '../../shared/model';
@@ -137,7 +138,9 @@ export class TextIndexer {
         // Awaited next time round, or never if this write fails: no unhandled rejection either way.
         reading.catch(() => undefined);
         if (texts === 'failed') return;
-        await this.writer.indexTexts(accountId, texts === 'gone' ? [] : texts, chunk);
+        // Summaries alone need nothing from main: their rows have the words.
+        const summaries = chunk.filter(({ entry }) => !entry.body).flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
+        await this.writer.indexTexts(accountId, texts === 'gone' ? [] : texts, chunk, summaries);
         const done = (this.done.get(accountId) ?? 0) + chunk.reduce((sum, part) => sum + part.done.length, 0);
         const left = await this.left(accountId);
         this.done.set(accountId, left === 0 ? 0 : done);
@@ -153,7 +156,7 @@ export class TextIndexer {
    * of it will ever be indexed), `failed` for anything else (tried again later).
    */
   private async read(accountId: string, chunk: readonly QueuedPart[]): Promise<MessageText[] | 'gone' | 'failed'> {
-    const items = chunk.flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
+    const items = chunk.filter(({ entry }) => entry.body).flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
     const slices: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += SLICE) slices.push(items.slice(start, start + SLICE));
     try {

@@ -64,6 +64,23 @@ export class Pop3Mode {
       this.reconciled.add(account.id);
     }
     const pop3 = account.pop3;
+    await this.writer.beginSync(account.id, POP3_FOLDER);
+    try {
+      await this.download(account, result, options.onProgress);
+    } finally {
+      this.writer.endSync(account.id, POP3_FOLDER);
+    }
+    if (options.allowServerDeletes !== false && pop3) {
+      const retention = await this.applyRetention(account.id, pop3.retention, new Set(result.onServer));
+      result.deletedOnServer = retention.deleted;
+      if (retention.nextDueAt !== undefined) result.nextDeletionAt = retention.nextDueAt;
+    }
+    return result;
+  }
+
+  /** New mail into the store (main) and the index (here), batch by batch. */
+  private async download(account: Account, result: Pop3CheckResult, onProgress: ((progress: SyncProgress) => void) | undefined): Promise<void> {
+    const pop3 = account.pop3;
     const { syncId } = await this.client.call('mail.syncStart', {
       accountId: account.id,
       folder: POP3_FOLDER,
@@ -77,7 +94,7 @@ export class Pop3Mode {
         result.skipped += applied.skipped.length;
         if (delta.kind === 'messages') {
           await this.settle(account.id, applied);
-          options.onProgress?.({ accountId: account.id, folder: POP3_FOLDER, done: delta.progress.done, total: delta.progress.total });
+          onProgress?.({ accountId: account.id, folder: POP3_FOLDER, done: delta.progress.done, total: delta.progress.total });
         }
         if (delta.kind === 'done') result.onServer = delta.onServer ?? [];
       }
@@ -87,12 +104,6 @@ export class Pop3Mode {
       await this.client.call('mail.syncCancel', { syncId }).catch(() => undefined);
       throw error;
     }
-    if (options.allowServerDeletes !== false && pop3) {
-      const retention = await this.applyRetention(account.id, pop3.retention, new Set(result.onServer));
-      result.deletedOnServer = retention.deleted;
-      if (retention.nextDueAt !== undefined) result.nextDeletionAt = retention.nextDueAt;
-    }
-    return result;
   }
 
   /**

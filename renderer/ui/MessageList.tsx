@@ -189,10 +189,16 @@ function optionId(row: CachedMessage): string {
   return `message-${encodeURIComponent(keyId(keyOf(row)))}`;
 }
 
+/** Messages in the row's conversation, said on its newest message (the one conversations show). */
+function conversationSize(row: CachedMessage): number {
+  return row.threadHead === 1 ? row.threadSize : 1;
+}
+
 /** What a screen reader says for a row: state first, then who, what, when. */
 function describe(row: CachedMessage): string {
   const state = [row.seen === 0 ? 'Unread' : '', row.flagged === 1 ? 'Flagged' : '', row.hasAttachments ? 'Has attachments' : ''].filter(Boolean).join(', ');
-  const conversation = row.threadSize > 1 ? `, conversation of ${row.threadSize}` : '';
+  const size = conversationSize(row);
+  const conversation = size > 1 ? `, conversation of ${size}` : '';
   return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}${conversation}`;
 }
 
@@ -206,9 +212,9 @@ function MessageRow({ row }: { row: CachedMessage }): React.JSX.Element {
           {row.hasAttachments ? '📎' : ''}
         </span>
         <span className="sender">{senderName(row.from)}</span>
-        {row.threadSize > 1 && (
+        {conversationSize(row) > 1 && (
           <span className="thread-size" aria-hidden="true">
-            {row.threadSize}
+            {conversationSize(row)}
           </span>
         )}
         <span className="date">{listDate(row.sortDate)}</span>

@@ -69,7 +69,6 @@ describe('a mailbox of 100,000 messages', () => {
               seen: i % 3 === 0 ? 1 : 0,
               flagged: 0,
               threadId: `t${i}`,
-              hasBody: 0,
               partial: 0,
               docId: i,
               threadHead: 1,

@@ -40,7 +40,7 @@ describe('the main window', () => {
             accountId: ${JSON.stringify(accountId)}, folder: 'INBOX', serverId: 'seed-' + i, references: [],
             subject: 'Seeded message ' + i, from: [{ name: 'Seeder', address: 'seed@example.org' }], to: [], cc: [], replyTo: [],
             size: 100, flags: ['\\\\Seen'], hasAttachments: false, sortDate: date, seen: 1, flagged: 0, threadId: 'seed-' + i,
-            hasBody: 0, partial: 0, words: ['seeded'], threadHead: 1, threadDate: date, threadSize: 1, senderKey: 'seeder', subjectKey: 'seeded message ' + i,
+            partial: 0, threadHead: 1, threadDate: date, threadSize: 1, senderKey: 'seeder', subjectKey: 'seeded message ' + i,
           });
         }
         tx.oncomplete = () => { db.close(); resolve(null); };

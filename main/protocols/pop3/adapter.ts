@@ -104,13 +104,22 @@ export class Pop3Adapter implements MailAdapter {
     const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
     const session = await this.openSession();
     try {
-      const maildrop = await session.maildrop();
-      const onServer = new Set(maildrop.map((entry) => entry.uidl));
+      // UIDLs first, and sizes only of what is new: "no new mail" asks for nothing else.
+      const uidls = await session.uidls();
       const known = state.knownUidls;
+      const onServer = new Set(uidls.values());
       const vanished = [...known].filter((uidl) => !onServer.has(uidl));
       if (vanished.length > 0) yield { kind: 'vanished', serverIds: vanished };
 
-      const fresh = maildrop.filter((entry) => !known.has(entry.uidl)).sort((a, b) => b.number - a.number);
+      const freshNumbers = [...uidls].filter(([, uidl]) => !known.has(uidl)).map(([number]) => number);
+      const sizes = freshNumbers.length === 0 ? new Map<number, number>() : await session.sizes(freshNumbers);
+      const fresh = freshNumbers
+        .flatMap((number): MaildropEntry[] => {
+          const size = sizes.get(number);
+          const uidl = uidls.get(number);
+          return size === undefined || uidl === undefined ? [] : [{ number, uidl, size }];
+        })
+        .sort((a, b) => b.number - a.number);
       const fetchBatch = (entries: MaildropEntry[]): Promise<FetchedMessage[]> => {
         const batch = session.fetchMany(entries.map((entry) => ({ number: entry.number, headersOnly: this.wantsHeadersOnly(entry, options) })));
         // Awaited later, or never when the caller stops early; a failure then is the session's, not worth an unhandled rejection.
@@ -132,8 +141,7 @@ export class Pop3Adapter implements MailAdapter {
         done += entries.length;
         yield { ...delta, progress: { done, total: fresh.length } };
       }
-      const uidls = maildrop.map((entry) => entry.uidl);
-      yield { kind: 'done', state: { protocol: 'pop3' }, total: maildrop.length, onServer: uidls };
+      yield { kind: 'done', state: { protocol: 'pop3' }, total: uidls.size, onServer: [...onServer] };
       await this.endSession(session);
     } catch (error) {
       this.abandon(session);
@@ -149,7 +157,7 @@ export class Pop3Adapter implements MailAdapter {
     requireInbox(folder);
     if (serverIds.length === 0) return { messages: [] };
     const messages = await this.withSession(async (session) => {
-      const byUidl = new Map((await session.maildrop()).map((entry) => [entry.uidl, entry.number]));
+      const byUidl = new Map([...(await session.uidls())].map(([number, uidl]) => [uidl, number]));
       const wanted = serverIds.flatMap((uidl) => {
         const number = byUidl.get(uidl);
         return number === undefined ? [] : [{ uidl, number }];

@@ -106,6 +106,8 @@ export function ordinaryReply(command: string, options: { capabilities: string[]
     case 'UIDL':
       return `+OK\r\n${options.messages.map((m, i) => `${i + 1} ${m.uidl}\r\n`).join('')}.\r\n`;
     case 'LIST':
+      // With a number, one line for that message (RFC 1939); without, the listing.
+      if (argument !== undefined) return message ? `+OK ${argument} ${Buffer.byteLength(message.raw, 'latin1')}\r\n` : '-ERR no such message\r\n';
       return `+OK\r\n${options.messages.map((m, i) => `${i + 1} ${Buffer.byteLength(m.raw, 'latin1')}\r\n`).join('')}.\r\n`;
     case 'RETR':
       return message ? `+OK\r\n${message.raw.replace(/(^|\r\n)\./g, '$1..')}.\r\n` : '-ERR no such message\r\n';

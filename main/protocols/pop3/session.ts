@@ -36,6 +36,9 @@ export interface Pop3SessionOptions extends AdapterOptions {
  */
 export const DEFAULT_PIPELINE_WINDOW = 100;
 
+/** Sizes asked one by one up to this many; beyond, the whole listing is shorter. */
+const FEW_SIZES = 50;
+
 /** A message asked for by number: its bytes, or why the server would not give them. */
 export type FetchedMessage =
   | { number: number; headersOnly: boolean; bytes: Buffer }
@@ -44,6 +47,7 @@ export type FetchedMessage =
 /** An authenticated POP3 session in TRANSACTION state. */
 export class Pop3Session {
   private listing: Promise<MaildropEntry[]> | undefined;
+  private uidlListing: Promise<Map<number, string>> | undefined;
   private topAvailable: boolean;
   private ended = false;
 
@@ -116,8 +120,48 @@ export class Pop3Session {
    * number could show or delete the wrong message.
    */
   maildrop(): Promise<MaildropEntry[]> {
-    this.listing ??= this.readMaildrop();
+    this.listing ??= (async () => joinListings(await this.uidls(), await this.sizes()))();
     return this.listing;
+  }
+
+  /**
+   * The UIDL of every message by message number, read once per session: all
+   * that telling new mail from known takes, and naming messages for RETR or
+   * DELE. NOT_SUPPORTED when the server has no UIDL (see maildrop()).
+   */
+  uidls(): Promise<Map<number, string>> {
+    this.uidlListing ??= (async () => {
+      const reply = await this.run('UIDL', 'multi', MAX_LISTING_LINE_BYTES);
+      if (reply.status !== 'ok') throw errorForReply(reply, 'NOT_SUPPORTED', 'listing unique ids (UIDL); without them Twinbox cannot tell messages apart between sessions');
+      return parseUidl(reply.body ?? Buffer.alloc(0));
+    })();
+    return this.uidlListing;
+  }
+
+  /**
+   * Message sizes by number (LIST): of these messages, or of all. A few are
+   * asked one by one (pipelined), so that a check that finds one new message
+   * among ten thousand does not list them all.
+   */
+  async sizes(numbers?: readonly number[]): Promise<Map<number, number>> {
+    if (numbers === undefined || numbers.length > FEW_SIZES) {
+      const reply = await this.run('LIST', 'multi', MAX_LISTING_LINE_BYTES);
+      if (reply.status !== 'ok') throw errorForReply(reply, 'PROTOCOL_ERROR', 'listing message sizes (LIST)');
+      const all = parseList(reply.body ?? Buffer.alloc(0));
+      if (numbers === undefined) return all;
+      return new Map(numbers.flatMap((number) => (all.has(number) ? [[number, all.get(number) ?? 0] as const] : [])));
+    }
+    const replies = numbers.map((number) => this.run(`LIST ${String(number)}`, 'single'));
+    const sizes = new Map<number, number>();
+    for (const [i, pending] of replies.entries()) {
+      const reply = await pending;
+      // -ERR: gone since the UIDL listing (another session expunged it); it is left out.
+      if (reply.status !== 'ok') continue;
+      const [, number, size] = /^(\d+) +(\d+)/.exec(reply.text) ?? [];
+      if (Number(number) !== numbers[i] || size === undefined) throw new TwinboxError('PROTOCOL_ERROR', `the server answered LIST ${String(numbers[i])} with ${reply.text.slice(0, 80)}`);
+      sizes.set(Number(number), Number(size));
+    }
+    return sizes;
   }
 
   /** The whole message, byte for byte as stored (RETR). MESSAGE_GONE when the server refuses it. */
@@ -186,7 +230,7 @@ export class Pop3Session {
    */
   async deleteUidlsAndQuit(uidls: Iterable<string>): Promise<DeleteResult> {
     try {
-      const byUidl = new Map((await this.maildrop()).map((entry) => [entry.uidl, entry.number]));
+      const byUidl = new Map([...(await this.uidls())].map(([number, uidl]) => [uidl, number]));
       const named = [...new Set(uidls)];
       const present = named.filter((uidl) => byUidl.has(uidl));
       const missing = named.filter((uidl) => !byUidl.has(uidl));
@@ -252,16 +296,6 @@ export class Pop3Session {
   private run(command: string, shape: 'single' | 'multi', maxBodyLineBytes?: number): Promise<Pop3Reply> {
     if (this.ended) return Promise.reject(new TwinboxError('CONNECTION_LOST', 'the POP3 session has ended'));
     return this.transport.send(command, shape, maxBodyLineBytes === undefined ? {} : { maxBodyLineBytes });
-  }
-
-  private async readMaildrop(): Promise<MaildropEntry[]> {
-    const uidlReply = this.run('UIDL', 'multi', MAX_LISTING_LINE_BYTES);
-    const listReply = this.run('LIST', 'multi', MAX_LISTING_LINE_BYTES);
-    const uidl = await uidlReply;
-    const list = await listReply;
-    if (uidl.status !== 'ok') throw errorForReply(uidl, 'NOT_SUPPORTED', 'listing unique ids (UIDL); without them Twinbox cannot tell messages apart between sessions');
-    if (list.status !== 'ok') throw errorForReply(list, 'PROTOCOL_ERROR', 'listing message sizes (LIST)');
-    return joinListings(parseUidl(uidl.body ?? Buffer.alloc(0)), parseList(list.body ?? Buffer.alloc(0)));
   }
 }
 
