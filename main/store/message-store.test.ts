@@ -67,6 +67,18 @@ describe('the message store', () => {
     expect((await after.knownServerIds('a')).has('half')).toBe(false);
   });
 
+  it('reads a message while its file is being renamed (confirmed, flags changed), and finds it where it went', async () => {
+    const store = new MessageStore(root);
+    await store.put('a', 'INBOX', [1, 2, 3, 4, 5].map((n) => ({ id: `u${n}`, bytes: message(n) })), { durable: false, indexed: false });
+    const reads = [1, 2, 3, 4, 5].map((n) => store.read('a', 'INBOX', `u${n}`));
+    const renames = [store.markIndexed('a', 'INBOX', ['u1', 'u2', 'u3', 'u4', 'u5']), store.setFlags('a', 'INBOX', [{ id: 'u3', flags: ['\\Seen'] }])];
+    const headers = [1, 2, 3, 4, 5].map((n) => store.readHeader('a', 'INBOX', `u${n}`));
+    await Promise.all(renames);
+    expect((await Promise.all(reads)).map((bytes) => bytes?.byteLength)).toEqual([1, 2, 3, 4, 5].map((n) => message(n).byteLength));
+    expect((await Promise.all(headers)).every((header) => header !== undefined)).toBe(true);
+    expect(await store.stats('a')).toMatchObject({ messages: 5, unindexed: 0 });
+  });
+
   it('does not treat a file torn by a crash as the message: it is removed and counts as missing', async () => {
     const store = new MessageStore(root);
     await store.put('a', 'INBOX', [{ id: '7', bytes: message(7) }], { durable: false, indexed: true });

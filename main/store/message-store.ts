@@ -292,20 +292,9 @@ export class MessageStore {
   async read(accountId: string, folder: string, id: string, options: { allowPartial?: boolean } = {}): Promise<Uint8Array | undefined> {
     const account = await this.account(accountId);
     const state = account.folders.get(folder);
-    const entry = state?.files.get(id);
-    if (!state || !entry || (entry.partial && options.allowPartial !== true)) return undefined;
-    let bytes: Uint8Array;
-    try {
-      const buffer = await readFile(join(state.dir, entry.stage, entry.name));
-      // A plain Uint8Array over the file's own memory: what crosses IPC is exactly the message.
-      bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        await this.exclusive(accountId, () => Promise.resolve(this.forgetIfSame(account, state, id, entry)));
-        return undefined;
-      }
-      throw storeError(error, 'read a message');
-    }
+    const found = await this.readFile(accountId, state, id, options.allowPartial === true);
+    if (!state || !found) return undefined;
+    const { bytes, entry } = found;
     if (bytes.byteLength !== entry.size) {
       await this.exclusive(accountId, async () => {
         if (state.files.get(id) !== entry) return;
@@ -318,8 +307,34 @@ export class MessageStore {
     return bytes;
   }
 
+  /**
+   * A message's file, read where its entry says it is. A file renamed
+   * meanwhile (confirmed by the index, flags changed) is read again once the
+   * change has finished; one gone for good is forgotten.
+   */
+  private async readFile(accountId: string, state: FolderState | undefined, id: string, allowPartial: boolean): Promise<{ bytes: Uint8Array; entry: FileEntry } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const entry = state?.files.get(id);
+      if (!state || !entry || (entry.partial && !allowPartial)) return undefined;
+      try {
+        const buffer = await readFile(join(state.dir, entry.stage, entry.name));
+        // A plain Uint8Array over the file's own memory: what crosses IPC is exactly the message.
+        return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), entry };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeError(error, 'read a message');
+        if (attempt === 0) {
+          await this.settled(accountId);
+          continue;
+        }
+        const account = await this.account(accountId);
+        await this.exclusive(accountId, () => Promise.resolve(this.forgetIfSame(account, state, id, entry)));
+        return undefined;
+      }
+    }
+  }
+
   /** The header block of a message (also of a partial one): enough for its summary. */
-  async readHeader(accountId: string, folder: string, id: string): Promise<Uint8Array | undefined> {
+  async readHeader(accountId: string, folder: string, id: string, retried = false): Promise<Uint8Array | undefined> {
     const account = await this.account(accountId);
     const state = account.folders.get(folder);
     const entry = state?.files.get(id);
@@ -328,8 +343,11 @@ export class MessageStore {
     try {
       handle = await open(join(state.dir, entry.stage, entry.name), 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw storeError(error, 'read a message');
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeError(error, 'read a message');
+      // Renamed meanwhile (confirmed, flags changed): read it where it is now, once.
+      if (retried) return undefined;
+      await this.settled(accountId);
+      return this.readHeader(accountId, folder, id, true);
     }
     try {
       const buffer = Buffer.alloc(Math.min(HEADER_READ_BYTES, entry.size));

@@ -83,13 +83,18 @@ export class TextIndexer {
       this.again = true;
       return this.running;
     }
-    this.running = this.work().finally(() => {
-      this.running = undefined;
-      if (this.again && this.paused === 0 && !this.stopped) {
-        this.again = false;
-        void this.kick();
-      }
-    });
+    this.running = this.work()
+      .catch((error: unknown) => {
+        // Background work: a failure (the page closing its database, a quota) is kept, shown, and tried again later.
+        this.lastError = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && this.paused === 0 && !this.stopped) {
+          this.again = false;
+          void this.kick();
+        }
+      });
     return this.running;
   }
 
@@ -137,7 +142,7 @@ export class TextIndexer {
         reading = next && !this.halted ? this.read(accountId, next) : Promise.resolve([]);
         // Awaited next time round, or never if this write fails: no unhandled rejection either way.
         reading.catch(() => undefined);
-        if (texts === 'failed') return;
+        if (texts === 'failed' || texts === 'paused') return;
         // Summaries alone need nothing from main: their rows have the words.
         const summaries = chunk.filter(({ entry }) => !entry.body).flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
         await this.writer.indexTexts(accountId, texts === 'gone' ? [] : texts, chunk, summaries);
@@ -153,15 +158,18 @@ export class TextIndexer {
   /**
    * The texts of a chunk's messages, asked of main a slice at a time, a few
    * slices in flight; `gone` when main no longer knows the account (nothing
-   * of it will ever be indexed), `failed` for anything else (tried again later).
+   * of it will ever be indexed), `paused` when a sync began meanwhile, and
+   * `failed` for anything else (tried again later).
    */
-  private async read(accountId: string, chunk: readonly QueuedPart[]): Promise<MessageText[] | 'gone' | 'failed'> {
+  private async read(accountId: string, chunk: readonly QueuedPart[]): Promise<MessageText[] | 'gone' | 'failed' | 'paused'> {
     const items = chunk.filter(({ entry }) => entry.body).flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
     const slices: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += SLICE) slices.push(items.slice(start, start + SLICE));
     try {
       const results: MessageText[][] = [];
       for (let start = 0; start < slices.length; start += IN_FLIGHT) {
+        // A sync began: it goes first; this chunk is read again afterwards.
+        if (this.halted) return 'paused';
         results.push(...(await Promise.all(slices.slice(start, start + IN_FLIGHT).map((slice) => this.client.call('mail.texts', { accountId, items: slice })))));
       }
       return results.flat();

@@ -164,7 +164,7 @@ export class Pop3Adapter implements MailAdapter {
       });
       const results = await session.fetchMany(wanted.map(({ number }) => ({ number, headersOnly: false })));
       return results.flatMap((result, i): MessageSource[] =>
-        'bytes' in result && wanted[i] ? [{ serverId: wanted[i].uidl, bytes: ownBytes(result.bytes), partial: false }] : [],
+        'bytes' in result && wanted[i] ? [{ serverId: wanted[i].uidl, bytes: result.bytes, partial: false }] : [],
       );
     });
     return { messages };
@@ -236,7 +236,8 @@ export class Pop3Adapter implements MailAdapter {
       // The header block only: the body is parsed when the message is opened, or by background indexing.
       summaries.push({ ...(await summarizeHeaders(message.bytes)), serverId: entry.uidl, size: entry.size, flags: [] });
       if (message.headersOnly) partial.push(entry.uidl);
-      sources.push({ serverId: entry.uidl, bytes: ownBytes(message.bytes), partial: message.headersOnly });
+      // Written to the store and dropped: never cloned across IPC, so no copy of its own is needed.
+      sources.push({ serverId: entry.uidl, bytes: message.bytes, partial: message.headersOnly });
     }
     return { kind: 'messages', summaries, partial, sources };
   }
@@ -268,15 +269,6 @@ export class Pop3Adapter implements MailAdapter {
     this.sessions.delete(session);
     session.abort();
   }
-}
-
-/**
- * The bytes in a buffer of their own. A small Buffer can be a view into a
- * shared pool, and structured cloning across IPC would copy the whole pool,
- * other data included.
- */
-function ownBytes(bytes: Buffer): Uint8Array {
-  return new Uint8Array(bytes);
 }
 
 function requireInbox(folder: string): void {
