@@ -16,6 +16,7 @@ import { EventBus } from './events';
 import { SyncSessions } from './ipc/sync-sessions';
 import type { MailAdapter } from './protocols/adapter';
 import { ConnectionPool } from './protocols/pool';
+import { prepareTls } from './protocols/tls';
 import type { PoolOptions } from './protocols/pool';
 import { MessageStore } from './store/message-store';
 
@@ -80,6 +81,7 @@ export function createServices(options: ServicesOptions): Services {
   const protocolLog = { enabled: false };
   const watches = new Map<string, { accountId: string; stop: () => Promise<void> }>();
   const syncs = new SyncSessions();
+  for (const account of accounts.list()) for (const server of [account.incoming, account.outgoing]) prepareTls(server);
   const temporaryMail = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'twinbox-mail-')) : undefined;
   const store = new MessageStore(temporaryMail ?? join(options.dataDir ?? '', 'Mail'));
 

@@ -10,6 +10,7 @@ import type { Account, Protocol, ServerSettings, SyncDelta } from '../../shared/
 import type { AdapterOptions, MailAdapter } from '../protocols/adapter';
 import { otherImapDevice, otherPop3Device, serverSnapshot } from '../lab/other-devices';
 import { probeCertificate } from '../protocols/certificate-probe';
+import { prepareTls } from '../protocols/tls';
 import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
 import type { Services } from '../services';
 import type { HandlerTable } from './dispatch';
@@ -58,6 +59,8 @@ export function createHandlers(services: Services): HandlerTable {
       if (account.protocol === 'pop3') delete account.imap;
       else delete account.pop3;
       services.accounts.save(account);
+      prepareTls(account.incoming);
+      prepareTls(account.outgoing);
       if (incomingPassword !== undefined) services.vault.set(account.id, 'incoming', incomingPassword);
       if (outgoingPassword !== undefined) services.vault.set(account.id, 'outgoing', outgoingPassword);
       // New settings or password: old connections and a remembered refusal no longer apply.

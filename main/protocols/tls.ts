@@ -44,6 +44,16 @@ function contextTrusting(pem: string): SecureContext {
   return context;
 }
 
+/**
+ * Makes the secure context a server will need now, so that the first
+ * connection (the first screen of a sync) does not wait for it. Deferred to
+ * the next turn of the event loop: it takes tens of milliseconds of CPU.
+ */
+export function prepareTls(server: Pick<ServerSettings, 'trustedCertificate'>): void {
+  const pinned = server.trustedCertificate;
+  if (pinned && !trustingContexts.has(pinned.pem)) setImmediate(() => contextTrusting(pinned.pem));
+}
+
 export function normaliseFingerprint(fingerprint: string): string {
   return fingerprint.replaceAll(':', '').toUpperCase();
 }

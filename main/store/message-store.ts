@@ -72,6 +72,16 @@ export interface PutOptions {
   indexed: boolean;
 }
 
+/**
+ * Memory a reader of many messages in a row lends the store: each read goes
+ * into it (grown when a message is larger), so reading ten thousand messages
+ * to index them does not leave ten thousand buffers for the collector. What a
+ * read returns is valid until the next read into the same buffer.
+ */
+export interface ReadBuffer {
+  buffer: Buffer;
+}
+
 export interface StoreStats {
   messages: number;
   bytes: number;
@@ -289,10 +299,10 @@ export class MessageStore {
    * length is not the one its name records was torn by a crash (IMAP bodies
    * are not flushed): it is removed, and the message counts as not here.
    */
-  async read(accountId: string, folder: string, id: string, options: { allowPartial?: boolean } = {}): Promise<Uint8Array | undefined> {
+  async read(accountId: string, folder: string, id: string, options: { allowPartial?: boolean; into?: ReadBuffer } = {}): Promise<Uint8Array | undefined> {
     const account = await this.account(accountId);
     const state = account.folders.get(folder);
-    const found = await this.readFile(accountId, state, id, options.allowPartial === true);
+    const found = await this.readFile(accountId, state, id, options.allowPartial === true, options.into);
     if (!state || !found) return undefined;
     const { bytes, entry } = found;
     if (bytes.byteLength !== entry.size) {
@@ -308,16 +318,24 @@ export class MessageStore {
   }
 
   /**
-   * A message's file, read where its entry says it is. A file renamed
-   * meanwhile (confirmed by the index, flags changed) is read again once the
-   * change has finished; one gone for good is forgotten.
+   * A message's file, read where its entry says it is (into `into` when
+   * given). A file renamed meanwhile (confirmed by the index, flags changed)
+   * is read again once the change has finished; one gone for good is forgotten.
    */
-  private async readFile(accountId: string, state: FolderState | undefined, id: string, allowPartial: boolean): Promise<{ bytes: Uint8Array; entry: FileEntry } | undefined> {
+  private async readFile(
+    accountId: string,
+    state: FolderState | undefined,
+    id: string,
+    allowPartial: boolean,
+    into: ReadBuffer | undefined,
+  ): Promise<{ bytes: Uint8Array; entry: FileEntry } | undefined> {
     for (let attempt = 0; ; attempt++) {
       const entry = state?.files.get(id);
       if (!state || !entry || (entry.partial && !allowPartial)) return undefined;
       try {
-        const buffer = await readFile(join(state.dir, entry.stage, entry.name));
+        const path = join(state.dir, entry.stage, entry.name);
+        if (into) return { bytes: await readIntoBuffer(path, entry.size, into), entry };
+        const buffer = await readFile(path);
         // A plain Uint8Array over the file's own memory: what crosses IPC is exactly the message.
         return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), entry };
       } catch (error) {
@@ -707,6 +725,22 @@ async function loadFolder(account: AccountState, path: string, dir: string): Pro
 
 function recencyKey(folder: string, id: string): string {
   return `${folder}\u0000${id}`;
+}
+
+/** Reads a file of `expected` bytes into `into` (one byte more is asked, so that a longer file shows as torn). */
+async function readIntoBuffer(path: string, expected: number, into: ReadBuffer): Promise<Uint8Array> {
+  if (into.buffer.byteLength < expected + 1) into.buffer = Buffer.allocUnsafe(Math.max(expected + 1, into.buffer.byteLength * 2, 64 * 1024));
+  const handle = await open(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(into.buffer, length, into.buffer.byteLength - length, length);
+      if (bytesRead === 0 || length + bytesRead > expected) return into.buffer.subarray(0, length + bytesRead);
+      length += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {

@@ -16,7 +16,7 @@ import { summarizeHeaders } from '../mime/header-block';
 import { toMessageBody } from '../mime/message-body';
 import { parseMessage, searchableText } from '../mime/parse';
 import type { FetchedMessages, MailAdapter } from '../protocols/adapter';
-import type { MessageStore, PutItem, StoredMessage } from './message-store';
+import type { MessageStore, PutItem, ReadBuffer, StoredMessage } from './message-store';
 
 export interface StoredMailDeps {
   store: MessageStore;
@@ -67,8 +67,10 @@ export class StoredMail {
   /** What local search needs of stored bodies (text, snippet, attachments); messages not stored whole are left out. */
   async texts(accountId: string, items: readonly { folder: string; serverId: string }[]): Promise<MessageText[]> {
     const texts: MessageText[] = [];
+    // One buffer for the lot: each message is read, reduced to text at once, and its bytes are not needed again.
+    const scratch: ReadBuffer = { buffer: Buffer.alloc(0) };
     for (const { folder, serverId } of items) {
-      const bytes = await this.store.read(accountId, folder, serverId);
+      const bytes = await this.store.read(accountId, folder, serverId, { into: scratch });
       if (!bytes) continue;
       const read = searchableText(bytes);
       texts.push({ folder, serverId, text: read.text.slice(0, TEXT_FOR_SEARCH), ...(read.snippet === undefined ? {} : { snippet: read.snippet }), hasAttachments: read.hasAttachments });

@@ -8,7 +8,7 @@ import type { SyncDelta } from '../../shared/model';
 import type { CachedMessage } from './schema';
 import { dropFolderMessages, forgetKnownIds, hasFlag, numberNew, toCachedMessage } from './rows';
 import type { MessageKey, WriterContext } from './rows';
-import { closeThreadBook, openThreadBook, putWithThreads, refreshThreads, threadRefOf } from './threads';
+import { closeThreadBook, hasThreadBook, openThreadBook, putWithThreads, refreshThreads, threadRefOf } from './threads';
 
 export async function applyImapDelta(ctx: WriterContext, accountId: string, folder: string, delta: SyncDelta): Promise<void> {
   const db = ctx.db;
@@ -64,7 +64,10 @@ export async function applyImapDelta(ctx: WriterContext, accountId: string, fold
       case 'messages': {
         const held = await heldByPending(ctx, accountId, folder, ['delete', 'move']);
         const fresh = delta.summaries.filter((s) => !held.has(s.serverId));
-        const previous = await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
+        // A folder filled from empty by this sync has no earlier version of a row this sync has not sent.
+        const previous = hasThreadBook(db, accountId, folder)
+          ? fresh.map(() => undefined)
+          : await db.messages.bulkGet(fresh.map((s): MessageKey => [accountId, folder, s.serverId]));
         const rows = fresh.map((summary, i) => toCachedMessage(accountId, folder, summary, previous[i]));
         // A message the cache had is indexed already; a new one's words come in the background (its body's when it is read).
         const added = rows.filter((row) => row.docId === 0);

@@ -6,6 +6,7 @@
  * delete: only what is committed here, and the entries a deletion names are
  * written again, flushed (strict durability), before the DELE is sent.
  */
+import { Dexie } from 'dexie';
 import type { StoredSummary, SyncDelta } from '../../shared/model';
 import type { CachedMessage, LedgerEntry, TextQueueEntry, TwinboxDatabase } from './schema';
 import { accountMessages, forgetKnownIdsOf, LOCAL_FOLDERS, numberNew, POP3_FOLDER, toCachedMessage } from './rows';
@@ -27,9 +28,12 @@ const TRASH = LOCAL_FOLDERS.find((folder) => folder.specialUse === 'trash')?.pat
 
 /**
  * Applies one POP3 sync delta. Messages the server no longer has stay here:
- * on POP3 this computer holds the only copy.
+ * on POP3 this computer holds the only copy. `ledgered`, when given, holds
+ * every UIDL the ledger has an entry for (see ledgerUidls): only those are
+ * read from the ledger before a message is committed, and the ones this
+ * delta commits are added to it.
  */
-export async function applyPop3Delta(ctx: WriterContext, accountId: string, delta: SyncDelta): Promise<Pop3Applied> {
+export async function applyPop3Delta(ctx: WriterContext, accountId: string, delta: SyncDelta, ledgered?: Set<string>): Promise<Pop3Applied> {
   const db = ctx.db;
   const now = ctx.now();
   const applied: Pop3Applied = { committed: [], skipped: [], present: [], discard: [] };
@@ -50,7 +54,12 @@ export async function applyPop3Delta(ctx: WriterContext, accountId: string, delt
       }
       case 'messages': {
         const partial = new Set(delta.partial);
-        const entries = await db.ledger.bulkGet(delta.summaries.map((s): [string, string] => [accountId, s.serverId]));
+        // Main offers only what its store does not hold, so normally none of these has an entry: read just those that do.
+        const lookups = delta.summaries.filter((s) => ledgered === undefined || ledgered.has(s.serverId));
+        const found = new Map(
+          (await db.ledger.bulkGet(lookups.map((s): [string, string] => [accountId, s.serverId]))).flatMap((e) => (e ? [[e.uidl, e] as const] : [])),
+        );
+        const entries = delta.summaries.map((s) => found.get(s.serverId));
         const rows: CachedMessage[] = [];
         const ledgerRows: LedgerEntry[] = [];
         const again: string[] = [];
@@ -78,6 +87,7 @@ export async function applyPop3Delta(ctx: WriterContext, accountId: string, delt
         await numberNew(ctx, rows);
         await putWithThreads(db, rows);
         await db.ledger.bulkPut(ledgerRows);
+        for (const entry of ledgerRows) ledgered?.add(entry.uidl);
         // Searchable once background indexing has read them: whole messages with their text, header blocks by their summary.
         await enqueue(db, accountId, rows);
         if (again.length > 0) {
@@ -225,6 +235,12 @@ async function rowsAnywhere(db: TwinboxDatabase, accountId: string, serverIds: r
     for (const row of rows) if (row) found.set(row.serverId, row);
   }
   return found;
+}
+
+/** Every UIDL the ledger has an entry for: keys only, read once per check that brings new mail. */
+export async function ledgerUidls(db: TwinboxDatabase, accountId: string): Promise<Set<string>> {
+  const keys = await db.ledger.where('[accountId+uidl]').between([accountId, Dexie.minKey], [accountId, Dexie.maxKey], true, true).primaryKeys();
+  return new Set(keys.map((key) => key[1]));
 }
 
 /** How many rows an account has: compared with the store's count to find an index that lost some. */

@@ -134,6 +134,11 @@ function bookOf(db: object, accountId: string, folder: string): Map<string, Book
   return books.get(db)?.get(`${accountId}\u0000${folder}`);
 }
 
+/** Whether the writer follows this folder's threads: it has seen every row the folder holds being written. */
+export function hasThreadBook(db: object, accountId: string, folder: string): boolean {
+  return bookOf(db, accountId, folder) !== undefined;
+}
+
 /** The folder has no messages now: from here on its threads are all known as they are written. */
 export function openThreadBook(db: object, accountId: string, folder: string): void {
   const folders = books.get(db) ?? new Map<string, Map<string, BookEntry>>();

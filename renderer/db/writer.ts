@@ -15,7 +15,7 @@ import { applyImapDelta } from './imap-writer';
 import { deleteLocal, moveLocal, removeLocalMessage, restoreLocal, storeLocalMessage } from './local-writer';
 import type { LocalDeletion } from './local-writer';
 import * as pending from './pending-writer';
-import { adoptStored, applyPop3Delta, countRows, markDeleting, recordServerDeletions } from './pop3-writer';
+import { adoptStored, applyPop3Delta, countRows, ledgerUidls, markDeleting, recordServerDeletions } from './pop3-writer';
 import type { Adopted, Pop3Applied } from './pop3-writer';
 import { accountMessages, dropFolderMessages, folderMessages, LOCAL_FOLDERS } from './rows';
 import type { MessageKey, WriterContext } from './rows';
@@ -108,9 +108,13 @@ export class CacheWriter {
     return applyImapDelta(this.ctx, accountId, folder, delta);
   }
 
-  /** Applies one POP3 sync delta: rows and ledger entries of messages main has stored. */
-  applyPop3Delta(accountId: string, delta: SyncDelta): Promise<Pop3Applied> {
-    return applyPop3Delta(this.ctx, accountId, delta);
+  /** Applies one POP3 sync delta: rows and ledger entries of messages main has stored (see pop3-writer for `ledgered`). */
+  applyPop3Delta(accountId: string, delta: SyncDelta, ledgered?: Set<string>): Promise<Pop3Applied> {
+    return applyPop3Delta(this.ctx, accountId, delta, ledgered);
+  }
+
+  ledgerUidls(accountId: string): Promise<Set<string>> {
+    return ledgerUidls(this.db, accountId);
   }
 
   /**

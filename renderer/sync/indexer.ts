@@ -133,7 +133,10 @@ export class TextIndexer {
       const accountId = first.accountId;
       // What is queued for that account now, in writes of up to messagesPerWrite; the next write's texts
       // are read while this one is written.
-      const chunks = chunksOf(await this.writer.nextTextBatches(undefined, accountId), this.messagesPerWrite);
+      const queued = await this.writer.nextTextBatches(undefined, accountId);
+      // A message whose body is queued too is indexed with it, summary included: its summary alone would be written twice.
+      const withBody = new Set(queued.filter((entry) => entry.body).flatMap((entry) => entry.serverIds.map((id) => `${entry.folder}\u0000${id}`)));
+      const chunks = chunksOf(queued, this.messagesPerWrite);
       let reading = this.read(accountId, chunks[0] ?? []);
       for (let index = 0; index < chunks.length; index++) {
         const chunk = chunks[index] ?? [];
@@ -144,7 +147,9 @@ export class TextIndexer {
         reading.catch(() => undefined);
         if (texts === 'failed' || texts === 'paused') return;
         // Summaries alone need nothing from main: their rows have the words.
-        const summaries = chunk.filter(({ entry }) => !entry.body).flatMap(({ entry, done }) => done.map((serverId) => ({ folder: entry.folder, serverId })));
+        const summaries = chunk
+          .filter(({ entry }) => !entry.body)
+          .flatMap(({ entry, done }) => done.filter((serverId) => !withBody.has(`${entry.folder}\u0000${serverId}`)).map((serverId) => ({ folder: entry.folder, serverId })));
         await this.writer.indexTexts(accountId, texts === 'gone' ? [] : texts, chunk, summaries);
         const done = (this.done.get(accountId) ?? 0) + chunk.reduce((sum, part) => sum + part.done.length, 0);
         const left = await this.left(accountId);

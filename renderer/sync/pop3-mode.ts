@@ -87,9 +87,12 @@ export class Pop3Mode {
       state: { protocol: 'pop3' },
       options: { batchSize: POP3_BATCH, headersOnly: pop3?.headersOnly ?? false, maxMessageBytes: pop3?.maxMessageBytes ?? 0 },
     });
+    // Read at the first new message, not for a check that finds none.
+    let ledgered: Set<string> | undefined;
     try {
       for await (const delta of deltasOf(this.client, syncId)) {
-        const applied = await this.writer.applyPop3Delta(account.id, delta);
+        if (delta.kind === 'messages') ledgered ??= await this.writer.ledgerUidls(account.id);
+        const applied = await this.writer.applyPop3Delta(account.id, delta, ledgered);
         result.downloaded += applied.committed.length;
         result.skipped += applied.skipped.length;
         if (delta.kind === 'messages') {

@@ -80,7 +80,7 @@ describe('IMAP mode in the page', () => {
     await appendMessages(user!, Array.from({ length: 400 }, (_, i) => rawMessage(tag, i + 1)));
     const page = await open(context, user!, 'imap');
     // Reload while the first sync is under way (its progress bar is showing).
-    await page.getByRole('progressbar').first().waitFor();
+    await page.getByRole('progressbar', { name: /^Syncing/ }).first().waitFor();
     await page.reload();
     await waitForUpToDate(page);
     expect(await listed(page)).toBe(400);
@@ -129,23 +129,25 @@ describe('POP3 mode in the page', () => {
   it('after a reload mid-download has no duplicates, and after a wipe has only what the server kept', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
-    await appendMessages(user!, Array.from({ length: 300 }, (_, i) => rawMessage(tag, i + 1)));
+    // Enough for a first screen and more than one full batch after it, so that there is a download to interrupt.
+    const count = 1200;
+    await appendMessages(user!, Array.from({ length: count }, (_, i) => rawMessage(tag, i + 1)));
     const page = await open(context, user!, 'pop3', pop3({ kind: 'until-deleted-here' }));
-    await page.getByRole('progressbar').first().waitFor();
+    await page.getByRole('progressbar', { name: /^Syncing/ }).first().waitFor();
     await page.reload();
     await waitForUpToDate(page);
-    expect(await listed(page)).toBe(300);
+    await expect.poll(() => listed(page)).toBe(count);
 
-    await message(page, `${tag} message 300`).click();
+    await message(page, `${tag} message ${count}`).click();
     await page.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => listed(page)).toBe(299);
+    await expect.poll(() => listed(page)).toBe(count - 1);
     // The next check deletes it on the server, as the policy says.
     await page.getByRole('button', { name: 'Get mail' }).click();
-    await eventually(async () => ((await serverFolder(user!)).size === 299 ? true : undefined));
+    await eventually(async () => ((await serverFolder(user!)).size === count - 1 ? true : undefined));
 
     await page.getByRole('button', { name: 'Forget local copy…' }).click();
     await page.getByRole('dialog', { name: /Forget this computer’s copy/ }).getByRole('button', { name: 'Forget and resync' }).click();
-    await expect.poll(() => listed(page), { timeout: 30_000 }).toBe(299);
-    expect(await message(page, `${tag} message 300`).count()).toBe(0);
+    await expect.poll(() => listed(page), { timeout: 30_000 }).toBe(count - 1);
+    expect(await message(page, `${tag} message ${count}`).count()).toBe(0);
   });
 });
