@@ -339,6 +339,9 @@ async function main(): Promise<void> {
         expect(first.messages === LARGE_MAILBOX, `Twinbox cached ${first.messages} summaries of ${LARGE_MAILBOX}`);
         entry.firstSync = { summaries: first.summaries };
         log(`  first sync: first screen ${formatValue(first.firstScreen, 'ms')}, all summaries ${formatValue(first.summaries, 'ms')}`);
+        // Their words are written by background indexing, which the app runs once the sync is over.
+        const indexed = await instance.indexComplete(account.id);
+        log(`  search index complete in ${formatValue(indexed.ms, 'ms')}`);
       }
       const resync = await instance.imapResync(account.id, RESYNCS_PER_ROUND);
       expect(resync.added === 0 && resync.vanished === 0 && resync.flagChanges === 0, `a no-change resync changed something: ${JSON.stringify(resync)}`);

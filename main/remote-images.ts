@@ -38,15 +38,7 @@ async function fetchOne(url: string, fetchImpl: typeof fetch): Promise<RemoteIma
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { url, ok: false, error: 'not an http or https address' };
   try {
-    const response = await fetchImpl(parsed, {
-      // fetch follows only http and https redirects, so a redirect cannot reach a file or another scheme.
-      redirect: 'follow',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      // No cookies, no referrer: the sender learns that the image was loaded, nothing more.
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
-      headers: { accept: 'image/*' },
-    });
+    const response = await request(parsed, fetchImpl);
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       return { url, ok: false, error: `the server answered ${response.status}` };
@@ -65,6 +57,32 @@ async function fetchOne(url: string, fetchImpl: typeof fetch): Promise<RemoteIma
     return { url, ok: true, dataUri: `data:${type};base64,${Buffer.from(body).toString('base64')}`, bytes: body.byteLength };
   } catch (error) {
     return { url, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * One GET, tried a second time on a new connection when the first failed
+ * before any answer: fetch keeps connections open between pictures, and a
+ * server may close one just as it is reused (its keep-alive timeout), which
+ * browsers also answer by retrying.
+ */
+async function request(url: URL, fetchImpl: typeof fetch): Promise<Response> {
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  const init: RequestInit = {
+    // fetch follows only http and https redirects, so a redirect cannot reach a file or another scheme.
+    redirect: 'follow',
+    signal,
+    // No cookies, no referrer: the sender learns that the image was loaded, nothing more.
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    headers: { accept: 'image/*' },
+  };
+  try {
+    return await fetchImpl(url, init);
+  } catch (error) {
+    // fetch rejects with a TypeError for a network failure; a timeout is an abort, and is not tried again.
+    if (!(error instanceof TypeError) || signal.aborted) throw error;
+    return fetchImpl(url, init);
   }
 }
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errors } from 'playwright-core';
 import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
@@ -89,7 +90,24 @@ async function frameSettled(page: Page): Promise<Frame> {
 
 /** 0 until the picture is drawn, or while the frame shows no such picture yet (polled: a new frame document may come). */
 async function naturalWidth(picture: Locator): Promise<number> {
-  return picture.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth, undefined, { timeout: 2000 }).catch(() => 0);
+  try {
+    return await picture.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth, undefined, { timeout: 2000 });
+  } catch (error) {
+    // Only "not there yet" means 0: anything else (two frames where one is expected, say) is the answer.
+    if (error instanceof errors.TimeoutError) return 0;
+    throw error;
+  }
+}
+
+/** What the reader shows and what reached the pictures' server, for a failure to say more than "0, expected 1". */
+async function readerState(page: Page, since: number): Promise<string> {
+  const article = await page
+    .getByRole('article', { name: 'Message' })
+    .innerText({ timeout: 2000 })
+    .catch((error: unknown) => String(error));
+  const frames = await page.getByTitle('Message text').count();
+  const requests = recorder?.requests.slice(since).map((r) => r.path) ?? [];
+  return JSON.stringify({ article, frames, requests, pageErrors: session?.pageErrors ?? [] });
 }
 
 /** Lines joined as mail wants them. */
@@ -296,7 +314,12 @@ describe('reading an HTML mail', () => {
     const before = recorder.requests.length;
     await openMessage(page, `${tag} second`);
     const second = mailText(page).getByRole('img', { name: 'Second picture' });
-    await expect.poll(() => naturalWidth(second)).toBe(1);
+    await expect
+      .poll(() => naturalWidth(second))
+      .toBe(1)
+      .catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; the reader then: ${await readerState(page, before)}`);
+      });
     expect(recorder.requests.slice(before).map((r) => r.path)).toEqual(['/second.png']);
     await page.getByRole('region', { name: 'Remote images' }).getByText('Remote images are shown.').waitFor();
     expect(session!.pageErrors).toEqual([]);
