@@ -99,6 +99,16 @@ async function naturalWidth(picture: Locator): Promise<number> {
   }
 }
 
+/** Waits until the picture is drawn; if it never is, the failure says what the reader showed instead. */
+async function expectDrawn(page: Page, picture: Locator, requestsSince = 0): Promise<void> {
+  await expect
+    .poll(() => naturalWidth(picture))
+    .toBe(1)
+    .catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the reader then: ${await readerState(page, requestsSince)}`);
+    });
+}
+
 /** What the reader shows and what reached the pictures' server, for a failure to say more than "0, expected 1". */
 async function readerState(page: Page, since: number): Promise<string> {
   const article = await page
@@ -106,8 +116,9 @@ async function readerState(page: Page, since: number): Promise<string> {
     .innerText({ timeout: 2000 })
     .catch((error: unknown) => String(error));
   const frames = await page.getByTitle('Message text').count();
+  const document = frames === 1 ? ((await page.getByTitle('Message text').getAttribute('srcdoc')) ?? '').replace(/data:[^"')\s]{60,}/g, (uri) => `${uri.slice(0, 40)}…`) : '';
   const requests = recorder?.requests.slice(since).map((r) => r.path) ?? [];
-  return JSON.stringify({ article, frames, requests, pageErrors: session?.pageErrors ?? [] });
+  return JSON.stringify({ article, frames, document: document.slice(-1500), requests, pageErrors: session?.pageErrors ?? [] });
 }
 
 /** Lines joined as mail wants them. */
@@ -297,7 +308,7 @@ describe('reading an HTML mail', () => {
     await bar.getByRole('button', { name: 'Load images', exact: true }).click();
     const tracker = mailText(page).getByRole('img', { name: 'Tracker picture' });
     await expect.poll(() => tracker.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    await expect.poll(() => naturalWidth(tracker)).toBe(1);
+    await expectDrawn(page, tracker);
     await bar.getByText('Remote images are shown.').waitFor();
     expect(paths(recorder)).toEqual(
       ['/escaped.png', '/sheet-background.png', '/srcset-1x.png', '/srcset-2x.png', '/style-background.png', '/table-background.png', '/tracker.png'].sort(),
@@ -314,12 +325,7 @@ describe('reading an HTML mail', () => {
     const before = recorder.requests.length;
     await openMessage(page, `${tag} second`);
     const second = mailText(page).getByRole('img', { name: 'Second picture' });
-    await expect
-      .poll(() => naturalWidth(second))
-      .toBe(1)
-      .catch(async (error: unknown) => {
-        throw new Error(`${String(error)}; the reader then: ${await readerState(page, before)}`);
-      });
+    await expectDrawn(page, second, before);
     expect(recorder.requests.slice(before).map((r) => r.path)).toEqual(['/second.png']);
     await page.getByRole('region', { name: 'Remote images' }).getByText('Remote images are shown.').waitFor();
     expect(session!.pageErrors).toEqual([]);
@@ -338,7 +344,7 @@ describe('reading in IMAP mode', () => {
     let article = await openMessage(page, `${tag} report`);
     // The picture the HTML names by Content-ID comes from the message itself.
     const logo = mailText(page).getByRole('img', { name: 'Company logo' });
-    await expect.poll(() => naturalWidth(logo)).toBe(1);
+    await expectDrawn(page, logo);
     // Files are listed with name, type and size; the inline picture is not a file, the signature is "Signed".
     const attachments = article.getByRole('region', { name: 'Attachments' });
     const listed = attachments.getByRole('listitem');
@@ -391,7 +397,7 @@ describe('reading in POP3 mode', () => {
 
     const article = await openMessage(page, `${tag} report`);
     const logo = mailText(page).getByRole('img', { name: 'Company logo' });
-    await expect.poll(() => naturalWidth(logo)).toBe(1);
+    await expectDrawn(page, logo);
     expect((await saveAndRead(page, article, 'report.bin')).equals(file)).toBe(true);
 
     await article.getByRole('button', { name: 'View source' }).click();
