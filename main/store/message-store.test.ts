@@ -83,6 +83,21 @@ describe('the message store', () => {
     expect(await store.stats('a')).toMatchObject({ messages: 5, unindexed: 0 });
   });
 
+  it('counts a refilled account right when reads of its wiped files were still under way ("This computer died" while indexing)', async () => {
+    const store = new MessageStore(root);
+    // Enough reads that some open their files only after the folder was renamed away.
+    const ids = Array.from({ length: 300 }, (_, i) => `u${i + 1}`);
+    await store.put('a', 'INBOX', ids.map((id, i) => ({ id, bytes: message(i + 1) })), { durable: false, indexed: true });
+    // The reads find their files listed, and open them as the wipe takes the folder away.
+    const wiped = store.wipe('a');
+    const reads = ids.map((id) => store.read('a', 'INBOX', id));
+    const refilled = store.put('a', 'INBOX', ids.slice(0, 3).map((id, i) => ({ id, bytes: message(i + 1) })), { durable: false, indexed: true });
+    await Promise.all([...reads, wiped, refilled]);
+    const total = [1, 2, 3].reduce((sum, n) => sum + message(n).byteLength, 0);
+    expect(await store.stats('a')).toEqual({ messages: 3, bytes: total, unindexed: 0 });
+    expect(await new MessageStore(root).stats('a')).toEqual({ messages: 3, bytes: total, unindexed: 0 });
+  });
+
   it('does not treat a file torn by a crash as the message: it is removed and counts as missing', async () => {
     const store = new MessageStore(root);
     await store.put('a', 'INBOX', [{ id: '7', bytes: message(7) }], { durable: false, indexed: true });

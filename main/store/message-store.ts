@@ -307,7 +307,7 @@ export class MessageStore {
     const { bytes, entry } = found;
     if (bytes.byteLength !== entry.size) {
       await this.exclusive(accountId, async () => {
-        if (state.files.get(id) !== entry) return;
+        if (account.folders.get(state.path) !== state || state.files.get(id) !== entry) return;
         await rm(join(state.dir, entry.stage, entry.name), { force: true });
         this.forget(account, state, id, entry);
       });
@@ -652,8 +652,13 @@ export class MessageStore {
     account.recency?.delete(recencyKey(state.path, id));
   }
 
+  /**
+   * Forgets an entry unless it changed meanwhile, or its folder is no longer
+   * the account's: a read still under way when the account was wiped holds
+   * the old folder, whose loss must not come off the refilled account's totals.
+   */
   private forgetIfSame(account: AccountState, state: FolderState, id: string, entry: FileEntry): void {
-    if (state.files.get(id) === entry) this.forget(account, state, id, entry);
+    if (account.folders.get(state.path) === state && state.files.get(id) === entry) this.forget(account, state, id, entry);
   }
 
   private touch(account: AccountState, state: FolderState, id: string, entry: FileEntry): void {
