@@ -14,6 +14,8 @@
 import { Dexie } from 'dexie';
 import type { DexieOptions, EntityTable, Table } from 'dexie';
 import type { Account, AdapterCapabilities, AttachmentInfo, Folder, MessageSummary, Protocol } from '../../shared/model';
+import { folderCountsMiddleware, unreadByFolder } from './folder-counts';
+import type { FolderCount } from './folder-counts';
 import { writePostings } from './search-index';
 import type { IndexedWords } from './search-index';
 import { refreshThreads, subjectKey, threadRefOf } from './threads';
@@ -238,6 +240,8 @@ export class TwinboxDatabase extends Dexie {
   postings!: Table<SearchPosting, [string, number]>;
   counters!: Table<CacheCounter, string>;
   textQueue!: EntityTable<TextQueueEntry, 'id'>;
+  /** Unread messages per folder, kept by folder-counts.ts with every write to `messages`. */
+  folderCounts!: Table<FolderCount, [string, string]>;
 
   constructor(
     name = DATABASE_NAME,
@@ -245,6 +249,7 @@ export class TwinboxDatabase extends Dexie {
   ) {
     super(name, options);
     declareVersions(this);
+    this.use(folderCountsMiddleware);
   }
 
   /**
@@ -384,6 +389,18 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
           });
       });
   }
+  if (upTo >= 7) {
+    // Unread per folder kept with the rows rather than counted by the folder pane (see folder-counts.ts).
+    db.version(7)
+      .stores({ folderCounts: '[accountId+folder]' })
+      .upgrade(async (transaction) => {
+        const rows: Pick<CachedMessage, 'accountId' | 'folder' | 'seen'>[] = [];
+        await transaction.table<CachedMessage, [string, string, string]>('messages').each((row) => {
+          if (row.seen === 0) rows.push({ accountId: row.accountId, folder: row.folder, seen: row.seen });
+        });
+        await transaction.table<FolderCount, [string, string]>('folderCounts').bulkPut([...unreadByFolder(rows).values()]);
+      });
+  }
 }
 
 /** A message row as versions 2 to 4 stored it, with its words on the row. */
@@ -395,7 +412,7 @@ export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
   return first ? (first.name.trim() || first.address).toLowerCase() : '';
 }
 
-export const LATEST_VERSION = 6;
+export const LATEST_VERSION = 7;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
 /** Enough of a body to find a message by what it is about, without indexing whole newsletters. */

@@ -102,7 +102,8 @@ function FolderItem({
 }): React.JSX.Element {
   const [over, setOver] = useState(false);
   const { db } = useApp();
-  const unread = useLiveQuery(() => db.messages.where('[accountId+folder+seen]').equals([folder.accountId, folder.path, 0]).count(), [folder.accountId, folder.path], 0);
+  // Kept with the rows (db/folder-counts.ts): counting them here would walk the whole folder after every commit.
+  const unread = useLiveQuery(async () => (await db.folderCounts.get([folder.accountId, folder.path]))?.unread ?? 0, [folder.accountId, folder.path], 0);
   const name = displayName(folder);
   return (
     <li>
