@@ -39,6 +39,8 @@ describe('SMTP server of the test stack', () => {
       const subject = await eventually(async () => {
         const lock = await client.getMailboxLock('INBOX');
         try {
+          // The folder stays selected between tries: NOOP is what makes the server report new mail.
+          await client.noop();
           if (!client.mailbox || client.mailbox.exists === 0) return undefined;
           const message = await client.fetchOne('*', { envelope: true });
           return message === false ? undefined : message.envelope?.subject;
