@@ -19,8 +19,8 @@ import type { SyncProgress } from './progress';
 
 /**
  * Messages per delta after the first (which main keeps to a screenful), each
- * delta one transaction. Every commit makes the views' live queries (counts,
- * the list) run again, and they queue with the writes in IndexedDB: measured
+ * delta one transaction. Every commit makes the views' live queries (the
+ * list and its length) run again, and they queue with the writes in IndexedDB: measured
  * on 10,000 messages, batches of 1,000 took 15 s where batches of 100 took
  * 27 s. Main fetches and stores the next batch while this one is committed.
  */
