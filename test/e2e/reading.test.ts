@@ -118,7 +118,23 @@ async function readerState(page: Page, since: number): Promise<string> {
   const frames = await page.getByTitle('Message text').count();
   const document = frames === 1 ? ((await page.getByTitle('Message text').getAttribute('srcdoc')) ?? '').replace(/data:[^"')\s]{60,}/g, (uri) => `${uri.slice(0, 40)}…`) : '';
   const requests = recorder?.requests.slice(since).map((r) => r.path) ?? [];
-  return JSON.stringify({ article, frames, document: document.slice(-1500), requests, pageErrors: session?.pageErrors ?? [] });
+  // What the frames really hold, which can differ from the srcdoc attribute they were last given.
+  const shown = await Promise.all(
+    page
+      .frames()
+      .filter((frame) => frame !== page.mainFrame())
+      .map((frame) =>
+        Promise.race([
+          // A string, as this file is typed without the DOM.
+          frame.evaluate(`({
+            body: document.body.innerHTML.replace(/data:[^"')\\s]{60,}/g, (uri) => uri.slice(0, 40) + '…').slice(-600),
+            pictures: [...document.images].map((image) => image.alt + ': complete ' + image.complete + ', width ' + image.naturalWidth),
+          })`),
+          new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 2 s'), 2000)),
+        ]).catch((error: unknown) => String(error)),
+      ),
+  );
+  return JSON.stringify({ article, frames, document: document.slice(-1500), shown, requests, pageErrors: session?.pageErrors ?? [] });
 }
 
 /** Lines joined as mail wants them. */
