@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLiveQuery } from 'dexie-react-hooks';
-import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef } from 'react';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
 import type { MessageKey } from '../db/writer';
@@ -67,6 +67,15 @@ export const MessageList = forwardRef<
 
   const selected = new Set(selection.keys.map(keyId));
 
+  // Where the keyboard last moved the focus, ahead of the drawn selection: each move reads its row first, so keys
+  // pressed faster than that (PageDown twice, a held arrow) go on from the last one asked for, not from the focus on
+  // screen, and a move overtaken by a later one is dropped rather than landing after it.
+  const cursor = useRef({ focus: selection.focus, anchor: selection.anchor });
+  const latestMove = useRef(0);
+  useLayoutEffect(() => {
+    cursor.current = { focus: selection.focus, anchor: selection.anchor };
+  }, [selection]);
+
   async function keysBetween(from: number, to: number): Promise<MessageKey[]> {
     const low = Math.min(from, to);
     const high = Math.max(from, to);
@@ -75,30 +84,34 @@ export const MessageList = forwardRef<
 
   async function moveFocus(index: number, extend: boolean): Promise<void> {
     if (count === 0) return;
+    const move = ++latestMove.current;
     const target = Math.max(0, Math.min(count - 1, index));
+    const anchor = extend ? (cursor.current.anchor >= 0 ? cursor.current.anchor : target) : target;
+    cursor.current = { focus: target, anchor };
     const [row] = await source.page(target, 1);
-    if (!row) return;
+    if (!row || move !== latestMove.current) return;
     if (extend) {
-      const anchor = selection.anchor >= 0 ? selection.anchor : target;
-      onSelection({ focus: target, anchor, keys: await keysBetween(anchor, target) });
+      const keys = await keysBetween(anchor, target);
+      if (move === latestMove.current) onSelection({ focus: target, anchor, keys });
     } else {
-      onSelection({ focus: target, anchor: target, keys: [keyOf(row)] });
+      onSelection({ focus: target, anchor, keys: [keyOf(row)] });
       onOpen(keyOf(row));
     }
   }
 
   useImperativeHandle(ref, () => ({
-    moveBy: (delta) => moveFocus(selection.focus < 0 ? (delta > 0 ? 0 : count - 1) : selection.focus + delta, false),
+    moveBy: (delta) => moveFocus(cursor.current.focus < 0 ? (delta > 0 ? 0 : count - 1) : cursor.current.focus + delta, false),
     focus: () => scroller.current?.focus(),
   }));
 
   function onKeyDown(event: React.KeyboardEvent): void {
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const { focus } = cursor.current;
     const moves: Record<string, number> = {
-      ArrowDown: selection.focus + 1,
-      ArrowUp: selection.focus - 1,
-      PageDown: selection.focus + page,
-      PageUp: selection.focus - page,
+      ArrowDown: focus + 1,
+      ArrowUp: focus - 1,
+      PageDown: focus + page,
+      PageUp: focus - page,
       Home: 0,
       End: count - 1,
     };
@@ -106,7 +119,7 @@ export const MessageList = forwardRef<
     if (next !== undefined) {
       event.preventDefault();
       event.stopPropagation();
-      void moveFocus(selection.focus < 0 && event.key === 'ArrowDown' ? 0 : next, event.shiftKey);
+      void moveFocus(focus < 0 && event.key === 'ArrowDown' ? 0 : next, event.shiftKey);
     } else if (event.key === 'Delete') {
       event.preventDefault();
       event.stopPropagation();
@@ -123,6 +136,8 @@ export const MessageList = forwardRef<
   }
 
   async function onRowClick(event: React.MouseEvent, index: number, row: CachedMessage): Promise<void> {
+    // A click overrides any key move still reading its row.
+    latestMove.current++;
     const key = keyOf(row);
     if (event.shiftKey && selection.anchor >= 0) {
       onSelection({ focus: index, anchor: selection.anchor, keys: await keysBetween(selection.anchor, index) });
