@@ -3,6 +3,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { CachedMessage } from './schema';
 import { declareVersions, TwinboxDatabase } from './schema';
+import { putWithThreads } from './threads';
 
 function row(accountId: string, folder: string, serverId: string, seen: 0 | 1): CachedMessage {
   return {
@@ -68,16 +69,26 @@ describe('unread counts kept per folder', () => {
       ['b', 'INBOX'],
     ] as const;
     let id = 0;
-    for (let step = 0; step < 150; step++) {
+    for (let step = 0; step < 200; step++) {
       const existing = await db.messages.toArray();
       const some = existing.filter(() => next() < 0.3);
-      const operation = pick(['bulkAdd', 'bulkPut', 'replace', 'update', 'modify', 'move', 'bulkDelete', 'deleteWhere', 'failedWrite', 'clear'] as const);
+      const operation = pick(['bulkAdd', 'bulkPut', 'threaded', 'replace', 'update', 'modify', 'move', 'bulkDelete', 'deleteWhere', 'failedWrite', 'clear'] as const);
       switch (operation) {
         case 'bulkAdd':
         case 'bulkPut': {
           const [accountId, folder] = pick(folders);
           const rows = Array.from({ length: 1 + Math.floor(next() * 8) }, () => row(accountId, folder, `m${++id}`, next() < 0.5 ? 0 : 1));
           await db.transaction('rw', [db.messages], () => (operation === 'bulkAdd' ? db.messages.bulkAdd(rows) : db.messages.bulkPut(rows)));
+          break;
+        }
+        case 'threaded': {
+          // As the sync writers write: new rows and rows the cache has, mixed, without saying which is which.
+          const [accountId, folder] = pick(folders);
+          const fresh = Array.from({ length: Math.floor(next() * 5) }, () => row(accountId, folder, `m${++id}`, next() < 0.5 ? 0 : 1));
+          const again = some.map((message) => ({ ...message, seen: next() < 0.5 ? (0 as const) : (1 as const) }));
+          await db.transaction('rw', [db.messages], () => putWithThreads(db, [...fresh, ...again]));
+          const written = await db.messages.bulkGet([...fresh, ...again].map((message): [string, string, string] => [message.accountId, message.folder, message.serverId]));
+          expect(written.map((message) => message?.seen)).toEqual([...fresh, ...again].map((message) => message.seen));
           break;
         }
         case 'replace':

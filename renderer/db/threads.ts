@@ -8,7 +8,8 @@
  * Recomputed, inside the writer's transaction, for exactly the threads a
  * change touched.
  */
-import type { Dexie, Table } from 'dexie';
+import { Dexie } from 'dexie';
+import type { Table } from 'dexie';
 import type { CachedMessage, TwinboxDatabase } from './schema';
 
 export type ThreadRef = [accountId: string, folder: string, threadId: string];
@@ -99,19 +100,35 @@ export async function putWithThreads(
   // A stored row that is being replaced counts only in its new version (which may be in another thread).
   for (const row of await membersOf(messages, lookup.values())) if (!incoming.has(rowKey(row))) add(row);
 
-  const writes: CachedMessage[] = [];
+  // Rows not known to replace one are added rather than put: a put makes the unread counts read the row it might
+  // replace first (folder-counts.ts), and most rows of a sync are new.
+  const adds: CachedMessage[] = [];
+  const puts: CachedMessage[] = [];
   for (const [key, members] of byThread) {
     const newest = newestOf(members);
     const size = sizes.get(key) ?? members.length;
     for (const row of members) {
       const fresh = incoming.get(rowKey(row)) === row;
-      const next = threadFields(row, newest, size);
-      if (next) writes.push(next);
-      else if (fresh) writes.push(row);
+      const write = threadFields(row, newest, size) ?? (fresh ? row : undefined);
+      if (!write) continue;
+      if (fresh && !replaced.has(rowKey(row))) adds.push(write);
+      else puts.push(write);
     }
     bookOf(db, newest.accountId, newest.folder)?.set(newest.threadId, { head: newest.serverId, size });
   }
-  await messages.bulkPut(writes);
+  await addOrPut(messages, adds);
+  await messages.bulkPut(puts);
+}
+
+/** Adds rows, and puts those whose key turns out to be taken after all (a caller that could not say). */
+async function addOrPut(messages: Table<CachedMessage, [string, string, string]>, rows: CachedMessage[]): Promise<void> {
+  try {
+    await messages.bulkAdd(rows);
+  } catch (error) {
+    // Caught, the failed adds leave the transaction alive and the others written.
+    if (!(error instanceof Dexie.BulkError)) throw error;
+    await messages.bulkPut(Object.keys(error.failuresByPos).flatMap((position) => rows[Number(position)] ?? []));
+  }
 }
 
 interface BookEntry {
