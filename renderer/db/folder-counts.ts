@@ -1,12 +1,13 @@
 /**
- * Unread messages per folder, kept with the rows instead of counted. An
- * IndexedDB count walks every entry of its range (about 10 µs each here, a
- * second for a folder of 100,000), and the folder pane's count is a live
- * query that runs again after every commit touching the folder: during a
- * download of 100,000 messages that was most of the browser's work. Every
- * write to `messages`, whichever writer makes it, passes through this
+ * Counts per folder, kept with the rows instead of counted: unread messages,
+ * all messages and conversations (thread heads). An IndexedDB count walks
+ * every entry of its range (about 10 µs each here, a second for a folder of
+ * 100,000), and the folder pane's unread count and the message list's length
+ * are live queries that run again after every commit touching the folder:
+ * during a download of 100,000 messages that was most of the browser's work.
+ * Every write to `messages`, whichever writer makes it, passes through this
  * middleware, which adjusts `folderCounts` in the same transaction, so the
- * count cannot drift from the rows.
+ * counts cannot drift from the rows.
  */
 import { Dexie } from 'dexie';
 import type { DBCore, DBCoreMutateRequest, DBCoreMutateResponse, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
@@ -16,20 +17,25 @@ export interface FolderCount {
   accountId: string;
   folder: string;
   unread: number;
+  /** Every message (schema 8; absent in the counts schema 7 wrote, which its upgrade recounts). */
+  total: number;
+  /** Conversations: messages that head their thread, the rows of the conversation view. */
+  threads: number;
 }
 
 const MESSAGES = 'messages';
 export const FOLDER_COUNTS = 'folderCounts';
 
-type CountedRow = Pick<CachedMessage, 'accountId' | 'folder' | 'seen'>;
+type CountedRow = Pick<CachedMessage, 'accountId' | 'folder' | 'seen' | 'threadHead'>;
 
-/** Unread per folder among these rows, keyed by account and folder. */
-export function unreadByFolder(rows: Iterable<CountedRow>, sign = 1, into = new Map<string, FolderCount>()): Map<string, FolderCount> {
+/** What these rows add to (or, with sign -1, take from) their folders' counts, keyed by account and folder. */
+export function countsByFolder(rows: Iterable<CountedRow>, sign = 1, into = new Map<string, FolderCount>()): Map<string, FolderCount> {
   for (const row of rows) {
-    if (row.seen !== 0) continue;
     const key = `${row.accountId}\u0000${row.folder}`;
-    const count = into.get(key) ?? { accountId: row.accountId, folder: row.folder, unread: 0 };
-    count.unread += sign;
+    const count = into.get(key) ?? { accountId: row.accountId, folder: row.folder, unread: 0, total: 0, threads: 0 };
+    count.total += sign;
+    if (row.seen === 0) count.unread += sign;
+    if (row.threadHead === 1) count.threads += sign;
     into.set(key, count);
   }
   return into;
@@ -70,17 +76,28 @@ function countedMutate(down: DBCore, table: DBCoreTable, req: DBCoreMutateReques
   return rowsBefore(table, req).then((previous) =>
     table.mutate(req).then((response) => {
       const failed = (index: number): boolean => response.failures[index] !== undefined;
-      const change = unreadByFolder(
+      const change = countsByFolder(
         previous.filter((row, index): row is CachedMessage => row !== undefined && !(req.type !== 'deleteRange' && failed(index))),
         -1,
       );
-      if (req.type === 'add' || req.type === 'put') unreadByFolder(req.values.filter((_value, index) => !failed(index)) as CachedMessage[], 1, change);
-      const touched = [...change.values()].filter((count) => count.unread !== 0);
+      if (req.type === 'add' || req.type === 'put') countsByFolder(req.values.filter((_value, index) => !failed(index)) as CachedMessage[], 1, change);
+      const touched = [...change.values()].filter((count) => count.unread !== 0 || count.total !== 0 || count.threads !== 0);
       if (touched.length === 0) return response;
       const counts = down.table(FOLDER_COUNTS);
+      const plus = (current: number | undefined, delta: number): number => Math.max(0, (current ?? 0) + delta);
       return counts.getMany({ trans: req.trans, keys: touched.map((count) => [count.accountId, count.folder]) }).then((current: (FolderCount | undefined)[]) =>
         counts
-          .mutate({ type: 'put', trans: req.trans, values: touched.map((count, index) => ({ ...count, unread: Math.max(0, (current[index]?.unread ?? 0) + count.unread) })) })
+          .mutate({
+            type: 'put',
+            trans: req.trans,
+            values: touched.map((count, index): FolderCount => ({
+              accountId: count.accountId,
+              folder: count.folder,
+              unread: plus(current[index]?.unread, count.unread),
+              total: plus(current[index]?.total, count.total),
+              threads: plus(current[index]?.threads, count.threads),
+            })),
+          })
           .then(() => response),
       );
     }),

@@ -12,9 +12,9 @@
  * the POP3 UIDL, or `local-…` for a message made here).
  */
 import { Dexie } from 'dexie';
-import type { DexieOptions, EntityTable, Table } from 'dexie';
+import type { DexieOptions, EntityTable, Table, Transaction } from 'dexie';
 import type { Account, AdapterCapabilities, AttachmentInfo, Folder, MessageSummary, Protocol } from '../../shared/model';
-import { folderCountsMiddleware, unreadByFolder } from './folder-counts';
+import { countsByFolder, folderCountsMiddleware } from './folder-counts';
 import type { FolderCount } from './folder-counts';
 import { writePostings } from './search-index';
 import type { IndexedWords } from './search-index';
@@ -394,13 +394,26 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
     db.version(7)
       .stores({ folderCounts: '[accountId+folder]' })
       .upgrade(async (transaction) => {
-        const rows: Pick<CachedMessage, 'accountId' | 'folder' | 'seen'>[] = [];
-        await transaction.table<CachedMessage, [string, string, string]>('messages').each((row) => {
-          if (row.seen === 0) rows.push({ accountId: row.accountId, folder: row.folder, seen: row.seen });
-        });
-        await transaction.table<FolderCount, [string, string]>('folderCounts').bulkPut([...unreadByFolder(rows).values()]);
+        await recountFolders(transaction);
       });
   }
+  if (upTo >= 8) {
+    // Totals and conversations kept too, for the message list's length (see folder-counts.ts).
+    db.version(8)
+      .stores({})
+      .upgrade(recountFolders);
+  }
+}
+
+/** Every folder's counts, counted afresh from the rows (an upgrade's transaction writes rows without the middleware). */
+async function recountFolders(transaction: Transaction): Promise<void> {
+  const counts = new Map<string, FolderCount>();
+  await transaction.table<CachedMessage, [string, string, string]>('messages').each((row) => {
+    countsByFolder([row], 1, counts);
+  });
+  const table = transaction.table<FolderCount, [string, string]>('folderCounts');
+  await table.clear();
+  await table.bulkPut([...counts.values()]);
 }
 
 /** A message row as versions 2 to 4 stored it, with its words on the row. */
@@ -412,7 +425,7 @@ export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
   return first ? (first.name.trim() || first.address).toLowerCase() : '';
 }
 
-export const LATEST_VERSION = 7;
+export const LATEST_VERSION = 8;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
 /** Enough of a body to find a message by what it is about, without indexing whole newsletters. */

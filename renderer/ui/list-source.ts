@@ -42,7 +42,11 @@ export function folderSource(db: TwinboxDatabase, folder: FolderRef, view: ViewO
   const ordered = () => (view.descending ? range().reverse() : range());
   return {
     id: `folder\u0000${accountId}\u0000${path}\u0000${view.sort}\u0000${view.descending}\u0000${threaded}`,
-    count: () => range().count(),
+    // Kept with the rows (folder-counts.ts): counting the index would walk every entry after every commit.
+    count: async () => {
+      const counts = await db.folderCounts.get([accountId, path]);
+      return (threaded ? counts?.threads : counts?.total) ?? 0;
+    },
     page: (offset, limit) => ordered().offset(offset).limit(limit).toArray(),
   };
 }
