@@ -13,10 +13,15 @@ import { AccountSchema } from '../shared/contract';
 import { registerIpcHost, sendEvent } from './hosts/electron-host';
 import { dispatch } from './ipc/dispatch';
 import { createHandlers } from './ipc/handlers';
+import { RENDERER_JS_FLAGS, tuneMainHeap } from './heap-flags';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
 import { createServices } from './services';
 import { isNavigationAllowed, isPermissionGranted, SECURE_WEB_PREFERENCES } from './window-policy';
+
+tuneMainHeap();
+// Before the first page starts: the switch is read when a renderer process is launched.
+app.commandLine.appendSwitch('js-flags', RENDERER_JS_FLAGS);
 
 /**
  * `npm run demo` (demo/run.ts) starts the app with TWINBOX_DEMO: a throw-away

@@ -11,9 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebHost } from './hosts/websocket-host';
 import { createHandlers } from './ipc/handlers';
+import { tuneMainHeap } from './heap-flags';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
 import { createServices } from './services';
+
+tuneMainHeap();
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packageJson = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { productName: string; version: string };

@@ -15,12 +15,13 @@ import { createAdapter } from '../../main/protocols/factory';
 import { createServices } from '../../main/services';
 import type { Services } from '../../main/services';
 import { dispatch } from '../../main/ipc/dispatch';
+import { RENDERER_JS_FLAGS } from '../../main/heap-flags';
 import type { MethodInput, MethodName, MethodResult } from '../../shared/contract';
 import { TwinboxError } from '../../shared/errors';
 
 export const CHROMIUM_PATH = process.env.TWINBOX_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Flags that keep headless Chromium quiet on a machine without a network (and as root). */
+/** Flags that keep headless Chromium quiet on a machine without a network (and as root), and the page's V8 flags. */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -29,6 +30,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // What the app gives its pages (main/heap-flags.ts), so that tests and the benchmark run the page as it ships.
+  `--js-flags=${RENDERER_JS_FLAGS}`,
 ];
 
 const ROOT = resolve(import.meta.dirname, '../..');
