@@ -201,7 +201,7 @@ export class Fetchmail {
     // fetchmail refuses a run-control file others could read.
     chmodSync(rc, 0o600);
     const result = await this.run(0);
-    const delivered = (readFileSync(join(this.dir, 'mail.bsmtp'), 'latin1').match(/^MAIL FROM:/gm) ?? []).length;
+    const delivered = countLinesStarting(readFileSync(join(this.dir, 'mail.bsmtp')), 'MAIL FROM:');
     if (delivered !== t.messages) throw new Error(`fetchmail delivered ${delivered} of ${t.messages} messages:\n${result.output}`);
     return result.seconds;
   }
@@ -452,4 +452,12 @@ export async function rawPop3RetrAll(target: PeerTarget, inFlight = 100): Promis
     socket.end();
     socket.destroy();
   }
+}
+
+/** Lines of `bytes` that start with `prefix`, counted in the bytes: 100,000 messages make a file too large for one string. */
+function countLinesStarting(bytes: Buffer, prefix: string): number {
+  let count = bytes.subarray(0, prefix.length).toString('latin1') === prefix ? 1 : 0;
+  const needle = Buffer.from(`\n${prefix}`, 'latin1');
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + needle.length)) count++;
+  return count;
 }
