@@ -114,6 +114,8 @@ interface AccountState {
   deletedHere: Set<string>;
   /** Least recently used first; refreshed by each read and write. Keys are `folder\0id`. */
   recency: Map<string, number> | undefined;
+  /** Writes and reads before `recency` was first needed: the file times a read sets may not be on disk yet when it is. */
+  usedBeforeRecency?: Map<string, number>;
 }
 
 const TOMBSTONES = 'deleted-here';
@@ -214,7 +216,7 @@ export class MessageStore {
         state.files.set(item.id, entry);
         account.bytes += entry.size;
         account.messages++;
-        account.recency?.set(recencyKey(folder, item.id), Date.now());
+        noteUse(account, recencyKey(folder, item.id));
       }
     });
   }
@@ -662,11 +664,7 @@ export class MessageStore {
   }
 
   private touch(account: AccountState, state: FolderState, id: string, entry: FileEntry): void {
-    const key = recencyKey(state.path, id);
-    if (account.recency) {
-      account.recency.delete(key);
-      account.recency.set(key, Date.now());
-    }
+    noteUse(account, recencyKey(state.path, id));
     // The order survives a restart through the files' times; losing one of these costs nothing.
     const now = new Date();
     void utimes(join(state.dir, entry.stage, entry.name), now, now).catch(() => undefined);
@@ -683,9 +681,20 @@ export class MessageStore {
       });
     }
     times.sort((a, b) => a[1] - b[1]);
-    account.recency = new Map(times);
+    const recency = new Map(times);
+    // Written or read since this start, in that order: after every file that was not, whatever the files' times say.
+    for (const [key, at] of account.usedBeforeRecency ?? []) if (recency.delete(key)) recency.set(key, at);
+    account.usedBeforeRecency = undefined;
+    account.recency = recency;
     return account.recency;
   }
+}
+
+/** A file just written or read: the most recently used, in the order kept in memory (or kept until that is first read). */
+function noteUse(account: AccountState, key: string): void {
+  const order = account.recency ?? (account.usedBeforeRecency ??= new Map());
+  order.delete(key);
+  order.set(key, Date.now());
 }
 
 async function loadFolder(account: AccountState, path: string, dir: string): Promise<FolderState> {
