@@ -89,7 +89,12 @@ export const MessageList = forwardRef<
     const anchor = extend ? (cursor.current.anchor >= 0 ? cursor.current.anchor : target) : target;
     cursor.current = { focus: target, anchor };
     const [row] = await source.page(target, 1);
-    if (!row || move !== latestMove.current) return;
+    if (move !== latestMove.current) return;
+    if (!row) {
+      // Nothing there any more (the folder shrank meanwhile): the next key goes on from what is drawn.
+      cursor.current = { focus: selection.focus, anchor: selection.anchor };
+      return;
+    }
     if (extend) {
       const keys = await keysBetween(anchor, target);
       if (move === latestMove.current) onSelection({ focus: target, anchor, keys });
