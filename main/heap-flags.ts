@@ -4,11 +4,12 @@
  * downloading 10,000 messages) but make garbage quickly (parsing mail,
  * framing IPC, building search postings), and by default V8 lets a heap grow
  * to about four times what survives before collecting it in full (main's
- * heap, traced: 113.6 MB in use, 28.6 MB after the collection). Measured on
- * 10,000 messages (`npm run bench`, one round, against three by default):
- * main peaked at 200 to 202 MB instead of 265 to 318, the page at 221 MB
- * instead of 340 to 353, for about 3 CPU-seconds more of collection in main
- * during a download that takes 14 to 17 s either way.
+ * heap, traced: 113.6 MB in use, 28.6 MB after the collection). Measured by
+ * `npm run bench` on 10,000 messages: main peaked at 195 to 202 MB against
+ * 265 to 318 without these, the page at 219 to 238 MB against 340 to 353;
+ * in paired runs main spent about 3 CPU-seconds more on collection during a
+ * POP3 download, which took 13.5 to 16.5 s with them and 14.5 to 18.4 s
+ * without.
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -8,10 +8,11 @@ import { FRAME_SANDBOX } from './mail-html';
  *
  * Each document gets a frame of its own (the key) instead of navigating one
  * frame from document to document: the pictures of a message arrive a few
- * milliseconds after its text, and Chromium can commit the first of two
- * `srcdoc`s set that close together and drop the second, so the reader kept
- * showing blocked pictures while its bar said they were shown. Removing the
- * old frame discards whatever it was still loading.
+ * milliseconds after its text, and in CI the frame's `srcdoc` held the
+ * picture while the picture stayed undrawn for 15 s and the bar said it was
+ * shown. A frame given two `srcdoc`s that close together has been reported
+ * to keep the first in Chromium (not reproduced here in a bare page);
+ * removing the old frame discards whatever it was still loading.
  */
 export function MailFrame({ document }: { document: string }): React.JSX.Element {
   return <iframe key={document} className="mail-frame" title="Message text" sandbox={FRAME_SANDBOX} srcDoc={document} referrerPolicy="no-referrer" tabIndex={0} />;
