@@ -8,8 +8,8 @@
  * `npm run bench` on 10,000 messages: main peaked at 195 to 202 MB against
  * 265 to 318 without these, the page at 219 to 238 MB against 340 to 353;
  * in paired runs main spent about 3 CPU-seconds more on collection during a
- * POP3 download, which took 13.5 to 16.5 s with them and 14.5 to 18.4 s
- * without.
+ * POP3 download, whose rounds took 13.5 to 16.5 s with them and 11.0 to
+ * 19.3 s without (the spread between rounds is wide here).
  */
 import { setFlagsFromString } from 'node:v8';
 
