@@ -266,10 +266,21 @@ describe('IMAP folder sync', () => {
       // With QRESYNC an unchanged HIGHESTMODSEQ and count say it all: nothing is asked after the SELECT.
       const asked = log.filter((line) => line.direction === 'out').map((line) => line.text);
       expect(asked.some((text) => /\b(FETCH|SEARCH)\b/i.test(text))).toBe(false);
+      // STATUS tells it without selecting the folder (left first, as it was selected by the first sync).
+      if (other.capabilities.has('UNSELECT')) expect(asked.filter((text) => /^\S+ (SELECT|EXAMINE)\b/i.test(text))).toEqual([]);
       // And the first change anywhere in the folder is still seen.
       await changeFlags(other, 'INBOX', (client) => client.messageFlagsAdd(String(uids[5]), ['\\Flagged'], { uid: true }));
       const after = await deltasOf(adapter.sync('INBOX', cache.state));
       expect(after.flatMap((delta) => (delta.kind === 'flags' ? delta.changes.map((change) => [change.serverId, change.flags]) : []))).toEqual([[String(uids[5]), ['\\Flagged']]]);
+      cache.apply(after);
+      // One message gone and one come leave the count as it was; HIGHESTMODSEQ still moves.
+      await changeFlags(other, 'INBOX', (client) => client.messageDelete(String(uids[7]), { uid: true }));
+      const [arrived] = await appendAll(other, 'INBOX', [{ raw: plain(tag, 200) }]);
+      const swapped = await deltasOf(adapter.sync('INBOX', cache.state));
+      expect(swapped.flatMap((delta) => (delta.kind === 'vanished' ? delta.serverIds : []))).toEqual([String(uids[7])]);
+      expect(swapped.flatMap((delta) => uidsOf(delta))).toEqual([arrived]);
+      cache.apply(swapped);
+      expect(cache.flags).toEqual(await serverFolder(other, 'INBOX'));
     }
   });
 

@@ -17,6 +17,15 @@ import { imapError, refusal } from './imap-errors';
 import { createSessionLog } from './session-log';
 import type { SessionLog } from './session-log';
 
+/**
+ * imapflow's command runner, missing from its typings. Its CLOSE command sends
+ * UNSELECT when asked to `unselect` and the server offers it (imapflow's own
+ * DELETE and RENAME leave a folder that way); mailboxClose() never asks.
+ */
+interface ImapFlowCommandRunner {
+  run(command: 'CLOSE', options: { unselect: boolean }): Promise<boolean | undefined>;
+}
+
 /** How long LOGOUT may take before the socket is simply closed. */
 const LOGOUT_GRACE_MS = 5_000;
 
@@ -149,6 +158,30 @@ export class ImapSession {
   }
 
   /**
+   * Leaves `folder` if it is the selected one, so STATUS may be asked of it:
+   * STATUS is not meant for the selected mailbox (RFC 9051 section 6.3.11),
+   * whose answer may lag what this session was already told. False when the
+   * folder stays selected: the server lacks UNSELECT, and CLOSE, the only
+   * other way out, expunges every message flagged \Deleted.
+   */
+  async leave(folder: string): Promise<boolean> {
+    if (this.selectedPath() !== folder) return true;
+    const commands = this.client as unknown as ImapFlowCommandRunner;
+    if (!this.server.has('UNSELECT') || typeof commands.run !== 'function') return false;
+    // Under the lock, so no operation in the folder is cut off by the unselect.
+    const lock = await this.client.getMailboxLock(folder).catch((error: unknown) => {
+      throw imapError(error);
+    });
+    try {
+      if (this.selectedPath() !== folder) return true;
+      await this.run(() => commands.run('CLOSE', { unselect: true }));
+      return this.selectedPath() === undefined;
+    } finally {
+      lock.release();
+    }
+  }
+
+  /**
    * Runs an imapflow command that reports refusal by resolving `false` (or
    * nothing) rather than throwing, and turns that into the error it logged;
    * `unexplained` is the code when it logged none (it refused by itself).
@@ -193,6 +226,11 @@ export class ImapSession {
       clearTimeout(timer);
       this.client.close();
     }
+  }
+
+  private selectedPath(): string | undefined {
+    const selected: MailboxObject | false = this.client.mailbox;
+    return selected === false ? undefined : selected.path;
   }
 
   private assertUsable(): void {
