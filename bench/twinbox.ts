@@ -86,6 +86,10 @@ export interface MemoryPeak {
  */
 export interface CpuTimes {
   main: number;
+  /** Of `main`: its JavaScript thread, where a CPU profile looks (the rest is V8's helpers and libuv's file threads). */
+  mainJsThread: number;
+  /** Of `main`: time in the kernel, for all its threads (writes, flushes, renames). */
+  mainKernel: number;
   page: number;
   browser: number;
   otherBrowser: number;
@@ -95,6 +99,8 @@ export interface CpuTimes {
 export function cpuSpent(before: CpuTimes, after: CpuTimes): CpuTimes {
   return {
     main: after.main - before.main,
+    mainJsThread: after.mainJsThread - before.mainJsThread,
+    mainKernel: after.mainKernel - before.mainKernel,
     page: after.page - before.page,
     browser: after.browser - before.browser,
     otherBrowser: after.otherBrowser - before.otherBrowser,
@@ -423,8 +429,13 @@ export class TwinboxInstance {
 
   /** CPU seconds used so far by main, the browser's processes and the mail server (see CpuTimes). */
   cpuTimes(): CpuTimes {
-    const times: CpuTimes = { main: 0, page: 0, browser: 0, otherBrowser: 0, server: 0 };
-    if (this.main.pid !== undefined) times.main = cpuOf(this.main.pid, false);
+    const times: CpuTimes = { main: 0, mainJsThread: 0, mainKernel: 0, page: 0, browser: 0, otherBrowser: 0, server: 0 };
+    const mainPid = this.main.pid;
+    if (mainPid !== undefined) {
+      times.main = cpuOf(mainPid, false);
+      times.mainJsThread = ticksOf(`/proc/${mainPid}/task/${mainPid}/stat`).total;
+      times.mainKernel = ticksOf(`/proc/${mainPid}/stat`).kernel;
+    }
     for (const root of processesWith(`--user-data-dir=${this.options.profileDir}`).filter((pid) => !cmdline(pid).includes('--type='))) {
       // Helpers that have exited are in the browser's reaped-children time.
       times.browser += cpuOf(root, false);
@@ -495,14 +506,20 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** utime + stime of a process in seconds, and with `reaped` its waited-for children's too. */
 function cpuOf(pid: number, reaped: boolean): number {
+  const ticks = ticksOf(`/proc/${pid}/stat`);
+  return reaped ? ticks.total + ticks.reaped : ticks.total;
+}
+
+/** CPU seconds from a process's or thread's stat file: user + system, system alone, and reaped children's. */
+function ticksOf(statFile: string): { total: number; kernel: number; reaped: number } {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statFile, 'utf8');
     // Fields after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
     const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
-    return (utime + stime + (reaped ? cutime + cstime : 0)) / CLOCK_TICKS_PER_SECOND;
+    return { total: (utime + stime) / CLOCK_TICKS_PER_SECOND, kernel: stime / CLOCK_TICKS_PER_SECOND, reaped: (cutime + cstime) / CLOCK_TICKS_PER_SECOND };
   } catch {
-    return 0;
+    return { total: 0, kernel: 0, reaped: 0 };
   }
 }
 
