@@ -4,8 +4,10 @@
  * store, or else the IMAP server), so main keeps no attachments in memory
  * and the page never names a file.
  */
+import { join, relative } from 'node:path';
 import type { AttachmentContent } from '../shared/contract';
 import { TwinboxError } from '../shared/errors';
+import { safeFileName } from '../shared/file-names';
 import { parseAttachmentId } from './mime/message-body';
 import type { MessageRef } from './mime/message-body';
 import { parseMessage } from './mime/parse';
@@ -21,12 +23,19 @@ export async function attachmentContent(
   const bytes = await read();
   const attachment = (await parseMessage(bytes)).attachments[named.index];
   if (!attachment) throw new TwinboxError('MESSAGE_GONE', 'the message no longer has this attachment');
-  return { filename: safeFilename(attachment.filename), contentType: attachment.contentType, content: attachment.content };
+  // Safe already (the parser made it so); again here because this name leaves main to be saved.
+  return { filename: safeFileName(attachment.filename), contentType: attachment.contentType, content: attachment.content };
 }
 
-/** A name that cannot climb out of the folder it is saved in, nor hide what it is. */
-export function safeFilename(name: string): string {
-  const printable = Array.from(name, (char) => char).map((char) => (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f ? '_' : char)).join('');
-  const base = printable.replace(/[\\/<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
-  return base === '' ? 'attachment' : base.slice(0, 200);
+/**
+ * Where the save dialog first proposes an attachment: inside `folder`,
+ * whatever the message called the file. The name is made safe, so it has no
+ * separator and is neither "." nor ".."; the check after it keeps that true
+ * should the rules ever change.
+ */
+export function proposedSavePath(folder: string, suggestedName: string): string {
+  const name = safeFileName(suggestedName);
+  const path = join(folder, name);
+  if (relative(folder, path) !== name) throw new TwinboxError('INVALID_REQUEST', 'the attachment name leaves the folder it is saved in');
+  return path;
 }

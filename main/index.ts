@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
 import { AccountSchema } from '../shared/contract';
+import { proposedSavePath } from './attachments';
 import { registerIpcHost, sendEvent } from './hosts/electron-host';
 import { dispatch } from './ipc/dispatch';
 import { createHandlers } from './ipc/handlers';
@@ -88,7 +89,7 @@ void app.whenReady().then(async () => {
     createAdapter,
     saveFile: async (suggestedName, content) => {
       const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
-      const options = { defaultPath: join(app.getPath('downloads'), suggestedName) };
+      const options = { defaultPath: proposedSavePath(app.getPath('downloads'), suggestedName) };
       const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
       if (choice.canceled || !choice.filePath) return undefined;
       await writeFile(choice.filePath, content);

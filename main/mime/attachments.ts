@@ -3,6 +3,7 @@
  * a sensible stand-in), a content type, its size, and whether it is shown
  * inside the body instead of being listed.
  */
+import { usableFileName } from '../../shared/file-names';
 import type { AttachmentSource } from './body';
 import { firstField, headerText } from './header-fields';
 import type { DecodeContext } from './header-fields';
@@ -100,7 +101,7 @@ export function describeAttachments(sources: readonly AttachmentSource[], html: 
     const referencedByBody = contentId !== undefined && referenced.has(contentId.toLowerCase());
     const inline = referencedByBody || (source.embeddedName === undefined && entity.disposition === 'inline' && INLINE_IMAGE_TYPES.has(contentType));
     return {
-      filename: source.embeddedName === undefined ? filenameOf(entity, index, context) : (safeFilename(source.embeddedName) ?? `attachment-${index + 1}`),
+      filename: source.embeddedName === undefined ? filenameOf(entity, index, context) : (sentFileName(source.embeddedName) ?? `attachment-${index + 1}`),
       contentType,
       size: source.content.byteLength,
       inline,
@@ -131,41 +132,36 @@ function referencedContentIds(html: string | undefined): Set<string> {
   return ids;
 }
 
+/**
+ * The name the reader lists and the file is saved under, made safe here once
+ * (shared/file-names.ts says from what); stand-ins are made from safe parts.
+ */
 function filenameOf(entity: MimeEntity, index: number, context: DecodeContext): string {
   const declared = entity.dispositionParams.get('filename') ?? entity.params.get('name');
-  const fromHeaders = declared === undefined ? undefined : safeFilename(headerText(declared, context));
+  const fromHeaders = declared === undefined ? undefined : sentFileName(headerText(declared, context));
   if (fromHeaders !== undefined) return fromHeaders;
   if (entity.nested) {
     const subject = firstField(entity.nested.fields, 'subject');
-    const name = subject ? safeFilename(headerText(subject.value, context).slice(0, 120)) : undefined;
-    return `${name ?? 'message'}.eml`;
+    const name = subject ? usableFileName(headerText(subject.value, context).slice(0, 120)) : undefined;
+    // Made safe again as a whole: a long subject may leave no room for ".eml".
+    return usableFileName(`${name ?? 'message'}.eml`) ?? 'message.eml';
   }
   const location = firstField(entity.fields, 'content-location')?.value;
-  const fromLocation = location === undefined ? undefined : safeFilename(location.replace(/[?#].*$/, ''));
+  const fromLocation = location === undefined ? undefined : sentFileName(location.replace(/[?#].*$/, ''));
   if (fromLocation !== undefined && /\.[a-z0-9]{1,5}$/i.test(fromLocation)) return fromLocation;
   const conventional = CONVENTIONAL_NAMES[entity.contentType];
   if (conventional !== undefined) return conventional;
   return `attachment-${index + 1}${EXTENSIONS[entity.contentType] ?? ''}`;
 }
 
-const MAX_FILENAME_LENGTH = 200;
-
 /**
- * A name that is safe to save under: the last path component only, no
- * control characters, at most 200 characters with the extension kept; or
- * undefined when nothing usable is left.
+ * A name as a sender wrote it, made safe. Any folders in it are dropped, not
+ * kept as part of the name (RFC 2183 2.3: a receiver ignores directory
+ * information): "C:\Users\ann\report.xlsx" is report.xlsx, and a
+ * Content-Location URL names its file by its last segment.
  */
-export function safeFilename(name: string): string | undefined {
-  const base = (name.split(/[/\\]/).pop() ?? '')
-    // eslint-disable-next-line no-control-regex -- control characters are what this removes
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^\.+$/, '');
-  if (base === '') return undefined;
-  if (base.length <= MAX_FILENAME_LENGTH) return base;
-  const extension = /\.[^.\s]{1,10}$/.exec(base)?.[0] ?? '';
-  return base.slice(0, MAX_FILENAME_LENGTH - extension.length) + extension;
+export function sentFileName(name: string): string | undefined {
+  return usableFileName(name.split(/[/\\]/).pop() ?? '');
 }
 
 const TYPES_BY_EXTENSION: Record<string, string> = {

@@ -263,6 +263,24 @@ describe('inline parts and attachments', () => {
     expect(parsed.attachments[2]?.role).toBe('tnef');
   });
 
+  it('makes sent names safe where it reads them, so the list and the saved file agree', async () => {
+    const part = (disposition: string, body: string): string[] => ['--mix', 'Content-Type: application/octet-stream', `Content-Disposition: ${disposition}`, '', body];
+    const parsed = await parseMessage(
+      rawMessage(
+        'Content-Type: multipart/mixed; boundary="mix"',
+        '',
+        ...part("attachment; filename*=utf-8''a%E2%80%AEtxt.exe", 'a'),
+        ...part('attachment; filename="../../etc/passwd"', 'b'),
+        ...part('attachment; filename="nul.txt"', 'c'),
+        ...part('attachment; filename="report.pdf...   "', 'd'),
+        ...part('attachment; filename=".."', 'e'),
+        ...part("attachment; filename*=utf-8''%E2%80%8Fq%C2%9B.zip", 'f'),
+        '--mix--',
+      ),
+    );
+    expect(parsed.attachments.map((attachment) => attachment.filename)).toEqual(['atxt.exe', 'passwd', '_nul.txt', 'report.pdf', 'attachment-5', 'q.zip']);
+  });
+
   it('decodes RFC 2231 file names split into sections in a legacy charset', async () => {
     const parsed = await parseMessage(
       rawMessage(

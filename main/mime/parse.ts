@@ -10,7 +10,7 @@
 import PostalMime from 'postal-mime';
 import type { Address as PostalAddress } from 'postal-mime';
 import type { Address, MessageSummary } from '../../shared/model';
-import { describeAttachments } from './attachments';
+import { describeAttachments, sentFileName } from './attachments';
 import type { AttachmentRole } from './attachments';
 import { assembleBody, collectBodyParts, reportText } from './body';
 import { charsetsNamedIn } from './charsets';
@@ -224,7 +224,8 @@ async function parseWithPostalMimeAlone(raw: Uint8Array, notes: Notes): Promise<
     const email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
     const attachments = email.attachments.map(
       (attachment, index): ParsedAttachment => ({
-        filename: attachment.filename ?? `attachment-${index + 1}`,
+        // postal-mime gives the name as sent: made safe as our own reader makes it.
+        filename: sentFileName(attachment.filename ?? '') ?? `attachment-${index + 1}`,
         contentType: attachment.mimeType,
         size: attachment.content instanceof ArrayBuffer ? attachment.content.byteLength : 0,
         inline: attachment.related === true,

@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import { safeFileName } from '../../../shared/file-names';
 import type { Account, OutgoingMessage } from '../../../shared/model';
 import type { DraftRef, Outbox } from '../../sync/outbox';
 import { useApp } from '../app-context';
@@ -376,7 +377,8 @@ function ComposeForm({
       Array.from(files).map(
         async (file): Promise<ComposeAttachment> => ({
           key: attachmentKey(),
-          filename: file.name === '' ? 'attachment' : file.name,
+          // A file on disk can carry a deceiving name too (saved by another program): shown and sent by the rules for mail received.
+          filename: safeFileName(file.name),
           contentType: file.type === '' ? 'application/octet-stream' : file.type,
           content: new Uint8Array(await file.arrayBuffer()),
         }),

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { ErrorCode } from '../../../shared/errors';
+import { safeFileName } from '../../../shared/file-names';
 import type { AttachmentInfo } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
@@ -32,7 +33,7 @@ export function AttachmentList({ attachments, messageKey }: { attachments: reado
     try {
       const result = await client.call('attachments.save', { accountId, folder, serverId, attachmentId: attachment.id });
       if (result.kind === 'download') {
-        downloadBytes(result.filename, result.content);
+        downloadBytes(safeFileName(result.filename), result.content);
         set(attachment.id, undefined);
       } else if (result.kind === 'saved') {
         set(attachment.id, { kind: 'saved', path: result.path });
@@ -49,13 +50,15 @@ export function AttachmentList({ attachments, messageKey }: { attachments: reado
       <ul>
         {attachments.map((attachment) => {
           const state = states.get(attachment.id);
+          // Main lists names made safe; shown through the same rules so no name from elsewhere ever shows raw.
+          const name = safeFileName(attachment.filename);
           return (
             <li key={attachment.id} className="attachment">
-              <span className="attachment-name">{attachment.filename}</span>{' '}
+              <span className="attachment-name">{name}</span>{' '}
               <span className="attachment-type">{attachment.contentType}</span>{' '}
               <span className="size">{byteSize(attachment.size)}</span>{' '}
               <button type="button" disabled={state?.kind === 'saving'} onClick={() => void save(attachment)}>
-                Save {attachment.filename}
+                Save {name}
               </button>
               {state?.kind === 'saved' && (
                 <span role="status" className="attachment-status">
