@@ -1,7 +1,8 @@
 /**
  * Builds an unpacked Linux app with electron-builder against a stand-in
  * Electron (no download is possible or needed) and reports what app.asar
- * holds. A packaging-layout check, not a runnable build.
+ * holds and which fuses the packed binary carries. A packaging-layout check,
+ * not a runnable build.
  */
 import { listPackage, extractFile } from '@electron/asar';
 import { execFile } from 'node:child_process';
@@ -9,6 +10,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { describeFuseWire, fuseWireBytes, readBuilderConfig, readFuseWire, standInFuseWire } from './fuses';
+import type { FuseWire } from './fuses';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -17,6 +20,8 @@ export interface PackedApp {
   files: string[];
   packageJson: { main?: string; name?: string; dependencies?: Record<string, string> };
   unpackedDir: string;
+  /** The fuses of the stand-in binary before packing, and of the packed executable after. */
+  fuses: { before: number[]; after: FuseWire };
   cleanup(): void;
 }
 
@@ -26,7 +31,11 @@ export async function packLinuxDir(): Promise<PackedApp> {
   const electronDist = join(work, 'electron-stand-in');
   mkdirSync(electronDist);
   // electron-builder renames the "electron" executable to the product's; a stub stands in for it.
-  writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in Electron: not runnable" >&2\nexit 1\n');
+  // With electronFuses set, electron-builder then flips the fuses in that file with @electron/fuses,
+  // which fails unless it finds a fuse wire: the stub carries one after its last line (sh stops at exit).
+  const fusesBefore = standInFuseWire(readBuilderConfig(ROOT).electronFuses);
+  const script = Buffer.from('#!/bin/sh\necho "stand-in Electron: not runnable" >&2\nexit 1\n', 'utf8');
+  writeFileSync(join(electronDist, 'electron'), Buffer.concat([script, fuseWireBytes(fusesBefore), Buffer.from('\n')]));
   chmodSync(join(electronDist, 'electron'), 0o755);
   const output = join(work, 'dist');
   await promisify(execFile)(
@@ -38,7 +47,11 @@ export async function packLinuxDir(): Promise<PackedApp> {
   const asar = join(unpackedDir, 'resources/app.asar');
   const files = listPackage(asar, { isPack: false }).map((path) => path.replaceAll('\\', '/'));
   const packageJson = JSON.parse(extractFile(asar, 'package.json').toString('utf8')) as PackedApp['packageJson'];
-  return { files, packageJson, unpackedDir, cleanup: () => rmSync(work, { recursive: true, force: true }) };
+  // On Linux electron-builder names the executable after the package (its lower-cased, sanitised name).
+  const executable = join(unpackedDir, packageJson.name ?? '');
+  if (!packageJson.name || !existsSync(executable)) throw new Error(`the packed executable ${executable} is missing`);
+  const fuses = { before: fusesBefore, after: await readFuseWire(executable) };
+  return { files, packageJson, unpackedDir, fuses, cleanup: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 // `npm run pack:check` prints what went in.
@@ -46,5 +59,6 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const packed = await packLinuxDir();
   console.log(packed.files.join('\n'));
   console.log(`\napp.asar: ${packed.files.length} entries; entry point ${packed.packageJson.main ?? '(none)'}`);
+  console.log('fuses of the packed executable (1 on, 0 off):', describeFuseWire(packed.fuses.after.states));
   packed.cleanup();
 }
