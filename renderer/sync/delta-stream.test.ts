@@ -21,7 +21,7 @@ function scriptedMain(deltas: SyncDelta[]): { client: TwinboxClient; asked: stri
   return { client, asked };
 }
 
-const messages = (done: number): SyncDelta => ({ kind: 'messages', summaries: [], partial: [], progress: { done, total: 4 }, sources: [] });
+const messages = (done: number): SyncDelta => ({ kind: 'messages', summaries: [], partial: [], progress: { done, total: 4 } });
 
 describe('the deltas of a sync', () => {
   it('asks for the next delta while one is committed, except while the first screen of messages is', async () => {
