@@ -7,6 +7,8 @@ import type { CertificateInfo } from './model';
  */
 export const ERROR_TEXT = {
   AUTH_FAILED: 'The server did not accept this user name and password.',
+  PASSWORD_REQUIRED:
+    'The server settings changed, so Twinbox did not send the saved password: it goes only to the server it was saved for. Enter the password for this server again.',
   CONNECTION_REFUSED: 'The server refused the connection. Check the host name and port.',
   HOST_NOT_FOUND: 'No server with this host name could be found. Check the spelling and your network.',
   TIMEOUT: 'The server took too long to answer. It may be busy or unreachable; Twinbox will try again.',

@@ -14,6 +14,9 @@ import { prepareTls } from '../protocols/tls';
 import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
 import type { Services } from '../services';
 import type { HandlerTable } from './dispatch';
+import { passwordsToStore, testPasswords } from '../accounts/credential-binding';
+import type { SavedCredentials } from '../accounts/credential-binding';
+import type { SecretKind } from '../accounts/credential-vault';
 import { attachmentContent } from '../attachments';
 import { crashPoint } from '../crash-points';
 import { fetchRemoteImages } from '../remote-images';
@@ -51,6 +54,10 @@ export function createHandlers(services: Services): HandlerTable {
 
     'accounts.save': async ({ account: draft, incomingPassword, outgoingPassword }) => {
       const existing = draft.id === undefined ? undefined : services.accounts.get(draft.id);
+      const request = { incoming: draft.incoming, outgoing: draft.outgoing, incomingPassword, outgoingPassword };
+      const plan = passwordsToStore(existing && savedCredentials(services, existing), request);
+      // Refused before anything is written: the settings and the vault stay as they were, and still belong together.
+      if (plan.kind === 'password-required') throw passwordRequired(plan.servers);
       const account: Account = {
         ...draft,
         id: existing?.id ?? randomUUID(),
@@ -61,8 +68,10 @@ export function createHandlers(services: Services): HandlerTable {
       services.accounts.save(account);
       prepareTls(account.incoming);
       prepareTls(account.outgoing);
-      if (incomingPassword !== undefined) services.vault.set(account.id, 'incoming', incomingPassword);
-      if (outgoingPassword !== undefined) services.vault.set(account.id, 'outgoing', outgoingPassword);
+      for (const kind of ['incoming', 'outgoing'] as const) {
+        const password = plan.passwords[kind];
+        if (password !== undefined) services.vault.set(account.id, kind, password);
+      }
       // New settings or password: old connections and a remembered refusal no longer apply.
       await pool.invalidate(account.id);
       return account;
@@ -83,14 +92,13 @@ export function createHandlers(services: Services): HandlerTable {
 
     'accounts.test': async (input) => {
       const stored = input.accountId === undefined ? undefined : services.accounts.get(input.accountId);
-      const incomingPassword = input.incomingPassword ?? (stored ? services.vault.get(stored.id, 'incoming') : undefined) ?? '';
-      const incoming = await testIncoming(services, input.protocol, input.incoming, incomingPassword);
+      const passwords = testPasswords(stored && savedCredentials(services, stored), input);
+      // A changed server without a typed password is not contacted at all: not even the user name goes there.
+      const incoming =
+        passwords.incoming === undefined ? refusedTest('incoming') : await testIncoming(services, input.protocol, input.incoming, passwords.incoming);
       let outgoing: TestOutcome | null = null;
       if (input.outgoing) {
-        // A separate outgoing password if there is one; else the incoming one just typed; else the stored one.
-        const outgoingPassword =
-          input.outgoingPassword ?? (stored ? services.vault.get(stored.id, 'outgoing') : undefined) ?? input.incomingPassword ?? incomingPassword;
-        outgoing = await testOutgoing(services, input.outgoing, outgoingPassword);
+        outgoing = passwords.outgoing === undefined ? refusedTest('outgoing') : await testOutgoing(services, input.outgoing, passwords.outgoing);
       }
       return { incoming, outgoing };
     },
@@ -294,6 +302,22 @@ async function* withProgressEvents(deltas: AsyncGenerator<SyncDelta>, accountId:
     if (delta.kind === 'messages') services.events.emit('sync.progress', { accountId, folder, ...delta.progress });
     yield delta;
   }
+}
+
+function savedCredentials(services: Services, account: Account): SavedCredentials {
+  return {
+    servers: account,
+    incomingPassword: services.vault.get(account.id, 'incoming'),
+    outgoingPassword: services.vault.get(account.id, 'outgoing'),
+  };
+}
+
+function passwordRequired(servers: SecretKind[]): TwinboxError {
+  return new TwinboxError('PASSWORD_REQUIRED', `no new password was given for the changed ${servers.join(' and ')} server`);
+}
+
+function refusedTest(server: SecretKind): TestOutcome {
+  return { ok: false, error: passwordRequired([server]).toWire() };
 }
 
 async function testIncoming(services: Services, protocol: Protocol, server: ServerSettings, password: string): Promise<TestOutcome> {

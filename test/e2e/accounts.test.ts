@@ -265,6 +265,42 @@ describe('changing and removing an account', () => {
     await waitConnected(result(again, 'Outgoing server (SMTP)'));
   });
 
+  it('asks for the password again when a saved server changes, and sends nothing until it is typed', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const original = accountFor(context, user!, 'imap');
+    const starttlsPort = requireEndpoint(context, 'imap').port;
+    const page = await open(async (call) => {
+      await call('accounts.save', { account: original, incomingPassword: user!.password });
+    });
+    await page.getByRole('button', { name: `Settings for ${original.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Settings for ${original.name}` });
+    const incoming = dialog.getByRole('group', { name: 'Incoming server' });
+    const password = incoming.getByLabel('Password', { exact: true });
+    expect(await password.getAttribute('required')).toBeNull();
+
+    // Another port and security: the stored password stays with the server it was saved for.
+    await incoming.getByLabel('Security', { exact: true }).selectOption({ label: 'STARTTLS' });
+    await incoming.getByLabel('Port', { exact: true }).fill(String(starttlsPort));
+    await incoming.getByText('Enter the password again: the server changed').waitFor();
+    expect(await password.getAttribute('required')).not.toBeNull();
+    // The outgoing server did not change: it still needs nothing typed.
+    await dialog.getByRole('group', { name: 'Outgoing server' }).getByText('Leave empty to keep the current password.').waitFor();
+
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
+    const summary = dialog.getByRole('alert').filter({ hasText: 'Some settings need your attention' });
+    await summary.getByText('Incoming server password').waitFor();
+    expect(await result(dialog, 'Incoming server (IMAP)').count()).toBe(0);
+
+    await password.fill(user!.password);
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
+    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
+    await waitConnected(result(dialog, 'Outgoing server (SMTP)'));
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const [saved] = await session!.call('accounts.list', {});
+    expect(saved!.incoming).toMatchObject({ port: starttlsPort, security: 'starttls' });
+  });
+
   it('says what happens to the local mail in each mode, and removes only that account and its mail', async (context) => {
     const [imapUser, popUser] = await leaseMailboxes(context, 2);
     const tag = uniqueTag();

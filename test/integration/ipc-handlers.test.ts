@@ -1,12 +1,16 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import type { TestContext } from 'vitest';
 import type { ConnectionTestResult, MethodName, MethodResult } from '../../shared/contract';
 import type { Envelope } from '../../shared/contract';
-import type { SyncDelta } from '../../shared/model';
+import type { Account, SyncDelta } from '../../shared/model';
 import { dispatch } from '../../main/ipc/dispatch';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createAdapter } from '../../main/protocols/factory';
 import { createServices } from '../../main/services';
 import { appendMessage, eventually, leaseMailboxes, openImap, requireEndpoint, serverSettingsFor, uniqueTag } from '../mailstack';
+import type { TestUser } from '../mailstack';
 
 /**
  * The contract as the page uses it, through the same dispatch as both hosts,
@@ -183,6 +187,108 @@ describe('the contract against real servers', () => {
         ok: false,
         error: { code: 'INVALID_REQUEST' },
       });
+    } finally {
+      await services.close();
+    }
+  });
+});
+
+/**
+ * A listener on 127.0.0.1 standing in for a server the stored password must
+ * never reach: it records every connection and every byte. It hangs up at
+ * once, so that a leak fails the test quickly instead of waiting for a timeout.
+ */
+async function recordingListener(): Promise<{ port: number; connections: () => number; received: () => string; close: () => Promise<void> }> {
+  let connections = 0;
+  const chunks: Buffer[] = [];
+  const server = createServer((socket) => {
+    connections += 1;
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    received: () => Buffer.concat(chunks).toString('latin1'),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('stored passwords stay with their server', () => {
+  function accountFor(context: TestContext, user: TestUser): Omit<Account, 'id'> {
+    return {
+      name: 'Bound',
+      email: user.address,
+      displayName: 'Bound',
+      protocol: 'imap',
+      incoming: serverSettingsFor(context, user, 'imaps'),
+      outgoing: serverSettingsFor(context, user, 'smtp'),
+    };
+  }
+
+  it('uses a saved account’s passwords for its own servers only, and sends nothing to another one', async (context) => {
+    const { value, services } = harness();
+    const listener = await recordingListener();
+    try {
+      const [user] = await leaseMailboxes(context, 1);
+      const account = await value('accounts.save', { account: accountFor(context, user!), incomingPassword: user!.password });
+      const { incoming, outgoing } = account;
+
+      // Unchanged servers: the stored password signs in, to the incoming server and (following it) to the SMTP server.
+      const unchanged = await value('accounts.test', { protocol: 'imap', incoming, outgoing, accountId: account.id });
+      expect(unchanged.incoming).toMatchObject({ ok: true });
+      expect(unchanged.outgoing).toMatchObject({ ok: true });
+
+      // Another host or port (here a listener on this machine): refused before any connection, for either server.
+      const listening = { host: '127.0.0.1', port: listener.port };
+      const refused = { ok: false, error: { code: 'PASSWORD_REQUIRED' } };
+      const redirected = await Promise.all([
+        value('accounts.test', { protocol: 'imap', incoming: { ...incoming, ...listening }, outgoing: { ...outgoing, ...listening }, accountId: account.id }),
+        value('accounts.test', { protocol: 'imap', incoming: { ...incoming, host: 'localhost', port: listener.port }, accountId: account.id }),
+        value('accounts.test', { protocol: 'imap', incoming: { ...incoming, ...listening, security: 'plain' }, accountId: account.id }),
+      ]);
+      for (const result of redirected) expect(result.incoming).toMatchObject(refused);
+      expect(redirected[0].outgoing).toMatchObject(refused);
+      // The incoming password, which the SMTP server uses, does not follow a changed SMTP server either.
+      const smtpMoved = await value('accounts.test', { protocol: 'imap', incoming, outgoing: { ...outgoing, ...listening }, accountId: account.id });
+      expect(smtpMoved.incoming).toMatchObject({ ok: true });
+      expect(smtpMoved.outgoing).toMatchObject(refused);
+      expect(listener.connections()).toBe(0);
+      expect(listener.received()).not.toContain(user!.password);
+    } finally {
+      await listener.close();
+      await services.close();
+    }
+  });
+
+  it('refuses to save a changed server without its password, changing nothing, and stores a new one with it', async (context) => {
+    const { value, call, services } = harness();
+    try {
+      const [user, other] = await leaseMailboxes(context, 2);
+      const account = await value('accounts.save', { account: accountFor(context, user!), incomingPassword: user!.password });
+      const before = await value('accounts.list', {});
+      const otherIncoming = { ...account.incoming, username: other!.user };
+
+      const refused = await call('accounts.save', { account: { ...account, incoming: otherIncoming } });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'PASSWORD_REQUIRED' } });
+      // Nothing half-changed: the settings and the vault are as they were, and the account still signs in.
+      expect(await value('accounts.list', {})).toEqual(before);
+      expect([services.vault.get(account.id, 'incoming'), services.vault.get(account.id, 'outgoing')]).toEqual([user!.password, undefined]);
+      expect((await value('accounts.test', { protocol: 'imap', incoming: account.incoming, accountId: account.id })).incoming).toMatchObject({ ok: true });
+
+      // With the new server's password the save goes through, and later tests use the password stored with it.
+      const moved = await value('accounts.save', { account: { ...account, incoming: otherIncoming }, incomingPassword: other!.password });
+      expect(moved.incoming.username).toBe(other!.user);
+      const next = await value('accounts.test', { protocol: 'imap', incoming: moved.incoming, outgoing: moved.outgoing, accountId: account.id });
+      expect(next.incoming).toMatchObject({ ok: true });
+      // The unchanged SMTP server keeps the password it used before; the new one goes only to the new incoming server.
+      expect(next.outgoing).toMatchObject({ ok: true });
+      expect([services.vault.get(account.id, 'incoming'), services.vault.get(account.id, 'outgoing')]).toEqual([other!.password, user!.password]);
     } finally {
       await services.close();
     }

@@ -1,5 +1,5 @@
 import type { Security } from '../../../shared/model';
-import { defaultPort, portKind } from './account-draft';
+import { defaultPort, needsNewPassword, portKind } from './account-draft';
 import type { AccountDraft, DraftChange, FieldErrors, ServerRole } from './account-draft';
 import { Field, controlId } from './fields';
 
@@ -34,11 +34,14 @@ export function ServerFieldset({
   const server = draft[role];
   const kind = portKind(draft, role);
   const id = (field: string): string => controlId(formId, `${role}.${field}`);
-  const passwordHint = editing
-    ? 'Leave empty to keep the current password.'
-    : role === 'outgoing'
-      ? 'Leave empty to use the incoming server’s password.'
-      : undefined;
+  const passwordRequired = needsNewPassword(draft, role);
+  const passwordHint = passwordRequired
+    ? 'Enter the password again: the server changed, and the saved password is sent only to the server it was saved for.'
+    : editing
+      ? 'Leave empty to keep the current password.'
+      : role === 'outgoing'
+        ? 'Leave empty to use the incoming server’s password.'
+        : undefined;
   return (
     <fieldset className="accounts-server">
       <legend>{role === 'incoming' ? 'Incoming server' : 'Outgoing server (SMTP)'}</legend>
@@ -101,12 +104,13 @@ export function ServerFieldset({
           />
         )}
       </Field>
-      <Field id={id('password')} label="Password" hint={passwordHint}>
+      <Field id={id('password')} label="Password" hint={passwordHint} error={errors[`${role}.password`]}>
         {(props) => (
           <input
             {...props}
             type="password"
             autoComplete="off"
+            required={passwordRequired}
             value={server.password}
             onChange={(event) => onChange({ field: 'password', server: role, value: event.target.value })}
           />

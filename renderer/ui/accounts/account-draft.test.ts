@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Account } from '../../../shared/model';
-import { applyChange, connectionKey, draftFromAccount, newDraft, saveInput, testInput, validate } from './account-draft';
+import { applyChange, connectionKey, draftFromAccount, needsNewPassword, newDraft, saveInput, testInput, validate } from './account-draft';
 import type { AccountDraft, DraftChange } from './account-draft';
 
 function edit(draft: AccountDraft, ...changes: DraftChange[]): AccountDraft {
@@ -65,6 +65,47 @@ describe('the account draft', () => {
     expect(moved.incoming.trustedCertificate).toBeUndefined();
     expect(connectionKey(moved)).not.toBe(connectionKey(draft));
     expect(edit(draft, { field: 'host', server: 'incoming', value: ' pop.example.com ' }).incoming.trustedCertificate).toEqual(CERT);
+  });
+
+  it('asks for the password again once a saved server’s host, port, security or user name changes', () => {
+    // An outgoing user name of its own, so that changing the incoming one leaves the outgoing server as it was.
+    const draft = draftFromAccount({ ...saved, outgoing: { ...saved.outgoing, username: 'ann-smtp' } });
+    expect([needsNewPassword(draft, 'incoming'), needsNewPassword(draft, 'outgoing')]).toEqual([false, false]);
+    const changes: DraftChange[] = [
+      { field: 'host', server: 'incoming', value: 'pop.example.org' },
+      { field: 'port', server: 'incoming', value: '1995' },
+      { field: 'security', server: 'incoming', value: 'plain' },
+      { field: 'username', server: 'incoming', value: 'ann' },
+    ];
+    for (const change of changes) {
+      const changed = edit(draft, change);
+      expect(needsNewPassword(changed, 'incoming')).toBe(true);
+      for (const purpose of ['test', 'save'] as const) expect(Object.keys(validate(changed, purpose))).toEqual(['incoming.password']);
+      const typed = edit(changed, { field: 'password', server: 'incoming', value: 'new-secret' });
+      expect(validate(typed, 'save')).toEqual({});
+      expect(saveInput(typed)).toMatchObject({ incomingPassword: 'new-secret' });
+      expect(testInput(typed)).toMatchObject({ incomingPassword: 'new-secret' });
+    }
+    // The outgoing server has its own stored password and the same rule; the incoming one is left alone.
+    const smtpMoved = edit(draft, { field: 'host', server: 'outgoing', value: 'smtp.example.org' });
+    expect(Object.keys(validate(smtpMoved, 'test'))).toEqual(['outgoing.password']);
+  });
+
+  it('needs no password for a server that is unchanged, spelt differently, or changed back', () => {
+    const draft = draftFromAccount(saved);
+    expect(validate(draft, 'save')).toEqual({});
+    const respelt = edit(draft, { field: 'host', server: 'incoming', value: ' POP.Example.com. ' });
+    expect(needsNewPassword(respelt, 'incoming')).toBe(false);
+    const changedBack = edit(draft, { field: 'port', server: 'outgoing', value: '25' }, { field: 'port', server: 'outgoing', value: '2525' });
+    expect(validate(changedBack, 'save')).toEqual({});
+    // A new account has no stored password to protect: an empty one is the user's to try.
+    expect(needsNewPassword(edit(newDraft(), { field: 'host', server: 'incoming', value: 'imap.example.com' }), 'incoming')).toBe(false);
+  });
+
+  it('asks for the passwords of servers whose user names followed a changed address', () => {
+    const changed = edit(draftFromAccount(saved), { field: 'email', value: 'ann@example.org' });
+    expect([changed.incoming.username, changed.outgoing.username]).toEqual(['ann@example.org', 'ann@example.org']);
+    expect(Object.keys(validate(changed, 'save'))).toEqual(['incoming.password', 'outgoing.password']);
   });
 
   it('names each field that would be refused', () => {

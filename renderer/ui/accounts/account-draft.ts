@@ -7,6 +7,8 @@
  */
 import type { ConnectionTestResult, MethodInput } from '../../../shared/contract';
 import type { Account, Protocol, RetentionPolicy, Security, TrustedCertificate } from '../../../shared/model';
+import { sameServer } from '../../../shared/server-identity';
+import type { ServerIdentity } from '../../../shared/server-identity';
 
 export type ServerRole = 'incoming' | 'outgoing';
 
@@ -36,6 +38,8 @@ export interface ServerDraft {
   /** Empty means: new account, none (outgoing: the incoming one); existing account, keep the stored one. */
   password: string;
   trustedCertificate?: TrustedCertificate;
+  /** Editing: the server as saved. Main sends the stored password only while the settings still name this server. */
+  storedServer?: ServerIdentity;
 }
 
 export interface AccountDraft {
@@ -105,6 +109,7 @@ export function draftFromAccount(account: Account): AccountDraft {
       usernameTyped: saved.username !== follows,
       password: '',
       ...(saved.trustedCertificate ? { trustedCertificate: saved.trustedCertificate } : {}),
+      storedServer: { host: saved.host, port: saved.port, security: saved.security, username: saved.username },
     };
   };
   const retention = account.pop3?.retention;
@@ -197,7 +202,7 @@ export function portKind(draft: Pick<AccountDraft, 'protocol'>, role: ServerRole
 export type FieldId =
   | 'name'
   | 'email'
-  | `${ServerRole}.${'host' | 'port' | 'username'}`
+  | `${ServerRole}.${'host' | 'port' | 'username' | 'password'}`
   | 'retentionDays'
   | 'pollMinutes'
   | 'sizeLimitKb'
@@ -223,6 +228,7 @@ export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldEr
     else if (!/^[^\s/\\@]+$/.test(server.host.trim())) errors[`${role}.host`] = 'Enter only the host name, without “https://”, a path or spaces.';
     if (wholeNumber(server.port, 1, 65535) === undefined) errors[`${role}.port`] = 'Enter a port number from 1 to 65535.';
     if (server.username.trim() === '') errors[`${role}.username`] = 'Enter the user name for this server (often your e-mail address).';
+    if (server.password === '' && needsNewPassword(draft, role)) errors[`${role}.password`] = 'Enter the password for the changed server.';
   }
   if (purpose === 'test') return errors;
   if (draft.name.trim() === '') errors.name = 'Enter a name for this account.';
@@ -235,6 +241,16 @@ export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldEr
     errors.cacheLimitMegabytes = 'Enter a size in megabytes, or 0 to keep only the messages you open.';
   }
   return errors;
+}
+
+/**
+ * Whether a saved account's server was changed (host, port, security or user
+ * name), so that its stored password will not be sent and one must be typed.
+ * Changing it back needs none again.
+ */
+export function needsNewPassword(draft: AccountDraft, role: ServerRole): boolean {
+  const stored = draft[role].storedServer;
+  return stored !== undefined && !sameServer(serverSettings(draft[role]), stored);
 }
 
 // ---- to the contract --------------------------------------------------------------
