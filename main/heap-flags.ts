@@ -19,7 +19,7 @@ import { setFlagsFromString } from 'node:v8';
  * much slower, 16.8 against 9.6 CPU-seconds for a download; a packaged app
  * has no command line to give it earlier.)
  */
-export const MAIN_V8_FLAGS = ['--heap-growing-percent=50'];
+export const MAIN_V8_FLAGS = ['--heap-growing-percent=30'];
 
 /**
  * For every page: Electron's `js-flags` switch, and the Chromium that tests
