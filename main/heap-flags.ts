@@ -5,19 +5,18 @@
  * framing IPC, building search postings), and by default V8 lets a heap grow
  * to about four times what survives before collecting it in full (main's
  * heap, traced: 113.6 MB in use, 28.6 MB after the collection). Measured by
- * `npm run bench` on 10,000 messages: main peaked at 195 to 202 MB against
- * 265 to 318 without these, the page at 219 to 238 MB against 340 to 353;
- * in paired runs main spent about 3 CPU-seconds more on collection during a
- * POP3 download, whose rounds took 13.5 to 16.5 s with them and 11.0 to
- * 19.3 s without (the spread between rounds is wide here).
+ * `npm run bench` on 10,000 messages: main peaked at 192 to 200 MB with these
+ * (197 to 207 MB with 50 % growth, 265 to 318 without), the page at 219 to
+ * 238 MB against 340 to 353; in paired runs main spent about 3 CPU-seconds
+ * more on collection during a POP3 download.
  */
 import { setFlagsFromString } from 'node:v8';
 
 /**
  * For main, set while it runs: V8 reads this one each time it sizes the heap
- * after a collection. (`--optimize-for-size` set this late made main's work
- * much slower, 16.8 against 9.6 CPU-seconds for a download; a packaged app
- * has no command line to give it earlier.)
+ * after a collection. Flags that size the heap once at start (the young
+ * generation's `--max-semi-space-size`) do nothing this late, and a packaged
+ * app has no command line to give them earlier.
  */
 export const MAIN_V8_FLAGS = ['--heap-growing-percent=30'];
 
