@@ -15,6 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ALLOW_INTERNAL_IMAGE_HOSTS, allowedEndpoints } from '../main/address-policy';
 import { startWebHost } from '../main/hosts/websocket-host';
 import { dispatch } from '../main/ipc/dispatch';
 import { createHandlers } from '../main/ipc/handlers';
@@ -70,8 +71,12 @@ function electronBinary(): { path: string } | { reason: string } {
   return { path: binary };
 }
 
-/** Starts the desktop app on a throw-away profile; false when it could not start. */
-async function runElectron(binary: string, accounts: DemoAccount[]): Promise<boolean> {
+/**
+ * Starts the desktop app on a throw-away profile; false when it could not
+ * start. `imageHost` is the demo's image server (on loopback), the one
+ * internal address main may fetch pictures from.
+ */
+async function runElectron(binary: string, accounts: DemoAccount[], imageHost: string): Promise<boolean> {
   const profile = mkdtempSync(join(tmpdir(), 'twinbox-demo-profile-'));
   cleanups.push({ name: 'the demo profile', run: () => rmSync(profile, { recursive: true, force: true }) });
   const app = OUT === resolve(ROOT, 'out') ? ROOT : join(OUT, 'main', 'index.js');
@@ -79,7 +84,7 @@ async function runElectron(binary: string, accounts: DemoAccount[]): Promise<boo
   const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), app];
   const child: ChildProcess = spawn(binary, args, {
     stdio: 'inherit',
-    env: { ...process.env, TWINBOX_DEMO: JSON.stringify({ userDataDir: profile, accounts }) },
+    env: { ...process.env, TWINBOX_DEMO: JSON.stringify({ userDataDir: profile, accounts }), [ALLOW_INTERNAL_IMAGE_HOSTS]: imageHost },
   });
   const exited = new Promise<number>((done) => child.once('exit', (code, signal) => done(code ?? (signal ? 1 : 0))));
   cleanups.push({
@@ -102,11 +107,17 @@ async function runElectron(binary: string, accounts: DemoAccount[]): Promise<boo
   return true;
 }
 
-async function runWeb(accounts: DemoAccount[]): Promise<void> {
+async function runWeb(accounts: DemoAccount[], imageHost: string): Promise<void> {
   if (!existsSync(join(OUT, 'renderer', 'index.html'))) throw new Error(`${OUT}/renderer is not built: run "npm run demo" (it builds first)`);
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { productName: string; version: string };
   // No data folder: settings and passwords live in memory and end with the demo.
-  const services = createServices({ identity: { name: pkg.productName, version: pkg.version }, host: 'web', createAdapter, demo: true });
+  const services = createServices({
+    identity: { name: pkg.productName, version: pkg.version },
+    host: 'web',
+    createAdapter,
+    demo: true,
+    internalImageHosts: allowedEndpoints([imageHost]),
+  });
   cleanups.push({ name: 'the mail connections', run: () => services.close() });
   const handlers = createHandlers(services);
   for (const { account, password } of accounts) {
@@ -147,12 +158,14 @@ async function main(): Promise<void> {
   say(`The mailbox ${user.address} holds ${seeded} messages; remote images come from ${images.origin}.`);
 
   const accounts = demoAccounts(info, user);
+  // Main refuses pictures from this computer and its network; the demo's own image server is the one exception.
+  const imageHost = new URL(images.origin).host;
   if (!web) {
     const electron = electronBinary();
-    if ('path' in electron && (await runElectron(electron.path, accounts))) return;
+    if ('path' in electron && (await runElectron(electron.path, accounts, imageHost))) return;
     say(`${'reason' in electron ? electron.reason : 'Electron could not start'}: showing the demo in a browser instead.`);
   }
-  await runWeb(accounts);
+  await runWeb(accounts, imageHost);
 }
 
 main().catch(async (error: unknown) => {

@@ -10,8 +10,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
 import { AccountSchema } from '../shared/contract';
+import { internalImageHostsFrom } from './address-policy';
 import { proposedSavePath } from './attachments';
-import { registerIpcHost, sendEvent } from './hosts/electron-host';
+import { onCallerGone, registerIpcHost, sendEvent } from './hosts/electron-host';
 import { dispatch } from './ipc/dispatch';
 import { createHandlers } from './ipc/handlers';
 import { RENDERER_JS_FLAGS, tuneMainHeap } from './heap-flags';
@@ -36,6 +37,14 @@ const demo = process.env.TWINBOX_DEMO
   : undefined;
 // Before anything asks for the profile's path (the crash log below does).
 if (demo) app.setPath('userData', demo.userDataDir);
+
+/**
+ * For development and tests only: internal image servers that remote images
+ * may come from all the same (exact address:port pairs, such as the demo's
+ * on loopback), as web.js reads it. The app never sets it.
+ */
+const internalImageHosts = internalImageHostsFrom(process.env);
+if (internalImageHosts.entries.length > 0) console.warn(`Remote images may come from these internal addresses: ${internalImageHosts.entries.join(', ')}`);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
@@ -96,6 +105,7 @@ void app.whenReady().then(async () => {
       return choice.filePath;
     },
     demo: demo !== undefined,
+    internalImageHosts,
   });
   const handlers = createHandlers(services);
   // The demo's accounts, saved as the account dialog saves them, before the page asks for the list.
@@ -110,14 +120,8 @@ void app.whenReady().then(async () => {
   shutdown.add('servers', () => services.close());
   shutdown.add('ipc', () => Promise.resolve(unregister()));
 
-  app.on('web-contents-created', (_event, contents) => {
-    const caller = `window-${contents.id}`;
-    // A reload or a closed window abandons the page's syncs; their connections go back to the pool.
-    contents.on('did-start-navigation', (details) => {
-      if (details.isMainFrame) void services.syncs.cancelOwner(caller);
-    });
-    contents.once('destroyed', () => void services.syncs.cancelOwner(caller));
-  });
+  // A reload, a crash or a closed window ends the page's syncs (their connections go back to the pool) and its watches.
+  onCallerGone(app, () => appUrl, (caller) => void services.callerGone(caller));
 
   createWindow();
   app.on('activate', () => {

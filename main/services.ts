@@ -12,8 +12,12 @@ import type { Account, ProtocolLogLine } from '../shared/model';
 import { AccountStore } from './accounts/account-store';
 import { CredentialVault } from './accounts/credential-vault';
 import type { SecretCipher, SecretKind } from './accounts/credential-vault';
+import { NO_ALLOWED_ENDPOINTS } from './address-policy';
+import type { AllowedEndpoints } from './address-policy';
 import { EventBus } from './events';
 import { SyncSessions } from './ipc/sync-sessions';
+import { WatchRegistry } from './ipc/watches';
+import type { WatchRegistryOptions } from './ipc/watches';
 import type { MailAdapter } from './protocols/adapter';
 import { ConnectionPool } from './protocols/pool';
 import { prepareTls } from './protocols/tls';
@@ -40,6 +44,8 @@ export interface ServicesOptions {
   cipher?: SecretCipher;
   createAdapter: AdapterFactory;
   pool?: Partial<PoolOptions>;
+  /** How soon a watch that failed is opened again (tests make it quick). */
+  watches?: Partial<WatchRegistryOptions>;
   /**
    * Asks the user where to save a file and writes it there (the desktop
    * app); returns the path, or undefined when cancelled. Without it, saved
@@ -48,6 +54,13 @@ export interface ServicesOptions {
   saveFile?: (suggestedName: string, content: Uint8Array) => Promise<string | undefined>;
   /** Started by `npm run demo`: the Lab need not warn that the mailbox is a real one. */
   demo?: boolean;
+  /**
+   * Internal endpoints that remote images may come from all the same: the
+   * tests' and the demo's image servers on loopback, named by
+   * TWINBOX_ALLOW_INTERNAL_IMAGE_HOSTS or by the test itself. The UI offers
+   * no such setting; without it, every internal address is refused.
+   */
+  internalImageHosts?: AllowedEndpoints;
 }
 
 export interface Services {
@@ -59,17 +72,20 @@ export interface Services {
   syncs: SyncSessions;
   /** Every downloaded message's bytes (main/store/). */
   store: MessageStore;
-  /** Running IDLE watches by id, with the function that stops each. */
-  watches: Map<string, { accountId: string; stop: () => Promise<void> }>;
+  /** IDLE watches, each on a connection of its own, by the pages that asked for them (./ipc/watches.ts). */
+  watches: WatchRegistry;
   events: EventBus;
   protocolLog: { enabled: boolean };
   createAdapter: AdapterFactory;
   saveFile: ServicesOptions['saveFile'];
   demo: boolean;
+  internalImageHosts: AllowedEndpoints;
   /** The account, or INVALID_REQUEST when there is none with this id. */
   account(accountId: string): Account;
   password(accountId: string, kind: SecretKind): string;
   logLine(line: ProtocolLogLine): void;
+  /** A page went away (closed, reloaded, crashed): the syncs and watches it started end. Hosts call this. */
+  callerGone(caller: string): Promise<void>;
   /** Stops syncs and watches and logs out of every server. */
   close(): Promise<void>;
 }
@@ -79,7 +95,25 @@ export function createServices(options: ServicesOptions): Services {
   const vault = new CredentialVault(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined, options.cipher);
   const events = new EventBus();
   const protocolLog = { enabled: false };
-  const watches = new Map<string, { accountId: string; stop: () => Promise<void> }>();
+  const watches = new WatchRegistry(
+    async ({ accountId, folder }, onChange, onEnd) => {
+      // An adapter of the watch's own, never a pooled one: the pool closes its adapters when they idle,
+      // break or the settings change, and closing an adapter stops its watches.
+      const adapter = options.createAdapter(services.account(accountId), services.password(accountId, 'incoming'), (line) => services.logLine(line));
+      try {
+        const stop = await adapter.watch(folder, onChange, onEnd);
+        return async () => {
+          await stop().catch(() => undefined);
+          await adapter.close();
+        };
+      } catch (error) {
+        await adapter.close();
+        throw error;
+      }
+    },
+    (accountId, change) => events.emit('mail.changed', { accountId, folder: change.folder, reason: change.reason }),
+    options.watches,
+  );
   const syncs = new SyncSessions();
   for (const account of accounts.list()) for (const server of [account.incoming, account.outgoing]) prepareTls(server);
   const temporaryMail = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'twinbox-mail-')) : undefined;
@@ -98,6 +132,7 @@ export function createServices(options: ServicesOptions): Services {
     createAdapter: options.createAdapter,
     saveFile: options.saveFile,
     demo: options.demo === true,
+    internalImageHosts: options.internalImageHosts ?? NO_ALLOWED_ENDPOINTS,
     pool: new ConnectionPool(
       (accountId) => {
         const account = services.account(accountId);
@@ -128,10 +163,12 @@ export function createServices(options: ServicesOptions): Services {
     logLine(line) {
       if (protocolLog.enabled) events.emit('protocol.log', line);
     },
+    async callerGone(caller) {
+      await Promise.all([syncs.cancelOwner(caller), watches.release(caller)]);
+    },
     async close() {
       await syncs.cancelAll();
-      await Promise.all([...watches.values()].map((watch) => watch.stop().catch(() => undefined)));
-      watches.clear();
+      await watches.close();
       await services.pool.closeAll();
       if (temporaryMail !== undefined) rmSync(temporaryMail, { recursive: true, force: true });
     },

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { internalImageHostsFrom } from './address-policy';
 import { startWebHost } from './hosts/websocket-host';
 import { createHandlers } from './ipc/handlers';
 import { tuneMainHeap } from './heap-flags';
@@ -25,17 +26,22 @@ const dataDir = process.env.TWINBOX_DATA_DIR ?? join(homedir(), '.twinbox-web');
 
 installCrashHandlers(process, crashLogger(join(dataDir, 'logs', 'crash.log')));
 
+// For development and tests only (their image servers on loopback), read once here; a bad entry stops the start.
+const internalImageHosts = internalImageHostsFrom(process.env);
+if (internalImageHosts.entries.length > 0) console.warn(`Remote images may come from these internal addresses: ${internalImageHosts.entries.join(', ')}`);
+
 const services = createServices({
   identity: { name: packageJson.productName, version: packageJson.version },
   host: 'web',
   dataDir,
   createAdapter,
+  internalImageHosts,
 });
 const host = await startWebHost({
   handlers: createHandlers(services),
   staticDir: join(here, '../renderer'),
   port: Number(process.env.TWINBOX_WEB_PORT ?? 0),
-  onCallerGone: (caller) => void services.syncs.cancelOwner(caller),
+  onCallerGone: (caller) => void services.callerGone(caller),
 });
 services.events.subscribe((event, payload) => host.emit(event, payload));
 console.log(`Twinbox is running at ${host.url}`);

@@ -50,3 +50,13 @@ export function isTrustedSender(sender: { url: string; isMainFrame: boolean } | 
 export function isPermissionGranted(permission: string): boolean {
   return permission === 'notifications' || permission === 'persistent-storage';
 }
+
+/**
+ * Whether a navigation that starts replaces the page: a new document in the
+ * top frame (a reload included) that the policy above lets through. A
+ * fragment change keeps the page, and a blocked navigation never happens,
+ * so neither ends what the page started in main.
+ */
+export function replacesThePage(navigation: { url: string; isMainFrame: boolean; isSameDocument: boolean }, appUrl: string): boolean {
+  return navigation.isMainFrame && !navigation.isSameDocument && isNavigationAllowed(navigation.url, appUrl);
+}

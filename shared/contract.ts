@@ -254,7 +254,20 @@ export const methods = {
   ),
   'mail.search': method<string[]>()(z.object({ ...inFolder, text: z.string().min(1).max(1000) }).strict()),
   'mail.quota': method<QuotaInfo | null>()(z.object(inFolder).strict()),
+  /**
+   * Push for a folder: main reports its changes as `mail.changed` until the
+   * watch is ended by `mail.unwatch` or by the page going away (closed,
+   * reloaded, crashed). The same page asking again gets the same watchId;
+   * pages watching the same folder share one server connection. Answers once
+   * the first connect was tried: a watch whose server is unreachable answers
+   * with its watchId all the same and keeps connecting with growing pauses
+   * (it reports new-mail once connected, since mail may have come unseen), as
+   * it does after a lost connection or saved settings. Fails, watching
+   * nothing, only for refusals that need the user (AUTH_FAILED, a TLS error,
+   * MAILBOX_NOT_FOUND, NOT_SUPPORTED for POP3).
+   */
   'mail.watch': method<{ watchId: string }>()(z.object(inFolder).strict()),
+  /** Ends one of this page's watches; another page's watchId is ignored. */
   'mail.unwatch': method<null>()(z.object({ watchId: id }).strict()),
   'mail.send': method<SentMessage>()(z.object({ accountId: id, message: OutgoingMessageSchema }).strict()),
   /** The exact MIME bytes of a message, without sending it: a draft to store. */

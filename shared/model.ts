@@ -195,7 +195,18 @@ export interface MessageBody {
   headers: [string, string][];
   /** Parser notes about damage it worked around (missing boundary, unknown charset...). */
   warnings: string[];
+  /** Whether the message shows that it comes from its From address; "always load images from this sender" applies only then. */
+  senderVerification: SenderVerification;
 }
+
+/**
+ * Whether the server that received a message recorded a DKIM or DMARC pass
+ * for the domain of its one From address (main reads its
+ * Authentication-Results field: see main/mime/authentication-results.ts).
+ * `address` is that From address, lower-case; `domain` the domain that
+ * passed (the signing domain for DKIM, the From domain for DMARC).
+ */
+export type SenderVerification = { verified: true; address: string; by: 'dkim' | 'dmarc'; domain: string } | { verified: false };
 
 /**
  * What local search needs of a message's body, read from main's message

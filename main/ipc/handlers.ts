@@ -74,15 +74,13 @@ export function createHandlers(services: Services): HandlerTable {
       }
       // New settings or password: old connections and a remembered refusal no longer apply.
       await pool.invalidate(account.id);
+      // Watches have connections of their own, opened with the old settings: they start again with these.
+      await services.watches.restartAccount(account.id);
       return account;
     },
 
     'accounts.remove': async ({ accountId }) => {
-      for (const [watchId, watch] of services.watches) {
-        if (watch.accountId !== accountId) continue;
-        services.watches.delete(watchId);
-        await watch.stop().catch(() => undefined);
-      }
+      await services.watches.stopAccount(accountId);
       await pool.invalidate(accountId);
       services.vault.delete(accountId);
       services.accounts.remove(accountId);
@@ -167,19 +165,17 @@ export function createHandlers(services: Services): HandlerTable {
 
     'mail.quota': async ({ accountId, folder }) => (await withAdapter(accountId, (adapter) => adapter.quota(folder), true)) ?? null,
 
-    'mail.watch': async ({ accountId, folder }) => {
-      const watchId = randomUUID();
-      const stop = await withAdapter(accountId, (adapter) =>
-        adapter.watch(folder, (change) => services.events.emit('mail.changed', { accountId, folder: change.folder, reason: change.reason })),
-      );
-      services.watches.set(watchId, { accountId, stop });
-      return { watchId };
+    'mail.watch': async ({ accountId, folder }, context) => {
+      const account = services.account(accountId);
+      try {
+        return { watchId: await services.watches.watch(context.caller, accountId, folder) };
+      } catch (error) {
+        throw await withCertificate(error, account.incoming, account.protocol);
+      }
     },
 
-    'mail.unwatch': async ({ watchId }) => {
-      const watch = services.watches.get(watchId);
-      services.watches.delete(watchId);
-      await watch?.stop();
+    'mail.unwatch': async ({ watchId }, context) => {
+      await services.watches.unwatch(context.caller, watchId);
       return null;
     },
 
@@ -282,7 +278,7 @@ export function createHandlers(services: Services): HandlerTable {
       return null;
     },
 
-    'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls),
+    'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls, { allowedInternal: services.internalImageHosts }),
 
     'lab.serverState': ({ accountId }) => serverSnapshot(otherDeviceOptions(accountId)),
     'lab.otherDevice': ({ accountId, action, messageId }) => otherImapDevice(otherDeviceOptions(accountId), action, messageId),

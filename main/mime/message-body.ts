@@ -5,6 +5,7 @@
  * without the page ever choosing a path.
  */
 import type { AttachmentInfo, MessageBody } from '../../shared/model';
+import { senderVerification } from './authentication-results';
 import type { ParsedMessage } from './parse';
 
 /** Where a message lives: the account, the folder path, and its id there (IMAP UID or POP3 UIDL). */
@@ -62,7 +63,8 @@ function isCleanString(value: unknown): value is string {
 
 /**
  * The body as the reader receives it over IPC: text, HTML, headers and
- * warnings, and each attachment described with an id instead of its bytes.
+ * warnings, whether its sender is verified, and each attachment described
+ * with an id instead of its bytes.
  * `raw` is passed through when the caller wants the exact message.
  */
 export function toMessageBody(parsed: ParsedMessage, ref: MessageRef, raw?: Uint8Array): MessageBody {
@@ -85,5 +87,6 @@ export function toMessageBody(parsed: ParsedMessage, ref: MessageRef, raw?: Uint
     headers: parsed.headers,
     ...(raw === undefined ? {} : { raw }),
     warnings: parsed.warnings,
+    senderVerification: senderVerification(parsed.headers, parsed.summary.from),
   };
 }

@@ -6,6 +6,7 @@
  * Every method rejects only with a TwinboxError (see ./errors.ts), so the code
  * survives the IPC boundary and the user sees the sentence for it.
  */
+import type { TwinboxError } from '../../shared/errors';
 import type {
   AdapterCapabilities,
   DeleteResult,
@@ -115,8 +116,11 @@ export interface MailAdapter {
   /** Undefined when the server reports no quota (`capabilities.quota` is false). */
   quota(folder: string): Promise<QuotaInfo | undefined>;
   /**
-   * Requires `push`. Watches a folder on a connection of its own and calls
-   * `onChange` for each change; the returned function stops watching.
+   * Requires `push`. Watches a folder on a connection of its own (no
+   * connect() needed first) and calls `onChange` for each change; the
+   * returned function stops watching. A lost connection is reopened by the
+   * watch itself; `onEnd` hears when it gives up (a refusal only new settings
+   * can fix), never after the returned function was called.
    */
-  watch(folder: string, onChange: (change: FolderChange) => void): Promise<() => Promise<void>>;
+  watch(folder: string, onChange: (change: FolderChange) => void, onEnd?: (error: TwinboxError) => void): Promise<() => Promise<void>>;
 }

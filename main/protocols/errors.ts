@@ -44,6 +44,12 @@ const CERTIFICATE_CODES = new Set([
   'HOSTNAME_MISMATCH',
 ]);
 
+/**
+ * Connect failures that only the user can fix (new settings or password).
+ * Nothing retries these by itself: retrying a wrong password gets accounts locked.
+ */
+export const NEEDS_THE_USER: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'TLS_CERT_UNTRUSTED', 'TLS_REQUIRED']);
+
 interface ErrorLike {
   code?: unknown;
   message?: unknown;

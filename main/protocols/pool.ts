@@ -10,6 +10,7 @@ import { TwinboxError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { ConnectionState } from '../../shared/model';
 import type { MailAdapter } from './adapter';
+import { NEEDS_THE_USER } from './errors';
 
 export interface PoolOptions {
   /** Connections per account at most: one can sync while another opens the message the user clicked. */
@@ -34,8 +35,6 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = {
 const CONNECTION_BROKEN: ReadonlySet<ErrorCode> = new Set(['CONNECTION_LOST', 'TIMEOUT', 'PROTOCOL_ERROR']);
 /** Connect failures worth trying again later. */
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['CONNECTION_LOST', 'TIMEOUT', 'CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'PROTOCOL_ERROR']);
-/** Connect failures that only the user can fix. */
-const NEEDS_THE_USER: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'TLS_CERT_UNTRUSTED', 'TLS_REQUIRED']);
 
 interface Slot {
   adapter: MailAdapter;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { allowedEndpoints } from '../../main/address-policy';
 import { startWebHost } from '../../main/hosts/websocket-host';
 import type { WebHost } from '../../main/hosts/websocket-host';
 import { createHandlers } from '../../main/ipc/handlers';
@@ -75,6 +76,12 @@ export interface OpenOptions {
    * and syncs nothing by itself (see renderer/index.tsx), so a test can fill the cache directly.
    */
   cacheHook?: boolean;
+  /**
+   * The test's own image servers (`127.0.0.1:port`), which main may fetch
+   * remote images from although they are on loopback; main refuses every
+   * other internal address.
+   */
+  internalImageHosts?: string[];
 }
 
 export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {
@@ -84,7 +91,13 @@ export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSes
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set TWINBOX_CHROMIUM`);
   }
-  const services = createServices({ identity: APP_IDENTITY, host: 'web', createAdapter, demo: options.demo === true });
+  const services = createServices({
+    identity: APP_IDENTITY,
+    host: 'web',
+    createAdapter,
+    demo: options.demo === true,
+    internalImageHosts: allowedEndpoints(options.internalImageHosts ?? []),
+  });
   const handlers = createHandlers(services);
   const call: TwinboxSession['call'] = async (method, input) => {
     const envelope = await dispatch(handlers, method, input, { host: 'web', caller: 'test setup' });
@@ -95,7 +108,7 @@ export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSes
   const host = await startWebHost({
     handlers,
     staticDir: RENDERER_DIR,
-    onCallerGone: (caller) => void services.syncs.cancelOwner(caller),
+    onCallerGone: (caller) => void services.callerGone(caller),
   });
   services.events.subscribe((event, payload) => host.emit(event, payload));
   const profile = mkdtempSync(join(tmpdir(), 'twinbox-profile-'));

@@ -4,7 +4,9 @@ import type { TestContext } from 'vitest';
 import { demoMessages, seedMailbox } from '../../demo/seed';
 import type { SeedTarget } from '../../demo/seed';
 import { startImageServer } from '../../demo/images';
+import { ALLOW_INTERNAL_IMAGE_HOSTS, internalImageHostsFrom } from '../../main/address-policy';
 import { parseMessage } from '../../main/mime/parse';
+import { fetchRemoteImages } from '../../main/remote-images';
 import type { Account, RetentionPolicy } from '../../shared/model';
 import { appendMessages, eventually, leaseMailboxes, mailStack, openImap, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
@@ -353,6 +355,14 @@ describe('the demo mailbox', () => {
       const banner = await fetch(`${images.origin}/banner.png`);
       expect(banner.headers.get('content-type')).toBe('image/png');
       expect([...new Uint8Array(await banner.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      // Main fetches it under the setting the demo gives the app (its image server's own address and port), and
+      // refuses it, without a connection, under none: it is on loopback.
+      const bannerUrl = `${images.origin}/banner.png`;
+      const demoSetting = internalImageHostsFrom({ [ALLOW_INTERNAL_IMAGE_HOSTS]: new URL(images.origin).host });
+      expect(await fetchRemoteImages([bannerUrl], { allowedInternal: demoSetting })).toEqual([expect.objectContaining({ url: bannerUrl, ok: true })]);
+      const hits = images.hits;
+      expect(await fetchRemoteImages([bannerUrl])).toEqual([{ url: bannerUrl, ok: false, error: 'internal address' }]);
+      expect(images.hits).toBe(hits);
       // Some read, some flagged, some not.
       const flagged = parsed.filter((m) => m.flags.includes('\\Flagged')).length;
       const read = parsed.filter((m) => m.flags.includes('\\Seen')).length;

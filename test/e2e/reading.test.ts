@@ -58,11 +58,13 @@ async function startRecorder(): Promise<Recorder> {
 
 const paths = (r: Recorder): string[] => r.requests.map((request) => request.path).sort();
 
-async function open(context: Parameters<typeof accountFor>[0], user: TestUser, protocol: 'imap' | 'pop3', extra: Partial<Account> = {}): Promise<Page> {
+/** Opens Twinbox on the user's account; main may fetch pictures from `imageServer` (on loopback) and from no other internal address. */
+async function open(context: Parameters<typeof accountFor>[0], user: TestUser, protocol: 'imap' | 'pop3', extra: Partial<Account> = {}, imageServer?: Recorder): Promise<Page> {
   session = await openTwinbox({
     beforeOpen: async (call) => {
       await call('accounts.save', { account: accountFor(context, user, protocol, extra), incomingPassword: user.password });
     },
+    internalImageHosts: imageServer ? [new URL(imageServer.origin).host] : [],
   });
   return session.page;
 }
@@ -144,6 +146,21 @@ function base64Lines(bytes: Buffer): string {
   return (bytes.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }
 
+/**
+ * What the receiving server writes above a message it took in: its hop, and what it found when it checked the
+ * sender (RFC 8601). The reader believes only the topmost such field, and applies "always load images from this
+ * sender" only to a message whose field shows a pass for the From address's domain.
+ */
+function receivedWith(results: string): string[] {
+  return [
+    'Received: from mail.example.org (mail.example.org [192.0.2.10]) by mx.twinbox.test with ESMTPS id 4711; Thu, 01 Jan 2026 09:59:59 +0000',
+    `Authentication-Results: mx.twinbox.test; ${results}`,
+  ];
+}
+
+/** The newsletter's own signature checked out: it comes from example.org. */
+const SIGNED_BY_SENDER = 'dkim=pass header.d=example.org header.s=news; spf=pass smtp.mailfrom=bounce@example.org';
+
 function hostileMail(origin: string, tag: string): string {
   const html = `<html><head>
 <style>
@@ -177,6 +194,7 @@ body { background-image: url("${origin}/sheet-background.png"); }
 <form action="${origin}/form"><input name="q"><button>Send</button></form>
 </body></html>`;
   return crlf([
+    ...receivedWith(SIGNED_BY_SENDER),
     'From: Weekly News <news@example.org>',
     'To: reader@example.org',
     `Subject: ${tag} hostile`,
@@ -194,6 +212,7 @@ body { background-image: url("${origin}/sheet-background.png"); }
 /** The same sender again, with one remote picture. */
 function secondMail(origin: string, tag: string): string {
   return crlf([
+    ...receivedWith(SIGNED_BY_SENDER),
     'From: Weekly News <news@example.org>',
     'To: reader@example.org',
     `Subject: ${tag} second`,
@@ -203,6 +222,23 @@ function secondMail(origin: string, tag: string): string {
     'Content-Type: text/html; charset=utf-8',
     '',
     `<p>Second issue.</p><img src="${origin}/second.png" alt="Second picture">`,
+    '',
+  ]);
+}
+
+/** A one-picture issue of the newsletter, under the trace fields given (none: a message nobody checked). */
+function newsIssue(origin: string, tag: string, issue: string, day: number, trace: string[]): string {
+  return crlf([
+    ...trace,
+    'From: Weekly News <news@example.org>',
+    'To: reader@example.org',
+    `Subject: ${tag} ${issue}`,
+    `Message-ID: <${tag}.${issue}@twinbox.test>`,
+    `Date: Mon, ${String(day).padStart(2, '0')} Feb 2026 10:00:00 +0000`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    `<p>Issue ${issue}.</p><img src="${origin}/${issue}.png" alt="Picture of ${issue}">`,
     '',
   ]);
 }
@@ -285,7 +321,7 @@ describe('reading an HTML mail', () => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
     await appendMessages(user!, [hostileMail(origin, tag), secondMail(origin, tag)]);
-    const page = await open(context, user!, 'imap');
+    const page = await open(context, user!, 'imap', {}, recorder);
     const startUrl = page.url();
 
     const article = await openMessage(page, `${tag} hostile`);
@@ -344,6 +380,62 @@ describe('reading an HTML mail', () => {
     await expectDrawn(page, second, before);
     expect(recorder.requests.slice(before).map((r) => r.path)).toEqual(['/second.png']);
     await page.getByRole('region', { name: 'Remote images' }).getByText('Remote images are shown.').waitFor();
+    expect(session!.pageErrors).toEqual([]);
+  });
+
+  // Whether a picture then arrives is up to main's image fetching; what is checked here is whether the reader
+  // asks first, which the bar shows either way (and the recorder, for pictures that must not be fetched).
+  it('"always" holds only for mail that shows it comes from the sender: a forged or unchecked message asks, and says why', async (context) => {
+    recorder = await startRecorder();
+    const { origin } = recorder;
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, [
+      newsIssue(origin, tag, 'first', 2, receivedWith(SIGNED_BY_SENDER)),
+      // The receiving server found a signature by someone else and DMARC failing; the forger's own field, claiming
+      // the server's name, came with the message and so stands below the server's.
+      newsIssue(origin, tag, 'forged', 3, [
+        ...receivedWith('dkim=pass header.d=evil.test; spf=pass smtp.mailfrom=evil.test; dmarc=fail (p=reject) header.from=example.org'),
+        'Authentication-Results: mx.twinbox.test; dkim=pass header.d=example.org; dmarc=pass header.from=example.org',
+      ]),
+      newsIssue(origin, tag, 'unchecked', 4, []),
+      newsIssue(origin, tag, 'later', 5, receivedWith(SIGNED_BY_SENDER)),
+    ]);
+    // Main may fetch from the recorder, so a picture loaded without asking would show up there.
+    const page = await open(context, user!, 'imap', {}, recorder);
+    const bar = page.getByRole('article', { name: 'Message' }).getByRole('region', { name: 'Remote images' });
+    const always = bar.getByRole('button', { name: 'Always load images from news@example.org' });
+    const blocked = bar.getByText(/^1 remote image was blocked/);
+    const notVerified = bar.getByText(/^Sender not verified: nothing shows that this message really comes from news@example\.org/);
+
+    // A verified message offers "always", and the user takes it.
+    await openMessage(page, `${tag} first`);
+    await blocked.waitFor();
+    expect(await notVerified.count()).toBe(0);
+    await always.click();
+    await expect.poll(() => always.getAttribute('aria-pressed')).toBe('true');
+
+    // Forged and unchecked mail under the same From: the prompt, the reason, no "always", nothing asked of the server.
+    for (const issue of ['forged', 'unchecked']) {
+      await openMessage(page, `${tag} ${issue}`);
+      await mailText(page).getByText(`Issue ${issue}.`).waitFor();
+      await frameSettled(page);
+      await notVerified.waitFor();
+      await blocked.waitFor();
+      expect(await bar.getByRole('button', { name: /^Always load images/ }).count()).toBe(0);
+      expect(await bar.getByRole('status').count()).toBe(0);
+      expect(recorder.requests.map((r) => r.path)).not.toContain(`/${issue}.png`);
+    }
+    // "Load images" still works for the one message.
+    await bar.getByRole('button', { name: 'Load images', exact: true }).click();
+    await expect.poll(() => blocked.count()).toBe(0);
+
+    // The next verified message from the sender loads without asking.
+    await openMessage(page, `${tag} later`);
+    await mailText(page).getByText('Issue later.').waitFor();
+    await expect.poll(() => blocked.count()).toBe(0);
+    expect(await always.getAttribute('aria-pressed')).toBe('true');
+    expect(await notVerified.count()).toBe(0);
     expect(session!.pageErrors).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import type { DexieOptions } from 'dexie';
 import type { TestContext } from 'vitest';
 import type { Account } from '../../shared/model';
 import type { TwinboxBridge } from '../../shared/contract';
+import { allowedEndpoints } from '../../main/address-policy';
 import { dispatch } from '../../main/ipc/dispatch';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createAdapter } from '../../main/protocols/factory';
@@ -36,8 +37,14 @@ export interface ClientHarness {
   close(): Promise<void>;
 }
 
-export function clientHarness(): ClientHarness {
-  const services = createServices({ identity: { name: 'Twinbox', version: 'test' }, host: 'web', createAdapter });
+/** `internalImageHosts`: the test's own image servers (`127.0.0.1:port`), the only internal addresses main may fetch pictures from. */
+export function clientHarness(options: { internalImageHosts?: string[] } = {}): ClientHarness {
+  const services = createServices({
+    identity: { name: 'Twinbox', version: 'test' },
+    host: 'web',
+    createAdapter,
+    internalImageHosts: allowedEndpoints(options.internalImageHosts ?? []),
+  });
   const table = createHandlers(services);
   // fake-indexeddb is typed with the DOM's IndexedDB types, which Node code here does not load.
   const fake = fakeIndexedDb as unknown as { IDBFactory: new () => DexieOptions['indexedDB']; IDBKeyRange: DexieOptions['IDBKeyRange'] };

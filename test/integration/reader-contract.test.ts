@@ -187,6 +187,7 @@ async function startWebServer(): Promise<WebServer> {
       r.write(PNG);
     },
     '/moved.png': (r) => r.writeHead(302, { location: '/picture.png' }).end(),
+    '/moved-inside.png': (r) => r.writeHead(302, { location: 'http://127.0.0.1:1/picture.png' }).end(),
     '/missing.png': (r) => r.writeHead(404).end(),
   };
   const server = createServer((request, response) => {
@@ -210,10 +211,21 @@ async function startWebServer(): Promise<WebServer> {
 describe('mail.remoteImages', () => {
   it('returns a picture as a data: URI and refuses whatever is not a picture within the limit', async () => {
     web = await startWebServer();
-    harness = clientHarness();
+    harness = clientHarness({ internalImageHosts: [new URL(web.origin).host] });
     const { origin } = web;
     const url = (path: string): string => `${origin}${path}`;
-    const asked = ['/picture.png', '/picture.png', '/page.html', '/disguised.png', '/drawing.svg', '/endless.png', '/declared-large.png', '/moved.png', '/missing.png'];
+    const asked = [
+      '/picture.png',
+      '/picture.png',
+      '/page.html',
+      '/disguised.png',
+      '/drawing.svg',
+      '/endless.png',
+      '/declared-large.png',
+      '/moved.png',
+      '/moved-inside.png',
+      '/missing.png',
+    ];
     const results = await harness.client.call('mail.remoteImages', { urls: asked.map(url) });
     const byPath = new Map(results.map((result) => [result.url.slice(origin.length), result]));
 
@@ -232,13 +244,15 @@ describe('mail.remoteImages', () => {
     expect(byPath.get('/endless.png')).toEqual({ url: url('/endless.png'), ok: false, error: 'too large' });
     expect(byPath.get('/declared-large.png')).toEqual({ url: url('/declared-large.png'), ok: false, error: 'too large' });
     expect(byPath.get('/missing.png')).toEqual({ url: url('/missing.png'), ok: false, error: 'the server answered 404' });
+    // The test's server is allowed; another port on the same loopback address is not, even by a redirect.
+    expect(byPath.get('/moved-inside.png')).toEqual({ url: url('/moved-inside.png'), ok: false, error: 'internal address' });
     // Nothing about the reader goes along.
     expect(web.requests.every((r) => r.headers.cookie === undefined && r.headers.referer === undefined)).toBe(true);
   });
 
   it('refuses any address that is not http or https, before fetching anything', async () => {
     web = await startWebServer();
-    harness = clientHarness();
+    harness = clientHarness({ internalImageHosts: [new URL(web.origin).host] });
     for (const address of ['file:///etc/passwd', 'ftp://127.0.0.1/picture.png', 'data:image/png;base64,AAAA', 'javascript:alert(1)', '//127.0.0.1/picture.png']) {
       expect(await failure(harness.client.call('mail.remoteImages', { urls: [`${web.origin}/picture.png`, address] }))).toBe('INVALID_REQUEST');
     }

@@ -1,7 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Certificate } from './certificate';
-import { captureOutput, spawnDaemon, stopGroup, waitForBanner } from './processes';
+import { captureOutput, processesInGroup, spawnDaemon, stopGroup, waitForBanner } from './processes';
 import type { SystemAccounts } from './system-accounts';
 
 export interface DovecotPorts {
@@ -16,11 +17,29 @@ export interface DovecotPorts {
 
 export interface RunningDovecot {
   ports: DovecotPorts;
-  /** The master's pid, which is also the process group of every Dovecot process. */
-  pid: number;
+  /** The master's pid, which is also the process group of every Dovecot process (a new one after startAgain). */
+  readonly pid: number;
   passwdFile: string;
   logFile: string;
   stop(): Promise<void>;
+  /**
+   * Stops Dovecot as an administrator's restart does (SIGTERM: the master
+   * ends every session), keeping its ports, configuration and mail; until
+   * startAgain(), connections are refused.
+   */
+  shutDown(): Promise<void>;
+  /** Starts it again after shutDown(), on the same ports, with the same mail. */
+  startAgain(): Promise<void>;
+  /** The logged-in IMAP sessions, as their process titles show them. */
+  imapSessions(): ImapSessionTitle[];
+}
+
+/** One IMAP session, from its process title (verbose_proctitle: "[user ip COMMAND...]"). */
+export interface ImapSessionTitle {
+  pid: number;
+  user: string;
+  /** The commands it is running right now: ["IDLE"] while the client idles. */
+  commands: string[];
 }
 
 /** Dovecot exits with this when a listener cannot bind (the port was taken meanwhile). */
@@ -58,20 +77,54 @@ export async function startDovecot(options: {
     dovecotConfig({ dir, ports, certificate, accounts, passwdFile, logFile, homes, imapCapability: options.imapCapability }),
   );
 
-  const child = spawnDaemon('dovecot', ['-F', '-c', configFile]);
-  const output = captureOutput(child);
-  const describe = (): string => `${output()}\n${tail(logFile)}`;
-  try {
-    await Promise.all([
-      waitForBanner(ports.imap, child, describe),
-      waitForBanner(ports.pop3, child, describe),
-      waitForBanner(ports.lmtp, child, describe),
-    ]);
-  } catch (error) {
-    await stopGroup(child);
-    throw new DovecotStartError(child.exitCode, (error as Error).message);
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawnDaemon('dovecot', ['-F', '-c', configFile]);
+    const output = captureOutput(child);
+    const describe = (): string => `${output()}\n${tail(logFile)}`;
+    try {
+      await Promise.all([
+        waitForBanner(ports.imap, child, describe),
+        waitForBanner(ports.pop3, child, describe),
+        waitForBanner(ports.lmtp, child, describe),
+      ]);
+    } catch (error) {
+      await stopGroup(child);
+      throw new DovecotStartError(child.exitCode, (error as Error).message);
+    }
+    return child;
+  };
+  let child = await launch();
+  return {
+    ports,
+    get pid() {
+      return child.pid ?? 0;
+    },
+    passwdFile,
+    logFile,
+    stop: () => stopGroup(child),
+    shutDown: () => stopGroup(child, 'SIGTERM'),
+    startAgain: async () => {
+      child = await launch();
+    },
+    imapSessions: () => imapSessionsOf(child.pid ?? 0),
+  };
+}
+
+function imapSessionsOf(pgid: number): ImapSessionTitle[] {
+  const sessions: ImapSessionTitle[] = [];
+  for (const pid of processesInGroup(pgid)) {
+    let title: string;
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    } catch {
+      continue; // Ended while we looked.
+    }
+    // "<instance>/imap [u001 127.0.0.1 IDLE]"; an imap process not serving one user says otherwise.
+    const match = /\/imap \[(\S+) (\S+)((?: \S+)*)\]/.exec(title);
+    if (!match) continue;
+    sessions.push({ pid, user: match[1]!, commands: (match[3] ?? '').split(' ').filter((word) => word !== '') });
   }
-  return { ports, pid: child.pid ?? 0, passwdFile, logFile, stop: () => stopGroup(child) };
+  return sessions;
 }
 
 export class DovecotStartError extends Error {
@@ -132,6 +185,8 @@ default_internal_user = ${o.accounts.internalUser}
 default_internal_group = ${o.accounts.internalGroup}
 default_login_user = ${o.accounts.loginUser}
 mail_plugins = $mail_plugins quota
+# Session processes show their user and running command ("IDLE"), for tests that count connections.
+verbose_proctitle = yes
 
 passdb {
   driver = passwd-file

@@ -100,8 +100,8 @@ export async function leaseMailboxes(context: TestContext, count: number): Promi
 }
 
 /** An IMAP session of the tests' own: the "other device" that checks what the server holds. */
-export async function openImap(user: TestUser, options: { endpoint?: 'imaps' | 'imap' } = {}): Promise<ImapFlow> {
-  const stack = mailStack();
+export async function openImap(user: TestUser, options: { endpoint?: 'imaps' | 'imap'; stack?: MailStackInfo } = {}): Promise<ImapFlow> {
+  const stack = options.stack ?? mailStack();
   const which = options.endpoint ?? (stack.imaps ? 'imaps' : 'imap');
   const endpoint = stack[which];
   if (!endpoint) throw new Error(`the stack has no ${which} endpoint`);
@@ -140,7 +140,7 @@ async function emptyMailbox(user: TestUser): Promise<void> {
 export async function appendMessage(
   user: TestUser,
   raw: string | Buffer,
-  options: { folder?: string; flags?: string[] } = {},
+  options: { folder?: string; flags?: string[]; stack?: MailStackInfo } = {},
 ): Promise<number> {
   const [uid] = await appendMessages(user, [raw], options);
   return uid!;
@@ -150,9 +150,9 @@ export async function appendMessage(
 export async function appendMessages(
   user: TestUser,
   raws: readonly (string | Buffer)[],
-  options: { folder?: string; flags?: string[] } = {},
+  options: { folder?: string; flags?: string[]; stack?: MailStackInfo } = {},
 ): Promise<number[]> {
-  const client = await openImap(user);
+  const client = await openImap(user, options.stack ? { stack: options.stack } : {});
   try {
     const uids: number[] = [];
     for (const raw of raws) {

@@ -27,7 +27,9 @@ export interface LocalMailStack {
   /** The temporary directory that holds configuration, mail and logs. */
   dir: string;
   /** The process groups of the daemons (each daemon leads its own). */
-  processGroups: number[];
+  readonly processGroups: number[];
+  /** Its Dovecot: to restart it, or to see its IMAP sessions. */
+  dovecot: RunningDovecot;
   /** Stops every daemon by its process group and removes the directory. */
   stop(): Promise<void>;
 }
@@ -45,6 +47,8 @@ export interface LocalStackOptions {
    * way to meet a server without CONDSTORE, QRESYNC, MOVE and the like.
    */
   imapCapability?: string;
+  /** False: no SMTP server, even as root (a test that needs only IMAP starts sooner). */
+  smtp?: boolean;
 }
 
 export async function startLocalMailStack(options: LocalStackOptions = {}): Promise<LocalMailStack> {
@@ -52,7 +56,6 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
   // Dovecot's unprivileged helpers must be able to reach their files inside.
   chmodSync(dir, 0o755);
   const stoppers: (() => Promise<void>)[] = [];
-  const processGroups: number[] = [];
   const stop = async (): Promise<void> => {
     for (const stopOne of stoppers.reverse()) await stopOne();
     stoppers.length = 0;
@@ -79,10 +82,9 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
       });
     });
     stoppers.push(() => dovecot.stop());
-    processGroups.push(dovecot.pid);
 
     let postfix: RunningPostfix | undefined;
-    if (accounts.privileged) {
+    if (accounts.privileged && options.smtp !== false) {
       postfix = await withPortRetries(async () => {
         const ports = await freePorts(['smtp', 'smtps']);
         return startPostfix({
@@ -96,10 +98,19 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
       });
       const running = postfix;
       stoppers.push(() => running.stop());
-      processGroups.push(running.pid);
     }
     const info = { ...describeStack(dovecot, postfix, certificate.pem), pool: { claimDir, users: pool } };
-    return { info, dir, processGroups, stop };
+    const postfixGroups = postfix ? [postfix.pid] : [];
+    return {
+      info,
+      dir,
+      // Read when asked: a restarted Dovecot leads a new group.
+      get processGroups() {
+        return [dovecot.pid, ...postfixGroups];
+      },
+      dovecot,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

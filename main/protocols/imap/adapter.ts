@@ -34,6 +34,8 @@ import { watchFolder } from './watch';
 export interface ImapAdapterTuning {
   /** How often a watch polls a server without IDLE; 60 s by default. */
   watchPollIntervalMs?: number;
+  /** Pauses between a watch's reconnects after its connection is lost; 1 s doubling up to 60 s by default. */
+  watchReconnectDelaysMs?: { first: number; last: number };
 }
 
 const DEFAULT_WATCH_POLL_MS = 60_000;
@@ -151,13 +153,19 @@ export class ImapAdapter implements MailAdapter {
     return folderQuota(this.live(), folder);
   }
 
-  /** Watches a folder on a connection of its own (IDLE, or NOOP polling without it); the result stops it. */
-  async watch(folder: string, onChange: (change: FolderChange) => void): Promise<() => Promise<void>> {
-    this.live();
+  /**
+   * Watches a folder on a connection of its own (IDLE, or NOOP polling
+   * without it); the result stops it. Needs no connect() first: a watch
+   * never uses the adapter's main connection, so a watch-only adapter opens
+   * just the one.
+   */
+  async watch(folder: string, onChange: (change: FolderChange) => void, onEnd?: (error: TwinboxError) => void): Promise<() => Promise<void>> {
     const stop = await watchFolder(
       {
         open: () => ImapSession.open(this.options, { autoIdleDelayMs: WATCH_IDLE_DELAY_MS, maxIdleTimeMs: WATCH_IDLE_RESTART_MS }),
         pollIntervalMs: this.tuning.watchPollIntervalMs ?? DEFAULT_WATCH_POLL_MS,
+        ...(this.tuning.watchReconnectDelaysMs ? { reconnectDelaysMs: this.tuning.watchReconnectDelaysMs } : {}),
+        ...(onEnd ? { onEnd } : {}),
       },
       folder,
       onChange,

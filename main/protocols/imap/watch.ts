@@ -2,7 +2,9 @@
  * Watching a folder for changes made elsewhere, on a connection of its own
  * so that watching never waits behind a sync (and a sync never breaks IDLE).
  */
+import { TwinboxError } from '../../../shared/errors';
 import type { FolderChange } from '../../../shared/model';
+import { NEEDS_THE_USER } from '../errors';
 import type { ImapSession } from './session';
 
 export interface WatchSettings {
@@ -10,10 +12,17 @@ export interface WatchSettings {
   open: () => Promise<ImapSession>;
   /** How often a server without IDLE is asked (NOOP) whether anything changed. */
   pollIntervalMs: number;
+  /** Waits between reconnects after the watch connection is lost: doubling from the first to the last. */
+  reconnectDelaysMs?: { first: number; last: number };
+  /**
+   * Called once if the watch ends by itself: a reconnect was refused in a way
+   * only new settings can fix (a wrong password must not be retried). Never
+   * called after stop().
+   */
+  onEnd?: (error: TwinboxError) => void;
 }
 
-/** Waits between reconnects after the watch connection is lost: doubling from the first to the last. */
-const RECONNECT_DELAYS_MS = { first: 1_000, last: 60_000 };
+const DEFAULT_RECONNECT_DELAYS_MS = { first: 1_000, last: 60_000 };
 
 type Reason = FolderChange['reason'];
 
@@ -24,8 +33,9 @@ type Reason = FolderChange['reason'];
  * imapflow starts as soon as the connection is quiet; a server without IDLE
  * is polled with NOOP instead. Several notices of one kind in one burst are
  * reported once. A lost connection is reopened with growing pauses, and what
- * changed meanwhile is reported from the folder's counters. The returned
- * function stops watching and logs out.
+ * changed meanwhile is reported from the folder's counters; a reconnect
+ * refused for a reason only the user can fix ends the watch (settings.onEnd).
+ * The returned function stops watching and logs out.
  */
 export async function watchFolder(settings: WatchSettings, folder: string, onChange: (change: FolderChange) => void): Promise<() => Promise<void>> {
   const watch = new FolderWatch(settings, folder, onChange);
@@ -44,7 +54,8 @@ class FolderWatch {
   private stopped = false;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private reconnectDelay = RECONNECT_DELAYS_MS.first;
+  private readonly reconnectDelays: { first: number; last: number };
+  private reconnectDelay: number;
   private pending = new Set<Reason>();
   private lastCounters: FolderCounters | undefined;
 
@@ -52,11 +63,14 @@ class FolderWatch {
     private readonly settings: WatchSettings,
     private readonly folder: string,
     private readonly onChange: (change: FolderChange) => void,
-  ) {}
+  ) {
+    this.reconnectDelays = settings.reconnectDelaysMs ?? DEFAULT_RECONNECT_DELAYS_MS;
+    this.reconnectDelay = this.reconnectDelays.first;
+  }
 
   /** The first connection; its failure is the caller's (wrong folder, no network). */
   async start(): Promise<void> {
-    this.session = await this.connect();
+    this.adopt(await this.connect());
   }
 
   async stop(): Promise<void> {
@@ -156,8 +170,13 @@ class FolderWatch {
     let reopened: ImapSession;
     try {
       reopened = await this.connect();
-    } catch {
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_DELAYS_MS.last);
+    } catch (error) {
+      if (this.stopped) return;
+      if (error instanceof TwinboxError && NEEDS_THE_USER.has(error.code)) {
+        this.end(error);
+        return;
+      }
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.reconnectDelays.last);
       this.scheduleReconnect();
       return;
     }
@@ -165,8 +184,20 @@ class FolderWatch {
       await reopened.close();
       return;
     }
-    this.session = reopened;
-    this.reconnectDelay = RECONNECT_DELAYS_MS.first;
-    if (!reopened.usable) this.lost(reopened);
+    this.reconnectDelay = this.reconnectDelays.first;
+    this.adopt(reopened);
+  }
+
+  /** A connection that closed while it was being set up is lost like any other, not kept as if alive. */
+  private adopt(session: ImapSession): void {
+    this.session = session;
+    if (!session.usable) this.lost(session);
+  }
+
+  private end(error: TwinboxError): void {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.reconnectTimer);
+    this.settings.onEnd?.(error);
   }
 }

@@ -17,7 +17,12 @@ import { useMailContent } from './use-mail-content';
 export function MessageContent({ body, messageKey, sender, senderAllowed }: { body: MessageBody; messageKey: MessageKey; sender: string | undefined; senderAllowed: boolean }): React.JSX.Element {
   const { engine } = useApp();
   const [preferText, setPreferText] = useState(false);
-  const { prepared, remote, loadRemote } = useMailContent({ html: body.html, messageKey, attachments: body.attachments, autoLoad: senderAllowed });
+  // Anyone can write any From address: "always" is the user's word for mail that really comes from it, so it
+  // applies only when the receiving server vouched for this very address (main says which messages show that).
+  const verification = body.senderVerification;
+  const senderVerified = sender !== undefined && verification.verified && verification.address === sender;
+  const autoLoad = senderAllowed && senderVerified;
+  const { prepared, remote, loadRemote } = useMailContent({ html: body.html, messageKey, attachments: body.attachments, autoLoad });
   const hasText = body.text !== undefined && body.text.trim() !== '';
   const showHtml = prepared !== undefined && !(preferText && hasText);
 
@@ -26,7 +31,7 @@ export function MessageContent({ body, messageKey, sender, senderAllowed }: { bo
   const files = body.attachments.filter((a) => a.role !== 'signature' && !(a.contentId !== undefined && shownInBody.has(a.contentId.toLowerCase())));
 
   function always(allow: boolean): void {
-    if (sender === undefined) return;
+    if (sender === undefined || !senderVerified) return;
     void engine.writer.allowRemoteContent(sender, allow);
     if (allow && remote.kind === 'blocked') loadRemote();
   }
@@ -47,6 +52,7 @@ export function MessageContent({ body, messageKey, sender, senderAllowed }: { bo
           state={remote}
           sender={sender}
           senderAllowed={senderAllowed}
+          senderVerified={senderVerified}
           onLoad={loadRemote}
           onAlways={always}
         />
