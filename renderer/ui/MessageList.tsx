@@ -57,8 +57,16 @@ export const MessageList = forwardRef<
   const lastVisible = items[items.length - 1]?.index ?? 0;
   const blockStart = Math.floor(firstVisible / BLOCK) * BLOCK;
   const blockEnd = (Math.floor(lastVisible / BLOCK) + 1) * BLOCK;
-  const rows = useLiveQuery(() => source.page(blockStart, blockEnd - blockStart), [source.id, blockStart, blockEnd]);
-  const rowAt = (index: number): CachedMessage | undefined => rows?.[index - blockStart];
+  // The block says where it starts and whose it is: while the next block loads, useLiveQuery still returns the last
+  // one, and read at the new block's offsets it would put other messages' rows (and ids, which the screen reader
+  // announces through aria-activedescendant) at these positions.
+  const sourceId = source.id;
+  const block = useLiveQuery(
+    async () => ({ sourceId, start: blockStart, rows: await source.page(blockStart, blockEnd - blockStart) }),
+    [sourceId, blockStart, blockEnd],
+  );
+  const rowAt = (index: number): CachedMessage | undefined =>
+    block && block.sourceId === sourceId && index >= block.start ? block.rows[index - block.start] : undefined;
 
   // Keep the focused row in view when the keyboard moves it.
   useEffect(() => {
