@@ -94,22 +94,29 @@ function roleFor(contentType: string, parentType: string | undefined): Attachmen
  */
 export function describeAttachments(sources: readonly AttachmentSource[], html: string | undefined, parents: ReadonlyMap<MimeEntity, MimeEntity>, context: DecodeContext): DescribedAttachment[] {
   const referenced = referencedContentIds(html);
-  return sources.map((source, index) => {
+  const described = sources.map((source) => {
     const entity = source.entity;
     const contentType = source.embeddedName === undefined ? entity.contentType : typeForName(source.embeddedName);
     const contentId = source.embeddedName === undefined ? contentIdOf(entity) : undefined;
     const referencedByBody = contentId !== undefined && referenced.has(contentId.toLowerCase());
     const inline = referencedByBody || (source.embeddedName === undefined && entity.disposition === 'inline' && INLINE_IMAGE_TYPES.has(contentType));
-    return {
-      filename: source.embeddedName === undefined ? filenameOf(entity, index, context) : (sentFileName(source.embeddedName) ?? `attachment-${index + 1}`),
-      contentType,
-      size: source.content.byteLength,
-      inline,
-      ...(contentId === undefined ? {} : { contentId }),
-      role: roleFor(contentType, parents.get(entity)?.contentType),
-      content: source.content,
-    };
+    return { source, contentType, contentId, inline };
   });
+  // A part of a listed message is saved with that message; listing it too would show one file several times.
+  return described
+    .filter(({ source, inline }) => inline || source.withinListedMessage !== true)
+    .map(({ source, contentType, contentId, inline }, index) => {
+      const entity = source.entity;
+      return {
+        filename: source.embeddedName === undefined ? filenameOf(entity, index, context) : (sentFileName(source.embeddedName) ?? `attachment-${index + 1}`),
+        contentType,
+        size: source.content.byteLength,
+        inline,
+        ...(contentId === undefined ? {} : { contentId }),
+        role: roleFor(contentType, parents.get(entity)?.contentType),
+        content: source.content,
+      };
+    });
 }
 
 function contentIdOf(entity: MimeEntity): string | undefined {

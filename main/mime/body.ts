@@ -34,6 +34,11 @@ export interface AttachmentSource {
   content: Uint8Array;
   /** The name a uuencode or yEnc block gives the file it holds. */
   embeddedName?: string;
+  /**
+   * True for a part of a message that is itself listed (as an .eml): saving
+   * that message saves the part, so it is listed only when shown inline.
+   */
+  withinListedMessage?: boolean;
 }
 
 /** Text and attachments of a message, before assembly. */
@@ -50,39 +55,52 @@ export interface BodyParts {
  */
 export function collectBodyParts(root: MimeEntity, context: DecodeContext, options: { attachmentBytes: boolean } = { attachmentBytes: true }): BodyParts {
   const parts: BodyParts = { texts: new Map(), attachments: [] };
-  visit(root, false, parts, { ...context, attachmentBytes: options.attachmentBytes });
+  visit(root, false, false, parts, { ...context, attachmentBytes: options.attachmentBytes });
   return parts;
 }
 
 const UNREAD = new Uint8Array(0);
 
-function visit(entity: MimeEntity, inReport: boolean, parts: BodyParts, context: DecodeContext & { attachmentBytes: boolean }): void {
+function visit(entity: MimeEntity, inReport: boolean, within: boolean, parts: BodyParts, context: DecodeContext & { attachmentBytes: boolean }): void {
+  const mark = within ? { withinListedMessage: true } : {};
   switch (roleOf(entity, inReport)) {
     case 'container': {
       const report = inReport || entity.contentType === 'multipart/report';
-      for (const child of entity.children) visit(child, report, parts, context);
+      entity.children.forEach((child, index) => {
+        visit(child, report, within, parts, context);
+        if (index > 0 && entity.contentType !== 'multipart/alternative' && roleOf(child, report) === 'text' && namesFile(child)) {
+          // A named text part after the body (a .txt sent inline) is shown and also listed, so it can be saved as the file it is.
+          parts.attachments.push({ entity: child, content: context.attachmentBytes ? decodedContent(child, context) : UNREAD, ...mark });
+        }
+      });
       return;
     }
-    case 'message':
+    case 'message': {
       // Shown inline, and unless marked inline also listed, so it can be saved or opened as a message of its own.
-      if (entity.disposition !== 'inline') parts.attachments.push({ entity, content: context.attachmentBytes ? decodedContent(entity, context) : UNREAD });
-      if (entity.nested) visit(entity.nested, false, parts, context);
+      const listed = entity.disposition !== 'inline';
+      if (listed) parts.attachments.push({ entity, content: context.attachmentBytes ? decodedContent(entity, context) : UNREAD, ...mark });
+      if (entity.nested) visit(entity.nested, false, within || listed, parts, context);
       return;
+    }
     case 'text': {
       let bytes = decodedContent(entity, context);
       if (entity.contentType === 'text/plain') {
         const embedded = extractEmbeddedFiles(bytes);
         bytes = embedded.text;
-        for (const file of embedded.files) parts.attachments.push({ entity, content: file.content, embeddedName: file.filename });
+        for (const file of embedded.files) parts.attachments.push({ entity, content: file.content, embeddedName: file.filename, ...mark });
       }
       parts.texts.set(entity, decodeText(bytes, entity, context));
       return;
     }
     case 'attachment':
       // Reports are read as text when a message has nothing else to show (reportText): always decoded.
-      parts.attachments.push({ entity, content: context.attachmentBytes || REPORT_TYPES.has(entity.contentType) ? decodedContent(entity, context) : UNREAD });
+      parts.attachments.push({ entity, content: context.attachmentBytes || REPORT_TYPES.has(entity.contentType) ? decodedContent(entity, context) : UNREAD, ...mark });
       return;
   }
+}
+
+function namesFile(entity: MimeEntity): boolean {
+  return (entity.dispositionParams.get('filename') ?? entity.params.get('name') ?? '').trim() !== '';
 }
 
 const REPORT_TYPES = new Set(['message/delivery-status', 'message/disposition-notification', 'message/feedback-report', 'text/rfc822-headers']);

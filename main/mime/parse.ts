@@ -13,12 +13,13 @@ import type { Address, MessageSummary } from '../../shared/model';
 import { describeAttachments, sentFileName } from './attachments';
 import type { AttachmentRole } from './attachments';
 import { assembleBody, collectBodyParts, reportText } from './body';
+import type { AssembledBody } from './body';
 import { charsetsNamedIn } from './charsets';
 import { parseMailDate } from './dates';
 import { firstField, headerText, parseAddressList } from './header-fields';
 import type { DecodeContext, HeaderField } from './header-fields';
 import { Notes } from './notes';
-import { htmlToPlainText, snippetOf } from './snippet';
+import { decodeEntities, htmlToPlainText, snippetOf } from './snippet';
 import { parentsOf, parseMimeTree } from './structure';
 import type { MimeEntity } from './structure';
 
@@ -149,11 +150,12 @@ function nestedHeaderLines(root: MimeEntity, context: DecodeContext): string[] {
 async function parseTree(raw: Uint8Array, context: DecodeContext): Promise<ParsedMessage> {
   const root = parseMimeTree(raw, context);
   const parts = collectBodyParts(root, context);
-  const assembled = await assembleBody(root, parts, context);
+  const assembled = withoutBlankHtml(await assembleBody(root, parts, context));
   const report = assembled.text === undefined && assembled.html === undefined ? reportText(parts, context) : undefined;
   const body = report === undefined ? assembled : { text: report };
   const attachments = describeAttachments(parts.attachments, body.html, parentsOf(root), context);
   const hasAttachments = root.bodyMissing ? attachmentsLikely(root) : attachments.some((attachment) => !attachment.inline && attachment.role !== 'signature');
+  for (const source of parts.attachments) if (source.embeddedName === undefined && source.entity.contentType === 'message/partial') noteFragment(source.entity, context);
   return {
     summary: { ...headerSummary(root.fields, context), hasAttachments, ...optional('snippet', snippetOf(body.text, body.html)) },
     ...optional('text', body.text),
@@ -163,6 +165,38 @@ async function parseTree(raw: Uint8Array, context: DecodeContext): Promise<Parse
     warnings: context.notes.list(),
     ...(root.bodyMissing ? { headersOnly: true } : {}),
   };
+}
+
+// Elements that show something without any text.
+const VISIBLE_WITHOUT_TEXT = /<(img|svg|video|audio|picture|canvas|object|embed|iframe|input|hr)\b|\bbackground\s*=|url\s*\(/i;
+
+/**
+ * The body without an HTML part that shows nothing (as Outlook sends for a
+ * message that is only an attachment: a white page with one &nbsp;). The
+ * reader then says the message has no text, as other clients do, instead of
+ * showing an empty white frame.
+ */
+function withoutBlankHtml(body: AssembledBody): AssembledBody {
+  if (body.html === undefined || VISIBLE_WITHOUT_TEXT.test(body.html)) return body;
+  // Tags are stripped directly rather than by htmlToPlainText, which drops text after an unclosed <head>, text a browser still shows.
+  const shown = body.html
+    .replace(/<!--[\s\S]*?(-->|$)/g, '')
+    .replace(/<(style|script|title)\b[\s\S]*?(<\/\1\s*>|$)/gi, '')
+    .replace(/<[^>]*>?/g, '');
+  if (decodeEntities(shown).replace(/\u00a0/g, ' ').trim() !== '') return body;
+  return body.text === undefined ? {} : { text: body.text };
+}
+
+/**
+ * A message/partial fragment (RFC 2046 5.2.2) shows no text: its body is a
+ * slice of a larger message. Joining fragments needs the other messages, so
+ * the reader is told why there is nothing to read instead.
+ */
+function noteFragment(entity: MimeEntity, context: DecodeContext): void {
+  const number = /^\d{1,6}$/.test(entity.params.get('number') ?? '') ? Number(entity.params.get('number')) : undefined;
+  const total = /^\d{1,6}$/.test(entity.params.get('total') ?? '') ? Number(entity.params.get('total')) : undefined;
+  const which = number === undefined ? 'This is one part' : total === undefined ? `This is part ${number}` : `This is part ${number} of ${total}`;
+  context.notes.add(`${which} of a message split for sending; Twinbox cannot join the parts.`);
 }
 
 // Without a body only the Content-Type hints at attachments, as it does for other clients' header-only lists.
@@ -181,7 +215,10 @@ function headerSummary(fields: readonly HeaderField[], context: DecodeContext): 
     ...optional('messageId', messageIdOf(first('message-id'))),
     ...optional('inReplyTo', messageIdOf(first('in-reply-to'))),
     references: messageIds(first('references')),
-    subject: headerText(first('subject') ?? '', context),
+    // RFC 5322 allows one Subject. IMAP lists show the server's ENVELOPE, which takes the last one
+    // (as Dovecot does), and the server's choice cannot be changed: the last is taken here too, so a
+    // message shows the same subject over IMAP and POP3.
+    subject: headerText(fields.findLast((field) => field.key === 'subject')?.value ?? '', context),
     // Only the first From field: a second one is either damage or an attempt to spoof the sender.
     from: fromField === undefined ? [] : parseAddressList(fromField, context),
     to: all('to'),

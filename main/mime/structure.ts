@@ -294,6 +294,13 @@ class TreeParser {
       entity.disposition = /^[a-z-]+$/.test(parsed.value) ? parsed.value : '';
       entity.dispositionParams = parsed.params;
     }
+    // RFC 2045 5.2: a Content-Type that cannot be read (say "<html>") means the default type, so the
+    // part is read as text; only a part that names a file is kept as an opaque file, as it is surely one.
+    if (entity.contentType === UNREADABLE_TYPE) {
+      const namesFile = entity.params.has('name') || entity.dispositionParams.has('filename');
+      entity.contentType = namesFile ? 'application/octet-stream' : fallback;
+      if (!namesFile) entity.params = new Map();
+    }
   }
 
   /** Starts reading a multipart's parts; false when it has no usable boundary and is read as a leaf. */
@@ -312,7 +319,8 @@ class TreeParser {
       const said = declared === undefined || declared === '' ? 'names no boundary' : `names a boundary that never appears`;
       this.context.notes.add(`A multipart part ${said}; the boundary its body uses was taken instead.`);
       const otherType = entity.fields.filter((field) => field.key === 'content-type').find((field) => field.value.includes(inferred));
-      if (otherType) entity.contentType = repairContentType(parseStructuredValue(otherType.value, this.context).value, entity.contentType);
+      const otherContentType = otherType === undefined ? undefined : repairContentType(parseStructuredValue(otherType.value, this.context).value, entity.contentType);
+      if (otherContentType !== undefined && otherContentType !== UNREADABLE_TYPE) entity.contentType = otherContentType;
       this.stack.push({ entity, boundary: Buffer.from(inferred, 'latin1') });
       return true;
     }
@@ -429,6 +437,9 @@ function delimiterKind(line: Uint8Array, boundary: Uint8Array): 'open' | 'close'
   return kind;
 }
 
+/** What repairContentType gives for a type that cannot be read; describeContent decides what it becomes. */
+const UNREADABLE_TYPE = 'application/x-twinbox-unreadable';
+
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*/;
 
 /** A usable `type/subtype`: the valid prefix of what was written, or a stand-in for garbage. */
@@ -437,7 +448,7 @@ function repairContentType(value: string, fallback: string): string {
   if (valid) return valid[0];
   if (value === '') return fallback;
   if (value === 'text') return 'text/plain';
-  return 'application/octet-stream';
+  return UNREADABLE_TYPE;
 }
 
 /** Each entity's enclosing entity (the multipart it is a part of, or the message/rfc822 part holding it). */

@@ -45,7 +45,7 @@ const LATIN_SINGLE_BYTE = /^(windows-125[0-8]|iso-8859-\d+|macintosh)$/;
  * "\n"; NUL characters are dropped.
  */
 export function decodeText(bytes: Uint8Array, entity: MimeEntity, context: DecodeContext): string {
-  return (mangledCjkText(bytes, entity, context) ?? decodeBytes(bytes, textCharset(bytes, entity, context))).replace(/\r\n?/g, '\n').replace(/\0/g, '');
+  return (mangledCjkText(bytes, entity, context) ?? latin1MisreadText(bytes, entity, context) ?? decodeBytes(bytes, textCharset(bytes, entity, context))).replace(/\r\n?/g, '\n').replace(/\0/g, '');
 }
 
 // Valid UTF-8 under a CJK label may be that CJK text converted to UTF-8 as if it were Latin-1.
@@ -55,6 +55,24 @@ function mangledCjkText(bytes: Uint8Array, entity: MimeEntity, context: DecodeCo
   const repaired = undoDoubleEncoding(decodeBytes(bytes, 'utf-8'), declared);
   if (repaired !== undefined) context.notes.add(`A text part in ${declared} had been converted to UTF-8 as if it were Latin-1; the conversion was undone.`);
   return repaired;
+}
+
+/**
+ * Unlabelled HTML whose <meta charset> names a single-byte charset, but whose
+ * bytes are UTF-8 holding C1 controls (U+0080-U+009F): the text was read as
+ * Latin-1 on the way and re-encoded, which makes windows-1250's "€" (0x80)
+ * U+0080. No one writes C1 controls, so the Latin-1 step is undone and the
+ * bytes are read in the charset the HTML names.
+ */
+function latin1MisreadText(bytes: Uint8Array, entity: MimeEntity, context: DecodeContext): string | undefined {
+  if (entity.params.get('charset') !== undefined || !hasHighBytes(bytes) || !isValidUtf8(bytes)) return undefined;
+  const meta = resolveCharset(metaCharsets(bytes, entity)[0]);
+  if (meta === undefined || !LATIN_SINGLE_BYTE.test(meta)) return undefined;
+  const text = decodeBytes(bytes, 'utf-8');
+  // eslint-disable-next-line no-control-regex -- C1 controls are the sign of the Latin-1 misreading
+  if (!/[\u0080-\u009f]/.test(text) || /[^\u0000-\u00ff]/.test(text)) return undefined;
+  context.notes.add(`A text part in ${meta} had been converted to UTF-8 as if it were Latin-1; the conversion was undone.`);
+  return decodeBytes(Uint8Array.from(text, (char) => char.charCodeAt(0)), meta);
 }
 
 function textCharset(bytes: Uint8Array, entity: MimeEntity, context: DecodeContext): string {
@@ -75,7 +93,14 @@ function textCharset(bytes: Uint8Array, entity: MimeEntity, context: DecodeConte
     return checkedLegacyCharset(bytes, declared, context);
   }
   if (isValidUtf8(bytes) || (declared === 'utf-8' && mostlyUtf8(bytes))) return 'utf-8';
-  const hints = [...metaCharsets(bytes, entity), ...context.hints()];
+  const meta = metaCharsets(bytes, entity);
+  // With no MIME label, an HTML part's own <meta charset> is its label, as browsers and other clients read it (a guess would make 0x80 "U+0080", not "€").
+  const metaDeclared = label === undefined ? resolveCharset(meta[0]) : undefined;
+  if (metaDeclared !== undefined && !isAsciiLabel(metaDeclared) && metaDeclared !== 'utf-8') {
+    context.notes.add(`A text part has 8-bit characters but names no character set; it was read as ${metaDeclared}, as its HTML says.`);
+    return checkedLegacyCharset(bytes, metaDeclared, context);
+  }
+  const hints = [...meta, ...context.hints()];
   const detected = detectCharset(bytes, hints);
   if (label === undefined) context.notes.add(`A text part has 8-bit characters but names no character set; it was read as ${detected}.`);
   else if (ascii) context.notes.add(`A text part declared as US-ASCII contains 8-bit characters; it was read as ${detected}.`);
