@@ -19,7 +19,7 @@ export interface MailContent {
 }
 
 const NO_IMAGES: ReadonlyMap<string, string> = new Map();
-// The contract's limits for mail.remoteImages.
+// The contract's limits for mail.remoteImages, which main also holds as a message's most pictures.
 const ADDRESSES_PER_CALL = 100;
 const MAX_ADDRESS_LENGTH = 4000;
 // A picture in the message larger than this stays an attachment to save rather than something to draw.
@@ -91,15 +91,15 @@ export function useMailContent(options: {
     if (urls.length === 0) return;
     setRemote({ kind: 'loading' });
     void (async () => {
-      const sendable = urls.filter((url) => url.length <= MAX_ADDRESS_LENGTH);
+      // One call per message: main's limits on a message's pictures (their number and their bytes in all) hold per
+      // call, so a message may not spread its pictures over several. Those beyond the call's 100 stay blocked.
+      const sendable = urls.filter((url) => url.length <= MAX_ADDRESS_LENGTH).slice(0, ADDRESSES_PER_CALL);
       let failed = urls.length - sendable.length;
       const loaded = new Map<string, string>();
       try {
-        for (let i = 0; i < sendable.length; i += ADDRESSES_PER_CALL) {
-          for (const image of await client.call('mail.remoteImages', { urls: sendable.slice(i, i + ADDRESSES_PER_CALL) })) {
-            if (image.ok) loaded.set(image.url, image.dataUri);
-            else failed++;
-          }
+        for (const image of await client.call('mail.remoteImages', { urls: sendable })) {
+          if (image.ok) loaded.set(image.url, image.dataUri);
+          else failed++;
         }
       } catch (error) {
         if (mounted.current) setRemote({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
