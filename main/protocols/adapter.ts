@@ -100,7 +100,11 @@ export interface MailAdapter {
 
   /** Requires `serverFlags`. */
   setFlags(folder: string, serverIds: string[], change: { add?: string[]; remove?: string[] }): Promise<void>;
-  /** Requires `serverFolders`. Returns the ids in the target folder when the server says (UIDPLUS). */
+  /**
+   * Requires `serverFolders`. Returns the ids in the target folder when the server says (UIDPLUS).
+   * A missing Archive, Sent, Drafts, Trash or Junk target is created (IMAP NO [TRYCREATE]);
+   * any other missing target is MAILBOX_NOT_FOUND. The same holds for `copy` and `append`.
+   */
   move(folder: string, serverIds: string[], target: string): Promise<Map<string, string>>;
   copy(folder: string, serverIds: string[], target: string): Promise<Map<string, string>>;
   /**

@@ -34,7 +34,10 @@ describe('IMAP server of the test stack', () => {
         const message = await client.fetchOne(String(appended && appended.uid), { source: true, flags: true, envelope: true }, { uid: true });
         expect(message).not.toBe(false);
         if (message === false) return;
-        expect(message.source?.equals(Buffer.from(raw, 'utf8'))).toBe(true);
+        // This stack's Dovecot stores the bytes as given; another server may rewrite a message on
+        // APPEND (8-bit header characters, line endings), so there only the content is checked.
+        if (mailStack().origin === 'local') expect(message.source?.equals(Buffer.from(raw, 'utf8'))).toBe(true);
+        else expect(message.source?.toString('utf8')).toMatch(/\r?\n\.A line that starts with a dot\r?\nEnd: Grüße\r?\n?$/);
         expect(message.envelope?.subject).toBe(`${tag} Grüße`);
         expect([...(message.flags ?? [])]).toContain('\\Seen');
       } finally {

@@ -57,6 +57,8 @@ export async function startDovecot(options: {
   users: { user: string; password: string }[];
   /** Replaces the IMAP capability list after login, to imitate a server without some extensions. */
   imapCapability?: string;
+  /** False: no Sent, Drafts, Trash, Junk or Archive made or marked for users; a mailbox starts with INBOX alone. */
+  specialFolders?: boolean;
 }): Promise<RunningDovecot> {
   const { dir, ports, certificate, accounts } = options;
   for (const sub of ['run', 'state', 'log']) mkdirSync(join(dir, sub), { recursive: true });
@@ -74,7 +76,17 @@ export async function startDovecot(options: {
   const logFile = join(dir, 'log', 'dovecot.log');
   writeFileSync(
     configFile,
-    dovecotConfig({ dir, ports, certificate, accounts, passwdFile, logFile, homes, imapCapability: options.imapCapability }),
+    dovecotConfig({
+      dir,
+      ports,
+      certificate,
+      accounts,
+      passwdFile,
+      logFile,
+      homes,
+      imapCapability: options.imapCapability,
+      specialFolders: options.specialFolders !== false,
+    }),
   );
 
   const launch = async (): Promise<ChildProcess> => {
@@ -162,6 +174,7 @@ function dovecotConfig(o: {
   logFile: string;
   homes: string;
   imapCapability: string | undefined;
+  specialFolders: boolean;
 }): string {
   const chroot = o.accounts.privileged ? '' : '\n  chroot =';
   return `# Written by the Twinbox test harness for one run; removed when the run ends.
@@ -246,7 +259,13 @@ service anvil {
 }
 
 namespace inbox {
-  inbox = yes
+  inbox = yes${o.specialFolders ? SPECIAL_FOLDERS : ''}
+}
+`;
+}
+
+/** Every user's special folders, made on first login and marked (RFC 6154). */
+const SPECIAL_FOLDERS = `
   mailbox Drafts {
     special_use = \\Drafts
     auto = subscribe
@@ -266,7 +285,4 @@ namespace inbox {
   mailbox Archive {
     special_use = \\Archive
     auto = subscribe
-  }
-}
-`;
-}
+  }`;

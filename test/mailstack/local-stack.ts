@@ -49,6 +49,8 @@ export interface LocalStackOptions {
   imapCapability?: string;
   /** False: no SMTP server, even as root (a test that needs only IMAP starts sooner). */
   smtp?: boolean;
+  /** False: users get no Sent, Drafts, Trash, Junk or Archive folder, as on a server that leaves them to clients. */
+  specialFolders?: boolean;
 }
 
 export async function startLocalMailStack(options: LocalStackOptions = {}): Promise<LocalMailStack> {
@@ -79,6 +81,7 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
         accounts,
         users: [...SEED_USERS, ...pool],
         ...(options.imapCapability === undefined ? {} : { imapCapability: options.imapCapability }),
+        ...(options.specialFolders === undefined ? {} : { specialFolders: options.specialFolders }),
       });
     });
     stoppers.push(() => dovecot.stop());

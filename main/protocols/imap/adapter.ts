@@ -125,12 +125,12 @@ export class ImapAdapter implements MailAdapter {
 
   /** Moves messages (MOVE, or COPY and an exact expunge); ids in the target when the server says. */
   async move(folder: string, serverIds: string[], target: string): Promise<Map<string, string>> {
-    return moveMessages(this.live(), folder, serverIds, target);
+    return moveMessages(this.live(), this.specialFolders, folder, serverIds, target);
   }
 
   /** Copies messages; ids in the target when the server says. */
   async copy(folder: string, serverIds: string[], target: string): Promise<Map<string, string>> {
-    return copyMessages(this.live(), folder, serverIds, target);
+    return copyMessages(this.live(), this.specialFolders, folder, serverIds, target);
   }
 
   /** To the Trash, or expunged (see ./delete.ts for when). */
@@ -140,7 +140,7 @@ export class ImapAdapter implements MailAdapter {
 
   /** Stores a message; its UID when the server says (APPENDUID). */
   async append(folder: string, raw: Uint8Array, flags: string[]): Promise<string | undefined> {
-    return appendMessage(this.live(), folder, raw, flags);
+    return appendMessage(this.live(), this.specialFolders, folder, raw, flags);
   }
 
   /** UIDs of messages with every word in subject, addresses or body, newest first. */

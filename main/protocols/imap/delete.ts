@@ -30,7 +30,7 @@ export async function deleteMessages(
     const there = await existingUids(session, asked);
     if (there.isEmpty) return there;
     if (toTrash === undefined) await expungeExactly(session, there);
-    else await moveSelected(session, there, toTrash);
+    else await moveSelected(session, specialFolders, there, toTrash);
     return there;
   });
   return { deleted: present.toServerIds(), missing: asked.subtract(present).toServerIds() };

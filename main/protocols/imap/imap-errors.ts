@@ -61,6 +61,26 @@ export function imapError(error: unknown, fallback: ErrorCode = 'PROTOCOL_ERROR'
   return toTwinboxError(error, fallback);
 }
 
+/**
+ * Whether the server refused with NO [TRYCREATE] (RFC 9051 section 7.1): the
+ * target folder does not exist and creating it would let the command succeed.
+ * Looks through TwinboxError causes to the imapflow error that carries the code.
+ */
+export function isTryCreate(error: unknown): boolean {
+  return hasResponseCode(error, 'TRYCREATE');
+}
+
+/** Whether the server's refusal carried this response code (upper case), looking through TwinboxError causes. */
+export function hasResponseCode(error: unknown, wanted: string): boolean {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
+    const failure = current as ImapFlowFailure & { cause?: unknown };
+    const code = typeof failure.serverResponseCode === 'string' ? failure.serverResponseCode.toUpperCase() : responseCodeOf(failure.response);
+    if (code === wanted) return true;
+    current = failure.cause;
+  }
+  return false;
+}
+
 /** The bracketed response code of a parsed tagged reply ("NO [TRYCREATE] ..."), upper-cased. */
 function responseCodeOf(response: unknown): string | undefined {
   if (typeof response !== 'object' || response === null) return undefined;
