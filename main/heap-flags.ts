@@ -25,7 +25,8 @@ export const MAIN_V8_FLAGS = ['--heap-growing-percent=30'];
  * and the benchmark start. Known cost, not yet resolved: Chromium applies
  * `--js-flags` in every process, and with these a 100,000-message IMAP sync
  * took 207 s (browser process, where IndexedDB runs, 210 CPU-seconds)
- * against 82 s (59) without them; at 10,000 messages no such cost showed. (`--optimize-for-size` saved as much memory but
+ * against 82 s (59) without them. At 10,000 messages it has not been
+ * measured apart from the rounds' spread. (`--optimize-for-size` saved as much memory but
  * made local search a quarter slower.)
  */
 export const RENDERER_JS_FLAGS = '--heap-growing-percent=30 --max-semi-space-size=2';
