@@ -235,6 +235,8 @@ describe('setting up an account', () => {
 
 describe('changing and removing an account', () => {
   it('renames an account from its settings, keeping its password and protocol', async (context) => {
+    // The kept password is shown to work by a connection test, which signs in to the outgoing server too.
+    requireEndpoint(context, 'smtp');
     const [user] = await leaseMailboxes(context, 1);
     const original = accountFor(context, user!, 'imap');
     const page = await open(async (call) => {
@@ -266,6 +268,8 @@ describe('changing and removing an account', () => {
   });
 
   it('asks for the password again when a saved server changes, and sends nothing until it is typed', async (context) => {
+    // The connection test signs in to the outgoing server too.
+    requireEndpoint(context, 'smtp');
     const [user] = await leaseMailboxes(context, 1);
     const original = accountFor(context, user!, 'imap');
     const starttlsPort = requireEndpoint(context, 'imap').port;

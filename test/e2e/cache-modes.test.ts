@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account, RetentionPolicy } from '../../shared/model';
-import { appendMessages, deliverBySmtp, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
+import { appendMessages, deliverBySmtpOrAppend, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { accountFor, rawMessage, serverFolder } from '../integration/client-harness';
 import { openTwinbox } from './harness';
@@ -61,8 +61,8 @@ describe('IMAP mode in the page', () => {
     expect(await list(page).getByRole('option').first().getAttribute('aria-label')).toContain(`${tag} message 3`);
     await page.getByRole('button', { name: /^Inbox, 3 unread$/ }).waitFor();
 
-    // New mail by SMTP appears without the user doing anything (IDLE).
-    await deliverBySmtp(context, { to: user!.address, subject: `${tag} pushed`, text: 'Hello from SMTP' });
+    // New mail appears without the user doing anything (IDLE).
+    await deliverBySmtpOrAppend(user!, { subject: `${tag} pushed`, text: 'Hello from outside' });
     await message(page, `${tag} pushed`).waitFor({ timeout: 15_000 });
 
     // Opening marks read; the server, and so every other device, sees it.
@@ -117,7 +117,7 @@ describe('POP3 mode in the page', () => {
     await page.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => listed(page)).toBe(2);
     // A new check: the server still has it ("keep"), but it does not come back.
-    await deliverBySmtp(context, { to: user!.address, subject: `${tag} later`, text: 'later' });
+    await deliverBySmtpOrAppend(user!, { subject: `${tag} later`, text: 'later' });
     await eventually(async () => ((await serverFolder(user!)).size === 4 ? true : undefined));
     await page.getByRole('button', { name: 'Get mail' }).click();
     await message(page, `${tag} later`).waitFor({ timeout: 15_000 });

@@ -7,7 +7,7 @@ import type { TestContext } from 'vitest';
 import { ERROR_TEXT } from '../../shared/errors';
 import type { Account } from '../../shared/model';
 import { accountFor, serverFolder } from '../integration/client-harness';
-import { appendMessage, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
+import { appendMessage, eventually, leaseMailboxes, openImap, requireEndpoint, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
@@ -33,6 +33,8 @@ interface AccountSetup {
 }
 
 async function open(context: TestContext, ...accounts: AccountSetup[]): Promise<Page> {
+  // Every test here sends.
+  requireEndpoint(context, 'smtp');
   session = await openTwinbox({
     beforeOpen: async (call) => {
       for (const { user, protocol, extra, outgoingPassword } of accounts) {

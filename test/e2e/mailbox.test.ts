@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
-import { appendMessages, deliverBySmtp, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
+import { appendMessages, deliverBySmtpOrAppend, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { accountFor, rawMessage, serverFolder } from '../integration/client-harness';
 import { openTwinbox } from './harness';
@@ -202,7 +202,7 @@ describe('everyday actions in the main window', () => {
     });
     await row(page, `${tag} message 1`).waitFor();
     await page.getByRole('status', { name: 'Sync status' }).getByText(/Up to date/).waitFor();
-    await deliverBySmtp(context, { to: user!.address, subject: `${tag} fresh news`, text: 'new' });
+    await deliverBySmtpOrAppend(user!, { subject: `${tag} fresh news`, text: 'new' });
     await row(page, `${tag} fresh news`).waitFor({ timeout: 15_000 });
     await expect
       .poll(async () => JSON.stringify(await page.evaluate('window.shownNotifications')))

@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import type { Account } from '../../shared/model';
-import { appendMessages, leaseMailboxes, openImap, serverSettingsFor, uniqueTag } from '../mailstack';
+import { appendMessages, leaseMailboxes, openImap, outgoingSettingsFor, serverSettingsFor, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { rawMessage } from '../integration/client-harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './harness';
@@ -60,7 +60,7 @@ async function begin(context: TestContext, crashAt: string | undefined): Promise
       displayName: user!.user,
       protocol: 'pop3',
       incoming: serverSettingsFor(context, user!, 'pop3s'),
-      outgoing: serverSettingsFor(context, user!, 'smtp'),
+      outgoing: outgoingSettingsFor(context, user!),
       pop3: { retention: { kind: 'delete-after-download' }, pollMinutes: 60, headersOnly: false, maxMessageBytes: 0 },
     },
     incomingPassword: user!.password,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
 import { SyncEngine } from '../../renderer/sync/engine';
 import { RESULT_LIMIT, searchLocally } from '../../renderer/db/local-search';
-import { appendMessage, appendMessages, deliverBySmtp, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
+import { appendMessage, appendMessages, deliverBySmtpOrAppend, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { accountFor, cachedFolder, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
 import type { ClientHarness } from './client-harness';
@@ -264,7 +264,7 @@ describe('IMAP mode: the cache mirrors the server', () => {
     await engine.start();
     await eventually(async () => ((await db.syncState.get([account.id, 'INBOX']))?.completedAt ? true : undefined));
     const tag = uniqueTag();
-    await deliverBySmtp(context, { to: user!.address, subject: `${tag} pushed`, text: 'hello' });
+    await deliverBySmtpOrAppend(user!, { subject: `${tag} pushed`, text: 'hello' });
     await eventually(async () => ((await db.messages.filter((m) => m.subject === `${tag} pushed`).count()) === 1 ? true : undefined), 15_000);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account, RetentionPolicy } from '../../shared/model';
 import { SyncEngine } from '../../renderer/sync/engine';
-import { appendMessage, appendMessages, deliverBySmtp, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
+import { appendMessage, appendMessages, deliverBySmtpOrAppend, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { accountFor, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
 import type { ClientHarness } from './client-harness';
@@ -57,12 +57,12 @@ describe('POP3 mode: this computer keeps the mail', () => {
     // The messages themselves are in main's store, confirmed by the index; IndexedDB holds no bytes.
     expect(await harnessUsage(account.id)).toMatchObject({ messages: 3, unindexed: 0 });
     expect(await db.bodies.count()).toBe(0);
-    // New mail delivered by SMTP appears at the next check; what is already here is not fetched again.
-    await deliverBySmtp(context, { to: user!.address, subject: `${tag} by smtp`, text: 'new' });
+    // New mail appears at the next check; what is already here is not fetched again.
+    await deliverBySmtpOrAppend(user!, { subject: `${tag} new`, text: 'new' });
     await eventually(async () => ((await serverFolder(user!)).size === 4 ? true : undefined));
     const second = await engine.pop3.check(account);
     expect(second.downloaded).toBe(1);
-    expect(await subjects(db)).toEqual([`${tag} by smtp`, `${tag} message 1`, `${tag} message 2`, `${tag} message 3`].sort());
+    expect(await subjects(db)).toEqual([`${tag} new`, `${tag} message 1`, `${tag} message 2`, `${tag} message 3`].sort());
   });
 
   it('marks read here only: the server’s flags do not change', async (context) => {

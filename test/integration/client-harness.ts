@@ -19,7 +19,7 @@ import type { Services } from '../../main/services';
 import { TwinboxDatabase } from '../../renderer/db/schema';
 import { createClient } from '../../renderer/ipc/twinbox-client';
 import type { TwinboxClient } from '../../renderer/ipc/twinbox-client';
-import { openImap, serverSettingsFor } from '../mailstack';
+import { openImap, outgoingSettingsFor, serverSettingsFor } from '../mailstack';
 import type { TestUser } from '../mailstack';
 
 export interface ClientHarness {
@@ -127,7 +127,7 @@ export async function cachedFolder(db: TwinboxDatabase, accountId: string, folde
   return new Map(rows.map((row) => [row.serverId, row.flags.map((f) => f.toLowerCase()).sort()]));
 }
 
-/** An account pointed at the test stack for this user. */
+/** An account pointed at the test stack for this user; a test that sends with it asks for SMTP itself (see `outgoingSettingsFor`). */
 export function accountFor(context: TestContext, user: TestUser, protocol: 'imap' | 'pop3', extra: Partial<Account> = {}): Omit<Account, 'id'> {
   return {
     name: `${protocol} ${user.user}`,
@@ -135,7 +135,7 @@ export function accountFor(context: TestContext, user: TestUser, protocol: 'imap
     displayName: user.user,
     protocol,
     incoming: serverSettingsFor(context, user, protocol === 'imap' ? 'imaps' : 'pop3s'),
-    outgoing: serverSettingsFor(context, user, 'smtp'),
+    outgoing: outgoingSettingsFor(context, user),
     ...extra,
   };
 }

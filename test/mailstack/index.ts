@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { inject } from 'vitest';
 import type { TestContext } from 'vitest';
@@ -166,21 +167,50 @@ export async function appendMessages(
   }
 }
 
-/** Sends through the stack's SMTP server (STARTTLS when offered), as an outside sender. */
-export async function deliverBySmtp(context: TestContext, message: Mail.Options): Promise<string> {
-  const endpoint = requireEndpoint(context, 'smtp');
+/**
+ * Puts a message from an outside sender into `recipient`'s INBOX: through the
+ * stack's SMTP server (STARTTLS when offered) when it has one, else by IMAP
+ * APPEND of the same message, so that a test that only needs new mail to
+ * arrive runs against a server without SMTP too. Returns the Message-ID (with
+ * its angle brackets) either way. Mail that came by SMTP also carries the
+ * server's Received and Return-Path headers; appended mail does not, so a
+ * test that looks at those must ask for SMTP itself.
+ */
+export async function deliverBySmtpOrAppend(recipient: TestUser, message: Omit<Mail.Options, 'to'>, stack: MailStackInfo = mailStack()): Promise<string> {
+  const mail: Mail.Options = { from: 'Sender <sender@example.org>', ...message, to: recipient.address };
+  const endpoint = stack.smtp;
+  if (!endpoint) {
+    const node = new MailComposer(mail).compile();
+    // What an MTA does on the way in: bare LFs become CRLF, and the message ends with one.
+    const text = (await node.build()).toString('latin1').replace(/\r?\n/g, '\r\n');
+    await appendMessage(recipient, Buffer.from(text.endsWith('\r\n') ? text : `${text}\r\n`, 'latin1'), { stack });
+    return node.messageId();
+  }
   const transport = createTransport({
     host: endpoint.host,
     port: endpoint.port,
     secure: false,
-    tls: { ...tlsTrust(), rejectUnauthorized: true },
+    tls: { ...tlsTrust(stack), rejectUnauthorized: true },
   });
   try {
-    const info = await transport.sendMail({ from: 'Sender <sender@example.org>', ...message });
+    const info = await transport.sendMail(mail);
     return info.messageId;
   } finally {
     transport.close();
   }
+}
+
+/**
+ * Outgoing settings for an account in a test that does not send: the stack's
+ * SMTP server when it has one, else a port on this machine where nothing
+ * listens, as the demo uses without SMTP. Saving an account contacts neither
+ * of its servers; the one thing that sends on its own, the Lab's new mail,
+ * falls back to IMAP APPEND when sending fails, as in the demo. A test that
+ * sends asks for 'smtp' itself, and skips without it.
+ */
+export function outgoingSettingsFor(context: TestContext, user: TestUser, stack: MailStackInfo = mailStack()): ServerSettings {
+  if (stack.smtp) return serverSettingsFor(context, user, 'smtp', stack);
+  return { host: '127.0.0.1', port: 1, security: 'plain', username: user.user };
 }
 
 /** Polls until `check` passes: delivery through SMTP reaches the mailbox asynchronously. */

@@ -53,6 +53,22 @@ export interface LocalStackOptions {
   specialFolders?: boolean;
 }
 
+/** Set to anything but "" or "0": local stacks start no SMTP server, to run the suite as against a server without one. */
+export const NO_SMTP_VARIABLE = 'TWINBOX_TEST_NO_SMTP';
+
+/** Whether a local stack starts Postfix; if not, the reason a test that needs SMTP prints when it skips. */
+export type SmtpPlan = { start: true } | { start: false; reason: string };
+
+export function localSmtpPlan(input: { requested?: boolean; privileged: boolean; env: NodeJS.ProcessEnv }): SmtpPlan {
+  if (input.requested === false) return { start: false, reason: 'this test started its own stack without SMTP' };
+  const hidden = input.env[NO_SMTP_VARIABLE] ?? '';
+  if (hidden !== '' && hidden !== '0') {
+    return { start: false, reason: `${NO_SMTP_VARIABLE}=${hidden}: the local stack runs without SMTP, as a server without one would` };
+  }
+  if (!input.privileged) return { start: false, reason: 'no SMTP server: Postfix needs root; run as root or set TWINBOX_TEST_SMTP' };
+  return { start: true };
+}
+
 export async function startLocalMailStack(options: LocalStackOptions = {}): Promise<LocalMailStack> {
   const dir = mkdtempSync(join(tmpdir(), 'twinbox-mailstack-'));
   // Dovecot's unprivileged helpers must be able to reach their files inside.
@@ -86,8 +102,13 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
     });
     stoppers.push(() => dovecot.stop());
 
+    const smtpPlan = localSmtpPlan({
+      ...(options.smtp === undefined ? {} : { requested: options.smtp }),
+      privileged: accounts.privileged,
+      env: process.env,
+    });
     let postfix: RunningPostfix | undefined;
-    if (accounts.privileged && options.smtp !== false) {
+    if (smtpPlan.start) {
       postfix = await withPortRetries(async () => {
         const ports = await freePorts(['smtp', 'smtps']);
         return startPostfix({
@@ -102,7 +123,8 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
       const running = postfix;
       stoppers.push(() => running.stop());
     }
-    const info = { ...describeStack(dovecot, postfix, certificate.pem), pool: { claimDir, users: pool } };
+    const noSmtp = smtpPlan.start ? undefined : smtpPlan.reason;
+    const info = { ...describeStack(dovecot, postfix, certificate.pem, noSmtp), pool: { claimDir, users: pool } };
     const postfixGroups = postfix ? [postfix.pid] : [];
     return {
       info,
@@ -120,9 +142,9 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
   }
 }
 
-function describeStack(dovecot: RunningDovecot, postfix: RunningPostfix | undefined, caPem: string): MailStackInfo {
+function describeStack(dovecot: RunningDovecot, postfix: RunningPostfix | undefined, caPem: string, whyNoSmtp: string | undefined): MailStackInfo {
   const at = (port: number): { host: string; port: number } => ({ host: '127.0.0.1', port });
-  const noSmtp = 'no SMTP server: Postfix needs root; run as root or set TWINBOX_TEST_SMTP';
+  const noSmtp = whyNoSmtp ?? 'no SMTP server';
   return {
     origin: 'local',
     imap: at(dovecot.ports.imap),
