@@ -119,6 +119,23 @@ describe('the message store', () => {
     expect((await store.stats('a')).messages).toBe(1);
   });
 
+  it('leaves a message held whole as it is when asked to keep what it holds, and still completes a header block', async () => {
+    const store = new MessageStore(root);
+    await store.put('a', 'INBOX', [{ id: 'u1', bytes: message(1) }], { durable: true, indexed: false });
+    await store.markIndexed('a', 'INBOX', ['u1']);
+    await store.put('a', 'INBOX', [{ id: 'u2', bytes: bytes('Subject: x\r\n\r\n'), partial: true }], { durable: true, indexed: false });
+    // The same UIDLs downloaded again by a sync its page abandoned.
+    await store.put('a', 'INBOX', [{ id: 'u1', bytes: message(1) }, { id: 'u2', bytes: message(2) }, { id: 'u3', bytes: message(3) }], { durable: true, indexed: false, keepHeld: true });
+    const listed = new Map((await store.list('a')).map((m) => [m.id, m]));
+    expect(listed.get('u1')).toMatchObject({ indexed: true, partial: false });
+    expect(listed.get('u2')).toMatchObject({ indexed: false, partial: false });
+    expect(listed.get('u3')).toMatchObject({ indexed: false, partial: false });
+    expect(await store.read('a', 'INBOX', 'u2')).toEqual(new Uint8Array(message(2)));
+    expect(filesIn('a', 'INBOX', 'cur')).toHaveLength(1);
+    expect(filesIn('a', 'INBOX', 'new')).toHaveLength(2);
+    expect(await store.stats('a')).toMatchObject({ messages: 3 });
+  });
+
   it('reads the header block alone', async () => {
     const store = new MessageStore(root);
     await store.put('a', 'INBOX', [{ id: 'u', bytes: message(1, 'x'.repeat(200_000)) }], { durable: false, indexed: true });

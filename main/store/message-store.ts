@@ -70,6 +70,14 @@ export interface PutOptions {
   durable: boolean;
   /** Whether the page's index already has these messages (IMAP bodies) or must be told of them (POP3 downloads). */
   indexed: boolean;
+  /**
+   * Leave a message the folder already holds whole as it is. A POP3 UIDL names
+   * the same bytes for as long as the server keeps the message, so a second
+   * download of it (a sync abandoned by a page that reloaded, still running
+   * beside its successor's) must not replace a file the index has confirmed
+   * with one it has not.
+   */
+  keepHeld?: boolean;
 }
 
 /**
@@ -175,8 +183,9 @@ export class MessageStore {
       const state = await this.folderState(account, folder, true);
       const stage = options.indexed ? 'cur' : 'new';
       const written: { item: PutItem; entry: FileEntry; temp: string }[] = [];
+      const writing = options.keepHeld === true ? items.filter((item) => state.files.get(item.id)?.partial !== false) : items;
       try {
-        await inParallel(items, async (item) => {
+        await inParallel(writing, async (item) => {
           const entry: FileEntry = {
             name: messageFileName({
               size: item.bytes.byteLength,

@@ -124,7 +124,7 @@ export class StoredMail {
           accountId,
           folder,
           sources.map((source): PutItem => ({ id: source.serverId, bytes: source.bytes, partial: source.partial })),
-          { durable: keepsOnlyCopy(account), indexed: false },
+          { durable: keepsOnlyCopy(account), indexed: false, keepHeld: true },
         );
         crashPoint('pop3-stored');
         yield summaries;
