@@ -49,6 +49,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Network cuts, a server restart, a changed UIDVALIDITY, a page reload and a full disk, against real Dovecot.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: mailStackSetup,
+          fileParallelism: !oneFileAtATime,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          expect: { poll: { timeout: 15_000 } },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'packaging',
           include: ['test/packaging/**/*.test.ts'],
           testTimeout: 180_000,

@@ -14,7 +14,7 @@ import type { WebHost } from '../../main/hosts/websocket-host';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createAdapter } from '../../main/protocols/factory';
 import { createServices } from '../../main/services';
-import type { Services } from '../../main/services';
+import type { Services, ServicesOptions } from '../../main/services';
 import { dispatch } from '../../main/ipc/dispatch';
 import { RENDERER_JS_FLAGS } from '../../main/heap-flags';
 import type { MethodInput, MethodName, MethodResult } from '../../shared/contract';
@@ -82,6 +82,13 @@ export interface OpenOptions {
    * other internal address.
    */
   internalImageHosts?: string[];
+  /**
+   * Main's services as a test needs them otherwise (the fault tests): a data
+   * directory of its own (left for the caller to remove), adapters made
+   * another way, and quicker retries, so that a retry after a fault happens
+   * within the test. Without it: a temporary store and the app's adapters.
+   */
+  services?: Partial<Pick<ServicesOptions, 'dataDir' | 'createAdapter' | 'pool' | 'watches'>>;
 }
 
 export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {
@@ -94,9 +101,10 @@ export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSes
   const services = createServices({
     identity: APP_IDENTITY,
     host: 'web',
-    createAdapter,
     demo: options.demo === true,
     internalImageHosts: allowedEndpoints(options.internalImageHosts ?? []),
+    ...options.services,
+    createAdapter: options.services?.createAdapter ?? createAdapter,
   });
   const handlers = createHandlers(services);
   const call: TwinboxSession['call'] = async (method, input) => {
