@@ -59,6 +59,23 @@ describe('sync over IPC as a pull iterator', () => {
     await sessions.cancelAll();
   });
 
+  it('keeps a failure to start for the page when the page asks only later (no unhandled rejection in main)', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const sessions = new SyncSessions();
+      const syncId = sessions.start({ scope: 'a/INBOX', owner: 'page' }, () => Promise.reject(new TwinboxError('CONNECTION_LOST')));
+      // The page's next call comes over IPC, well after the connection failed.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      await expect(sessions.next(syncId)).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
+      await sessions.cancelAll();
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('cancels a sync the page stopped asking for, closing its source', async () => {
     let clock = 0;
     const sessions = new SyncSessions(1000, () => clock);

@@ -57,6 +57,9 @@ export class SyncSessions {
     });
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
+    // A sync that fails before the page asks for its first delta (the server refused the connection) must not be
+    // an unhandled rejection in main: the page hears of the failure from its next call, which awaits this too.
+    iteratorReady.catch(() => undefined);
     const running = run(async (deltas) => {
       resolveIterator(deltas[Symbol.asyncIterator]());
       // Hold the connection until the page is done with this sync.
