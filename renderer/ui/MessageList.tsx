@@ -80,8 +80,11 @@ export const MessageList = forwardRef<
   // screen, and a move overtaken by a later one is dropped rather than landing after it.
   const cursor = useRef({ focus: selection.focus, anchor: selection.anchor });
   const latestMove = useRef(0);
+  // The last move whose outcome reached the selection. While a later one is on its way, the selection drawn is
+  // older than the cursor: taking the cursor back to it would make the next key start one row short.
+  const settledMove = useRef(0);
   useLayoutEffect(() => {
-    cursor.current = { focus: selection.focus, anchor: selection.anchor };
+    if (settledMove.current === latestMove.current) cursor.current = { focus: selection.focus, anchor: selection.anchor };
   }, [selection]);
 
   async function keysBetween(from: number, to: number): Promise<MessageKey[]> {
@@ -100,13 +103,17 @@ export const MessageList = forwardRef<
     if (move !== latestMove.current) return;
     if (!row) {
       // Nothing there any more (the folder shrank meanwhile): the next key goes on from what is drawn.
+      settledMove.current = move;
       cursor.current = { focus: selection.focus, anchor: selection.anchor };
       return;
     }
     if (extend) {
       const keys = await keysBetween(anchor, target);
-      if (move === latestMove.current) onSelection({ focus: target, anchor, keys });
+      if (move !== latestMove.current) return;
+      settledMove.current = move;
+      onSelection({ focus: target, anchor, keys });
     } else {
+      settledMove.current = move;
       onSelection({ focus: target, anchor, keys: [keyOf(row)] });
       onOpen(keyOf(row));
     }
@@ -149,8 +156,8 @@ export const MessageList = forwardRef<
   }
 
   async function onRowClick(event: React.MouseEvent, index: number, row: CachedMessage): Promise<void> {
-    // A click overrides any key move still reading its row.
-    latestMove.current++;
+    // A click overrides any key move still reading its row, and what it selects is where the next key starts.
+    settledMove.current = ++latestMove.current;
     const key = keyOf(row);
     if (event.shiftKey && selection.anchor >= 0) {
       onSelection({ focus: index, anchor: selection.anchor, keys: await keysBetween(selection.anchor, index) });
