@@ -26,10 +26,12 @@ export const MAIN_V8_FLAGS = ['--heap-growing-percent=30'];
  * `--heap-growing-percent=30` here too (as main has it), the page peaked no
  * lower at 10,000 messages (232 MB against 234 MB without it) while a
  * 100,000-message IMAP sync took 2.5 times as long (454 s against 132 s, the
- * browser process, where IndexedDB runs, at 210 CPU-seconds against 62):
- * Chromium hands `--js-flags` to every process, so which one it slowed was
- * not separated. (`--optimize-for-size` saved as much memory but made local
- * search a quarter slower.)
+ * browser process, where IndexedDB runs, at 210 CPU-seconds against 62),
+ * 50 % alike. It acts through the page: given to the renderers alone, the
+ * sync took as long (203 s, browser process 208 CPU-seconds). How the page's
+ * collections make IndexedDB's backend work harder is not known yet.
+ * (`--optimize-for-size` saved as much memory but made local search a quarter
+ * slower.)
  */
 export const RENDERER_JS_FLAGS = '--max-semi-space-size=2';
 
