@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import type { Account } from '../../shared/model';
-import { appendMessages, leaseMailboxes, openImap, outgoingSettingsFor, serverSettingsFor, uniqueTag } from '../mailstack';
+import { appendMessages, leaseMailboxes, messageIdsOnServer, outgoingSettingsFor, serverSettingsFor, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { rawMessage } from '../integration/client-harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './harness';
@@ -111,24 +111,6 @@ async function idsInTwinbox(page: Page, accountId: string): Promise<string[]> {
   return page.evaluate<string[]>(script);
 }
 
-async function idsOnServer(user: TestUser): Promise<string[]> {
-  const client = await openImap(user);
-  try {
-    const lock = await client.getMailboxLock('INBOX');
-    try {
-      const ids: string[] = [];
-      if (client.mailbox && client.mailbox.exists > 0) {
-        for await (const message of client.fetch('1:*', { envelope: true })) ids.push((message.envelope?.messageId ?? '').replace(/^<|>$/g, ''));
-      }
-      return ids;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await client.logout();
-  }
-}
-
 /** Files in the store's Inbox, by stage. */
 function storeFiles(run: Run): { tmp: number; new: number; cur: number } {
   const inbox = join(run.dataDir, 'Mail', run.account.id, 'INBOX');
@@ -139,7 +121,7 @@ function storeFiles(run: Run): { tmp: number; new: number; cur: number } {
 /** After the restart: everything here once, nothing left on the server, each message stored once and confirmed. */
 async function expectNothingLostNothingTwice(run: Run): Promise<void> {
   await expect
-    .poll(async () => ({ twinbox: (await idsInTwinbox(run.page, run.account.id)).length, server: (await idsOnServer(run.user)).length }), { timeout: 60_000 })
+    .poll(async () => ({ twinbox: (await idsInTwinbox(run.page, run.account.id)).length, server: (await messageIdsOnServer(run.user)).length }), { timeout: 60_000 })
     .toEqual({ twinbox: MESSAGES, server: 0 });
   const here = await idsInTwinbox(run.page, run.account.id);
   expect(new Set(here).size).toBe(MESSAGES);
@@ -152,7 +134,7 @@ describe('a crash during a POP3 download with "delete after download"', () => {
     const run = await begin(context, 'pop3-stored:2');
     expect(await run.main.exited).toBe('SIGKILL');
     // The server lost nothing: the deletion never began.
-    expect(await idsOnServer(run.user)).toHaveLength(MESSAGES);
+    expect(await messageIdsOnServer(run.user)).toHaveLength(MESSAGES);
     await restart(run);
     await expectNothingLostNothingTwice(run);
   });
@@ -161,7 +143,7 @@ describe('a crash during a POP3 download with "delete after download"', () => {
     const run = await begin(context, 'pop3-before-dele');
     expect(await run.main.exited).toBe('SIGKILL');
     expect(await idsInTwinbox(run.page, run.account.id)).toHaveLength(MESSAGES);
-    expect(await idsOnServer(run.user)).toHaveLength(MESSAGES);
+    expect(await messageIdsOnServer(run.user)).toHaveLength(MESSAGES);
     await restart(run);
     await expectNothingLostNothingTwice(run);
   });
@@ -169,7 +151,7 @@ describe('a crash during a POP3 download with "delete after download"', () => {
   it('after DELE, before QUIT: the server deletes nothing until a later session says QUIT', async (context) => {
     const run = await begin(context, 'pop3-before-quit');
     expect(await run.main.exited).toBe('SIGKILL');
-    expect(await idsOnServer(run.user)).toHaveLength(MESSAGES);
+    expect(await messageIdsOnServer(run.user)).toHaveLength(MESSAGES);
     await restart(run);
     await expectNothingLostNothingTwice(run);
   });

@@ -11,13 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import { TwinboxError } from '../../shared/errors';
-import { appendMessage, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
+import { appendMessage, eventually, leaseMailboxes, messageIdsOnServer, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { rawMessage } from '../integration/client-harness';
 import { startFaultRelay } from './fault-relay';
 import type { FaultRelay } from './fault-relay';
-import { appendQuickly, relayableEndpoint, openFaultTwinbox, idsInIndex, idsInStore, idsOnServer, report, saveAccount, tally } from './fault-harness';
+import { appendQuickly, failureOf, relayableEndpoint, openFaultTwinbox, idsInIndex, idsInStore, report, saveAccount, tally } from './fault-harness';
 import type { FaultTwinbox } from './fault-harness';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -57,15 +56,6 @@ async function setUp(context: TestContext, protocol: 'imap' | 'pop3', messages: 
   };
 }
 
-async function failureOf(work: Promise<unknown>): Promise<TwinboxError> {
-  const error: unknown = await work.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  if (!(error instanceof TwinboxError)) throw new Error(`expected a typed error, got ${String(error)}`);
-  return error;
-}
-
 describe('POP3 with "delete after download", the connection cut', () => {
   it('in the middle of a RETR: a typed error, nothing deleted on the server; the next check brings the rest, once', async (context) => {
     const { user, ids, bytes, relay, twinbox, dataDir } = await setUp(context, 'pop3', 90);
@@ -81,13 +71,13 @@ describe('POP3 with "delete after download", the connection cut', () => {
     const error = await failureOf(twinbox.engine.pop3.check(account));
     expect(error.code).toBe('CONNECTION_LOST');
     expect(relay.cuts).toBe(1);
-    const afterCut = tally(ids, await idsInIndex(twinbox.page, account.id), await idsOnServer(user), idsInStore(dataDir, account.id));
+    const afterCut = tally(ids, await idsInIndex(twinbox.page, account.id), await messageIdsOnServer(user), idsInStore(dataDir, account.id));
     expect(afterCut).toMatchObject({ onServer: 90, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     expect(afterCut.here).toBeLessThan(90);
 
     const retry = await twinbox.engine.pop3.check(account);
     expect(retry.deletedOnServer).toHaveLength(90);
-    const counts = tally(ids, await idsInIndex(twinbox.page, account.id), await idsOnServer(user), idsInStore(dataDir, account.id));
+    const counts = tally(ids, await idsInIndex(twinbox.page, account.id), await messageIdsOnServer(user), idsInStore(dataDir, account.id));
     expect(counts).toEqual({ here: 90, onServer: 0, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     expect(new Set(idsInStore(dataDir, account.id)).size).toBe(90);
     report('POP3 cut mid-RETR', `${error.code} (${afterCut.here} here after the cut), retry ok`, counts);
@@ -107,13 +97,13 @@ describe('POP3 with "delete after download", the connection cut', () => {
     const error = await failureOf(twinbox.engine.pop3.check(account));
     expect(error.code).toBe('CONNECTION_LOST');
     expect(relay.cuts).toBe(1);
-    const afterCut = tally(ids, await idsInIndex(twinbox.page, account.id), await idsOnServer(user), idsInStore(dataDir, account.id));
+    const afterCut = tally(ids, await idsInIndex(twinbox.page, account.id), await messageIdsOnServer(user), idsInStore(dataDir, account.id));
     expect(afterCut).toEqual({ here: 40, onServer: 40, lost: 0, duplicated: 0, deletedNotDurable: 0 });
 
     const retry = await twinbox.engine.pop3.check(account);
     expect(retry).toMatchObject({ downloaded: 0 });
     expect(retry.deletedOnServer).toHaveLength(40);
-    const counts = tally(ids, await idsInIndex(twinbox.page, account.id), await idsOnServer(user), idsInStore(dataDir, account.id));
+    const counts = tally(ids, await idsInIndex(twinbox.page, account.id), await messageIdsOnServer(user), idsInStore(dataDir, account.id));
     expect(counts).toEqual({ here: 40, onServer: 0, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     report('POP3 cut before QUIT', `${error.code}, server kept all 40, retry ok`, counts);
   });
@@ -145,7 +135,7 @@ describe('IMAP, the connection cut', () => {
     expect(relay.cuts).toBe(3);
     const stored = idsInStore(dataDir, account.id);
     expect(stored).toHaveLength(60);
-    const counts = tally(ids, await idsInIndex(twinbox.page, account.id, 'INBOX'), await idsOnServer(user), stored);
+    const counts = tally(ids, await idsInIndex(twinbox.page, account.id, 'INBOX'), await messageIdsOnServer(user), stored);
     expect(counts).toEqual({ here: 60, onServer: 60, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     expect(new Set(stored)).toEqual(new Set(ids));
     report('IMAP cut mid-FETCH of bodies', `${error.code} while every attempt is cut, then the pool's retry stores all`, counts);
@@ -173,7 +163,7 @@ describe('IMAP, the connection cut', () => {
 
     await twinbox.engine.imap.syncFolder(account, 'INBOX');
     const expected = [...ids, `${tag}.1@twinbox.test`, `${tag}.2@twinbox.test`];
-    const counts = tally(expected, await idsInIndex(twinbox.page, account.id, 'INBOX'), await idsOnServer(user), idsInStore(dataDir, account.id));
+    const counts = tally(expected, await idsInIndex(twinbox.page, account.id, 'INBOX'), await messageIdsOnServer(user), idsInStore(dataDir, account.id));
     expect(counts).toMatchObject({ here: 22, onServer: 22, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     report('IMAP cut during IDLE', 'the watch reconnected by itself and reported both new messages', counts);
   });

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { TwinboxError } from '../../shared/errors';
-import { leaseMailboxes, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
+import { leaseMailboxes, messageIdsOnServer, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
 import { rawMessage } from '../integration/client-harness';
-import { appendQuickly, openFaultTwinbox, idsInIndex, idsInStore, idsOnServer, report, saveAccount, tally } from './fault-harness';
+import { appendQuickly, openFaultTwinbox, idsInIndex, idsInStore, report, saveAccount, tally } from './fault-harness';
 
 const MESSAGES = 90;
 /** Room left for the first batch of 50 and part of the next: tmpfs gives each small file a 4 KiB page. */
@@ -84,14 +84,14 @@ describe('the disk fills up during a POP3 download with "delete after download"'
     );
     expect(error).toBeInstanceOf(TwinboxError);
     expect((error as TwinboxError).code).toBe('DISK_FULL');
-    const afterError = tally(ids, await idsInIndex(twinbox.page, account.id), await idsOnServer(user!), idsInStore(dataDir, account.id));
+    const afterError = tally(ids, await idsInIndex(twinbox.page, account.id), await messageIdsOnServer(user!), idsInStore(dataDir, account.id));
     expect(afterError).toMatchObject({ onServer: MESSAGES, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     expect(afterError.here).toBeLessThan(MESSAGES);
 
     rmSync(filler);
     const retry = await twinbox.engine.pop3.check(account);
     expect(retry.deletedOnServer).toHaveLength(MESSAGES);
-    const counts = tally(ids, await idsInIndex(twinbox.page, account.id), await idsOnServer(user!), idsInStore(dataDir, account.id));
+    const counts = tally(ids, await idsInIndex(twinbox.page, account.id), await messageIdsOnServer(user!), idsInStore(dataDir, account.id));
     expect(counts).toEqual({ here: MESSAGES, onServer: 0, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     report('disk full mid-download (POP3, delete after download)', `DISK_FULL (${afterError.here} here, server kept all), retry after freeing space ok`, counts);
   });

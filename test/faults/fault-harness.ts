@@ -26,7 +26,7 @@ import type { ImapFolderResult } from '../../renderer/sync/imap-mode';
 import type { Pop3CheckResult } from '../../renderer/sync/pop3-mode';
 import { openTwinbox } from '../e2e/harness';
 import type { TwinboxSession } from '../e2e/harness';
-import { appendMessages, openImap, requireEndpoint, serverSettingsFor, skipBecause } from '../mailstack';
+import { appendMessages, requireEndpoint, serverSettingsFor, skipBecause } from '../mailstack';
 import type { MailStackInfo, TestUser } from '../mailstack';
 
 /** The page's sync engine, run in the page: a failure there is thrown here as the TwinboxError it was, code and all. */
@@ -79,6 +79,16 @@ interface PageJobResults {
 
 /** An outcome that survives page.evaluate: a thrown error's class would not, so its name and code are carried instead. */
 type Settled = { ok: true; value: PageJobResults[keyof PageJobResults] } | { ok: false; name: string; code: string | null; message: string };
+
+/** The typed error `work` fails with; anything else (success, an untyped error) fails the test. */
+export async function failureOf(work: Promise<unknown>): Promise<TwinboxError> {
+  const error: unknown = await work.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  if (!(error instanceof TwinboxError)) throw new Error(`expected a typed error, got ${String(error)}`);
+  return error;
+}
 
 async function inPage<K extends PageJob['kind']>(page: Page, job: PageJob & { kind: K }): Promise<PageJobResults[K]> {
   const settled = await page.evaluate(async (job: PageJob): Promise<Settled> => {
@@ -281,24 +291,6 @@ function messageIdOf(bytes: Buffer): string {
   return /^Message-ID:\s*<([^>\r\n]*)>/im.exec(header)?.[1] ?? '';
 }
 
-/** Message-IDs of a folder as another device sees it over IMAP (TLS, straight to the server). */
-export async function idsOnServer(user: TestUser, options: { folder?: string; stack?: MailStackInfo } = {}): Promise<string[]> {
-  const client = await openImap(user, options.stack ? { stack: options.stack } : {});
-  try {
-    const lock = await client.getMailboxLock(options.folder ?? 'INBOX');
-    try {
-      const ids: string[] = [];
-      if (client.mailbox && client.mailbox.exists > 0) {
-        for await (const message of client.fetch('1:*', { envelope: true })) ids.push((message.envelope?.messageId ?? '').replace(/^<|>$/g, ''));
-      }
-      return ids;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await client.logout();
-  }
-}
 
 /** What a fault left behind, counted by Message-ID against what was put on the server. */
 export interface Tally {

@@ -16,14 +16,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import type { Account, ServerSettings } from '../../shared/model';
 import { accountDirName, folderDirName } from '../../main/store/maildir-names';
-import { leaseMailboxes, serverSettingsFor, uniqueTag } from '../mailstack';
+import { leaseMailboxes, messageIdsOnServer, serverSettingsFor, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { rawMessage } from '../integration/client-harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/harness';
 import { callMain, startMain } from '../e2e/main-process';
 import { startFaultRelay } from './fault-relay';
 import type { FaultRelay, RelayedConnection, RelayRule } from './fault-relay';
-import { appendQuickly, relayableEndpoint, idsInIndex, idsInStore as idsStored, idsOnServer, report, tally } from './fault-harness';
+import { appendQuickly, relayableEndpoint, idsInIndex, idsInStore as idsStored, report, tally } from './fault-harness';
 
 const OUT_DIR = resolve(import.meta.dirname, '../..', process.env.TWINBOX_OUT_DIR ?? 'out');
 /** Two batches: a first screen of 50, then the rest. */
@@ -133,14 +133,14 @@ describe('the page reloaded in the middle of a sync', () => {
     const committed = await reloadMidSync(run, hold);
 
     await expect
-      .poll(async () => ({ here: (await idsInIndex(run.page, run.account.id, 'INBOX')).length, server: (await idsOnServer(run.user)).length }), { timeout: 30_000 })
+      .poll(async () => ({ here: (await idsInIndex(run.page, run.account.id, 'INBOX')).length, server: (await messageIdsOnServer(run.user)).length }), { timeout: 30_000 })
       .toEqual({ here: MESSAGES, server: 0 });
     // The abandoned sync's held batch arrives after the reload, when the new page may already have stored and
     // confirmed the same messages: the store keeps those as they are. Its session ends once it is done: count after that.
     const abandoned = await hold.held;
     await expect.poll(() => abandoned.closed, { timeout: 15_000 }).toBe(true);
     expect(unconfirmedFiles(run)).toEqual([]);
-    const counts = tally(run.ids, await idsInIndex(run.page, run.account.id, 'INBOX'), await idsOnServer(run.user), idsInStore(run));
+    const counts = tally(run.ids, await idsInIndex(run.page, run.account.id, 'INBOX'), await messageIdsOnServer(run.user), idsInStore(run));
     expect(counts).toEqual({ here: MESSAGES, onServer: 0, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     const stored = idsInStore(run);
     expect(stored).toHaveLength(MESSAGES);
@@ -154,7 +154,7 @@ describe('the page reloaded in the middle of a sync', () => {
     const committed = await reloadMidSync(run, hold);
 
     await expect.poll(async () => (await idsInIndex(run.page, run.account.id, 'INBOX')).length, { timeout: 30_000 }).toBe(MESSAGES);
-    const counts = tally(run.ids, await idsInIndex(run.page, run.account.id, 'INBOX'), await idsOnServer(run.user), idsInStore(run));
+    const counts = tally(run.ids, await idsInIndex(run.page, run.account.id, 'INBOX'), await messageIdsOnServer(run.user), idsInStore(run));
     expect(counts).toEqual({ here: MESSAGES, onServer: MESSAGES, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     const stored = idsInStore(run);
     expect(new Set(stored).size).toBe(stored.length);

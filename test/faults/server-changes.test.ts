@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { TwinboxError } from '../../shared/errors';
-import { mailStack, openImap, skipBecause, uniqueTag } from '../mailstack';
+import { mailStack, messageIdsOnServer, openImap, skipBecause, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { startLocalMailStack } from '../mailstack/local-stack';
 import type { LocalMailStack } from '../mailstack/local-stack';
 import { rawMessage } from '../integration/client-harness';
 import { startFaultRelay } from './fault-relay';
 import type { FaultRelay } from './fault-relay';
-import { appendQuickly, openFaultTwinbox, idsInIndex, idsInStore, idsOnServer, report, rowsInIndex, saveAccount, tally } from './fault-harness';
+import { appendQuickly, failureOf, openFaultTwinbox, idsInIndex, idsInStore, report, rowsInIndex, saveAccount, tally } from './fault-harness';
 import type { FaultTwinbox } from './fault-harness';
 
 /** More than one batch: the first is a screenful of 50. */
@@ -80,15 +80,6 @@ function changeBetweenBatches(relay: FaultRelay, change: () => Promise<void>): P
   return changed;
 }
 
-async function failureOf(work: Promise<unknown>): Promise<TwinboxError> {
-  const error: unknown = await work.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  if (!(error instanceof TwinboxError)) throw new Error(`expected a typed error, got ${String(error)}`);
-  return error;
-}
-
 describe('the server changes during an IMAP sync', () => {
   it('Dovecot restarted between two batches: a typed error, and the next sync completes without duplicates', async (context) => {
     const { stack, user, ids, relay, twinbox, dataDir } = await setUp(context);
@@ -105,7 +96,7 @@ describe('the server changes during an IMAP sync', () => {
 
     await stack.dovecot.startAgain();
     await expect.poll(() => twinbox.engine.imap.syncFolder(account, 'INBOX').then(() => true, () => false)).toBe(true);
-    const counts = tally(ids, await idsInIndex(twinbox.page, account.id, 'INBOX'), await idsOnServer(user, { stack: stack.info }), idsInStore(dataDir, account.id));
+    const counts = tally(ids, await idsInIndex(twinbox.page, account.id, 'INBOX'), await messageIdsOnServer(user, { stack: stack.info }), idsInStore(dataDir, account.id));
     expect(counts).toEqual({ here: MESSAGES, onServer: MESSAGES, lost: 0, duplicated: 0, deletedNotDurable: 0 });
     report('Dovecot restarted during an IMAP sync', `${error.code} (${partial} here), again while down, retry ok`, counts);
   });
@@ -137,7 +128,7 @@ describe('the server changes during an IMAP sync', () => {
       how = `${outcome.error.code}, then a retry reset the folder`;
       await twinbox.engine.imap.syncFolder(account, 'INBOX');
     }
-    const onServer = await idsOnServer(user, { stack: stack.info });
+    const onServer = await messageIdsOnServer(user, { stack: stack.info });
     expect(onServer).toHaveLength(MESSAGES + 60 - 10);
     const here = await idsInIndex(twinbox.page, account.id, 'INBOX');
     // Each row is the message the server has under that UID now.

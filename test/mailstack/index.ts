@@ -137,6 +137,25 @@ async function emptyMailbox(user: TestUser): Promise<void> {
   }
 }
 
+/** Message-IDs of a folder as another device sees it over IMAP, without their angle brackets: what counting by Message-ID compares. */
+export async function messageIdsOnServer(user: TestUser, options: { folder?: string; stack?: MailStackInfo } = {}): Promise<string[]> {
+  const client = await openImap(user, options.stack ? { stack: options.stack } : {});
+  try {
+    const lock = await client.getMailboxLock(options.folder ?? 'INBOX');
+    try {
+      const ids: string[] = [];
+      if (client.mailbox && client.mailbox.exists > 0) {
+        for await (const message of client.fetch('1:*', { envelope: true })) ids.push((message.envelope?.messageId ?? '').replace(/^<|>$/g, ''));
+      }
+      return ids;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}
+
 /** Puts a message into a mailbox through IMAP APPEND; returns its UID there. */
 export async function appendMessage(
   user: TestUser,
