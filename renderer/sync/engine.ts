@@ -197,6 +197,15 @@ export class SyncEngine {
       runtime.again = folders === undefined || asked === 'all' ? 'all' : new Set([...(asked ?? []), ...folders]);
       return runtime.running;
     }
+    return this.run(runtime, folders);
+  }
+
+  /**
+   * Takes the account's one sync slot (the caller made sure it is free) for
+   * `first`, if given, then a sync of `folders` and of whatever is asked for
+   * meanwhile: a sync asked for during `first` waits for it.
+   */
+  private run(runtime: AccountRuntime, folders: string[] | undefined, first?: () => Promise<void>): Promise<void> {
     if (runtime.timer) clearTimeout(runtime.timer);
     runtime.timer = undefined;
     // Read through a function: the asks change while syncOnce awaits.
@@ -204,6 +213,14 @@ export class SyncEngine {
     // Indexing waits while mail comes in: the list must never wait for it.
     const resumeIndexing = this.indexer.pause();
     runtime.running = (async () => {
+      if (first) {
+        try {
+          await first();
+        } catch (error) {
+          this.recordFailure(runtime, error);
+          throw error;
+        }
+      }
       let current: string[] | undefined = folders;
       for (;;) {
         runtime.again = undefined;
@@ -230,12 +247,20 @@ export class SyncEngine {
    * account (the store's files first, then the index), then resync from the server.
    */
   async wipeAndResync(accountId: string): Promise<void> {
+    const forget = async (): Promise<void> => {
+      await this.client.call('store.wipe', { accountId });
+      await this.writer.wipeAccountCache(accountId);
+      this.pop3.forget(accountId);
+    };
     const runtime = this.runtimes.get(accountId);
-    if (runtime?.running) await runtime.running;
-    await this.client.call('store.wipe', { accountId });
-    await this.writer.wipeAccountCache(accountId);
-    this.pop3.forget(accountId);
-    await this.syncNow(accountId);
+    // Read through a function: the account may be removed while this waits.
+    const stopped = (): boolean => runtime?.stopped !== false;
+    if (!runtime || stopped()) return forget();
+    // A sync that ran between forgetting and resyncing (the server's push, the poll) would read
+    // the sync state from before the wipe and leave the list empty: the wipe holds the sync slot.
+    while (runtime.running) await runtime.running.catch(() => undefined);
+    if (stopped()) return forget();
+    await this.run(runtime, undefined, forget);
   }
 
   private async syncOnce(runtime: AccountRuntime, folders: string[] | undefined): Promise<void> {
@@ -282,18 +307,23 @@ export class SyncEngine {
       this.status.update(account.id, (current) => ({ state: 'idle', lastSyncAt: this.now(), ...(current.indexing ? { indexing: current.indexing } : {}) }));
       this.schedule(runtime, this.pollDelay(runtime));
     } catch (error) {
-      const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
-      runtime.failures++;
-      const backoff = this.options.backoffMs ?? { initial: 5_000, max: 5 * 60_000 };
-      const wait = Math.min(backoff.initial * 2 ** (runtime.failures - 1), backoff.max);
-      const offline = ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'CONNECTION_LOST', 'HOST_UNAVAILABLE'].includes(failure.code);
-      this.status.update(account.id, {
-        state: offline ? 'offline' : 'error',
-        error: { code: failure.code, text: ERROR_TEXT[failure.code] },
-        retryAt: this.now() + wait,
-      });
-      this.schedule(runtime, wait);
+      this.recordFailure(runtime, error);
     }
+  }
+
+  /** Shows why the account's last attempt failed, and tries again later (sooner for the first failures). */
+  private recordFailure(runtime: AccountRuntime, error: unknown): void {
+    const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+    runtime.failures++;
+    const backoff = this.options.backoffMs ?? { initial: 5_000, max: 5 * 60_000 };
+    const wait = Math.min(backoff.initial * 2 ** (runtime.failures - 1), backoff.max);
+    const offline = ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'CONNECTION_LOST', 'HOST_UNAVAILABLE'].includes(failure.code);
+    this.status.update(runtime.account.id, {
+      state: offline ? 'offline' : 'error',
+      error: { code: failure.code, text: ERROR_TEXT[failure.code] },
+      retryAt: this.now() + wait,
+    });
+    this.schedule(runtime, wait);
   }
 
   /**

@@ -94,7 +94,8 @@ export function Toolbar({
             type="submit"
             value="wipe"
             onClick={() => {
-              if (account) void engine.wipeAndResync(account.id);
+              // A failure shows in the sync status line, with when it is tried again.
+              if (account) engine.wipeAndResync(account.id).catch(() => undefined);
               onWiped();
             }}
           >

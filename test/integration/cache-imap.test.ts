@@ -198,6 +198,43 @@ describe('IMAP mode: the cache mirrors the server', () => {
     expect((await db.folders.toArray()).map((f) => f.path)).toEqual(expect.arrayContaining(['INBOX', 'Sent', 'Trash']));
   });
 
+  it('comes back whole when the server asks for a sync while the cache is being forgotten', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    const tag = uniqueTag();
+    await appendMessages(user!, Array.from({ length: 30 }, (_, i) => rawMessage(tag, i + 1)));
+    const { account, db, harness } = await setUp(user!, {}, context);
+    await engine?.stop();
+    // A push from the server ("mail changed") arrives just as the wipe starts, and the wipe takes
+    // a while (a large store): the sync it asked for, if it runs now, tells the server what the
+    // cache holds before the wipe and gets the server's answer after it.
+    let wiping = false;
+    let syncStarted: () => void = () => undefined;
+    const client: typeof harness.client = {
+      ...harness.client,
+      call: async (method, input) => {
+        if (method === 'mail.syncStart') syncStarted();
+        if (method === 'store.wipe') {
+          wiping = true;
+          const started = new Promise<void>((resolve) => (syncStarted = resolve));
+          void engine?.syncNow(account.id);
+          await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        }
+        if (method === 'mail.syncNext' && wiping) {
+          wiping = false;
+          await eventually(async () => ((await db.syncState.get([account.id, 'INBOX'])) ? undefined : true));
+        }
+        return harness.client.call(method, input);
+      },
+    };
+    engine = new SyncEngine(client, db);
+    await engine.start();
+    await eventually(async () => ((await db.syncState.get([account.id, 'INBOX']))?.completedAt ? true : undefined));
+    expect(await db.messages.count()).toBe(30);
+    await engine.wipeAndResync(account.id);
+    expect(await cachedFolder(db, account.id)).toEqual(await serverFolder(user!));
+    expect(await db.messages.count()).toBe(30);
+  });
+
   it('keeps bodies in the message store within the cache size, evicting the least recently opened', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
