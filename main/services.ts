@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { TwinboxError } from '../shared/errors';
 import type { Account, ProtocolLogLine } from '../shared/model';
 import { AccountStore } from './accounts/account-store';
+import type { DiscoveryOptions } from './accounts/autoconfig/discover';
 import { CredentialVault } from './accounts/credential-vault';
 import type { SecretCipher, SecretKind } from './accounts/credential-vault';
 import { NO_ALLOWED_ENDPOINTS } from './address-policy';
@@ -61,6 +62,8 @@ export interface ServicesOptions {
    * no such setting; without it, every internal address is refused.
    */
   internalImageHosts?: AllowedEndpoints;
+  /** Where finding an address's servers looks: the tests' own DNS and web servers (the UI offers no such setting). */
+  discovery?: DiscoveryOptions;
 }
 
 export interface Services {
@@ -80,6 +83,7 @@ export interface Services {
   saveFile: ServicesOptions['saveFile'];
   demo: boolean;
   internalImageHosts: AllowedEndpoints;
+  discovery: DiscoveryOptions;
   /** The account, or INVALID_REQUEST when there is none with this id. */
   account(accountId: string): Account;
   password(accountId: string, kind: SecretKind): string;
@@ -133,6 +137,7 @@ export function createServices(options: ServicesOptions): Services {
     saveFile: options.saveFile,
     demo: options.demo === true,
     internalImageHosts: options.internalImageHosts ?? NO_ALLOWED_ENDPOINTS,
+    discovery: options.discovery ?? {},
     pool: new ConnectionPool(
       (accountId) => {
         const account = services.account(accountId);

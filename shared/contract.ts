@@ -28,6 +28,7 @@ import type {
   StoreUsage,
   SyncDelta,
 } from './model';
+import type { DiscoveryResult } from './discovery';
 
 export { METHOD_NAMES, EVENT_NAMES, channelOf } from './ipc-names';
 export type { EventName, MethodName } from './ipc-names';
@@ -207,6 +208,8 @@ export const methods = {
       })
       .strict(),
   ),
+  /** Finds an address's servers (autoconfig, the provider table, DNS, probing); see shared/discovery.ts. */
+  'accounts.discover': method<DiscoveryResult>()(z.object({ email: emailAddress }).strict()),
   'accounts.capabilities': method<AdapterCapabilities>()(z.object({ accountId: id }).strict()),
 
   'mail.listFolders': method<Folder[]>()(z.object({ accountId: id }).strict()),

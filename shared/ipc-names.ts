@@ -10,6 +10,7 @@ export const METHOD_NAMES = [
   'accounts.save',
   'accounts.remove',
   'accounts.test',
+  'accounts.discover',
   'accounts.capabilities',
   'mail.listFolders',
   'mail.folderCounts',

@@ -14,6 +14,7 @@ import { prepareTls } from '../protocols/tls';
 import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/sender';
 import type { Services } from '../services';
 import type { HandlerTable } from './dispatch';
+import { discoverServers } from '../accounts/autoconfig/discover';
 import { passwordsToStore, testPasswords } from '../accounts/credential-binding';
 import type { SavedCredentials } from '../accounts/credential-binding';
 import type { SecretKind } from '../accounts/credential-vault';
@@ -100,6 +101,8 @@ export function createHandlers(services: Services): HandlerTable {
       }
       return { incoming, outgoing };
     },
+
+    'accounts.discover': ({ email }) => discoverServers(email, services.discovery),
 
     'accounts.capabilities': ({ accountId }) => withAdapter(accountId, (adapter) => Promise.resolve(adapter.capabilities), true),
 
