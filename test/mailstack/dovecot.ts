@@ -42,6 +42,14 @@ export interface ImapSessionTitle {
   commands: string[];
 }
 
+export interface DovecotOAuth {
+  /** RFC 7662 introspection endpoint. */
+  introspectionUrl: string;
+  /** The confidential client Dovecot introspects as (HTTP Basic). */
+  clientId: string;
+  clientSecret: string;
+}
+
 /** Dovecot exits with this when a listener cannot bind (the port was taken meanwhile). */
 export const DOVECOT_EXIT_PORT_IN_USE = 89;
 
@@ -59,6 +67,8 @@ export async function startDovecot(options: {
   imapCapability?: string;
   /** False: no Sent, Drafts, Trash, Junk or Archive made or marked for users; a mailbox starts with INBOX alone. */
   specialFolders?: boolean;
+  /** Accept OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER), checked by introspection at this OpenID provider. */
+  oauth?: DovecotOAuth;
 }): Promise<RunningDovecot> {
   const { dir, ports, certificate, accounts } = options;
   for (const sub of ['run', 'state', 'log']) mkdirSync(join(dir, sub), { recursive: true });
@@ -71,6 +81,15 @@ export async function startDovecot(options: {
   // The auth process runs as the internal user and must read the file, nobody else.
   chownSync(passwdFile, process.getuid?.() ?? 0, accounts.internalGid);
   chmodSync(passwdFile, 0o640);
+
+  let oauthArgsFile: string | undefined;
+  if (options.oauth) {
+    oauthArgsFile = join(dir, 'oauth2.conf.ext');
+    writeFileSync(oauthArgsFile, oauthArgs(options.oauth));
+    // It holds the introspection secret: the auth process's group only, like the passwd-file.
+    chownSync(oauthArgsFile, process.getuid?.() ?? 0, accounts.internalGid);
+    chmodSync(oauthArgsFile, 0o640);
+  }
 
   const configFile = join(dir, 'dovecot.conf');
   const logFile = join(dir, 'log', 'dovecot.log');
@@ -86,6 +105,7 @@ export async function startDovecot(options: {
       homes,
       imapCapability: options.imapCapability,
       specialFolders: options.specialFolders !== false,
+      oauthArgsFile,
     }),
   );
 
@@ -157,6 +177,28 @@ export function passwdLine(user: string, password: string): string {
   return `${user}:{PLAIN}${password}::::::\n`;
 }
 
+/**
+ * The oauth2 passdb's settings. The token's `email` (the user's address) is
+ * compared with the user the client names after both go through
+ * username_format, %Ln as auth_username_format: "alice" and
+ * "alice@twinbox.test" both sign in as alice. Every authentication asks the
+ * provider (force_introspection), so a revoked or expired token fails at once.
+ */
+function oauthArgs(oauth: DovecotOAuth): string {
+  const url = new URL(oauth.introspectionUrl);
+  // Dovecot sends the URL's user:password as HTTP Basic.
+  url.username = encodeURIComponent(oauth.clientId);
+  url.password = encodeURIComponent(oauth.clientSecret);
+  return `introspection_mode = post
+introspection_url = ${url.href}
+force_introspection = yes
+username_attribute = email
+username_format = %Ln
+active_attribute = active
+active_value = true
+`;
+}
+
 function tail(file: string): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
@@ -175,8 +217,21 @@ function dovecotConfig(o: {
   homes: string;
   imapCapability: string | undefined;
   specialFolders: boolean;
+  oauthArgsFile: string | undefined;
 }): string {
   const chroot = o.accounts.privileged ? '' : '\n  chroot =';
+  // With OAuth, each passdb answers only its own mechanisms: XOAUTH2 hands the token to every
+  // passdb as if it were a password, so the passwd-file would take a user's password as a token.
+  const passwordMechanisms = o.oauthArgsFile === undefined ? '' : '\n  mechanisms = plain login';
+  const oauthPassdb =
+    o.oauthArgsFile === undefined
+      ? ''
+      : `
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${o.oauthArgsFile}
+}`;
   return `# Written by the Twinbox test harness for one run; removed when the run ends.
 instance_name = twinbox-${o.ports.imap}
 base_dir = ${o.dir}/run
@@ -188,7 +243,7 @@ ssl = yes
 ssl_cert = <${o.certificate.certFile}
 ssl_key = <${o.certificate.keyFile}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${o.oauthArgsFile === undefined ? '' : ' xoauth2 oauthbearer'}
 auth_failure_delay = 0
 auth_username_format = %Ln
 mail_location = maildir:~/Maildir
@@ -203,8 +258,8 @@ verbose_proctitle = yes
 
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN ${o.passwdFile}
-}
+  args = scheme=PLAIN ${o.passwdFile}${passwordMechanisms}
+}${oauthPassdb}
 userdb {
   driver = passwd-file
   args = ${o.passwdFile}

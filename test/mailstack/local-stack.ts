@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { makeSelfSignedCertificate } from './certificate';
 import { DovecotStartError, startDovecot } from './dovecot';
 import type { RunningDovecot } from './dovecot';
+import { startOidcProvider } from './oidc-provider';
+import type { RunningOidcProvider } from './oidc-provider';
 import { startPostfix } from './postfix';
 import type { RunningPostfix } from './postfix';
 import { freePorts } from './processes';
@@ -37,9 +39,10 @@ export interface LocalMailStack {
 const START_ATTEMPTS = 4;
 
 /**
- * Starts Dovecot (IMAP, IMAPS, POP3, POP3S, LMTP) and, as root, Postfix (SMTP
- * with STARTTLS, SMTPS) on free loopback ports, from a fresh temporary
- * directory. Several stacks can run at once; each is independent.
+ * Starts Dovecot (IMAP, IMAPS, POP3, POP3S, LMTP), as root Postfix (SMTP
+ * with STARTTLS, SMTPS), and an OpenID provider whose tokens both take, on
+ * free loopback ports, from a fresh temporary directory. Several stacks can
+ * run at once; each is independent.
  */
 export interface LocalStackOptions {
   /**
@@ -51,6 +54,8 @@ export interface LocalStackOptions {
   smtp?: boolean;
   /** False: users get no Sent, Drafts, Trash, Junk or Archive folder, as on a server that leaves them to clients. */
   specialFolders?: boolean;
+  /** False: no OpenID provider, and the servers take passwords only. */
+  oauth?: boolean;
 }
 
 /** Set to anything but "" or "0": local stacks start no SMTP server, to run the suite as against a server without one. */
@@ -88,6 +93,15 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
     });
     const claimDir = join(dir, 'claims');
     mkdirSync(claimDir);
+    const users = [...SEED_USERS, ...pool];
+    let oidc: RunningOidcProvider | undefined;
+    if (options.oauth !== false) {
+      // Listening at once, loading while Dovecot starts: Dovecot needs only its address and secret.
+      oidc = await startOidcProvider({ users, logFile: join(dir, 'oidc-provider.log') });
+      const running = oidc;
+      stoppers.push(() => running.stop());
+    }
+    const introspection = oidc?.introspection;
     const dovecot = await withPortRetries(async () => {
       const ports = await freePorts(['imap', 'imaps', 'pop3', 'pop3s', 'lmtp', 'auth']);
       return startDovecot({
@@ -95,7 +109,10 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
         ports,
         certificate,
         accounts,
-        users: [...SEED_USERS, ...pool],
+        users,
+        ...(introspection
+          ? { oauth: { introspectionUrl: introspection.url, clientId: introspection.clientId, clientSecret: introspection.clientSecret } }
+          : {}),
         ...(options.imapCapability === undefined ? {} : { imapCapability: options.imapCapability }),
         ...(options.specialFolders === undefined ? {} : { specialFolders: options.specialFolders }),
       });
@@ -123,8 +140,15 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
       const running = postfix;
       stoppers.push(() => running.stop());
     }
+    await oidc?.ready;
     const noSmtp = smtpPlan.start ? undefined : smtpPlan.reason;
-    const info = { ...describeStack(dovecot, postfix, certificate.pem, noSmtp), pool: { claimDir, users: pool } };
+    const described = describeStack(dovecot, postfix, certificate.pem, noSmtp);
+    const info: MailStackInfo = {
+      ...described,
+      ...(oidc ? { oauth: oidc.info } : {}),
+      missing: { ...described.missing, ...(oidc ? {} : { oauth: 'this stack was started without an OpenID provider' }) },
+      pool: { claimDir, users: pool },
+    };
     const postfixGroups = postfix ? [postfix.pid] : [];
     return {
       info,

@@ -19,6 +19,26 @@ export interface TestUser {
 
 export type EndpointName = 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'smtp' | 'smtps';
 
+/**
+ * An OpenID provider whose access tokens the IMAP, POP3 and SMTP servers
+ * accept with XOAUTH2 and OAUTHBEARER. Plain data: it travels to the tests
+ * through vitest's provide/inject.
+ */
+export interface OAuthInfo {
+  /** Plain HTTP on loopback; discovery is at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl: string;
+  /**
+   * A public native client (no secret, PKCE S256 required). Its redirect URI
+   * is http://127.0.0.1/callback, on any port (RFC 8252 section 7.3).
+   */
+  clientId: string;
+  /** What to ask for: `offline_access` brings a refresh token only with `prompt=consent`. */
+  scopes: string[];
+}
+
 export interface MailStackInfo {
   /** `local`: started by the harness for this run. `external`: named by TWINBOX_TEST_*. */
   origin: 'local' | 'external';
@@ -48,6 +68,8 @@ export interface MailStackInfo {
   pool?: { claimDir: string; users: TestUser[] };
   /** Local stack only: mail domain handled by the SMTP server. */
   domain: string;
-  /** Why an endpoint is absent, printed by tests that skip because of it. */
-  missing: Partial<Record<EndpointName, string>>;
+  /** Local stack only (unless it was started without it): sign-in with OAuth2 bearer tokens. */
+  oauth?: OAuthInfo;
+  /** Why an endpoint (or OAuth) is absent, printed by tests that skip because of it. */
+  missing: Partial<Record<EndpointName | 'oauth', string>>;
 }
