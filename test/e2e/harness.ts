@@ -86,9 +86,11 @@ export interface OpenOptions {
    * Main's services as a test needs them otherwise (the fault tests): a data
    * directory of its own (left for the caller to remove), adapters made
    * another way, and quicker retries, so that a retry after a fault happens
-   * within the test. Without it: a temporary store and the app's adapters.
+   * within the test; and where finding an address's servers looks (the
+   * test's own DNS and web servers). Without it: a temporary store and the
+   * app's adapters.
    */
-  services?: Partial<Pick<ServicesOptions, 'dataDir' | 'createAdapter' | 'pool' | 'watches'>>;
+  services?: Partial<Pick<ServicesOptions, 'dataDir' | 'createAdapter' | 'pool' | 'watches' | 'discovery'>>;
 }
 
 export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {

@@ -5,6 +5,8 @@ import type { Account, CertificateInfo } from '../../../shared/model';
 import { useApp } from '../app-context';
 import { applyChange, connectionKey, draftFromAccount, newDraft, saveInput, testInput, testPassed, validate } from './account-draft';
 import type { AccountDraft, DraftChange, FieldErrors, FieldId, ServerRole } from './account-draft';
+import { AccountSetup } from './AccountSetup';
+import { MODE_DESCRIPTION } from './discovery-text';
 import { Choice, Field, Modal, controlId } from './fields';
 import { ImapOptions, Pop3Options } from './ModeOptions';
 import { RemoveAccount } from './RemoveAccount';
@@ -42,7 +44,9 @@ function asTwinboxError(error: unknown): TwinboxError {
 /**
  * Adding an account (no `account`) or changing one: the form, the
  * connection test with its way through an untrusted certificate, saving, and
- * (for an existing account) removing it.
+ * (for an existing account) removing it. A new account starts with the
+ * setup's few questions and proposal (AccountSetup), which hand over to this
+ * form: the one place that tests and saves.
  */
 export function AccountDialog({ account, onClose }: { account?: Account; onClose: () => void }): React.JSX.Element {
   const { client, engine } = useApp();
@@ -59,6 +63,12 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   const [removing, setRemoving] = useState(false);
   const removeButton = useRef<HTMLButtonElement>(null);
   const [passwordsPersist, setPasswordsPersist] = useState(true);
+  const [stage, setStage] = useState<'setup' | 'form'>(editing ? 'form' : 'setup');
+  // Set as the form takes over from the setup: what to do once its fields exist (focus needs them).
+  const [handover, setHandover] = useState<'add' | 'manual'>();
+  const testArea = useRef<HTMLDivElement>(null);
+  // After "Add account" the form opens at its top while the results grow at its bottom: bring them into view once.
+  const showResults = useRef(false);
 
   useEffect(() => {
     let current = true;
@@ -114,22 +124,65 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
     void runTest(next);
   }
 
-  async function save(anyway: boolean): Promise<void> {
-    if (stopIfInvalid(draft, 'save')) return;
+  async function save(anyway: boolean, candidate: AccountDraft = draft): Promise<void> {
+    if (stopIfInvalid(candidate, 'save')) return;
     setSaveError(undefined);
-    if (!anyway && key !== savedKey) {
-      const passedAlready = current?.kind === 'done' && testPassed(current.result);
-      if (!passedAlready && !(await runTest(draft))) return;
+    const candidateKey = connectionKey(candidate);
+    if (!anyway && candidateKey !== savedKey) {
+      const passedAlready = test.kind === 'done' && test.key === candidateKey && testPassed(test.result);
+      if (!passedAlready && !(await runTest(candidate))) return;
     }
     setSaving(true);
     try {
-      await client.call('accounts.save', saveInput(draft));
+      await client.call('accounts.save', saveInput(candidate));
       await engine.refreshAccounts();
       onClose();
     } catch (error) {
       setSaveError(asTwinboxError(error));
       setSaving(false);
     }
+  }
+
+  useEffect(() => {
+    if (handover === undefined) return;
+    setHandover(undefined);
+    if (handover === 'manual') {
+      document.getElementById(controlId(formId, 'incoming.host'))?.focus();
+      return;
+    }
+    // "Add account" on the proposal: the same test and save as the form's Save, its results (an untrusted certificate, say) in view.
+    testArea.current?.focus();
+    showResults.current = true;
+    void save(false);
+    // Runs once per handover, with the draft the setup handed over in the same update.
+  }, [handover]);
+
+  useEffect(() => {
+    if (!showResults.current || (test.kind !== 'done' && test.kind !== 'error')) return;
+    showResults.current = false;
+    testArea.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [test]);
+
+  if (stage === 'setup') {
+    return (
+      <Modal labelledBy={titleId} className="accounts-dialog" onClose={onClose}>
+        <h2 id={titleId}>Add an account</h2>
+        <AccountSetup
+          passwordsPersist={passwordsPersist}
+          onCancel={onClose}
+          onManual={(next) => {
+            setDraft(next);
+            setStage('form');
+            if (next.incoming.host === '') setHandover('manual');
+          }}
+          onAdd={(next) => {
+            setDraft(next);
+            setStage('form');
+            setHandover('add');
+          }}
+        />
+      </Modal>
+    );
   }
 
   return (
@@ -163,7 +216,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           <Choice
             name={`${formId}-protocol`}
             label="IMAP"
-            description="Your mail stays on the server and this computer keeps a copy; every device sees the same folders and marks."
+            description={MODE_DESCRIPTION.imap}
             checked={draft.protocol === 'imap'}
             disabled={editing}
             onSelect={() => change({ field: 'protocol', value: 'imap' })}
@@ -171,7 +224,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           <Choice
             name={`${formId}-protocol`}
             label="POP3"
-            description="Your mail is downloaded to this computer, which keeps it; the server is only a drop box for new mail."
+            description={MODE_DESCRIPTION.pop3}
             checked={draft.protocol === 'pop3'}
             disabled={editing}
             onSelect={() => change({ field: 'protocol', value: 'pop3' })}
@@ -212,7 +265,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           </div>
         )}
 
-        <div aria-live="polite" className="accounts-test">
+        <div ref={testArea} tabIndex={-1} aria-live="polite" className="accounts-test">
           {test.kind === 'testing' && <p role="status">Testing the connection to the servers…</p>}
           {current?.kind === 'done' && (
             <TestResults
@@ -250,7 +303,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
               Save anyway
             </button>
           )}
-          <button type="submit" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy}>
             {saving ? 'Saving…' : 'Save'}
           </button>
         </div>

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type { Discovery } from '../../../shared/discovery';
 import type { Account } from '../../../shared/model';
-import { applyChange, connectionKey, draftFromAccount, needsNewPassword, newDraft, saveInput, testInput, validate } from './account-draft';
+import {
+  applyChange,
+  connectionKey,
+  draftFromAccount,
+  draftFromDiscovery,
+  draftFromIdentity,
+  needsNewPassword,
+  newDraft,
+  saveInput,
+  testInput,
+  validate,
+} from './account-draft';
 import type { AccountDraft, DraftChange } from './account-draft';
 
 function edit(draft: AccountDraft, ...changes: DraftChange[]): AccountDraft {
@@ -113,5 +125,67 @@ describe('the account draft', () => {
     expect(Object.keys(validate(draft, 'test')).sort()).toEqual(['incoming.host', 'incoming.username', 'outgoing.host', 'outgoing.port', 'outgoing.username']);
     expect(Object.keys(validate(draft, 'save'))).toEqual(expect.arrayContaining(['name', 'email', 'retentionDays']));
     expect(validate(draftFromAccount(saved), 'save')).toEqual({});
+  });
+});
+
+describe('a draft from the setup', () => {
+  const identity = { displayName: 'Ann', email: ' ann@example.com ', password: 'secret' };
+  const discovery: Discovery = {
+    source: 'provider',
+    origin: 'https://autoconfig.example.com/mail/config-v1.1.xml',
+    imap: { protocol: 'imap', host: 'imap.example.com', port: 993, security: 'tls', username: 'ann@example.com', signIn: ['password'] },
+    pop3: { protocol: 'pop3', host: 'pop.example.com', port: 1995, security: 'tls', username: 'ann', signIn: ['password'] },
+    smtp: { protocol: 'smtp', host: 'smtp.example.com', port: 587, security: 'starttls', username: 'ann@example.com', signIn: ['password'] },
+    insecureSource: false,
+    plainTextOnly: false,
+  };
+
+  it('carries over name, address and password, the rest following the address as in a new form', () => {
+    const draft = draftFromIdentity(identity);
+    expect(draft).toMatchObject({ displayName: 'Ann', email: 'ann@example.com', name: 'ann@example.com', nameTyped: false });
+    expect([draft.incoming.username, draft.outgoing.username, draft.incoming.password, draft.outgoing.password]).toEqual([
+      'ann@example.com',
+      'ann@example.com',
+      'secret',
+      '',
+    ]);
+    expect(draft.incoming.host).toBe('');
+  });
+
+  it('fills the servers of the chosen mode, ready to test and save as they are', () => {
+    const draft = draftFromDiscovery(discovery, 'imap', identity);
+    expect(validate(draft, 'save')).toEqual({});
+    const { account, incomingPassword, outgoingPassword } = saveInput(draft);
+    expect(account).toMatchObject({
+      name: 'ann@example.com',
+      email: 'ann@example.com',
+      displayName: 'Ann',
+      protocol: 'imap',
+      incoming: { host: 'imap.example.com', port: 993, security: 'tls', username: 'ann@example.com' },
+      outgoing: { host: 'smtp.example.com', port: 587, security: 'starttls', username: 'ann@example.com' },
+      imap: { deleteMode: 'trash', cacheLimitMegabytes: 500 },
+    });
+    expect([incomingPassword, outgoingPassword]).toEqual(['secret', undefined]);
+    // Usual ports and the address as user name keep following, as if the user had chosen them in the form.
+    expect([draft.incoming.portTyped, draft.outgoing.portTyped, draft.incoming.usernameTyped, draft.outgoing.usernameTyped]).toEqual([false, false, false, false]);
+  });
+
+  it('keeps a provider’s own port and user name when they are edited around, and the outgoing user name follows the incoming one', () => {
+    const draft = draftFromDiscovery({ ...discovery, smtp: { ...discovery.smtp!, username: 'ann' } }, 'pop3', identity);
+    expect(draft.protocol).toBe('pop3');
+    expect(draft.incoming).toMatchObject({ host: 'pop.example.com', port: '1995', portTyped: true, username: 'ann', usernameTyped: true });
+    expect(draft.outgoing).toMatchObject({ username: 'ann', usernameTyped: false });
+    const edited = edit(draft, { field: 'security', server: 'incoming', value: 'starttls' }, { field: 'email', value: 'ann@example.org' });
+    expect([edited.incoming.port, edited.incoming.username, edited.outgoing.username]).toEqual(['1995', 'ann', 'ann']);
+    const outgoingMoved = edit(draft, { field: 'security', server: 'outgoing', value: 'tls' });
+    expect(outgoingMoved.outgoing.port).toBe('465');
+  });
+
+  it('leaves a server that was not found empty, for the form to ask for, and an empty user name to follow', () => {
+    const { smtp: _none, ...withoutSmtp } = discovery;
+    const draft = draftFromDiscovery({ ...withoutSmtp, imap: { ...discovery.imap!, username: '' } }, 'imap', identity);
+    expect(draft.incoming).toMatchObject({ username: 'ann@example.com', usernameTyped: false });
+    expect(draft.outgoing.host).toBe('');
+    expect(Object.keys(validate(draft, 'save'))).toEqual(['outgoing.host']);
   });
 });

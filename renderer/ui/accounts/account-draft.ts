@@ -6,6 +6,7 @@
  * input.
  */
 import type { ConnectionTestResult, MethodInput } from '../../../shared/contract';
+import type { DiscoveredServer, Discovery } from '../../../shared/discovery';
 import type { Account, Protocol, RetentionPolicy, Security, TrustedCertificate } from '../../../shared/model';
 import { sameServer } from '../../../shared/server-identity';
 import type { ServerIdentity } from '../../../shared/server-identity';
@@ -130,6 +131,56 @@ export function draftFromAccount(account: Account): AccountDraft {
     deleteMode: account.imap?.deleteMode ?? defaults.deleteMode,
     cacheLimitMegabytes: account.imap ? String(account.imap.cacheLimitMegabytes) : defaults.cacheLimitMegabytes,
   };
+}
+
+/** What the user typed on the setup's first screen. */
+export interface SetupIdentity {
+  displayName: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * A new account's draft with what the setup's first screen asked for, the
+ * fields that follow the address (account name, user names) following it.
+ */
+export function draftFromIdentity(identity: SetupIdentity): AccountDraft {
+  const changes: DraftChange[] = [
+    { field: 'displayName', value: identity.displayName },
+    { field: 'email', value: identity.email.trim() },
+    { field: 'password', server: 'incoming', value: identity.password },
+  ];
+  return changes.reduce(applyChange, newDraft());
+}
+
+/**
+ * A new account's draft from the servers main found, in `protocol` (the
+ * user's choice when both were found). Values that match what the form would
+ * fill in by itself keep following (a default port, a user name equal to the
+ * address), so that editing the proposal behaves as editing any new account.
+ * A server that was not found stays empty, for the form to ask for.
+ */
+export function draftFromDiscovery(discovery: Discovery, protocol: Protocol, identity: SetupIdentity): AccountDraft {
+  const draft = applyChange(draftFromIdentity(identity), { field: 'protocol', value: protocol });
+  const incoming = protocol === 'imap' ? discovery.imap : discovery.pop3;
+  const withIncoming = incoming ? withServer(draft, 'incoming', incoming, draft.email) : draft;
+  return discovery.smtp ? withServer(withIncoming, 'outgoing', discovery.smtp, withIncoming.incoming.username) : withIncoming;
+}
+
+function withServer(draft: AccountDraft, role: ServerRole, found: DiscoveredServer, follows: string): AccountDraft {
+  const username = found.username.trim() === '' ? follows : found.username;
+  const server: ServerDraft = {
+    ...draft[role],
+    host: found.host,
+    port: String(found.port),
+    portTyped: found.port !== defaultPort(portKind(draft, role), found.security),
+    security: found.security,
+    username,
+    usernameTyped: username !== follows,
+  };
+  const next = { ...draft, [role]: server };
+  // The outgoing user name follows the incoming one until it is typed.
+  return role === 'incoming' && !draft.outgoing.usernameTyped ? { ...next, outgoing: { ...draft.outgoing, username } } : next;
 }
 
 export type DraftChange =

@@ -1,0 +1,328 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { Discovery, DiscoveryStep } from '../../../shared/discovery';
+import { TwinboxError } from '../../../shared/errors';
+import type { Protocol } from '../../../shared/model';
+import { useApp } from '../app-context';
+import { draftFromDiscovery, draftFromIdentity } from './account-draft';
+import type { AccountDraft, SetupIdentity } from './account-draft';
+import {
+  MODE_DESCRIPTION,
+  domainOf,
+  lookingText,
+  looksLikeAddress,
+  notFoundText,
+  providerLabel,
+  serverLine,
+  signInKind,
+  signInText,
+  sourceText,
+  stepText,
+  warningTexts,
+} from './discovery-text';
+import { Choice, Field, controlId } from './fields';
+
+type Phase =
+  | { kind: 'typing' }
+  | { kind: 'looking'; email: string }
+  | { kind: 'found'; email: string; discovery: Discovery; steps: DiscoveryStep[] }
+  | { kind: 'not-found'; email: string; steps: DiscoveryStep[] }
+  | { kind: 'failed'; email: string; error: TwinboxError };
+
+/**
+ * A new account's first screens: name, address and password; the search for
+ * the servers; and what was found, in words, for the user to add, change or
+ * set aside. Everything ends in the full form (AccountDialog), which alone
+ * tests and saves: `onAdd` with the test to start at once, `onManual` to edit.
+ */
+export function AccountSetup({
+  passwordsPersist,
+  onAdd,
+  onManual,
+  onCancel,
+}: {
+  passwordsPersist: boolean;
+  onAdd: (draft: AccountDraft) => void;
+  onManual: (draft: AccountDraft) => void;
+  onCancel: () => void;
+}): React.JSX.Element {
+  const { client } = useApp();
+  const formId = useId();
+  const [identity, setIdentity] = useState<SetupIdentity>({ displayName: '', email: '', password: '' });
+  const [phase, setPhase] = useState<Phase>({ kind: 'typing' });
+  const [addressError, setAddressError] = useState<string>();
+  // Only the latest search may answer: an address changed meanwhile makes an older answer meaningless.
+  const search = useRef(0);
+  const manualButton = useRef<HTMLButtonElement>(null);
+  const [focusAfter, setFocusAfter] = useState<'email' | 'manual'>();
+
+  useEffect(() => {
+    return () => {
+      search.current += 1;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (focusAfter === undefined) return;
+    if (focusAfter === 'email') document.getElementById(controlId(formId, 'setup-email'))?.focus();
+    else manualButton.current?.focus();
+    setFocusAfter(undefined);
+  }, [focusAfter, formId]);
+
+  function edit(next: Partial<SetupIdentity>): void {
+    setIdentity((previous) => ({ ...previous, ...next }));
+    if (next.email !== undefined) {
+      search.current += 1;
+      setAddressError(undefined);
+      setPhase({ kind: 'typing' });
+    }
+  }
+
+  async function lookUp(): Promise<void> {
+    const email = identity.email.trim();
+    if (!looksLikeAddress(email)) {
+      setAddressError('Enter an e-mail address such as you@example.com.');
+      document.getElementById(controlId(formId, 'setup-email'))?.focus();
+      return;
+    }
+    const mine = ++search.current;
+    setPhase({ kind: 'looking', email });
+    try {
+      const result = await client.call('accounts.discover', { email });
+      if (mine !== search.current) return;
+      if (result.found) {
+        setPhase({ kind: 'found', email, discovery: result.discovery, steps: result.steps });
+      } else {
+        setPhase({ kind: 'not-found', email, steps: result.steps });
+        setFocusAfter('manual');
+      }
+    } catch (error) {
+      if (mine !== search.current) return;
+      setPhase({ kind: 'failed', email, error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+      setFocusAfter('manual');
+    }
+  }
+
+  function manual(): void {
+    search.current += 1;
+    onManual(draftFromIdentity(identity));
+  }
+
+  if (phase.kind === 'found') {
+    return (
+      <Proposal
+        identity={identity}
+        discovery={phase.discovery}
+        steps={phase.steps}
+        onAdd={onAdd}
+        onChange={onManual}
+        onManual={manual}
+        onBack={() => {
+          setPhase({ kind: 'typing' });
+          setFocusAfter('email');
+        }}
+      />
+    );
+  }
+
+  const looking = phase.kind === 'looking';
+  return (
+    <form
+      noValidate
+      className="accounts-setup"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!looking) void lookUp();
+      }}
+    >
+      <p className="accounts-intro">
+        Twinbox looks up your provider’s mail servers from your address. Your password is sent only to those servers, once you add the account.
+      </p>
+      <Field id={controlId(formId, 'setup-displayName')} label="Your name" hint="Shown to the people you write to.">
+        {(props) => (
+          <input {...props} type="text" autoComplete="name" autoFocus value={identity.displayName} onChange={(event) => edit({ displayName: event.target.value })} />
+        )}
+      </Field>
+      <Field id={controlId(formId, 'setup-email')} label="E-mail address" error={addressError}>
+        {(props) => (
+          <input {...props} type="email" autoComplete="email" spellCheck={false} value={identity.email} onChange={(event) => edit({ email: event.target.value })} />
+        )}
+      </Field>
+      <Field
+        id={controlId(formId, 'setup-password')}
+        label="Password"
+        hint={passwordsPersist ? undefined : 'Kept only until Twinbox closes: this system offers no safe place to store it.'}
+      >
+        {(props) => <input {...props} type="password" autoComplete="off" value={identity.password} onChange={(event) => edit({ password: event.target.value })} />}
+      </Field>
+
+      <div aria-live="polite" className="accounts-setup-status">
+        {looking && <p role="status">{lookingText(phase.email)}</p>}
+        {phase.kind === 'not-found' && (
+          <p role="status">
+            <strong>{notFoundText(phase.email)}</strong> Check the address for a typo and continue again, or enter the servers your provider gives you with
+            “Set up manually”.
+          </p>
+        )}
+      </div>
+      {phase.kind === 'failed' && (
+        <p role="alert" className="accounts-error">
+          {phase.error.userText}
+        </p>
+      )}
+      {phase.kind === 'not-found' && <StepsTried steps={phase.steps} />}
+
+      <div className="dialog-buttons accounts-buttons">
+        <button ref={manualButton} type="button" className="accounts-aside" onClick={manual}>
+          Set up manually
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={looking}>
+          Continue
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** What Twinbox asked, and what each answered: for the curious, and for a provider's support. */
+function StepsTried({ steps, title = 'What Twinbox tried' }: { steps: DiscoveryStep[]; title?: string }): React.JSX.Element | null {
+  if (steps.length === 0) return null;
+  return (
+    <details className="accounts-steps">
+      <summary>{title}</summary>
+      <ul>
+        {steps.map((step, index) => (
+          // Steps can repeat a kind and a target (one SRV name per service, say): their order is their identity.
+          <li key={index}>{stepText(step)}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function Proposal({
+  identity,
+  discovery,
+  steps,
+  onAdd,
+  onChange,
+  onManual,
+  onBack,
+}: {
+  identity: SetupIdentity;
+  discovery: Discovery;
+  steps: DiscoveryStep[];
+  onAdd: (draft: AccountDraft) => void;
+  onChange: (draft: AccountDraft) => void;
+  onManual: () => void;
+  onBack: () => void;
+}): React.JSX.Element {
+  const formId = useId();
+  const headingId = `${formId}-found`;
+  const [mode, setMode] = useState<Protocol>(discovery.imap ? 'imap' : 'pop3');
+  const [confirmed, setConfirmed] = useState(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const confirmBox = useRef<HTMLInputElement>(null);
+  const manualButton = useRef<HTMLButtonElement>(null);
+  const incoming = mode === 'imap' ? discovery.imap : discovery.pop3;
+  const signIn = incoming ? signInKind(incoming) : 'password';
+  const provider = providerLabel(discovery, identity.email);
+  const signInNote = signInText(signIn, provider);
+  // An answer anyone on the way could have written is used only once the user says so.
+  const allowed = !discovery.insecureSource || confirmed;
+  const canAdd = allowed && signIn !== 'web-only';
+  const warnings = warningTexts(discovery, identity.email);
+  const draft = (): AccountDraft => draftFromDiscovery(discovery, mode, identity);
+
+  // The first thing to do on this screen has focus; the form's name (the sentence saying where the servers came from) is read with it.
+  useEffect(() => {
+    (signIn === 'web-only' ? manualButton.current : discovery.insecureSource ? confirmBox.current : addButton.current)?.focus();
+    // Only on arrival: later changes (the mode, the confirmation) leave focus where the user put it.
+  }, []);
+
+  return (
+    <form
+      noValidate
+      className="accounts-setup"
+      aria-labelledby={headingId}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (canAdd) onAdd(draft());
+      }}
+    >
+      <h3 id={headingId} className="accounts-found">
+        {sourceText(discovery, identity.email)}
+      </h3>
+      {warnings.map((warning) => (
+        <p key={warning.kind} id={`${formId}-${warning.kind}`} className="accounts-warning">
+          {warning.text}
+        </p>
+      ))}
+
+      {discovery.imap && discovery.pop3 && (
+        <fieldset className="accounts-choices">
+          <legend>How to keep your mail</legend>
+          <Choice name={`${formId}-mode`} label="IMAP" description={MODE_DESCRIPTION.imap} checked={mode === 'imap'} onSelect={() => setMode('imap')} />
+          <Choice name={`${formId}-mode`} label="POP3" description={MODE_DESCRIPTION.pop3} checked={mode === 'pop3'} onSelect={() => setMode('pop3')} />
+        </fieldset>
+      )}
+
+      <ul className="accounts-servers" aria-label="Servers">
+        {incoming && (
+          <li>{serverLine(incoming, identity.email)}</li>
+        )}
+        {discovery.smtp ? (
+          <li>{serverLine(discovery.smtp, identity.email)}</li>
+        ) : (
+          <li>Outgoing (SMTP): not found. Enter it with “Change…”; until then, mail cannot be sent from this account.</li>
+        )}
+      </ul>
+      {discovery.insecureSource && (
+        <div className="accounts-check">
+          <input
+            ref={confirmBox}
+            type="checkbox"
+            id={`${formId}-confirm`}
+            checked={confirmed}
+            aria-describedby={`${formId}-insecure ${formId}-confirm-hint`}
+            onChange={(event) => setConfirmed(event.target.checked)}
+          />
+          <label htmlFor={`${formId}-confirm`}>Use them anyway</label>
+          <p id={`${formId}-confirm-hint`} className="accounts-hint">
+            I recognise these servers as my provider’s. Otherwise, choose “Set up manually” and enter the servers your provider gives you.
+          </p>
+        </div>
+      )}
+      {signInNote !== undefined && <p className={signIn === 'web-only' ? 'accounts-warning' : 'accounts-hint'}>{signInNote}</p>}
+      <StepsTried steps={steps} title={`How Twinbox looked for the servers of ${domainOf(identity.email)}`} />
+
+      <div className="dialog-buttons accounts-buttons">
+        <button type="button" className="accounts-aside" onClick={onBack}>
+          Back
+        </button>
+        {/* Unconfirmed settings stay out of the form; a provider's own, with only its sign-in in the way, are worth keeping for an app password. */}
+        {discovery.insecureSource ? (
+          <button ref={manualButton} type="button" onClick={onManual}>
+            Set up manually
+          </button>
+        ) : signIn === 'web-only' ? (
+          <button ref={manualButton} type="button" onClick={() => onChange(draft())}>
+            Set up manually
+          </button>
+        ) : null}
+        {(signIn !== 'web-only' || discovery.insecureSource) && (
+          <button type="button" disabled={!allowed} onClick={() => onChange(draft())}>
+            Change…
+          </button>
+        )}
+        {signIn !== 'web-only' && (
+          <button ref={addButton} type="submit" className="primary" disabled={!canAdd}>
+            Add account
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
