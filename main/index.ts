@@ -3,7 +3,7 @@
  * Everything with logic lives behind the handler table, which the loopback
  * web host serves too (and which the tests exercise without Electron).
  */
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -96,6 +96,8 @@ void app.whenReady().then(async () => {
     dataDir: app.getPath('userData'),
     cipher: safeStorage,
     createAdapter,
+    // The system browser, never a window of Twinbox's: the provider's password is typed where the user trusts it (RFC 8252).
+    openExternal: (url) => shell.openExternal(url),
     saveFile: async (suggestedName, content) => {
       const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
       const options = { defaultPath: proposedSavePath(app.getPath('downloads'), suggestedName) };

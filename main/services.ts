@@ -11,6 +11,8 @@ import { TwinboxError } from '../shared/errors';
 import type { Account, ProtocolLogLine } from '../shared/model';
 import { AccountStore } from './accounts/account-store';
 import type { DiscoveryOptions } from './accounts/autoconfig/discover';
+import { PendingSignIns } from './accounts/oauth/pending-sign-ins';
+import { TokenKeeper } from './accounts/oauth/token-keeper';
 import { CredentialVault } from './accounts/credential-vault';
 import type { SecretCipher, SecretKind } from './accounts/credential-vault';
 import { NO_ALLOWED_ENDPOINTS } from './address-policy';
@@ -62,6 +64,8 @@ export interface ServicesOptions {
    * no such setting; without it, every internal address is refused.
    */
   internalImageHosts?: AllowedEndpoints;
+  /** Opens a web page in the user's browser (Electron's shell.openExternal): a provider's sign-in page. */
+  openExternal?: (url: string) => Promise<void>;
   /** Where finding an address's servers looks: the tests' own DNS and web servers (the UI offers no such setting). */
   discovery?: DiscoveryOptions;
 }
@@ -86,7 +90,17 @@ export interface Services {
   discovery: DiscoveryOptions;
   /** The account, or INVALID_REQUEST when there is none with this id. */
   account(accountId: string): Account;
-  password(accountId: string, kind: SecretKind): string;
+  /** Access tokens of the accounts that sign in with a provider (OAuth2). */
+  tokens: TokenKeeper;
+  /** Sign-ins the account dialog made and has not saved yet. */
+  signIns: PendingSignIns;
+  openExternal: ServicesOptions['openExternal'];
+  /**
+   * What signs in to the account's incoming or outgoing server: its password,
+   * or a current access token from its provider (renewed first if it is about
+   * to expire).
+   */
+  secret(accountId: string, kind: Exclude<SecretKind, 'oauth'>): Promise<string>;
   logLine(line: ProtocolLogLine): void;
   /** A page went away (closed, reloaded, crashed): the syncs and watches it started end. Hosts call this. */
   callerGone(caller: string): Promise<void>;
@@ -98,12 +112,16 @@ export function createServices(options: ServicesOptions): Services {
   const accounts = new AccountStore(options.dataDir ? join(options.dataDir, 'accounts.json') : undefined);
   const vault = new CredentialVault(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined, options.cipher);
   const events = new EventBus();
+  const tokens = new TokenKeeper({
+    get: (accountId) => vault.get(accountId, 'oauth'),
+    set: (accountId, refreshToken) => vault.set(accountId, 'oauth', refreshToken),
+  });
   const protocolLog = { enabled: false };
   const watches = new WatchRegistry(
     async ({ accountId, folder }, onChange, onEnd) => {
       // An adapter of the watch's own, never a pooled one: the pool closes its adapters when they idle,
       // break or the settings change, and closing an adapter stops its watches.
-      const adapter = options.createAdapter(services.account(accountId), services.password(accountId, 'incoming'), (line) => services.logLine(line));
+      const adapter = options.createAdapter(services.account(accountId), await services.secret(accountId, 'incoming'), (line) => services.logLine(line));
       try {
         const stop = await adapter.watch(folder, onChange, onEnd);
         return async () => {
@@ -139,12 +157,19 @@ export function createServices(options: ServicesOptions): Services {
     internalImageHosts: options.internalImageHosts ?? NO_ALLOWED_ENDPOINTS,
     discovery: options.discovery ?? {},
     pool: new ConnectionPool(
-      (accountId) => {
+      async (accountId) => {
         const account = services.account(accountId);
-        return Promise.resolve(options.createAdapter(account, services.password(accountId, 'incoming'), (line) => services.logLine(line)));
+        return options.createAdapter(account, await services.secret(accountId, 'incoming'), (line) => services.logLine(line));
       },
       {
         ...options.pool,
+        // A refused access token may only have expired early (revoked sessions, clock skew): one renewal, one more try.
+        renewSignIn: async (accountId) => {
+          const account = services.account(accountId);
+          if (account.incoming.signIn !== 'oauth2' || !account.oauth2) return false;
+          await tokens.renew(accountId, account.oauth2);
+          return true;
+        },
         onState: (accountId, state, error) => {
           events.emit('connection.state', {
             accountId,
@@ -160,10 +185,18 @@ export function createServices(options: ServicesOptions): Services {
       if (!account) throw new TwinboxError('INVALID_REQUEST', `no account ${accountId}`);
       return account;
     },
-    password(accountId, kind) {
+    tokens,
+    signIns: new PendingSignIns(),
+    openExternal: options.openExternal,
+    async secret(accountId, kind) {
+      const account = services.account(accountId);
+      if (account[kind].signIn === 'oauth2') {
+        if (!account.oauth2) throw new TwinboxError('SIGN_IN_REQUIRED', 'the account signs in with a provider it has no settings for');
+        return tokens.accessToken(accountId, account.oauth2);
+      }
       const stored = vault.get(accountId, kind) ?? (kind === 'outgoing' ? vault.get(accountId, 'incoming') : undefined);
       if (stored === undefined) throw new TwinboxError('AUTH_FAILED', 'no password is stored for this account');
-      return stored;
+      return Promise.resolve(stored);
     },
     logLine(line) {
       if (protocolLog.enabled) events.emit('protocol.log', line);

@@ -70,6 +70,7 @@ export const ServerSettingsSchema = z.object({
   port: z.number().int().min(1).max(65535),
   security: z.enum(['tls', 'starttls', 'plain']),
   username: z.string().max(320),
+  signIn: z.enum(['password', 'oauth2']).optional(),
   trustedCertificate: TrustedCertificateSchema.optional(),
 });
 
@@ -81,6 +82,22 @@ export const RetentionSchema = z.discriminatedUnion('kind', [
 ]);
 
 const emailAddress = z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'an e-mail address');
+
+/** Tokens travel only over HTTPS, or to this very computer (a provider run for tests or development). */
+const endpointUrl = z
+  .string()
+  .max(2000)
+  .regex(/^(https:\/\/[^\s/?#@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?)([/?#]\S*)?$/i, 'an https address');
+
+export const OAuth2SettingsSchema = z
+  .object({
+    authorizationUrl: endpointUrl,
+    tokenUrl: endpointUrl,
+    scopes: z.array(z.string().min(1).max(500)).min(1).max(50),
+    clientId: z.string().min(1).max(500),
+    extraParameters: z.record(z.string().max(100), z.string().max(500)).optional(),
+  })
+  .strict();
 
 export const AccountSchema = z.object({
   id,
@@ -104,6 +121,7 @@ export const AccountSchema = z.object({
       cacheLimitMegabytes: z.number().int().min(0).max(1_000_000),
     })
     .optional(),
+  oauth2: OAuth2SettingsSchema.optional(),
 });
 
 const SyncStateSchema = z.discriminatedUnion('protocol', [
@@ -191,6 +209,8 @@ export const methods = {
         account: AccountSchema.extend({ id: id.optional() }),
         incomingPassword: password.optional(),
         outgoingPassword: password.optional(),
+        /** A sign-in with the account's provider (`accounts.signIn`), for servers that sign in with OAuth2. */
+        signInId: id.optional(),
       })
       .strict(),
   ),
@@ -205,11 +225,19 @@ export const methods = {
         outgoingPassword: password.optional(),
         /** Use the stored passwords of this account where none is given. */
         accountId: id.optional(),
+        signInId: id.optional(),
       })
       .strict(),
   ),
   /** Finds an address's servers (autoconfig, the provider table, DNS, probing); see shared/discovery.ts. */
   'accounts.discover': method<DiscoveryResult>()(z.object({ email: emailAddress }).strict()),
+  /**
+   * Signs in with a provider in the system browser (OAuth2 with PKCE, the
+   * answer on a loopback port); resolves once the provider has given tokens,
+   * which main keeps for a while under the returned id for `accounts.test`
+   * and `accounts.save`. The page never sees a token.
+   */
+  'accounts.signIn': method<{ signInId: string }>()(z.object({ email: emailAddress, oauth2: OAuth2SettingsSchema }).strict()),
   'accounts.capabilities': method<AdapterCapabilities>()(z.object({ accountId: id }).strict()),
 
   'mail.listFolders': method<Folder[]>()(z.object({ accountId: id }).strict()),

@@ -16,6 +16,9 @@ export const ERROR_TEXT = {
     'The server’s security certificate is not trusted, so Twinbox did not send your password. Check the host name, or trust this certificate explicitly in the account settings.',
   TLS_REQUIRED:
     'The server does not offer an encrypted connection on this port, so Twinbox did not send your password. Choose another security setting or port.',
+  SIGN_IN_REQUIRED:
+    'Your sign-in with this provider has ended (it expired, or was withdrawn on the provider’s side). Sign in again in the account settings; nothing stored here is lost.',
+  SIGN_IN_CANCELLED: 'The sign-in was not finished, so nothing changed. Try again when you are ready.',
   MAILBOX_NOT_FOUND: 'This folder no longer exists on the server.',
   MESSAGE_GONE: 'This message is no longer on the server. It may have been moved or deleted from another device.',
   QUOTA_EXCEEDED: 'The mailbox is full. Delete some messages, or empty the Trash, and try again.',

@@ -11,6 +11,7 @@ export const METHOD_NAMES = [
   'accounts.remove',
   'accounts.test',
   'accounts.discover',
+  'accounts.signIn',
   'accounts.capabilities',
   'mail.listFolders',
   'mail.folderCounts',

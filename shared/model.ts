@@ -16,6 +16,12 @@ export interface ServerSettings {
   security: Security;
   username: string;
   /**
+   * How the account signs in to this server: its password (the default), or
+   * an access token from the provider the user signed in with (OAuth2,
+   * `Account.oauth2`), sent with SASL OAUTHBEARER or XOAUTH2.
+   */
+  signIn?: 'password' | 'oauth2';
+  /**
    * A certificate the user trusted explicitly after seeing its fingerprint
    * (for a self-signed server). Only that exact certificate is accepted in
    * addition to the ones the system trusts; nothing else is relaxed.
@@ -77,6 +83,18 @@ export interface Account {
   outgoing: ServerSettings;
   pop3?: Pop3Options;
   imap?: ImapOptions;
+  /** Where the account signs in when a server's `signIn` is 'oauth2'. */
+  oauth2?: OAuth2Settings;
+}
+
+/** A provider's OAuth2 endpoints and Twinbox's own client id there (configuration, never another product's). */
+export interface OAuth2Settings {
+  authorizationUrl: string;
+  tokenUrl: string;
+  scopes: string[];
+  clientId: string;
+  /** What a provider needs besides the standard parameters (Google: access_type=offline). */
+  extraParameters?: Record<string, string>;
 }
 
 /**

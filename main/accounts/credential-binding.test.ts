@@ -79,3 +79,16 @@ describe('the passwords a save stores', () => {
     expect(passwordsToStore(saved('out-secret'), moved)).toEqual({ kind: 'store', passwords: { incoming: 'new' } });
   });
 });
+
+describe('servers that sign in with a provider', () => {
+  it('need no password when they change: their token is bound by a new sign-in instead', () => {
+    const moved = { ...incoming, host: 'imap.elsewhere.example', signIn: 'oauth2' as const };
+    // The unchanged SMTP server keeps the password it always used, as its own.
+    expect(passwordsToStore(saved(), { incoming: moved, outgoing })).toEqual({ kind: 'store', passwords: { outgoing: 'in-secret' } });
+    // A password server beside it still needs its password.
+    expect(passwordsToStore(saved(), { incoming: moved, outgoing: { ...outgoing, host: 'smtp.elsewhere.example' } })).toEqual({
+      kind: 'password-required',
+      servers: ['outgoing'],
+    });
+  });
+});

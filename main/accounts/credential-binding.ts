@@ -1,14 +1,15 @@
 /**
  * Stored passwords stay with their server. The vault holds one password for
  * the incoming server and, optionally, a separate one for the outgoing
- * (SMTP) server, which otherwise uses the incoming one; there are no other
- * secrets (no OAuth tokens). A stored password is sent only to the server,
+ * (SMTP) server, which otherwise uses the incoming one. A server that signs
+ * in with a provider (OAuth2) needs no password: its token is bound to the
+ * account by the sign-in (see main/ipc/handlers.ts). A stored password is sent only to the server,
  * port, security and user name it was saved with: a connection test or a
  * save that changes any of them must bring a new password for that server.
  * Otherwise a page (or a compromised renderer) could name another host and
  * have main log in there with the saved password.
  */
-import type { Account } from '../../shared/model';
+import type { Account, ServerSettings } from '../../shared/model';
 import { sameServer } from '../../shared/server-identity';
 import type { ServerIdentity } from '../../shared/server-identity';
 import type { SecretKind } from './credential-vault';
@@ -23,8 +24,8 @@ export interface SavedCredentials {
 
 /** The servers a caller names, and the passwords it typed for them. */
 export interface CredentialRequest {
-  incoming: ServerIdentity;
-  outgoing: ServerIdentity;
+  incoming: ServerIdentity & Pick<ServerSettings, 'signIn'>;
+  outgoing: ServerIdentity & Pick<ServerSettings, 'signIn'>;
   incomingPassword?: string;
   outgoingPassword?: string;
 }
@@ -88,8 +89,8 @@ export function passwordsToStore(saved: SavedCredentials | undefined, request: C
   const incomingUnchanged = sameServer(request.incoming, saved.servers.incoming);
   const outgoingUnchanged = sameServer(request.outgoing, saved.servers.outgoing);
   const missing: SecretKind[] = [];
-  if (!incomingUnchanged && passwords.incoming === undefined) missing.push('incoming');
-  if (!outgoingUnchanged && passwords.outgoing === undefined) missing.push('outgoing');
+  if (!incomingUnchanged && passwords.incoming === undefined && request.incoming.signIn !== 'oauth2') missing.push('incoming');
+  if (!outgoingUnchanged && passwords.outgoing === undefined && request.outgoing.signIn !== 'oauth2') missing.push('outgoing');
   if (missing.length > 0) return { kind: 'password-required', servers: missing };
 
   const outgoingFollowedIncoming = saved.outgoingPassword === undefined && passwords.outgoing === undefined;

@@ -15,7 +15,10 @@ export interface SecretCipher {
   decryptString(encrypted: Buffer): string;
 }
 
-export type SecretKind = 'incoming' | 'outgoing';
+/** A server's password, or (`oauth`) the refresh token of the provider the account signs in with. */
+export type SecretKind = 'incoming' | 'outgoing' | 'oauth';
+
+const SECRET_KINDS: readonly SecretKind[] = ['incoming', 'outgoing', 'oauth'];
 
 export class CredentialVault {
   private readonly memory = new Map<string, string>();
@@ -50,9 +53,9 @@ export class CredentialVault {
   }
 
   delete(accountId: string): void {
-    for (const kind of ['incoming', 'outgoing'] as const) this.memory.delete(keyOf(accountId, kind));
+    for (const kind of SECRET_KINDS) this.memory.delete(keyOf(accountId, kind));
     if (this.persistent) {
-      const gone = new Set([keyOf(accountId, 'incoming'), keyOf(accountId, 'outgoing')]);
+      const gone = new Set(SECRET_KINDS.map((kind) => keyOf(accountId, kind)));
       this.write(Object.fromEntries(Object.entries(this.encrypted).filter(([key]) => !gone.has(key))));
     }
   }

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestOutcome } from '../../shared/contract';
 import { TwinboxError } from '../../shared/errors';
-import type { Account, Protocol, ServerSettings, SyncDelta } from '../../shared/model';
+import type { Account, OAuth2Settings, Protocol, ServerSettings, SyncDelta } from '../../shared/model';
+import { sameServer } from '../../shared/server-identity';
 import type { AdapterOptions, MailAdapter } from '../protocols/adapter';
 import { otherImapDevice, otherPop3Device, serverSnapshot } from '../lab/other-devices';
 import { probeCertificate } from '../protocols/certificate-probe';
@@ -15,6 +16,8 @@ import { composeMessage, sendMessage, verifySmtpLogin } from '../protocols/smtp/
 import type { Services } from '../services';
 import type { HandlerTable } from './dispatch';
 import { discoverServers } from '../accounts/autoconfig/discover';
+import { signIn } from '../accounts/oauth/authorization';
+import type { TokenSet } from '../accounts/oauth/tokens';
 import { passwordsToStore, testPasswords } from '../accounts/credential-binding';
 import type { SavedCredentials } from '../accounts/credential-binding';
 import type { SecretKind } from '../accounts/credential-vault';
@@ -53,12 +56,13 @@ export function createHandlers(services: Services): HandlerTable {
 
     'accounts.list': () => Promise.resolve(services.accounts.list()),
 
-    'accounts.save': async ({ account: draft, incomingPassword, outgoingPassword }) => {
+    'accounts.save': async ({ account: draft, incomingPassword, outgoingPassword, signInId }) => {
       const existing = draft.id === undefined ? undefined : services.accounts.get(draft.id);
       const request = { incoming: draft.incoming, outgoing: draft.outgoing, incomingPassword, outgoingPassword };
       const plan = passwordsToStore(existing && savedCredentials(services, existing), request);
       // Refused before anything is written: the settings and the vault stay as they were, and still belong together.
       if (plan.kind === 'password-required') throw passwordRequired(plan.servers);
+      const signedIn = tokenBinding(existing, draft, signInId);
       const account: Account = {
         ...draft,
         id: existing?.id ?? randomUUID(),
@@ -66,7 +70,14 @@ export function createHandlers(services: Services): HandlerTable {
       };
       if (account.protocol === 'pop3') delete account.imap;
       else delete account.pop3;
+      // The provider's settings come from the sign-in or stay as saved, never from the page: the refresh token goes to their token endpoint.
+      if (signedIn.kind === 'none') delete account.oauth2;
+      else account.oauth2 = signedIn.kind === 'new' ? signedIn.settings : signedIn.saved;
       services.accounts.save(account);
+      if (signedIn.kind === 'new') {
+        services.signIns.take(signedIn.signInId);
+        services.tokens.signedIn(account.id, signedIn.tokens);
+      }
       prepareTls(account.incoming);
       prepareTls(account.outgoing);
       for (const kind of ['incoming', 'outgoing'] as const) {
@@ -82,6 +93,7 @@ export function createHandlers(services: Services): HandlerTable {
 
     'accounts.remove': async ({ accountId }) => {
       await services.watches.stopAccount(accountId);
+      services.tokens.forget(accountId);
       await pool.invalidate(accountId);
       services.vault.delete(accountId);
       services.accounts.remove(accountId);
@@ -92,14 +104,39 @@ export function createHandlers(services: Services): HandlerTable {
     'accounts.test': async (input) => {
       const stored = input.accountId === undefined ? undefined : services.accounts.get(input.accountId);
       const passwords = testPasswords(stored && savedCredentials(services, stored), input);
+      /** The secret for a server: its password, or a token of the sign-in the test names (or the saved account's, for a server unchanged). */
+      const secretFor = async (kind: 'incoming' | 'outgoing', server: ServerSettings): Promise<string | TwinboxError | undefined> => {
+        if (server.signIn !== 'oauth2') return passwords[kind];
+        if (input.signInId !== undefined) return services.signIns.get(input.signInId)?.tokens.accessToken ?? signInGone();
+        const saved = stored?.[kind];
+        if (!stored?.oauth2 || saved?.signIn !== 'oauth2' || !sameServer(saved, server)) return new TwinboxError('SIGN_IN_REQUIRED', 'sign in with the provider to test this server');
+        return services.secret(stored.id, kind).catch((error: unknown) => (error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error))));
+      };
       // A changed server without a typed password is not contacted at all: not even the user name goes there.
+      const incomingSecret = await secretFor('incoming', input.incoming);
       const incoming =
-        passwords.incoming === undefined ? refusedTest('incoming') : await testIncoming(services, input.protocol, input.incoming, passwords.incoming);
+        incomingSecret === undefined
+          ? refusedTest('incoming')
+          : incomingSecret instanceof TwinboxError
+            ? { ok: false as const, error: incomingSecret.toWire() }
+            : await testIncoming(services, input.protocol, input.incoming, incomingSecret);
       let outgoing: TestOutcome | null = null;
       if (input.outgoing) {
-        outgoing = passwords.outgoing === undefined ? refusedTest('outgoing') : await testOutgoing(services, input.outgoing, passwords.outgoing);
+        const outgoingSecret = await secretFor('outgoing', input.outgoing);
+        outgoing =
+          outgoingSecret === undefined
+            ? refusedTest('outgoing')
+            : outgoingSecret instanceof TwinboxError
+              ? { ok: false, error: outgoingSecret.toWire() }
+              : await testOutgoing(services, input.outgoing, outgoingSecret);
       }
       return { incoming, outgoing };
+    },
+
+    'accounts.signIn': async ({ email, oauth2 }) => {
+      if (!services.openExternal) throw new TwinboxError('NOT_SUPPORTED', 'this window cannot open a browser for the provider’s sign-in page');
+      const tokens = await signIn(oauth2, { loginHint: email, openBrowser: services.openExternal });
+      return { signInId: services.signIns.add(oauth2, tokens) };
     },
 
     'accounts.discover': ({ email }) => discoverServers(email, services.discovery),
@@ -188,7 +225,7 @@ export function createHandlers(services: Services): HandlerTable {
         return await sendMessage({
           accountId,
           server: account.outgoing,
-          password: services.password(accountId, 'outgoing'),
+          password: await services.secret(accountId, 'outgoing'),
           message,
           log: (line) => services.logLine(line),
         });
@@ -283,15 +320,39 @@ export function createHandlers(services: Services): HandlerTable {
 
     'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls, { allowedInternal: services.internalImageHosts }),
 
-    'lab.serverState': ({ accountId }) => serverSnapshot(otherDeviceOptions(accountId)),
-    'lab.otherDevice': ({ accountId, action, messageId }) => otherImapDevice(otherDeviceOptions(accountId), action, messageId),
-    'lab.otherPop3Device': ({ accountId, deleteAfterDownload }) => otherPop3Device(otherDeviceOptions(accountId), deleteAfterDownload),
+    'lab.serverState': async ({ accountId }) => serverSnapshot(await otherDeviceOptions(accountId)),
+    'lab.otherDevice': async ({ accountId, action, messageId }) => otherImapDevice(await otherDeviceOptions(accountId), action, messageId),
+    'lab.otherPop3Device': async ({ accountId, deleteAfterDownload }) => otherPop3Device(await otherDeviceOptions(accountId), deleteAfterDownload),
   };
 
+  /**
+   * Which tokens a saved account signs in with. A server that signs in with
+   * a provider uses either a sign-in made for this save, or the account's
+   * own, kept only while the provider's settings and that server are as they
+   * were saved: otherwise a page could send the account's token to a server
+   * or token endpoint of its choosing.
+   */
+  function tokenBinding(existing: Account | undefined, draft: Omit<Account, 'id'>, signInId: string | undefined): TokenBinding {
+    const servers = (['incoming', 'outgoing'] as const).filter((kind) => draft[kind].signIn === 'oauth2');
+    if (servers.length === 0) return { kind: 'none' };
+    if (signInId !== undefined) {
+      const signedIn = services.signIns.get(signInId);
+      if (!signedIn) throw signInGone();
+      return { kind: 'new', signInId, ...signedIn };
+    }
+    const saved = existing?.oauth2;
+    const unchanged =
+      saved !== undefined &&
+      (draft.oauth2 === undefined || JSON.stringify(draft.oauth2) === JSON.stringify(saved)) &&
+      servers.every((kind) => existing?.[kind].signIn === 'oauth2' && sameServer(existing[kind], draft[kind]));
+    if (!unchanged) throw new TwinboxError('SIGN_IN_REQUIRED', 'the provider, or a server that signs in with it, changed: sign in again');
+    return { kind: 'kept', saved };
+  }
+
   /** Another device's connection: the account's server and password, and no protocol log (it is not this side's traffic). */
-  function otherDeviceOptions(accountId: string): AdapterOptions {
+  async function otherDeviceOptions(accountId: string): Promise<AdapterOptions> {
     const account = services.account(accountId);
-    return { accountId, server: account.incoming, password: services.password(accountId, 'incoming') };
+    return { accountId, server: account.incoming, password: await services.secret(accountId, 'incoming') };
   }
 }
 
@@ -309,6 +370,15 @@ function savedCredentials(services: Services, account: Account): SavedCredential
     incomingPassword: services.vault.get(account.id, 'incoming'),
     outgoingPassword: services.vault.get(account.id, 'outgoing'),
   };
+}
+
+type TokenBinding =
+  | { kind: 'none' }
+  | { kind: 'kept'; saved: OAuth2Settings }
+  | { kind: 'new'; signInId: string; settings: OAuth2Settings; tokens: TokenSet };
+
+function signInGone(): TwinboxError {
+  return new TwinboxError('SIGN_IN_REQUIRED', 'the sign-in is no longer kept (it is kept for 15 minutes): sign in again');
 }
 
 function passwordRequired(servers: SecretKind[]): TwinboxError {

@@ -30,6 +30,7 @@ export type { DeleteResult, FolderChange, QuotaInfo, SearchQuery, SyncDelta, Syn
 export interface AdapterOptions {
   accountId: string;
   server: ServerSettings;
+  /** What signs in: the password, or the provider's access token when `server.signIn` is 'oauth2'. */
   password: string;
   /** Receives one line per command and per reply's first line (passwords masked). */
   log?: (line: ProtocolLogLine) => void;

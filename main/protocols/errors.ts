@@ -48,7 +48,7 @@ const CERTIFICATE_CODES = new Set([
  * Connect failures that only the user can fix (new settings or password).
  * Nothing retries these by itself: retrying a wrong password gets accounts locked.
  */
-export const NEEDS_THE_USER: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'TLS_CERT_UNTRUSTED', 'TLS_REQUIRED']);
+export const NEEDS_THE_USER: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'TLS_CERT_UNTRUSTED', 'TLS_REQUIRED', 'SIGN_IN_REQUIRED']);
 
 interface ErrorLike {
   code?: unknown;

@@ -21,6 +21,11 @@ export interface PoolOptions {
   backoffMs: { initial: number; max: number };
   now: () => number;
   onState: (accountId: string, state: ConnectionState, error?: TwinboxError) => void;
+  /**
+   * A server refused the account's sign-in: says whether a renewed credential
+   * (a new access token from its provider) is worth one more try.
+   */
+  renewSignIn: (accountId: string) => Promise<boolean>;
 }
 
 export const DEFAULT_POOL_OPTIONS: PoolOptions = {
@@ -29,6 +34,7 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = {
   backoffMs: { initial: 1_000, max: 5 * 60_000 },
   now: () => Date.now(),
   onState: () => undefined,
+  renewSignIn: () => Promise.resolve(false),
 };
 
 /** Failures that a new connection may not have. */
@@ -142,7 +148,13 @@ export class ConnectionPool {
     account.slots.push(slot);
     this.options.onState(accountId, 'connecting');
     try {
-      await slot.adapter.connect();
+      try {
+        await slot.adapter.connect();
+      } catch (refused) {
+        if (!(refused instanceof TwinboxError && refused.code === 'AUTH_FAILED' && (await this.options.renewSignIn(accountId)))) throw refused;
+        slot.adapter = await this.createAdapter(accountId);
+        await slot.adapter.connect();
+      }
     } catch (error) {
       account.slots.splice(account.slots.indexOf(slot), 1);
       this.wakeOne(account);

@@ -37,13 +37,17 @@ export interface ClientHarness {
   close(): Promise<void>;
 }
 
-/** `internalImageHosts`: the test's own image servers (`127.0.0.1:port`), the only internal addresses main may fetch pictures from. */
-export function clientHarness(options: { internalImageHosts?: string[] } = {}): ClientHarness {
+/**
+ * `internalImageHosts`: the test's own image servers (`127.0.0.1:port`), the only internal addresses main may fetch pictures from.
+ * `openExternal`: the "system browser" a provider's sign-in page opens in (a test drives it).
+ */
+export function clientHarness(options: { internalImageHosts?: string[]; openExternal?: (url: string) => Promise<void> } = {}): ClientHarness {
   const services = createServices({
     identity: { name: 'Twinbox', version: 'test' },
     host: 'web',
     createAdapter,
     internalImageHosts: allowedEndpoints(options.internalImageHosts ?? []),
+    ...(options.openExternal ? { openExternal: options.openExternal } : {}),
   });
   const table = createHandlers(services);
   // fake-indexeddb is typed with the DOM's IndexedDB types, which Node code here does not load.

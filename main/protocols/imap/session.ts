@@ -86,7 +86,8 @@ export class ImapSession {
       secure: server.security === 'tls',
       ...(server.security === 'starttls' ? { doSTARTTLS: true } : {}),
       ...(server.security === 'plain' ? { doSTARTTLS: false } : {}),
-      auth: { user: server.username, pass: options.password },
+      // imapflow picks OAUTHBEARER where offered, else XOAUTH2, for a token.
+      auth: server.signIn === 'oauth2' ? { user: server.username, accessToken: options.password } : { user: server.username, pass: options.password },
       tls: tlsOptionsFor(server),
       logger: log.logger,
       logRaw: log.wantsRaw,

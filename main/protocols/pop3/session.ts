@@ -14,7 +14,7 @@ import type { ServerSettings } from '../../../shared/model';
 import type { AdapterOptions, DeleteResult } from '../adapter';
 import { toTwinboxError } from '../errors';
 import { resolveTimeouts } from '../timeouts';
-import { apopTimestampOf, authenticate, chooseAuthMechanism } from './auth';
+import { apopTimestampOf, authenticate, chooseAuthMechanism, chooseTokenMechanism } from './auth';
 import type { AuthMechanism } from './auth';
 import type { Pop3Reply, ReplyLimits } from './reply-reader';
 import { errorForReply, joinListings, MAX_LISTING_LINE_BYTES, parseList, parseStat, parseUidl, Pop3Capabilities } from './responses';
@@ -81,7 +81,10 @@ export class Pop3Session {
       let capabilities = await readCapabilities(transport);
       if (server.security === 'starttls') capabilities = await startTls(transport, server, capabilities);
       const apopTimestamp = apopTimestampOf(greeting.text);
-      const mechanism = chooseAuthMechanism({ encrypted: transport.encrypted, capabilities, apopTimestamp });
+      const mechanism =
+        server.signIn === 'oauth2'
+          ? chooseTokenMechanism({ encrypted: transport.encrypted, capabilities })
+          : chooseAuthMechanism({ encrypted: transport.encrypted, capabilities, apopTimestamp });
       await authenticate(transport, mechanism, { username: server.username, password: options.password, apopTimestamp });
       if (capabilities && !['UIDL', 'TOP', 'PIPELINING'].every((tag) => capabilities?.has(tag))) {
         // RFC 2449 lets a server announce some capabilities only after login.

@@ -8,6 +8,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import type { Logger } from 'nodemailer/lib/shared';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import XOAuth2 from 'nodemailer/lib/xoauth2';
 import type Mail from 'nodemailer/lib/mailer';
 import { TwinboxError } from '../../../shared/errors';
 import type { Address, OutgoingMessage, ProtocolLogLine, SentMessage, ServerSettings } from '../../../shared/model';
@@ -115,9 +116,9 @@ async function connectAndLogin(connection: SMTPConnection, server: ServerSetting
       connection.secure ? 'the server offers no login (AUTH)' : 'the server offers login (AUTH) only on an encrypted connection',
     );
   }
-  await new Promise<void>((resolve, reject) =>
-    connection.login({ user: server.username, pass: password }, (error) => (error ? reject(error) : resolve())),
-  );
+  // A provider's access token goes with XOAUTH2, which every OAuth2 mail provider's SMTP offers.
+  const credentials = server.signIn === 'oauth2' ? { user: server.username, oauth2: new XOAuth2({ user: server.username, accessToken: password }) } : { user: server.username, pass: password };
+  await new Promise<void>((resolve, reject) => connection.login(credentials, (error) => (error ? reject(error) : resolve())));
 }
 
 async function compose(message: OutgoingMessage, messageId: string, date: Date): Promise<Uint8Array> {
