@@ -18,6 +18,7 @@ import { createHandlers } from './ipc/handlers';
 import { RENDERER_JS_FLAGS, tuneMainHeap } from './heap-flags';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
+import { readOAuthClients } from './accounts/oauth/providers';
 import { createServices } from './services';
 import { isNavigationAllowed, isPermissionGranted, SECURE_WEB_PREFERENCES } from './window-policy';
 
@@ -98,6 +99,7 @@ void app.whenReady().then(async () => {
     createAdapter,
     // The system browser, never a window of Twinbox's: the provider's password is typed where the user trusts it (RFC 8252).
     openExternal: (url) => shell.openExternal(url),
+    oauthClients: readOAuthClients(join(app.getPath('userData'), 'oauth-clients.json')),
     saveFile: async (suggestedName, content) => {
       const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
       const options = { defaultPath: proposedSavePath(app.getPath('downloads'), suggestedName) };

@@ -12,6 +12,8 @@ import type { Account, ProtocolLogLine } from '../shared/model';
 import { AccountStore } from './accounts/account-store';
 import type { DiscoveryOptions } from './accounts/autoconfig/discover';
 import { PendingSignIns } from './accounts/oauth/pending-sign-ins';
+import { builtinOAuthProviders, OAuthDirectory } from './accounts/oauth/providers';
+import type { OAuthClients, OAuthProvider } from './accounts/oauth/providers';
 import { TokenKeeper } from './accounts/oauth/token-keeper';
 import { CredentialVault } from './accounts/credential-vault';
 import type { SecretCipher, SecretKind } from './accounts/credential-vault';
@@ -66,6 +68,10 @@ export interface ServicesOptions {
   internalImageHosts?: AllowedEndpoints;
   /** Opens a web page in the user's browser (Electron's shell.openExternal): a provider's sign-in page. */
   openExternal?: (url: string) => Promise<void>;
+  /** Twinbox's client ids at the providers it signs in with (from oauth-clients.json in the profile folder). */
+  oauthClients?: OAuthClients;
+  /** Providers beside the built-in table's: the tests' own OpenID provider (the UI offers no such setting). */
+  oauthProviders?: OAuthProvider[];
   /** Where finding an address's servers looks: the tests' own DNS and web servers (the UI offers no such setting). */
   discovery?: DiscoveryOptions;
 }
@@ -94,6 +100,8 @@ export interface Services {
   tokens: TokenKeeper;
   /** Sign-ins the account dialog made and has not saved yet. */
   signIns: PendingSignIns;
+  /** The providers Twinbox signs in with, and its client ids there. */
+  oauth: OAuthDirectory;
   openExternal: ServicesOptions['openExternal'];
   /**
    * What signs in to the account's incoming or outgoing server: its password,
@@ -187,6 +195,7 @@ export function createServices(options: ServicesOptions): Services {
     },
     tokens,
     signIns: new PendingSignIns(),
+    oauth: new OAuthDirectory([...builtinOAuthProviders(), ...(options.oauthProviders ?? [])], options.oauthClients ?? {}),
     openExternal: options.openExternal,
     async secret(accountId, kind) {
       const account = services.account(accountId);

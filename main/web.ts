@@ -15,6 +15,7 @@ import { createHandlers } from './ipc/handlers';
 import { tuneMainHeap } from './heap-flags';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
+import { readOAuthClients } from './accounts/oauth/providers';
 import { createServices } from './services';
 
 tuneMainHeap();
@@ -36,6 +37,7 @@ const services = createServices({
   dataDir,
   createAdapter,
   internalImageHosts,
+  oauthClients: readOAuthClients(join(dataDir, 'oauth-clients.json')),
 });
 const host = await startWebHost({
   handlers: createHandlers(services),

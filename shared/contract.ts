@@ -95,6 +95,7 @@ export const OAuth2SettingsSchema = z
     tokenUrl: endpointUrl,
     scopes: z.array(z.string().min(1).max(500)).min(1).max(50),
     clientId: z.string().min(1).max(500),
+    clientSecret: z.string().min(1).max(500).optional(),
     extraParameters: z.record(z.string().max(100), z.string().max(500)).optional(),
   })
   .strict();
@@ -232,12 +233,13 @@ export const methods = {
   /** Finds an address's servers (autoconfig, the provider table, DNS, probing); see shared/discovery.ts. */
   'accounts.discover': method<DiscoveryResult>()(z.object({ email: emailAddress }).strict()),
   /**
-   * Signs in with a provider in the system browser (OAuth2 with PKCE, the
-   * answer on a loopback port); resolves once the provider has given tokens,
+   * Signs in with a provider of Twinbox's table (the `signInWith` of a
+   * discovery) in the system browser (OAuth2 with PKCE, the answer on a
+   * loopback port); resolves once the provider has given tokens,
    * which main keeps for a while under the returned id for `accounts.test`
    * and `accounts.save`. The page never sees a token.
    */
-  'accounts.signIn': method<{ signInId: string }>()(z.object({ email: emailAddress, oauth2: OAuth2SettingsSchema }).strict()),
+  'accounts.signIn': method<{ signInId: string }>()(z.object({ email: emailAddress, issuer: z.string().min(1).max(500) }).strict()),
   'accounts.capabilities': method<AdapterCapabilities>()(z.object({ accountId: id }).strict()),
 
   'mail.listFolders': method<Folder[]>()(z.object({ accountId: id }).strict()),

@@ -59,7 +59,12 @@ export interface Discovery {
   imap?: DiscoveredServer;
   pop3?: DiscoveredServer;
   smtp?: DiscoveredServer;
-  oauth2?: OAuth2Endpoints;
+  /**
+   * The provider whose own sign-in page the incoming server takes (OAuth2),
+   * from Twinbox's table only; `available` is false when this copy of Twinbox
+   * has no client id there, so the sign-in cannot be offered.
+   */
+  signInWith?: { issuer: string; name: string; available: boolean };
   /**
    * Read over plain HTTP, which anyone on the way could have changed: the
    * dialog uses it only after the user confirms.

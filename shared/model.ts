@@ -93,6 +93,8 @@ export interface OAuth2Settings {
   tokenUrl: string;
   scopes: string[];
   clientId: string;
+  /** Google's desktop clients have one, which is no secret (every copy of the app holds it) but must be sent. */
+  clientSecret?: string;
   /** What a provider needs besides the standard parameters (Google: access_type=offline). */
   extraParameters?: Record<string, string>;
 }

@@ -133,13 +133,19 @@ export function createHandlers(services: Services): HandlerTable {
       return { incoming, outgoing };
     },
 
-    'accounts.signIn': async ({ email, oauth2 }) => {
+    'accounts.signIn': async ({ email, issuer }) => {
       if (!services.openExternal) throw new TwinboxError('NOT_SUPPORTED', 'this window cannot open a browser for the provider’s sign-in page');
+      const oauth2 = services.oauth.settingsFor(issuer);
       const tokens = await signIn(oauth2, { loginHint: email, openBrowser: services.openExternal });
       return { signInId: services.signIns.add(oauth2, tokens) };
     },
 
-    'accounts.discover': ({ email }) => discoverServers(email, services.discovery),
+    'accounts.discover': async ({ email }) => {
+      const result = await discoverServers(email, services.discovery);
+      if (!result.found) return result;
+      const signInWith = services.oauth.signInFor(result.discovery);
+      return signInWith ? { ...result, discovery: { ...result.discovery, signInWith } } : result;
+    },
 
     'accounts.capabilities': ({ accountId }) => withAdapter(accountId, (adapter) => Promise.resolve(adapter.capabilities), true),
 

@@ -15,7 +15,7 @@ import { dispatch } from '../../main/ipc/dispatch';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createAdapter } from '../../main/protocols/factory';
 import { createServices } from '../../main/services';
-import type { Services } from '../../main/services';
+import type { Services, ServicesOptions } from '../../main/services';
 import { TwinboxDatabase } from '../../renderer/db/schema';
 import { createClient } from '../../renderer/ipc/twinbox-client';
 import type { TwinboxClient } from '../../renderer/ipc/twinbox-client';
@@ -39,15 +39,17 @@ export interface ClientHarness {
 
 /**
  * `internalImageHosts`: the test's own image servers (`127.0.0.1:port`), the only internal addresses main may fetch pictures from.
- * `openExternal`: the "system browser" a provider's sign-in page opens in (a test drives it).
+ * `signIn`: the "system browser" a provider's sign-in page opens in (a test drives it), and the tests' provider with its client id.
  */
-export function clientHarness(options: { internalImageHosts?: string[]; openExternal?: (url: string) => Promise<void> } = {}): ClientHarness {
+export function clientHarness(
+  options: { internalImageHosts?: string[]; signIn?: Pick<ServicesOptions, 'openExternal' | 'oauthProviders' | 'oauthClients'> } = {},
+): ClientHarness {
   const services = createServices({
     identity: { name: 'Twinbox', version: 'test' },
     host: 'web',
     createAdapter,
     internalImageHosts: allowedEndpoints(options.internalImageHosts ?? []),
-    ...(options.openExternal ? { openExternal: options.openExternal } : {}),
+    ...options.signIn,
   });
   const table = createHandlers(services);
   // fake-indexeddb is typed with the DOM's IndexedDB types, which Node code here does not load.

@@ -2,7 +2,8 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import type { Account, OAuth2Settings, ServerSettings } from '../../shared/model';
+import type { Account, ServerSettings } from '../../shared/model';
+import type { OAuthClients, OAuthProvider } from '../../main/accounts/oauth/providers';
 import { SyncEngine } from '../../renderer/sync/engine';
 import { appendMessages, eventually, leaseMailboxes, mailStack, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
@@ -63,20 +64,42 @@ function userAtTheProvider(user: TestUser, pagesOpened: string[]): (url: string)
   };
 }
 
-function providerFor(context: TestContext): OAuth2Settings {
+interface TestProvider {
+  issuer: string;
+  signIn: { oauthProviders: OAuthProvider[]; oauthClients: OAuthClients };
+}
+
+/** The stack's OpenID provider, as the directory of providers Twinbox signs in with would list it, with a client id there. */
+function providerFor(context: TestContext): TestProvider {
   const oauth = mailStack().oauth;
   if (!oauth) skipBecause(context, mailStack().missing.oauth ?? 'the mail stack has no OpenID provider');
-  // prompt=consent: without it a provider gives no refresh token (offline_access).
-  return { authorizationUrl: oauth.authorizationUrl, tokenUrl: oauth.tokenUrl, scopes: oauth.scopes, clientId: oauth.clientId, extraParameters: { prompt: 'consent' } };
+  return {
+    issuer: oauth.issuer,
+    signIn: {
+      oauthProviders: [
+        {
+          issuer: oauth.issuer,
+          name: 'Test provider',
+          hosts: ['127.0.0.1', 'localhost'],
+          authorizationUrl: oauth.authorizationUrl,
+          tokenUrl: oauth.tokenUrl,
+          scopes: oauth.scopes,
+          // Without it a provider gives no refresh token (offline_access).
+          extraParameters: { prompt: 'consent' },
+        },
+      ],
+      oauthClients: { [oauth.issuer]: { clientId: oauth.clientId } },
+    },
+  };
 }
 
 const withToken = (server: ServerSettings): ServerSettings => ({ ...server, signIn: 'oauth2' });
 
-async function signedInAccount(context: TestContext, user: TestUser, protocol: 'imap' | 'pop3', oauth2: OAuth2Settings): Promise<Account> {
+async function signedInAccount(context: TestContext, user: TestUser, protocol: 'imap' | 'pop3', provider: TestProvider): Promise<Account> {
   const client = harness!.client;
-  const { signInId } = await client.call('accounts.signIn', { email: user.address, oauth2 });
+  const { signInId } = await client.call('accounts.signIn', { email: user.address, issuer: provider.issuer });
   const draft = accountFor(context, user, protocol);
-  const account = { ...draft, incoming: withToken(draft.incoming), outgoing: withToken(draft.outgoing), oauth2 };
+  const account = { ...draft, incoming: withToken(draft.incoming), outgoing: withToken(draft.outgoing) };
   const tested = await client.call('accounts.test', { protocol, incoming: account.incoming, outgoing: account.outgoing, signInId });
   expect(tested.incoming).toMatchObject({ ok: true });
   // Without SMTP here (the stack as a normal user), the outgoing server is a placeholder nobody answers on.
@@ -86,15 +109,15 @@ async function signedInAccount(context: TestContext, user: TestUser, protocol: '
 
 describe('signing in with a provider (OAuth2)', () => {
   it('signs in on the provider’s page, then syncs IMAP, downloads POP3 and sends SMTP with the tokens alone', async (context) => {
-    const oauth2 = providerFor(context);
+    const provider = providerFor(context);
     requireEndpoint(context, 'smtp');
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
     await appendMessages(user!, [1, 2, 3].map((i) => rawMessage(tag, i)));
     const opened: string[] = [];
-    harness = clientHarness({ openExternal: userAtTheProvider(user!, opened) });
+    harness = clientHarness({ signIn: { ...provider.signIn, openExternal: userAtTheProvider(user!, opened) } });
 
-    const imap = await signedInAccount(context, user!, 'imap', oauth2);
+    const imap = await signedInAccount(context, user!, 'imap', provider);
     // The browser was sent to the provider with PKCE and a loopback redirect; no password was stored.
     const asked = new URL(opened[0]!);
     expect(asked.searchParams.get('code_challenge_method')).toBe('S256');
@@ -114,7 +137,7 @@ describe('signing in with a provider (OAuth2)', () => {
     });
     await eventually(async () => ((await serverFolder(user!)).size === 4 ? true : undefined), 15_000);
 
-    const pop3 = await signedInAccount(context, user!, 'pop3', oauth2);
+    const pop3 = await signedInAccount(context, user!, 'pop3', provider);
     const pop3Account = { ...pop3, pop3: { retention: { kind: 'keep' as const }, pollMinutes: 60, headersOnly: false, maxMessageBytes: 0 } };
     await engine.writer.replaceAccounts([imap, pop3Account]);
     const result = await engine.pop3.check(pop3Account, { allowServerDeletes: false });
@@ -122,12 +145,12 @@ describe('signing in with a provider (OAuth2)', () => {
   });
 
   it('renews an expired access token without the user noticing, and asks to sign in again once the provider withdrew the sign-in', async (context) => {
-    const oauth2 = providerFor(context);
+    const provider = providerFor(context);
     const [user] = await leaseMailboxes(context, 1);
     // Tokens that live 2 seconds: every new connection needs a renewed one.
     await setAccessTokenTtl(user!, 2);
-    harness = clientHarness({ openExternal: userAtTheProvider(user!, []) });
-    const account = await signedInAccount(context, user!, 'imap', oauth2);
+    harness = clientHarness({ signIn: { ...provider.signIn, openExternal: userAtTheProvider(user!, []) } });
+    const account = await signedInAccount(context, user!, 'imap', provider);
     const { services, client } = harness;
 
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -154,12 +177,13 @@ describe('signing in with a provider (OAuth2)', () => {
   });
 
   it('keeps a token with its servers: a changed server or provider needs a new sign-in', async (context) => {
-    const oauth2 = providerFor(context);
+    const provider = providerFor(context);
     const [user] = await leaseMailboxes(context, 1);
-    harness = clientHarness({ openExternal: userAtTheProvider(user!, []) });
-    const account = await signedInAccount(context, user!, 'imap', oauth2);
+    harness = clientHarness({ signIn: { ...provider.signIn, openExternal: userAtTheProvider(user!, []) } });
+    const account = await signedInAccount(context, user!, 'imap', provider);
     const { client } = harness;
     const { id, ...draft } = account;
+    const oauth2 = account.oauth2!;
     // Unchanged: saved without signing in again.
     await expect(client.call('accounts.save', { account: { ...draft, id, name: 'renamed' } })).resolves.toMatchObject({ name: 'renamed' });
     // Another host, or another token endpoint: refused, and nothing was changed.

@@ -81,7 +81,6 @@ function toDiscovery(source: DiscoveryStepKind, found: Found): Discovery {
     ...(config.imap ? { imap: config.imap } : {}),
     ...(config.pop3 ? { pop3: config.pop3 } : {}),
     ...(config.smtp ? { smtp: config.smtp } : {}),
-    ...(config.oauth2 ? { oauth2: config.oauth2 } : {}),
     // Over plain HTTP, or sent there by a redirect from HTTPS.
     insecureSource: found.insecureSource === true || source === 'provider-http',
     ...(found.redirectedTo === undefined ? {} : { redirectedTo: found.redirectedTo }),

@@ -5,17 +5,11 @@
  * kept encrypted like a password (the caller stores it).
  */
 import { TwinboxError } from '../../../shared/errors';
+import type { OAuth2Settings } from '../../../shared/model';
 import { toTwinboxError } from '../../protocols/errors';
 
 /** A provider as Twinbox signs in to it: its endpoints and scopes, and Twinbox's own client id there. */
-export interface OAuth2Client {
-  authorizationUrl: string;
-  tokenUrl: string;
-  scopes: string[];
-  clientId: string;
-  /** What a provider needs besides the standard parameters (Google: access_type=offline). */
-  extraParameters?: Record<string, string>;
-}
+export type OAuth2Client = OAuth2Settings;
 
 export interface TokenSet {
   accessToken: string;
@@ -46,7 +40,7 @@ async function requestTokens(client: OAuth2Client, grant: Record<string, string>
     response = await fetch(client.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ ...grant, client_id: client.clientId }),
+      body: new URLSearchParams({ ...grant, client_id: client.clientId, ...(client.clientSecret === undefined ? {} : { client_secret: client.clientSecret }) }),
       redirect: 'error',
       signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
     });
