@@ -120,6 +120,8 @@ export function createServices(options: ServicesOptions): Services {
   const accounts = new AccountStore(options.dataDir ? join(options.dataDir, 'accounts.json') : undefined);
   const vault = new CredentialVault(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined, options.cipher);
   const events = new EventBus();
+  /** Which access token each pooled adapter signed in with, to renew exactly the one a server refused. */
+  const tokensOfAdapters = new WeakMap<MailAdapter, string>();
   const tokens = new TokenKeeper({
     get: (accountId) => vault.get(accountId, 'oauth'),
     set: (accountId, refreshToken) => vault.set(accountId, 'oauth', refreshToken),
@@ -167,15 +169,19 @@ export function createServices(options: ServicesOptions): Services {
     pool: new ConnectionPool(
       async (accountId) => {
         const account = services.account(accountId);
-        return options.createAdapter(account, await services.secret(accountId, 'incoming'), (line) => services.logLine(line));
+        const secret = await services.secret(accountId, 'incoming');
+        const adapter = options.createAdapter(account, secret, (line) => services.logLine(line));
+        if (account.incoming.signIn === 'oauth2') tokensOfAdapters.set(adapter, secret);
+        return adapter;
       },
       {
         ...options.pool,
-        // A refused access token may only have expired early (revoked sessions, clock skew): one renewal, one more try.
-        renewSignIn: async (accountId) => {
+        // A refused access token may only have ended early (a session ended at the provider, clock skew): one renewal, one more try.
+        renewSignIn: async (accountId, refused) => {
           const account = services.account(accountId);
-          if (account.incoming.signIn !== 'oauth2' || !account.oauth2) return false;
-          await tokens.renew(accountId, account.oauth2);
+          const token = tokensOfAdapters.get(refused);
+          if (token === undefined || !account.oauth2) return false;
+          await tokens.renew(accountId, account.oauth2, token);
           return true;
         },
         onState: (accountId, state, error) => {

@@ -28,7 +28,7 @@ class ScriptedAdapter {
   }
 }
 
-function poolWith(script: (ErrorCode | undefined)[], clock = { now: 0 }) {
+function poolWith(script: (ErrorCode | undefined)[], clock = { now: 0 }, renewSignIn?: (accountId: string, refused: MailAdapter) => Promise<boolean>) {
   const made: ScriptedAdapter[] = [];
   const pool = new ConnectionPool(
     () => {
@@ -36,7 +36,7 @@ function poolWith(script: (ErrorCode | undefined)[], clock = { now: 0 }) {
       made.push(adapter);
       return Promise.resolve(adapter as unknown as MailAdapter);
     },
-    { size: 2, idleMs: 1000, backoffMs: { initial: 1000, max: 8000 }, now: () => clock.now },
+    { size: 2, idleMs: 1000, backoffMs: { initial: 1000, max: 8000 }, now: () => clock.now, ...(renewSignIn ? { renewSignIn } : {}) },
   );
   return { pool, made, clock };
 }
@@ -142,5 +142,27 @@ describe('connection pool', () => {
     const { pool } = poolWith([]);
     await pool.closeAll();
     await expect(pool.use('a', () => Promise.resolve())).rejects.toMatchObject({ code: 'HOST_UNAVAILABLE' });
+  });
+
+  it('tries once more with a renewed sign-in after a refusal, and then waits for the user', async () => {
+    const renewals: number[] = [];
+    const renew = (_accountId: string, refused: MailAdapter): Promise<boolean> => {
+      renewals.push(idOf(refused));
+      return Promise.resolve(true);
+    };
+    const renewed = poolWith(['AUTH_FAILED', undefined], { now: 0 }, renew);
+    expect(await renewed.pool.use('a', (adapter) => Promise.resolve(idOf(adapter)))).toBe(2);
+    expect(renewals).toEqual([1]);
+
+    // Refused again with the renewed credential: no loop, the account waits for the user.
+    const refused = poolWith(['AUTH_FAILED', 'AUTH_FAILED', undefined], { now: 0 }, renew);
+    await expect(refused.pool.use('a', () => Promise.resolve(0))).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(refused.pool.use('a', () => Promise.resolve(0))).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    expect(refused.made).toHaveLength(2);
+
+    // A password account (the hook says no) is not tried again at all.
+    const password = poolWith(['AUTH_FAILED', undefined]);
+    await expect(password.pool.use('a', () => Promise.resolve(0))).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    expect(password.made).toHaveLength(1);
   });
 });

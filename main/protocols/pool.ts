@@ -22,10 +22,11 @@ export interface PoolOptions {
   now: () => number;
   onState: (accountId: string, state: ConnectionState, error?: TwinboxError) => void;
   /**
-   * A server refused the account's sign-in: says whether a renewed credential
-   * (a new access token from its provider) is worth one more try.
+   * A server refused the sign-in of `refused`: says whether a renewed
+   * credential (a new access token from the account's provider) is worth one
+   * more try.
    */
-  renewSignIn: (accountId: string) => Promise<boolean>;
+  renewSignIn: (accountId: string, refused: MailAdapter) => Promise<boolean>;
 }
 
 export const DEFAULT_POOL_OPTIONS: PoolOptions = {
@@ -151,7 +152,7 @@ export class ConnectionPool {
       try {
         await slot.adapter.connect();
       } catch (refused) {
-        if (!(refused instanceof TwinboxError && refused.code === 'AUTH_FAILED' && (await this.options.renewSignIn(accountId)))) throw refused;
+        if (!(refused instanceof TwinboxError && refused.code === 'AUTH_FAILED' && (await this.options.renewSignIn(accountId, slot.adapter)))) throw refused;
         slot.adapter = await this.createAdapter(accountId);
         await slot.adapter.connect();
       }

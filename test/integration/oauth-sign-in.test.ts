@@ -164,6 +164,12 @@ describe('signing in with a provider (OAuth2)', () => {
     expect(folders.length).toBeGreaterThan(0);
     expect(counts).toHaveLength(1);
 
+    // A token that looks current here but that the server refuses (a session the provider ended early):
+    // renewed once, and the connection made with the new one.
+    services.tokens.signedIn(account.id, { accessToken: 'ended-early', expiresAt: Date.now() + 3_600_000 });
+    await services.pool.invalidate(account.id);
+    expect((await client.call('mail.listFolders', { accountId: account.id })).length).toBeGreaterThan(0);
+
     // The provider withdraws the sign-in (revoking the refresh token ends the grant).
     const refreshToken = services.vault.get(account.id, 'oauth');
     await revoke(refreshToken!);

@@ -16,11 +16,9 @@ export interface RefreshTokenStore {
 }
 
 const RENEW_BEFORE_MS = 60_000;
-/** A token this fresh was not refused for being old: renewing it again would only spend the refresh token. */
-const RECENT_MS = 10_000;
 
 export class TokenKeeper {
-  private readonly current = new Map<string, { accessToken: string; expiresAt: number; receivedAt: number }>();
+  private readonly current = new Map<string, { accessToken: string; expiresAt: number }>();
   private readonly renewing = new Map<string, Promise<string>>();
 
   constructor(
@@ -31,7 +29,7 @@ export class TokenKeeper {
   /** Keeps what a sign-in gave. */
   signedIn(accountId: string, tokens: TokenSet): void {
     if (tokens.refreshToken !== undefined) this.refreshTokenStore.set(accountId, tokens.refreshToken);
-    this.current.set(accountId, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, receivedAt: this.now() });
+    this.current.set(accountId, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt });
   }
 
   /** A token to connect with, renewed first when it has less than a minute left. */
@@ -47,12 +45,12 @@ export class TokenKeeper {
   }
 
   /**
-   * A server refused the token: a new one, unless one was fetched moments
-   * ago (several connections refused at once need one renewal, not several).
+   * A server refused `refused`: a new token, unless another refusal already
+   * brought one (several connections refused at once need one renewal).
    */
-  async renew(accountId: string, client: OAuth2Client): Promise<string> {
+  async renew(accountId: string, client: OAuth2Client, refused: string): Promise<string> {
     const held = this.current.get(accountId);
-    if (held && this.now() - held.receivedAt < RECENT_MS) return held.accessToken;
+    if (held && held.accessToken !== refused) return held.accessToken;
     this.current.delete(accountId);
     return this.accessToken(accountId, client);
   }
