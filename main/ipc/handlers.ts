@@ -107,7 +107,11 @@ export function createHandlers(services: Services): HandlerTable {
       /** The secret for a server: its password, or a token of the sign-in the test names (or the saved account's, for a server unchanged). */
       const secretFor = async (kind: 'incoming' | 'outgoing', server: ServerSettings): Promise<string | TwinboxError | undefined> => {
         if (server.signIn !== 'oauth2') return passwords[kind];
-        if (input.signInId !== undefined) return services.signIns.get(input.signInId)?.tokens.accessToken ?? signInGone();
+        if (input.signInId !== undefined) {
+          const signedIn = services.signIns.get(input.signInId);
+          if (!signedIn) return signInGone();
+          return services.oauth.servesHost(signedIn.issuer, server.host) ? signedIn.tokens.accessToken : notTheProvidersServer(server.host);
+        }
         const saved = stored?.[kind];
         if (!stored?.oauth2 || saved?.signIn !== 'oauth2' || !sameServer(saved, server)) return new TwinboxError('SIGN_IN_REQUIRED', 'sign in with the provider to test this server');
         return services.secret(stored.id, kind).catch((error: unknown) => (error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error))));
@@ -137,7 +141,7 @@ export function createHandlers(services: Services): HandlerTable {
       if (!services.openExternal) throw new TwinboxError('NOT_SUPPORTED', 'this window cannot open a browser for the provider’s sign-in page');
       const oauth2 = services.oauth.settingsFor(issuer);
       const tokens = await signIn(oauth2, { loginHint: email, openBrowser: services.openExternal });
-      return { signInId: services.signIns.add(oauth2, tokens) };
+      return { signInId: services.signIns.add(issuer, oauth2, tokens) };
     },
 
     'accounts.discover': async ({ email }) => {
@@ -344,7 +348,8 @@ export function createHandlers(services: Services): HandlerTable {
     if (signInId !== undefined) {
       const signedIn = services.signIns.get(signInId);
       if (!signedIn) throw signInGone();
-      return { kind: 'new', signInId, ...signedIn };
+      for (const kind of servers) if (!services.oauth.servesHost(signedIn.issuer, draft[kind].host)) throw notTheProvidersServer(draft[kind].host);
+      return { kind: 'new', signInId, settings: signedIn.settings, tokens: signedIn.tokens };
     }
     const saved = existing?.oauth2;
     const unchanged =
@@ -382,6 +387,10 @@ type TokenBinding =
   | { kind: 'none' }
   | { kind: 'kept'; saved: OAuth2Settings }
   | { kind: 'new'; signInId: string; settings: OAuth2Settings; tokens: TokenSet };
+
+function notTheProvidersServer(host: string): TwinboxError {
+  return new TwinboxError('SIGN_IN_REQUIRED', `${host} is not a mail server of the provider signed in with, so its token is not sent there`);
+}
 
 function signInGone(): TwinboxError {
   return new TwinboxError('SIGN_IN_REQUIRED', 'the sign-in is no longer kept (it is kept for 15 minutes): sign in again');

@@ -31,7 +31,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** What the user does at the provider, each time main opens its page; finished (or failed) before the test ends. */
+let atTheProvider: Promise<void>[] = [];
+
 afterEach(async () => {
+  const flows = atTheProvider;
+  atTheProvider = [];
+  await Promise.all(flows);
   await engine?.stop();
   engine = undefined;
   await harness?.close();
@@ -44,7 +50,7 @@ function userAtTheProvider(user: TestUser, pagesOpened: string[]): (url: string)
     pagesOpened.push(url);
     const page = await (browser ?? (await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }))).newPage();
     // Not awaited by main: the sign-in finishes when the browser comes back to the loopback port.
-    void (async () => {
+    const flow = (async () => {
       try {
         await page.goto(url);
         const login = page.locator('input[name=login]');
@@ -60,6 +66,7 @@ function userAtTheProvider(user: TestUser, pagesOpened: string[]): (url: string)
         await page.close();
       }
     })();
+    atTheProvider.push(flow);
     return Promise.resolve();
   };
 }
@@ -202,5 +209,12 @@ describe('signing in with a provider (OAuth2)', () => {
     expect((await client.call('accounts.list', {})).find((a) => a.id === id)).toMatchObject({ name: 'renamed', oauth2 });
     const tested = await client.call('accounts.test', { protocol: 'imap', incoming: { ...draft.incoming, host: 'localhost' }, accountId: id });
     expect(tested.incoming).toMatchObject({ ok: false, error: { code: 'SIGN_IN_REQUIRED' } });
+
+    // A fresh sign-in's token goes only to that provider's own mail servers, in a test as in a save.
+    const { signInId } = await client.call('accounts.signIn', { email: user!.address, issuer: provider.issuer });
+    const stranger = { ...draft.incoming, host: '127.0.0.2' };
+    const strangerTest = await client.call('accounts.test', { protocol: 'imap', incoming: stranger, signInId });
+    expect(strangerTest.incoming).toMatchObject({ ok: false, error: { code: 'SIGN_IN_REQUIRED' } });
+    await expect(client.call('accounts.save', { account: { ...draft, incoming: stranger }, signInId })).rejects.toMatchObject({ code: 'SIGN_IN_REQUIRED' });
   });
 });

@@ -86,6 +86,15 @@ export class OAuthDirectory {
     return provider ? { issuer: provider.issuer, name: provider.name, available: this.clients[provider.issuer] !== undefined } : undefined;
   }
 
+  /**
+   * Whether a token from `issuer` may be sent to `host`: only to that
+   * provider's own mail servers, so that no page can have main hand an
+   * account's token to a server of its choosing.
+   */
+  servesHost(issuer: string, host: string): boolean {
+    return this.providers.some((provider) => provider.issuer === issuer && provider.hosts.includes(host.trim().toLowerCase().replace(/\.$/, '')));
+  }
+
   /** What an account signs in to `issuer` with; NOT_SUPPORTED without a client id there. */
   settingsFor(issuer: string): OAuth2Settings {
     const provider = this.providers.find((candidate) => candidate.issuer === issuer);
