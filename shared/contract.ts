@@ -91,6 +91,7 @@ const endpointUrl = z
 
 export const OAuth2SettingsSchema = z
   .object({
+    issuer: z.string().min(1).max(500),
     authorizationUrl: endpointUrl,
     tokenUrl: endpointUrl,
     scopes: z.array(z.string().min(1).max(500)).min(1).max(50),

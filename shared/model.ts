@@ -89,6 +89,8 @@ export interface Account {
 
 /** A provider's OAuth2 endpoints and Twinbox's own client id there (configuration, never another product's). */
 export interface OAuth2Settings {
+  /** The provider in Twinbox's table ("accounts.google.com"), to sign in again with. */
+  issuer: string;
   authorizationUrl: string;
   tokenUrl: string;
   scopes: string[];

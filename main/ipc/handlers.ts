@@ -110,7 +110,7 @@ export function createHandlers(services: Services): HandlerTable {
         if (input.signInId !== undefined) {
           const signedIn = services.signIns.get(input.signInId);
           if (!signedIn) return signInGone();
-          return services.oauth.servesHost(signedIn.issuer, server.host) ? signedIn.tokens.accessToken : notTheProvidersServer(server.host);
+          return services.oauth.servesHost(signedIn.settings.issuer, server.host) ? signedIn.tokens.accessToken : notTheProvidersServer(server.host);
         }
         const saved = stored?.[kind];
         if (!stored?.oauth2 || saved?.signIn !== 'oauth2' || !sameServer(saved, server)) return new TwinboxError('SIGN_IN_REQUIRED', 'sign in with the provider to test this server');
@@ -141,7 +141,7 @@ export function createHandlers(services: Services): HandlerTable {
       if (!services.openExternal) throw new TwinboxError('NOT_SUPPORTED', 'this window cannot open a browser for the provider’s sign-in page');
       const oauth2 = services.oauth.settingsFor(issuer);
       const tokens = await signIn(oauth2, { loginHint: email, openBrowser: services.openExternal });
-      return { signInId: services.signIns.add(issuer, oauth2, tokens) };
+      return { signInId: services.signIns.add(oauth2, tokens) };
     },
 
     'accounts.discover': async ({ email }) => {
@@ -348,7 +348,7 @@ export function createHandlers(services: Services): HandlerTable {
     if (signInId !== undefined) {
       const signedIn = services.signIns.get(signInId);
       if (!signedIn) throw signInGone();
-      for (const kind of servers) if (!services.oauth.servesHost(signedIn.issuer, draft[kind].host)) throw notTheProvidersServer(draft[kind].host);
+      for (const kind of servers) if (!services.oauth.servesHost(signedIn.settings.issuer, draft[kind].host)) throw notTheProvidersServer(draft[kind].host);
       return { kind: 'new', signInId, settings: signedIn.settings, tokens: signedIn.tokens };
     }
     const saved = existing?.oauth2;

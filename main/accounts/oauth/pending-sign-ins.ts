@@ -11,8 +11,7 @@ import type { TokenSet } from './tokens';
 const KEEP_MS = 15 * 60_000;
 
 interface PendingSignIn {
-  /** The provider signed in with, whose mail servers alone may receive its tokens. */
-  issuer: string;
+  /** The provider signed in with (its issuer's mail servers alone may receive the tokens). */
   settings: OAuth2Settings;
   tokens: TokenSet;
   until: number;
@@ -23,20 +22,20 @@ export class PendingSignIns {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  add(issuer: string, settings: OAuth2Settings, tokens: TokenSet): string {
+  add(settings: OAuth2Settings, tokens: TokenSet): string {
     this.dropExpired();
     const signInId = randomUUID();
-    this.pending.set(signInId, { issuer, settings, tokens, until: this.now() + KEEP_MS });
+    this.pending.set(signInId, { settings, tokens, until: this.now() + KEEP_MS });
     return signInId;
   }
 
   /** The sign-in, if it is still kept. */
-  get(signInId: string): Pick<PendingSignIn, 'issuer' | 'settings' | 'tokens'> | undefined {
+  get(signInId: string): Pick<PendingSignIn, 'settings' | 'tokens'> | undefined {
     this.dropExpired();
     return this.pending.get(signInId);
   }
 
-  take(signInId: string): Pick<PendingSignIn, 'issuer' | 'settings' | 'tokens'> | undefined {
+  take(signInId: string): Pick<PendingSignIn, 'settings' | 'tokens'> | undefined {
     const found = this.get(signInId);
     this.pending.delete(signInId);
     return found;

@@ -102,6 +102,7 @@ export class OAuthDirectory {
     if (!provider) throw new TwinboxError('NOT_SUPPORTED', `Twinbox does not know how to sign in with ${issuer}`);
     if (!client) throw new TwinboxError('NOT_SUPPORTED', `this copy of Twinbox has no client id for ${provider.name} (see the README)`);
     return {
+      issuer,
       authorizationUrl: provider.authorizationUrl,
       tokenUrl: provider.tokenUrl,
       scopes: provider.scopes,
