@@ -147,7 +147,9 @@ export function createHandlers(services: Services): HandlerTable {
     'accounts.discover': async ({ email }) => {
       const result = await discoverServers(email, services.discovery);
       if (!result.found) return result;
-      const signInWith = services.oauth.signInFor(result.discovery);
+      const found = services.oauth.signInFor(result.discovery);
+      // A host that cannot open the user's browser (the browser host) cannot offer the sign-in either.
+      const signInWith = found && { ...found, available: found.available && services.openExternal !== undefined };
       return signInWith ? { ...result, discovery: { ...result.discovery, signInWith } } : result;
     },
 
