@@ -131,16 +131,27 @@ export function createServices(options: ServicesOptions): Services {
     async ({ accountId, folder }, onChange, onEnd) => {
       // An adapter of the watch's own, never a pooled one: the pool closes its adapters when they idle,
       // break or the settings change, and closing an adapter stops its watches.
-      const adapter = options.createAdapter(services.account(accountId), await services.secret(accountId, 'incoming'), (line) => services.logLine(line));
-      try {
-        const stop = await adapter.watch(folder, onChange, onEnd);
-        return async () => {
-          await stop().catch(() => undefined);
+      const open = async (secret: string): Promise<() => Promise<void>> => {
+        const adapter = options.createAdapter(services.account(accountId), secret, (line) => services.logLine(line));
+        try {
+          const stop = await adapter.watch(folder, onChange, onEnd);
+          return async () => {
+            await stop().catch(() => undefined);
+            await adapter.close();
+          };
+        } catch (error) {
           await adapter.close();
-        };
+          throw error;
+        }
+      };
+      const secret = await services.secret(accountId, 'incoming');
+      try {
+        return await open(secret);
       } catch (error) {
-        await adapter.close();
-        throw error;
+        // As the pool does: a refused access token is renewed once (see renewSignIn below).
+        const { oauth2, incoming } = services.account(accountId);
+        if (!(error instanceof TwinboxError && error.code === 'AUTH_FAILED' && incoming.signIn === 'oauth2' && oauth2)) throw error;
+        return open(await tokens.renew(accountId, oauth2, secret));
       }
     },
     (accountId, change) => events.emit('mail.changed', { accountId, folder: change.folder, reason: change.reason }),

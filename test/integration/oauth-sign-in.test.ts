@@ -177,6 +177,22 @@ describe('signing in with a provider (OAuth2)', () => {
     await services.pool.invalidate(account.id);
     expect((await client.call('mail.listFolders', { accountId: account.id })).length).toBeGreaterThan(0);
 
+    // The same for the connection that waits for new mail (IDLE).
+    services.tokens.signedIn(account.id, { accessToken: 'ended-early-too', expiresAt: Date.now() + 3_600_000 });
+    let changed = false;
+    const unsubscribe = services.events.subscribe((event) => {
+      if (event === 'mail.changed') changed = true;
+    });
+    try {
+      await client.call('mail.watch', { accountId: account.id, folder: 'INBOX' });
+      await eventually(async () => {
+        await appendMessages(user!, [rawMessage(uniqueTag(), 1)]);
+        return changed ? true : undefined;
+      }, 15_000);
+    } finally {
+      unsubscribe();
+    }
+
     // The provider withdraws the sign-in (revoking the refresh token ends the grant).
     const refreshToken = services.vault.get(account.id, 'oauth');
     await revoke(refreshToken!);
