@@ -232,5 +232,11 @@ describe('signing in with a provider (OAuth2)', () => {
     const strangerTest = await client.call('accounts.test', { protocol: 'imap', incoming: stranger, signInId });
     expect(strangerTest.incoming).toMatchObject({ ok: false, error: { code: 'SIGN_IN_REQUIRED' } });
     await expect(client.call('accounts.save', { account: { ...draft, incoming: stranger }, signInId })).rejects.toMatchObject({ code: 'SIGN_IN_REQUIRED' });
+    // Nor in clear text, even to the provider's own server.
+    const plainImap = mailStack().imap;
+    if (plainImap) {
+      const inClear = await client.call('accounts.test', { protocol: 'imap', incoming: { ...draft.incoming, port: plainImap.port, security: 'plain' }, signInId });
+      expect(inClear.incoming).toMatchObject({ ok: false, error: { code: 'TLS_REQUIRED' } });
+    }
   });
 });

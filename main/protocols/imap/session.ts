@@ -78,6 +78,10 @@ export class ImapSession {
    */
   static async open(options: AdapterOptions, tuning: SessionTuning = {}): Promise<ImapSession> {
     const { server } = options;
+    // A bearer token is as good as a password to whoever reads it: never in clear text.
+    if (server.signIn === 'oauth2' && server.security === 'plain') {
+      throw new TwinboxError('TLS_REQUIRED', 'an access token is sent only over an encrypted connection; choose SSL/TLS or STARTTLS for this account');
+    }
     const timeouts = resolveTimeouts(options.timeouts);
     const log = createSessionLog(options.accountId, options.log);
     const settings: ImapFlowOptions = {

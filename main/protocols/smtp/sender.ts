@@ -116,6 +116,9 @@ async function connectAndLogin(connection: SMTPConnection, server: ServerSetting
       connection.secure ? 'the server offers no login (AUTH)' : 'the server offers login (AUTH) only on an encrypted connection',
     );
   }
+  if (server.signIn === 'oauth2' && !connection.secure) {
+    throw new TwinboxError('TLS_REQUIRED', 'an access token is sent only over an encrypted connection; choose SSL/TLS or STARTTLS for the outgoing server');
+  }
   // A provider's access token goes with XOAUTH2, which every OAuth2 mail provider's SMTP offers.
   const credentials = server.signIn === 'oauth2' ? { user: server.username, oauth2: new XOAuth2({ user: server.username, accessToken: password }) } : { user: server.username, pass: password };
   await new Promise<void>((resolve, reject) => connection.login(credentials, (error) => (error ? reject(error) : resolve())));
