@@ -64,7 +64,13 @@ export interface Discovery {
    * from Twinbox's table only; `available` is false when this copy of Twinbox
    * has no client id there, so the sign-in cannot be offered.
    */
-  signInWith?: { issuer: string; name: string; available: boolean };
+  signInWith?: {
+    issuer: string;
+    name: string;
+    available: boolean;
+    /** Why not, when not: no client id in this copy of Twinbox, or a window that cannot open the user's browser. */
+    missing?: 'client-id' | 'browser';
+  };
   /**
    * Read over plain HTTP, which anyone on the way could have changed: the
    * dialog uses it only after the user confirms.

@@ -149,7 +149,7 @@ export function createHandlers(services: Services): HandlerTable {
       if (!result.found) return result;
       const found = services.oauth.signInFor(result.discovery);
       // A host that cannot open the user's browser (the browser host) cannot offer the sign-in either.
-      const signInWith = found && { ...found, available: found.available && services.openExternal !== undefined };
+      const signInWith = found?.available && services.openExternal === undefined ? { ...found, available: false, missing: 'browser' as const } : found;
       return signInWith ? { ...result, discovery: { ...result.discovery, signInWith } } : result;
     },
 

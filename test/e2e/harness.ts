@@ -90,7 +90,7 @@ export interface OpenOptions {
    * test's own DNS and web servers). Without it: a temporary store and the
    * app's adapters.
    */
-  services?: Partial<Pick<ServicesOptions, 'dataDir' | 'createAdapter' | 'pool' | 'watches' | 'discovery'>>;
+  services?: Partial<Pick<ServicesOptions, 'dataDir' | 'createAdapter' | 'pool' | 'watches' | 'discovery' | 'openExternal' | 'oauthProviders' | 'oauthClients'>>;
 }
 
 export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSession> {

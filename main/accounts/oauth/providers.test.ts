@@ -24,7 +24,7 @@ describe('the providers Twinbox signs in with', () => {
 
   it('are offered only with a client id, and only for their own mail hosts, whatever a domain’s document says', () => {
     const none = new OAuthDirectory(builtinOAuthProviders(), {});
-    expect(none.signInFor(found(server('imap.gmail.com', ['oauth2', 'password'])))).toEqual({ issuer: 'accounts.google.com', name: 'Gmail', available: false });
+    expect(none.signInFor(found(server('imap.gmail.com', ['oauth2', 'password'])))).toEqual({ issuer: 'accounts.google.com', name: 'Gmail', available: false, missing: 'client-id' });
     expect(() => none.settingsFor('accounts.google.com')).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }) as Error);
 
     const configured = new OAuthDirectory(builtinOAuthProviders(), { 'accounts.google.com': { clientId: 'ours.apps.googleusercontent.com', clientSecret: 'not-secret' } });

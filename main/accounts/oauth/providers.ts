@@ -83,7 +83,9 @@ export class OAuthDirectory {
     if (!incoming?.signIn.includes('oauth2')) return undefined;
     const host = incoming.host.toLowerCase();
     const provider = this.providers.find((candidate) => candidate.hosts.includes(host));
-    return provider ? { issuer: provider.issuer, name: provider.name, available: this.clients[provider.issuer] !== undefined } : undefined;
+    if (!provider) return undefined;
+    const registered = this.clients[provider.issuer] !== undefined;
+    return { issuer: provider.issuer, name: provider.name, available: registered, ...(registered ? {} : { missing: 'client-id' as const }) };
   }
 
   /**

@@ -3,12 +3,13 @@ import type { ConnectionTestResult } from '../../../shared/contract';
 import { TwinboxError } from '../../../shared/errors';
 import type { Account, CertificateInfo } from '../../../shared/model';
 import { useApp } from '../app-context';
-import { applyChange, connectionKey, draftFromAccount, newDraft, saveInput, testInput, testPassed, validate } from './account-draft';
+import { applyChange, connectionKey, draftFromAccount, newDraft, saveInput, signsInWithProvider, testInput, testPassed, validate } from './account-draft';
 import type { AccountDraft, DraftChange, FieldErrors, FieldId, ServerRole } from './account-draft';
 import { AccountSetup } from './AccountSetup';
 import { MODE_DESCRIPTION } from './discovery-text';
 import { Choice, Field, Modal, controlId } from './fields';
 import { ImapOptions, Pop3Options } from './ModeOptions';
+import { SignInStatus, useProviderSignIn } from './provider-sign-in';
 import { RemoveAccount } from './RemoveAccount';
 import { ServerFieldset } from './ServerFieldset';
 import { Failure, TestResults } from './TestResults';
@@ -20,10 +21,12 @@ const FIELD_LABELS: Record<FieldId, string> = {
   'incoming.port': 'Incoming server port',
   'incoming.username': 'Incoming server user name',
   'incoming.password': 'Incoming server password',
+  'incoming.signIn': 'Incoming server sign-in',
   'outgoing.host': 'Outgoing server host',
   'outgoing.port': 'Outgoing server port',
   'outgoing.username': 'Outgoing server user name',
   'outgoing.password': 'Outgoing server password',
+  'outgoing.signIn': 'Outgoing server sign-in',
   retentionDays: 'Days to keep on the server',
   pollMinutes: 'Check for new mail every',
   sizeLimitKb: 'Size limit',
@@ -69,6 +72,8 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   const testArea = useRef<HTMLDivElement>(null);
   // After "Add account" the form opens at its top while the results grow at its bottom: bring them into view once.
   const showResults = useRef(false);
+  const signInAgain = useProviderSignIn();
+  const signInAgainButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     let current = true;
@@ -87,7 +92,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   const key = connectionKey(draft);
   const current = test.kind !== 'idle' && test.key === key ? test : undefined;
   const failed = current?.kind === 'error' || (current?.kind === 'done' && !testPassed(current.result));
-  const busy = saving || test.kind === 'testing';
+  const busy = saving || test.kind === 'testing' || signInAgain.state.kind === 'waiting';
 
   function change(next: DraftChange): void {
     setDraft((previous) => applyChange(previous, next));
@@ -115,6 +120,20 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
       setTest({ kind: 'error', key: testedKey, error: asTwinboxError(error) });
       return false;
     }
+  }
+
+  /**
+   * A server changed after the sign-in, the sign-in made in this dialog
+   * expired (main keeps one for 15 minutes), or the provider ended the saved
+   * account's: the new one goes to the test and the save.
+   */
+  async function signInWithProviderAgain(): Promise<void> {
+    const provider = draft.signInWith;
+    if (!provider) return;
+    const signInId = await signInAgain.start(draft.email, provider);
+    if (signInId === undefined) return;
+    setDraft((previous) => ({ ...previous, signInId }));
+    setSaveError(undefined);
   }
 
   /** Only this, the user's explicit action, puts a certificate in the settings. */
@@ -240,6 +259,20 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
 
         <ServerFieldset role="incoming" draft={draft} errors={errors} editing={editing} formId={formId} onChange={change} />
         <ServerFieldset role="outgoing" draft={draft} errors={errors} editing={editing} formId={formId} onChange={change} />
+        {signsInWithProvider(draft) && draft.signInWith && (
+          <div className="accounts-signin">
+            <button ref={signInAgainButton} type="button" onClick={() => void signInWithProviderAgain()} disabled={saving || test.kind === 'testing'}>
+              {draft.signInWith.name === undefined ? 'Sign in again' : `Sign in again with ${draft.signInWith.name}`}
+            </button>
+            <SignInStatus
+              state={signInAgain.state}
+              onCancel={() => {
+                signInAgain.cancel();
+                signInAgainButton.current?.focus();
+              }}
+            />
+          </div>
+        )}
         {!passwordsPersist && (
           <p className="accounts-warning">
             Passwords are kept only until Twinbox closes: this system offers no safe place to store them. After a restart, enter them again here.

@@ -3,7 +3,7 @@ import type { Discovery, DiscoveryStep } from '../../../shared/discovery';
 import { TwinboxError } from '../../../shared/errors';
 import type { Protocol } from '../../../shared/model';
 import { useApp } from '../app-context';
-import { draftFromDiscovery, draftFromIdentity } from './account-draft';
+import { draftFromDiscovery, draftFromIdentity, draftSignedIn } from './account-draft';
 import type { AccountDraft, SetupIdentity } from './account-draft';
 import {
   MODE_DESCRIPTION,
@@ -11,15 +11,19 @@ import {
   lookingText,
   looksLikeAddress,
   notFoundText,
+  offersPassword,
+  offersSignIn,
   providerLabel,
   serverLine,
   signInKind,
   signInText,
+  signInWithText,
   sourceText,
   stepText,
   warningTexts,
 } from './discovery-text';
 import { Choice, Field, controlId } from './fields';
+import { SignInStatus, useProviderSignIn } from './provider-sign-in';
 
 type Phase =
   | { kind: 'typing' }
@@ -150,7 +154,11 @@ export function AccountSetup({
       <Field
         id={controlId(formId, 'setup-password')}
         label="Password"
-        hint={passwordsPersist ? undefined : 'Kept only until Twinbox closes: this system offers no safe place to store it.'}
+        hint={
+          passwordsPersist
+            ? 'Not needed for a provider that signs you in on its own page.'
+            : 'Not needed for a provider that signs you in on its own page. Kept only until Twinbox closes: this system offers no safe place to store it.'
+        }
       >
         {(props) => <input {...props} type="password" autoComplete="off" value={identity.password} onChange={(event) => edit({ password: event.target.value })} />}
       </Field>
@@ -224,23 +232,43 @@ function Proposal({
   const [mode, setMode] = useState<Protocol>(discovery.imap ? 'imap' : 'pop3');
   const [confirmed, setConfirmed] = useState(false);
   const addButton = useRef<HTMLButtonElement>(null);
+  const signInButton = useRef<HTMLButtonElement>(null);
   const confirmBox = useRef<HTMLInputElement>(null);
   const manualButton = useRef<HTMLButtonElement>(null);
+  const signInFlow = useProviderSignIn();
   const incoming = mode === 'imap' ? discovery.imap : discovery.pop3;
-  const signIn = incoming ? signInKind(incoming) : 'password';
+  const signIn = incoming ? signInKind(incoming, discovery.signInWith) : 'password';
   const provider = providerLabel(discovery, identity.email);
-  const signInNote = signInText(signIn, provider);
+  const signInWith = offersSignIn(signIn) ? discovery.signInWith : undefined;
+  const signInNote = signInText(signIn, provider, discovery.signInWith?.name, identity.password !== '', discovery.signInWith?.missing);
   // An answer anyone on the way could have written is used only once the user says so.
   const allowed = !discovery.insecureSource || confirmed;
-  const canAdd = allowed && signIn !== 'web-only';
+  const waiting = signInFlow.state.kind === 'waiting';
+  const canAdd = allowed && offersPassword(signIn) && !waiting;
+  const canSignIn = allowed && signInWith !== undefined && !waiting;
+  // Neither way works here: only the servers are worth keeping, for an app password typed in the full form.
+  const noWay = !offersPassword(signIn) && signInWith === undefined;
   const warnings = warningTexts(discovery, identity.email);
   const draft = (): AccountDraft => draftFromDiscovery(discovery, mode, identity);
 
   // The first thing to do on this screen has focus; the form's name (the sentence saying where the servers came from) is read with it.
   useEffect(() => {
-    (signIn === 'web-only' ? manualButton.current : discovery.insecureSource ? confirmBox.current : addButton.current)?.focus();
+    (noWay ? manualButton.current : discovery.insecureSource ? confirmBox.current : (signInButton.current ?? addButton.current))?.focus();
     // Only on arrival: later changes (the mode, the confirmation) leave focus where the user put it.
   }, []);
+
+  async function signInThenAdd(): Promise<void> {
+    if (!signInWith) return;
+    const chosen = mode;
+    const signInId = await signInFlow.start(identity.email, signInWith);
+    if (signInId === undefined) return;
+    onAdd(draftSignedIn(discovery, chosen, identity, { issuer: signInWith.issuer, name: signInWith.name }, signInId));
+  }
+
+  function cancelSignIn(): void {
+    signInFlow.cancel();
+    signInButton.current?.focus();
+  }
 
   return (
     <form
@@ -249,7 +277,8 @@ function Proposal({
       aria-labelledby={headingId}
       onSubmit={(event) => {
         event.preventDefault();
-        if (canAdd) onAdd(draft());
+        if (canSignIn) void signInThenAdd();
+        else if (canAdd && signInWith === undefined) onAdd(draft());
       }}
     >
       <h3 id={headingId} className="accounts-found">
@@ -262,7 +291,7 @@ function Proposal({
       ))}
 
       {discovery.imap && discovery.pop3 && (
-        <fieldset className="accounts-choices">
+        <fieldset className="accounts-choices" disabled={waiting}>
           <legend>How to keep your mail</legend>
           <Choice name={`${formId}-mode`} label="IMAP" description={MODE_DESCRIPTION.imap} checked={mode === 'imap'} onSelect={() => setMode('imap')} />
           <Choice name={`${formId}-mode`} label="POP3" description={MODE_DESCRIPTION.pop3} checked={mode === 'pop3'} onSelect={() => setMode('pop3')} />
@@ -270,9 +299,7 @@ function Proposal({
       )}
 
       <ul className="accounts-servers" aria-label="Servers">
-        {incoming && (
-          <li>{serverLine(incoming, identity.email)}</li>
-        )}
+        {incoming && <li>{serverLine(incoming, identity.email)}</li>}
         {discovery.smtp ? (
           <li>{serverLine(discovery.smtp, identity.email)}</li>
         ) : (
@@ -295,7 +322,9 @@ function Proposal({
           </p>
         </div>
       )}
-      {signInNote !== undefined && <p className={signIn === 'web-only' ? 'accounts-warning' : 'accounts-hint'}>{signInNote}</p>}
+      {signIn === 'provider-or-password' && signInWith && <p className="accounts-hint">{signInWithText(signInWith.name)}</p>}
+      {signInNote !== undefined && <p className={noWay ? 'accounts-warning' : 'accounts-hint'}>{signInNote}</p>}
+      <SignInStatus state={signInFlow.state} onCancel={cancelSignIn} />
       <StepsTried steps={steps} title={`How Twinbox looked for the servers of ${domainOf(identity.email)}`} />
 
       <div className="dialog-buttons accounts-buttons">
@@ -307,19 +336,31 @@ function Proposal({
           <button ref={manualButton} type="button" onClick={onManual}>
             Set up manually
           </button>
-        ) : signIn === 'web-only' ? (
+        ) : noWay ? (
           <button ref={manualButton} type="button" onClick={() => onChange(draft())}>
             Set up manually
           </button>
         ) : null}
-        {(signIn !== 'web-only' || discovery.insecureSource) && (
-          <button type="button" disabled={!allowed} onClick={() => onChange(draft())}>
+        {(offersPassword(signIn) || discovery.insecureSource) && (
+          <button type="button" disabled={!allowed || waiting} onClick={() => onChange(draft())}>
             Change…
           </button>
         )}
-        {signIn !== 'web-only' && (
-          <button ref={addButton} type="submit" className="primary" disabled={!canAdd}>
-            Add account
+        {offersPassword(signIn) &&
+          (signInWith ? (
+            // The sign-in is the way the provider prefers; a password stays possible, one step aside (in the form, if none was typed yet).
+            <button ref={addButton} type="button" disabled={!canAdd} onClick={() => (identity.password === '' ? onChange(draft()) : onAdd(draft()))}>
+              Use a password instead
+            </button>
+          ) : (
+            <button ref={addButton} type="submit" className="primary" disabled={!canAdd}>
+              Add account
+            </button>
+          ))}
+        {signInWith && (
+          // Not disabled while waiting: it has focus then, which a disabled button would drop.
+          <button ref={signInButton} type="submit" className="primary" disabled={!allowed}>
+            Sign in with {signInWith.name}
           </button>
         )}
       </div>

@@ -1,5 +1,5 @@
 import type { Security } from '../../../shared/model';
-import { defaultPort, needsNewPassword, portKind } from './account-draft';
+import { defaultPort, needsNewPassword, needsNewSignIn, portKind } from './account-draft';
 import type { AccountDraft, DraftChange, FieldErrors, ServerRole } from './account-draft';
 import { Field, controlId } from './fields';
 
@@ -15,7 +15,11 @@ const SECURITY_HINT: Record<Security, string> = {
   plain: 'Not encrypted: your password and mail can be read by anyone on the network path. Use only on a network you control.',
 };
 
-/** Host, port, security, user name and password of one server. */
+/**
+ * Host, port, security, user name and password of one server; for a server
+ * that signs in on the provider's page, what it signs in with instead of a
+ * password (main alone holds the tokens, so there is nothing to show or type).
+ */
 export function ServerFieldset({
   role,
   draft,
@@ -104,18 +108,22 @@ export function ServerFieldset({
           />
         )}
       </Field>
-      <Field id={id('password')} label="Password" hint={passwordHint} error={errors[`${role}.password`]}>
-        {(props) => (
-          <input
-            {...props}
-            type="password"
-            autoComplete="off"
-            required={passwordRequired}
-            value={server.password}
-            onChange={(event) => onChange({ field: 'password', server: role, value: event.target.value })}
-          />
-        )}
-      </Field>
+      {server.signIn === 'oauth2' ? (
+        <ProviderSignInField id={id('signIn')} draft={draft} role={role} error={errors[`${role}.signIn`]} />
+      ) : (
+        <Field id={id('password')} label="Password" hint={passwordHint} error={errors[`${role}.password`]}>
+          {(props) => (
+            <input
+              {...props}
+              type="password"
+              autoComplete="off"
+              required={passwordRequired}
+              value={server.password}
+              onChange={(event) => onChange({ field: 'password', server: role, value: event.target.value })}
+            />
+          )}
+        </Field>
+      )}
       {server.trustedCertificate && (
         <div className="accounts-trusted">
           <p>
@@ -127,5 +135,33 @@ export function ServerFieldset({
         </div>
       )}
     </fieldset>
+  );
+}
+
+/** Read-only: what the server signs in with, and what changing it means. */
+function ProviderSignInField({ id, draft, role, error }: { id: string; draft: AccountDraft; role: ServerRole; error: string | undefined }): React.JSX.Element {
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  // Settings saved before accounts named their provider's issuer cannot sign in again from here.
+  const hint =
+    draft.signInWith !== undefined
+      ? 'No password: Twinbox uses your sign-in. After changing the host, port, security or user name, sign in again.'
+      : needsNewSignIn(draft, role)
+        ? 'The sign-in was made for this server as it was saved. To sign in to another server, change it back, or remove the account and add it again.'
+        : 'No password: Twinbox uses your sign-in. Changing the host, port, security or user name would need a new sign-in, made by adding the account again.';
+  return (
+    <div className="accounts-field accounts-signed-in">
+      <p id={id} tabIndex={-1} aria-describedby={[hintId, error ? errorId : ''].join(' ').trim()}>
+        Signs in with {draft.signInWith?.name ?? 'your provider'}
+      </p>
+      <p id={hintId} className="accounts-hint">
+        {hint}
+      </p>
+      {error && (
+        <p id={errorId} className="accounts-field-error">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }

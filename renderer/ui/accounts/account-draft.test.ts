@@ -7,7 +7,9 @@ import {
   draftFromAccount,
   draftFromDiscovery,
   draftFromIdentity,
+  draftSignedIn,
   needsNewPassword,
+  needsNewSignIn,
   newDraft,
   saveInput,
   testInput,
@@ -187,5 +189,77 @@ describe('a draft from the setup', () => {
     expect(draft.incoming).toMatchObject({ username: 'ann@example.com', usernameTyped: false });
     expect(draft.outgoing.host).toBe('');
     expect(Object.keys(validate(draft, 'save'))).toEqual(['outgoing.host']);
+  });
+});
+
+describe('a draft that signs in with the provider', () => {
+  const identity = { displayName: 'Ann', email: 'ann@outlook.example', password: 'typed-anyway' };
+  const provider = { issuer: 'https://login.example.com', name: 'Example' };
+  const discovery: Discovery = {
+    source: 'builtin',
+    origin: 'outlook.example',
+    imap: { protocol: 'imap', host: 'imap.outlook.example', port: 993, security: 'tls', username: 'ann@outlook.example', signIn: ['oauth2'] },
+    pop3: { protocol: 'pop3', host: 'pop.outlook.example', port: 995, security: 'tls', username: 'ann@outlook.example', signIn: ['password'] },
+    smtp: { protocol: 'smtp', host: 'smtp.outlook.example', port: 587, security: 'starttls', username: 'ann@outlook.example', signIn: ['oauth2', 'password'] },
+    signInWith: { ...provider, available: true },
+    insecureSource: false,
+    plainTextOnly: false,
+  };
+
+  it('signs in to the servers that take the provider’s sign-in, sends the sign-in and no password, not even one typed', () => {
+    const draft = draftSignedIn(discovery, 'imap', identity, provider, 'sign-in-1');
+    expect(validate(draft, 'save')).toEqual({});
+    const saving = saveInput(draft);
+    expect(saving).toEqual({ account: expect.objectContaining({ email: 'ann@outlook.example' }) as unknown, signInId: 'sign-in-1' });
+    expect(saving.account.incoming).toMatchObject({ host: 'imap.outlook.example', signIn: 'oauth2' });
+    expect(saving.account.outgoing).toMatchObject({ host: 'smtp.outlook.example', signIn: 'oauth2' });
+    expect(testInput(draft)).toEqual(expect.objectContaining({ signInId: 'sign-in-1' }));
+    expect(testInput(draft)).not.toHaveProperty('incomingPassword');
+    expect(testInput(draft)).not.toHaveProperty('outgoingPassword');
+    // Only a server that takes it: POP3 here wants a password (which the user would have to type in the form).
+    expect(draftSignedIn(discovery, 'pop3', identity, provider, 'sign-in-1').incoming.signIn).toBeUndefined();
+  });
+
+  it('keeps a test result only with the sign-in it was made with', () => {
+    const draft = draftSignedIn(discovery, 'imap', identity, provider, 'sign-in-1');
+    expect(connectionKey({ ...draft, signInId: 'sign-in-2' })).not.toBe(connectionKey(draft));
+    // A password typed somewhere goes to no server that signs in with the provider, and changes nothing.
+    expect(connectionKey(edit(draft, { field: 'password', server: 'incoming', value: 'x' }))).toBe(connectionKey(draft));
+  });
+
+  const savedWithToken: Account = {
+    id: 'o1',
+    name: 'Mail',
+    email: 'ann@outlook.example',
+    displayName: 'Ann',
+    protocol: 'imap',
+    incoming: { host: 'imap.outlook.example', port: 993, security: 'tls', username: 'ann@outlook.example', signIn: 'oauth2' },
+    outgoing: { host: 'smtp.outlook.example', port: 587, security: 'starttls', username: 'ann@outlook.example', signIn: 'oauth2' },
+    imap: { deleteMode: 'trash', cacheLimitMegabytes: 500 },
+    oauth2: { issuer: 'https://login.example.com', authorizationUrl: 'https://login.example.com/authorize', tokenUrl: 'https://login.example.com/token', scopes: ['mail'], clientId: 'twinbox' },
+  };
+
+  it('renames a saved account that signs in with its provider without a password, a sign-in or a new test', () => {
+    const draft = draftFromAccount(savedWithToken);
+    const renamed = edit(draft, { field: 'name', value: 'Work' });
+    expect(validate(renamed, 'save')).toEqual({});
+    expect(connectionKey(renamed)).toBe(connectionKey(draft));
+    // The servers keep their sign-in; the provider's settings stay main's, which keeps them when nothing else changed.
+    const { oauth2: _kept, ...withoutProvider } = savedWithToken;
+    expect(saveInput(renamed)).toEqual({ account: { ...withoutProvider, name: 'Work' } });
+    // Its provider, to sign in again with when the provider ends the sign-in.
+    expect(draft.signInWith).toEqual({ issuer: 'https://login.example.com' });
+    expect(testInput(draft)).toEqual({ protocol: 'imap', incoming: savedWithToken.incoming, outgoing: savedWithToken.outgoing, accountId: 'o1' });
+  });
+
+  it('asks for a new sign-in, not a password, once a saved server that signs in with the provider changes', () => {
+    const moved = edit(draftFromAccount(savedWithToken), { field: 'port', server: 'incoming', value: '1993' });
+    expect([needsNewSignIn(moved, 'incoming'), needsNewPassword(moved, 'incoming'), needsNewSignIn(moved, 'outgoing')]).toEqual([true, false, false]);
+    expect(Object.keys(validate(moved, 'test'))).toEqual(['incoming.signIn']);
+    const signedInAgain = { ...moved, signInId: 'sign-in-3' };
+    expect(validate(signedInAgain, 'save')).toEqual({});
+    expect(saveInput(signedInAgain)).toMatchObject({ signInId: 'sign-in-3' });
+    expect(testInput(signedInAgain)).toMatchObject({ signInId: 'sign-in-3', accountId: 'o1' });
+    expect(validate(edit(moved, { field: 'port', server: 'incoming', value: '993' }), 'save')).toEqual({});
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { ConnectionTestResult, MethodInput } from '../../../shared/contract';
 import type { DiscoveredServer, Discovery } from '../../../shared/discovery';
-import type { Account, Protocol, RetentionPolicy, Security, TrustedCertificate } from '../../../shared/model';
+import type { Account, Protocol, RetentionPolicy, Security, ServerSettings, TrustedCertificate } from '../../../shared/model';
 import { sameServer } from '../../../shared/server-identity';
 import type { ServerIdentity } from '../../../shared/server-identity';
 
@@ -39,6 +39,8 @@ export interface ServerDraft {
   /** Empty means: new account, none (outgoing: the incoming one); existing account, keep the stored one. */
   password: string;
   trustedCertificate?: TrustedCertificate;
+  /** 'oauth2': signs in with the provider's token (which main alone holds), never with a password. */
+  signIn?: ServerSettings['signIn'];
   /** Editing: the server as saved. Main sends the stored password only while the settings still name this server. */
   storedServer?: ServerIdentity;
 }
@@ -61,6 +63,16 @@ export interface AccountDraft {
   sizeLimitKb: string;
   deleteMode: 'trash' | 'expunge';
   cacheLimitMegabytes: string;
+  /** The provider to sign in with again: from discovery, or a saved account's settings (which keep no name). */
+  signInWith?: ProviderSignIn;
+  /** A sign-in made in this dialog (`accounts.signIn`), which main holds the tokens of for a while. */
+  signInId?: string;
+}
+
+export interface ProviderSignIn {
+  issuer: string;
+  /** As the user knows it; a saved account does not keep it. */
+  name?: string;
 }
 
 export function newDraft(): AccountDraft {
@@ -110,6 +122,7 @@ export function draftFromAccount(account: Account): AccountDraft {
       usernameTyped: saved.username !== follows,
       password: '',
       ...(saved.trustedCertificate ? { trustedCertificate: saved.trustedCertificate } : {}),
+      ...(saved.signIn ? { signIn: saved.signIn } : {}),
       storedServer: { host: saved.host, port: saved.port, security: saved.security, username: saved.username },
     };
   };
@@ -130,6 +143,7 @@ export function draftFromAccount(account: Account): AccountDraft {
     sizeLimitKb: account.pop3 ? String(Math.ceil(account.pop3.maxMessageBytes / 1024)) : defaults.sizeLimitKb,
     deleteMode: account.imap?.deleteMode ?? defaults.deleteMode,
     cacheLimitMegabytes: account.imap ? String(account.imap.cacheLimitMegabytes) : defaults.cacheLimitMegabytes,
+    ...(account.oauth2?.issuer ? { signInWith: { issuer: account.oauth2.issuer } } : {}),
   };
 }
 
@@ -165,6 +179,18 @@ export function draftFromDiscovery(discovery: Discovery, protocol: Protocol, ide
   const incoming = protocol === 'imap' ? discovery.imap : discovery.pop3;
   const withIncoming = incoming ? withServer(draft, 'incoming', incoming, draft.email) : draft;
   return discovery.smtp ? withServer(withIncoming, 'outgoing', discovery.smtp, withIncoming.incoming.username) : withIncoming;
+}
+
+/**
+ * A new account that signed in with its provider (`signInId`): the servers
+ * found, those that take the provider's sign-in set to it, and no password,
+ * not even one typed on the first screen: it would go to no server.
+ */
+export function draftSignedIn(discovery: Discovery, protocol: Protocol, identity: SetupIdentity, provider: ProviderSignIn, signInId: string): AccountDraft {
+  const draft = draftFromDiscovery(discovery, protocol, { ...identity, password: '' });
+  const found = { incoming: protocol === 'imap' ? discovery.imap : discovery.pop3, outgoing: discovery.smtp };
+  const server = (role: ServerRole): ServerDraft => (found[role]?.signIn.includes('oauth2') ? { ...draft[role], signIn: 'oauth2' } : draft[role]);
+  return { ...draft, incoming: server('incoming'), outgoing: server('outgoing'), signInWith: provider, signInId };
 }
 
 function withServer(draft: AccountDraft, role: ServerRole, found: DiscoveredServer, follows: string): AccountDraft {
@@ -253,7 +279,7 @@ export function portKind(draft: Pick<AccountDraft, 'protocol'>, role: ServerRole
 export type FieldId =
   | 'name'
   | 'email'
-  | `${ServerRole}.${'host' | 'port' | 'username' | 'password'}`
+  | `${ServerRole}.${'host' | 'port' | 'username' | 'password' | 'signIn'}`
   | 'retentionDays'
   | 'pollMinutes'
   | 'sizeLimitKb'
@@ -279,7 +305,11 @@ export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldEr
     else if (!/^[^\s/\\@]+$/.test(server.host.trim())) errors[`${role}.host`] = 'Enter only the host name, without “https://”, a path or spaces.';
     if (wholeNumber(server.port, 1, 65535) === undefined) errors[`${role}.port`] = 'Enter a port number from 1 to 65535.';
     if (server.username.trim() === '') errors[`${role}.username`] = 'Enter the user name for this server (often your e-mail address).';
-    if (server.password === '' && needsNewPassword(draft, role)) errors[`${role}.password`] = 'Enter the password for the changed server.';
+    if (server.signIn === 'oauth2') {
+      if (needsNewSignIn(draft, role)) errors[`${role}.signIn`] = 'Sign in again: the sign-in belongs to the server as it was saved. Or change the server back.';
+    } else if (server.password === '' && needsNewPassword(draft, role)) {
+      errors[`${role}.password`] = 'Enter the password for the changed server.';
+    }
   }
   if (purpose === 'test') return errors;
   if (draft.name.trim() === '') errors.name = 'Enter a name for this account.';
@@ -301,7 +331,22 @@ export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldEr
  */
 export function needsNewPassword(draft: AccountDraft, role: ServerRole): boolean {
   const stored = draft[role].storedServer;
-  return stored !== undefined && !sameServer(serverSettings(draft[role]), stored);
+  return draft[role].signIn !== 'oauth2' && stored !== undefined && !sameServer(serverSettings(draft[role]), stored);
+}
+
+/**
+ * Whether a saved account's server that signs in with the provider was
+ * changed with no new sign-in made here: main keeps a token only with the
+ * servers it was given for.
+ */
+export function needsNewSignIn(draft: AccountDraft, role: ServerRole): boolean {
+  const stored = draft[role].storedServer;
+  return draft[role].signIn === 'oauth2' && draft.signInId === undefined && stored !== undefined && !sameServer(serverSettings(draft[role]), stored);
+}
+
+/** Whether any server signs in with the provider rather than a password. */
+export function signsInWithProvider(draft: AccountDraft): boolean {
+  return draft.incoming.signIn === 'oauth2' || draft.outgoing.signIn === 'oauth2';
 }
 
 // ---- to the contract --------------------------------------------------------------
@@ -313,6 +358,7 @@ function serverSettings(server: ServerDraft): Account['incoming'] {
     security: server.security,
     username: server.username.trim(),
     ...(server.trustedCertificate ? { trustedCertificate: server.trustedCertificate } : {}),
+    ...(server.signIn ? { signIn: server.signIn } : {}),
   };
 }
 
@@ -323,10 +369,16 @@ function serverSettings(server: ServerDraft): Account['incoming'] {
  * incoming one.
  */
 function passwords(draft: AccountDraft): { incomingPassword?: string; outgoingPassword?: string } {
+  const incoming = draft.incoming.signIn !== 'oauth2' && (draft.id === undefined || draft.incoming.password !== '');
+  const outgoing = draft.outgoing.signIn !== 'oauth2' && draft.outgoing.password !== '';
   return {
-    ...(draft.id === undefined || draft.incoming.password !== '' ? { incomingPassword: draft.incoming.password } : {}),
-    ...(draft.outgoing.password !== '' ? { outgoingPassword: draft.outgoing.password } : {}),
+    ...(incoming ? { incomingPassword: draft.incoming.password } : {}),
+    ...(outgoing ? { outgoingPassword: draft.outgoing.password } : {}),
   };
+}
+
+function signIn(draft: AccountDraft): { signInId?: string } {
+  return draft.signInId !== undefined && signsInWithProvider(draft) ? { signInId: draft.signInId } : {};
 }
 
 export function testInput(draft: AccountDraft): MethodInput<'accounts.test'> {
@@ -335,6 +387,7 @@ export function testInput(draft: AccountDraft): MethodInput<'accounts.test'> {
     incoming: serverSettings(draft.incoming),
     outgoing: serverSettings(draft.outgoing),
     ...passwords(draft),
+    ...signIn(draft),
     ...(draft.id === undefined ? {} : { accountId: draft.id }),
   };
 }
@@ -367,6 +420,7 @@ export function saveInput(draft: AccountDraft): MethodInput<'accounts.save'> {
       ...options,
     },
     ...passwords(draft),
+    ...signIn(draft),
   };
 }
 
@@ -375,8 +429,17 @@ export function saveInput(draft: AccountDraft): MethodInput<'accounts.save'> {
  * any of it changes, the result no longer says anything about the settings.
  */
 export function connectionKey(draft: AccountDraft): string {
-  const server = (s: ServerDraft): unknown[] => [s.host.trim(), s.port, s.security, s.username.trim(), s.password, s.trustedCertificate?.fingerprint256 ?? ''];
-  return JSON.stringify([draft.protocol, server(draft.incoming), server(draft.outgoing)]);
+  const server = (s: ServerDraft): unknown[] => [
+    s.host.trim(),
+    s.port,
+    s.security,
+    s.username.trim(),
+    s.signIn === 'oauth2' ? '' : s.password,
+    s.trustedCertificate?.fingerprint256 ?? '',
+    s.signIn ?? '',
+  ];
+  // A new sign-in is a new secret: the old result said nothing about it.
+  return JSON.stringify([draft.protocol, server(draft.incoming), server(draft.outgoing), signsInWithProvider(draft) ? (draft.signInId ?? '') : '']);
 }
 
 export function testPassed(result: ConnectionTestResult): boolean {

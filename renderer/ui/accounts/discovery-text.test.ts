@@ -5,14 +5,18 @@ import {
   lookingText,
   looksLikeAddress,
   notFoundText,
+  offersPassword,
+  offersSignIn,
   providerLabel,
   serverLine,
   serverText,
   signInKind,
   signInText,
+  signInWithText,
   sourceText,
   stepText,
   usernameText,
+  waitingText,
   warningTexts,
 } from './discovery-text';
 
@@ -86,9 +90,39 @@ describe('the words for what was found', () => {
     expect(signInKind({ ...imap, signIn: ['oauth2'] })).toBe('web-only');
     expect(signInText('password', 'Gmail')).toBeUndefined();
     expect(signInText('app-password', 'Gmail')).toMatch(/^Gmail accepts an app password here/);
-    expect(signInText('web-only', 'Outlook.com')).toMatch(/^Outlook.com accepts only its own sign-in page, which this version of Twinbox cannot open yet\./);
+    expect(signInText('web-only', 'Outlook.com')).toMatch(/^Outlook.com accepts only its own sign-in page, and Twinbox does not know how to sign in with it\./);
     expect(providerLabel(found('builtin', 'x', { providerName: 'Gmail' }), 'ann@gmail.com')).toBe('Gmail');
     expect(providerLabel(found('srv', 'x'), 'ann@Example.com')).toBe('example.com');
+  });
+
+  it('offers the provider’s sign-in only where this copy of Twinbox can make it, and a password only where the server takes one', () => {
+    const available = { issuer: 'https://login.example.com', name: 'Example', available: true };
+    const unavailable = { ...available, available: false };
+    const cases: [DiscoveredServer['signIn'], Discovery['signInWith'], string, boolean, boolean][] = [
+      [['oauth2'], available, 'provider', true, false],
+      [['oauth2', 'password'], available, 'provider-or-password', true, true],
+      [['password', 'oauth2'], unavailable, 'app-password', false, true],
+      [['oauth2'], unavailable, 'unregistered', false, false],
+      [['oauth2'], undefined, 'web-only', false, false],
+      // A provider's sign-in the server does not take is no way in.
+      [['password'], available, 'password', false, true],
+    ];
+    for (const [signIn, signInWith, kind, signInOffered, passwordOffered] of cases) {
+      const found = signInKind({ ...imap, signIn }, signInWith);
+      expect([found, offersSignIn(found), offersPassword(found)]).toEqual([kind, signInOffered, passwordOffered]);
+    }
+  });
+
+  it('says how each way of signing in goes, and plainly why the provider’s cannot be offered', () => {
+    expect(signInText('provider', 'Outlook.com', 'Microsoft')).toBe('Microsoft signs you in on its own page, in your browser: Twinbox never sees your password.');
+    expect(signInText('provider', 'Outlook.com', 'Microsoft', true)).toMatch(/ The password you typed is not needed, and is not used\.$/);
+    // The password way keeps its advice beside the sign-in.
+    expect(signInText('provider-or-password', 'Gmail', 'Google')).toMatch(/^Gmail accepts an app password here/);
+    expect(signInText('unregistered', 'Outlook.com', 'Microsoft')).toMatch(
+      /^Outlook\.com accepts only its own sign-in page, and this copy of Twinbox has no sign-in registration for Microsoft: the README says how to add one\. .*set up the account manually/,
+    );
+    expect(signInWithText('Google')).toBe('“Sign in with Google” opens Google’s sign-in page in your browser: you sign in there, and Twinbox never sees your password.');
+    expect(waitingText('Google')).toBe('Waiting for you to sign in with Google in your browser…');
   });
 
   it('says what was tried and what came of it, without repeating itself', () => {
@@ -110,5 +144,12 @@ describe('the words for what was found', () => {
     expect(all[0]!.text).toMatch(/^These settings came over an unencrypted connection: anyone on the way could have changed them/);
     expect(all[1]!.text).toMatch(/^These settings came from hoster\.example\.net, not from example\.com\./);
     expect(all[2]!.text).toMatch(/your password and your mail would travel readable/);
+  });
+});
+
+describe('a provider whose sign-in cannot be offered here', () => {
+  it('says why: no registration in this copy, or a window that cannot open the browser', () => {
+    expect(signInText('unregistered', 'Outlook.com', 'Microsoft', false, 'client-id')).toMatch(/no sign-in registration for Microsoft: the README says how/);
+    expect(signInText('unregistered', 'Outlook.com', 'Microsoft', false, 'browser')).toMatch(/cannot open it: add this account in the Twinbox app/);
   });
 });

@@ -113,15 +113,32 @@ export function serverLine(server: DiscoveredServer, email: string): string {
 
 /**
  * How the user will sign in to the incoming server: with the password typed
- * (also when the provider says nothing), with an app password where the
- * provider prefers its own sign-in page, or not at all in this version, when
- * the provider accepts nothing but its own sign-in page (OAuth2).
+ * (also when the provider says nothing); on the provider's own page (OAuth2),
+ * alone or beside an (app) password; with an app password where the provider
+ * prefers its own page but Twinbox cannot offer it; or not here at all, when
+ * the provider accepts nothing but its own page and this copy of Twinbox has
+ * no registration there ('unregistered') or does not know the provider
+ * ('web-only').
  */
-export type SignInKind = 'password' | 'app-password' | 'web-only';
+export type SignInKind = 'password' | 'provider' | 'provider-or-password' | 'app-password' | 'unregistered' | 'web-only';
 
-export function signInKind(server: DiscoveredServer): SignInKind {
-  if (server.signIn.length === 0 || (server.signIn.includes('password') && !server.signIn.includes('oauth2'))) return 'password';
-  return server.signIn.includes('password') ? 'app-password' : 'web-only';
+export function signInKind(server: DiscoveredServer, signInWith?: Discovery['signInWith']): SignInKind {
+  const oauth2 = server.signIn.includes('oauth2');
+  const password = server.signIn.length === 0 || server.signIn.includes('password');
+  if (!oauth2) return 'password';
+  if (signInWith?.available === true) return password ? 'provider-or-password' : 'provider';
+  if (password) return 'app-password';
+  return signInWith ? 'unregistered' : 'web-only';
+}
+
+/** Whether the proposal offers the provider's sign-in ("Sign in with …"). */
+export function offersSignIn(kind: SignInKind): boolean {
+  return kind === 'provider' || kind === 'provider-or-password';
+}
+
+/** Whether the proposal offers to add the account with the password typed. */
+export function offersPassword(kind: SignInKind): boolean {
+  return kind === 'password' || kind === 'provider-or-password' || kind === 'app-password';
 }
 
 /** The provider as the user knows it: its own name, or the domain. */
@@ -129,15 +146,43 @@ export function providerLabel(discovery: Discovery, email: string): string {
   return discovery.providerName ?? domainOf(email);
 }
 
-export function signInText(kind: SignInKind, provider: string): string | undefined {
+/**
+ * What the proposal says about signing in: `provider` is how the user knows
+ * the mail provider, `signInName` the name of the provider whose page signs
+ * them in (the same, mostly), `typedPassword` whether the first screen got one.
+ */
+export function signInText(
+  kind: SignInKind,
+  provider: string,
+  signInName: string = provider,
+  typedPassword = false,
+  missing: NonNullable<Discovery['signInWith']>['missing'] = 'client-id',
+): string | undefined {
+  const appPasswords = `If ${provider} offers passwords for mail programs (“app passwords”), you can set up the account manually with one.`;
   switch (kind) {
     case 'password':
       return undefined;
+    case 'provider':
+      return `${signInName} signs you in on its own page, in your browser: Twinbox never sees your password.${typedPassword ? ' The password you typed is not needed, and is not used.' : ''}`;
+    case 'provider-or-password':
     case 'app-password':
       return `${provider} accepts an app password here: if your usual password is refused, create one for Twinbox in your ${provider} account’s security settings and use it instead.`;
+    case 'unregistered':
+      return missing === 'browser'
+        ? `${provider} accepts only its own sign-in page, which opens in your browser, and Twinbox running in a browser tab cannot open it: add this account in the Twinbox app. ${appPasswords}`
+        : `${provider} accepts only its own sign-in page, and this copy of Twinbox has no sign-in registration for ${signInName}: the README says how to add one. ${appPasswords}`;
     case 'web-only':
-      return `${provider} accepts only its own sign-in page, which this version of Twinbox cannot open yet. If ${provider} offers passwords for mail programs (“app passwords”), you can set up the account manually with one.`;
+      return `${provider} accepts only its own sign-in page, and Twinbox does not know how to sign in with it. ${appPasswords}`;
   }
+}
+
+/** The sign-in button's promise, for a provider that also takes passwords: what the other way is for. */
+export function signInWithText(signInName: string): string {
+  return `“Sign in with ${signInName}” opens ${signInName}’s sign-in page in your browser: you sign in there, and Twinbox never sees your password.`;
+}
+
+export function waitingText(signInName: string): string {
+  return `Waiting for you to sign in with ${signInName} in your browser…`;
 }
 
 const STEP_TEXT: Record<DiscoveryStepKind, string> = {
