@@ -1,5 +1,5 @@
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import type { Account, ServerSettings } from '../../shared/model';
@@ -27,6 +27,20 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 
+/**
+ * A page in a browser of the user's own (its own cookies: each test's user signs in afresh), from
+ * which nothing leaves this machine (the provider's development pages link a web font).
+ */
+async function userPage(): Promise<Page> {
+  if (!browser) throw new Error('the browser did not start');
+  const context = await browser.newContext();
+  await context.route(
+    (url) => url.hostname !== '127.0.0.1',
+    (route) => route.abort(),
+  );
+  return context.newPage();
+}
+
 afterAll(async () => {
   await browser?.close();
 });
@@ -48,7 +62,7 @@ afterEach(async () => {
 function userAtTheProvider(user: TestUser, pagesOpened: string[]): (url: string) => Promise<void> {
   return async (url) => {
     pagesOpened.push(url);
-    const page = await (browser ?? (await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }))).newPage();
+    const page = await userPage();
     // Not awaited by main: the sign-in finishes when the browser comes back to the loopback port.
     const flow = (async () => {
       try {
@@ -63,7 +77,7 @@ function userAtTheProvider(user: TestUser, pagesOpened: string[]): (url: string)
         await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback/);
         await page.getByText('You are signed in').waitFor();
       } finally {
-        await page.close();
+        await page.context().close();
       }
     })();
     atTheProvider.push(flow);
