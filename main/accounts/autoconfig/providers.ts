@@ -1,19 +1,19 @@
 /**
  * Twinbox's own table of well-known providers, tried after the domain's own
  * autoconfig document over HTTPS (as Thunderbird tries its ISPDB). Each
- * provider is an autoconfig document in providers/, bundled into the build.
+ * provider is an autoconfig document in providers/ (a module holding its text).
  */
 import { parseConfigXml } from './config-xml';
-import fastmail from './providers/fastmail.xml?raw';
-import gmail from './providers/gmail.xml?raw';
-import gmxCom from './providers/gmx-com.xml?raw';
-import gmxNet from './providers/gmx-net.xml?raw';
-import icloud from './providers/icloud.xml?raw';
-import mailboxOrg from './providers/mailbox-org.xml?raw';
-import microsoft365 from './providers/microsoft365.xml?raw';
-import outlook from './providers/outlook.xml?raw';
-import proton from './providers/proton.xml?raw';
-import yahoo from './providers/yahoo.xml?raw';
+import fastmail from './providers/fastmail';
+import gmail from './providers/gmail';
+import gmxCom from './providers/gmx-com';
+import gmxNet from './providers/gmx-net';
+import icloud from './providers/icloud';
+import mailboxOrg from './providers/mailbox-org';
+import microsoft365 from './providers/microsoft365';
+import outlook from './providers/outlook';
+import proton from './providers/proton';
+import yahoo from './providers/yahoo';
 
 export interface BuiltinProvider {
   id: string;

@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: Thunderbird ISPDB, ispdb/hotmail.com.xml (commit 8017c7a933bd2f088bcdb1fe72781f407db9c404), which has no
      oAuth2 section: endpoints from ispdb/office365.com.xml (commit 1daa57ba52334b754a020511385f1c3356d1d607), scopes for
      IMAP, POP and SMTP on outlook.office.com as Thunderbird's built-in OAuth2 provider list asks for them. Servers as in
@@ -138,3 +140,4 @@
     <tokenURL>https://login.microsoftonline.com/common/oauth2/v2.0/token</tokenURL>
   </oAuth2>
 </clientConfig>
+`;

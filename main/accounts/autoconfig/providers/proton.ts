@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: not in Thunderbird ISPDB's master branch (an unmerged ispdb/protonmail.com.xml, commit
      cd5a90a8dac66f564e984ad72ab359ec21962a3b, gives the same ports); from Proton's Bridge documentation
      (proton.me/support/protonmail-bridge-clients): Proton Mail reaches other mail programs only through Proton Mail
@@ -28,3 +30,4 @@
     </outgoingServer>
   </emailProvider>
 </clientConfig>
+`;

@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: Thunderbird ISPDB, ispdb/yahoo.com.xml (commit ff465d9041e463e1c7feaf81a458c73cb438bfdf), without the MX
      names listed there as domains and without the second IMAP server (export.imap.mail.yahoo.com, for mailbox exports). -->
 <clientConfig version="1.1">
@@ -55,3 +57,4 @@
     <tokenURL>https://api.login.yahoo.com/oauth2/get_token</tokenURL>
   </oAuth2>
 </clientConfig>
+`;

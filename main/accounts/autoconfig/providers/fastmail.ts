@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: Thunderbird ISPDB, ispdb/messagingengine.com.xml (commit c9b7d4479b2483f900466ff98caf87774785a204), which
      lists only messagingengine.com: fastmail.com and fastmail.fm added from Fastmail's "Server names and ports"; its many
      other domains are found through the MX record (*.messagingengine.com). ISPDB also lists OAuth2 but gives no
@@ -33,3 +35,4 @@
     </outgoingServer>
   </emailProvider>
 </clientConfig>
+`;

@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: Thunderbird ISPDB, ispdb/googlemail.com.xml (commit ee2e5bed2dc592693066156a3183f77d14842b70);
      the OAuth2 scope narrowed to mail only (https://mail.google.com/), as Twinbox needs no contacts or calendar. -->
 <clientConfig version="1.1">
@@ -39,3 +41,4 @@
     <tokenURL>https://www.googleapis.com/oauth2/v3/token</tokenURL>
   </oAuth2>
 </clientConfig>
+`;

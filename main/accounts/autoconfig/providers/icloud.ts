@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: Thunderbird ISPDB, ispdb/me.com.xml (commit 4e19596c34c68a3d6dddc111709cd3f8a4bde3cd); agrees with Apple's
      "iCloud Mail server settings" (support.apple.com/HT202304): IMAP signs in with the part before the @, SMTP with
      the whole address, and passwords are app-specific. iCloud offers no POP3. -->
@@ -25,3 +27,4 @@
     </outgoingServer>
   </emailProvider>
 </clientConfig>
+`;

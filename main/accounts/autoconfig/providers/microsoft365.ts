@@ -1,4 +1,6 @@
-<?xml version="1.0" encoding="UTF-8"?>
+// A config-v1.1 document (Thunderbird's autoconfig format) kept as a string, so that the build, the tests
+// and the demo and bench (run by tsx, which has no text loader) all read it alike.
+export default `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Source: Thunderbird ISPDB, ispdb/office365.com.xml (commit 1daa57ba52334b754a020511385f1c3356d1d607), IMAP, POP3
      and SMTP only; scopes on outlook.office.com as for Outlook.com (the ISPDB file names the same permissions on
      outlook.office365.com). A company's own domain is found through its MX record (*.mail.protection.outlook.com). -->
@@ -36,3 +38,4 @@
     <tokenURL>https://login.microsoftonline.com/common/oauth2/v2.0/token</tokenURL>
   </oAuth2>
 </clientConfig>
+`;
