@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { ConfirmRequest } from './lab-runtime';
+import type { ConfirmRequest } from '../../lab/lab-model';
 
 interface Pending {
   /** Each question gets a dialog of its own, even when asked again at once. */

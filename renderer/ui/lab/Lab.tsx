@@ -20,13 +20,14 @@ import { MoveMenu } from '../MoveMenu';
 import { useConfirm } from './ConfirmDialog';
 import { describeItem, LabList } from './LabList';
 import type { LabItem } from './LabList';
-import { formatLabDate, LabRuntime } from './lab-runtime';
-import type { ActionExplanation, RetentionPlan, ScenarioResult } from './lab-runtime';
-import { LogRecorder } from './log-recorder';
-import { folderName, fromSnapshot, hasFlag, observationId } from './observe';
-import type { Observation } from './observe';
-import { defaultPair, retentionWords, sameMailbox } from './pairing';
-import type { LabPair } from './pairing';
+import { LabRuntime } from '../../lab/lab-runtime';
+import { formatLabDate } from '../../lab/lab-model';
+import type { ActionExplanation, RetentionPlan, ScenarioResult } from '../../lab/lab-model';
+import { LogRecorder } from '../../lab/log-recorder';
+import { folderName, fromSnapshot, hasFlag, observationId } from '../../lab/observe';
+import type { Observation } from '../../lab/observe';
+import { defaultPair, retentionWords, sameMailbox } from '../../lab/pairing';
+import type { LabPair } from '../../lab/pairing';
 import { Explanation, ScenarioReport } from './Reports';
 
 /** How often the middle column asks the server while the Lab is on screen. */

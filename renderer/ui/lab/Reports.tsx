@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { byteSize } from '../format';
-import type { ActionExplanation, Measurements, ScenarioResult, SideExplanation, SideMeasure } from './lab-runtime';
-import { describeTraffic } from './traffic';
-import { seconds } from './verdicts';
+import type { ActionExplanation, Measurements, ScenarioResult, SideExplanation, SideMeasure } from '../../lab/lab-model';
+import { seconds } from '../../lab/verdicts';
+import { describeTraffic } from './traffic-words';
 
 /** Quotas run to gigabytes, which byteSize would show as thousands of MB. */
 function storageSize(bytes: number): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ProtocolLogLine, ServerSnapshot } from '../../../shared/model';
+import type { ProtocolLogLine, ServerSnapshot } from '../../shared/model';
 import { describeChanges, diff, fromSnapshot } from './observe';
-import { commandName, describeTraffic, summarize } from './traffic';
+import { commandName, summarize } from './traffic';
 import { computerDiedVerdict, otherDeviceReadVerdict, retentionVerdict, twoDevicesVerdict } from './verdicts';
 
 /** The Lab's counting, diffing and verdicts: the same observations must give the same words, and broken ones other words. */
@@ -23,13 +23,6 @@ describe('traffic from the protocol log', () => {
     expect(commandName(line('out', 'A12 select INBOX', 1, 'imap'))).toBe('SELECT');
     expect(commandName(line('out', 'DONE', 1, 'imap'))).toBe('DONE');
     expect(commandName(line('out', 'DELE 4'))).toBe('DELE');
-  });
-
-  it('says when nothing went over the wire', () => {
-    expect(describeTraffic(summarize([]))).toBe('none: nothing went over the wire.');
-    expect(describeTraffic(summarize([line('out', '3 UID STORE 1 +FLAGS (\\Seen)', 40, 'imap'), line('in', '3 OK done', 20, 'imap')]))).toBe(
-      'UID STORE — 1 command, 1 round trip, 40 B sent, 20 B received.',
-    );
   });
 });
 

@@ -1,9 +1,9 @@
 /**
  * What crossed the wire, from the adapters' protocol log: commands, round
- * trips and bytes. Pure, so the counting rules are tested apart from the UI.
+ * trips and bytes. Pure, so the counting rules are tested apart from the UI
+ * (which says them in words: ui/lab/traffic-words.ts).
  */
-import type { ProtocolLogLine } from '../../../shared/model';
-import { byteSize } from '../format';
+import type { ProtocolLogLine } from '../../shared/model';
 
 export interface Traffic {
   /** Lines Twinbox sent. */
@@ -68,15 +68,4 @@ export function addTraffic(a: Traffic, b: Traffic): Traffic {
     bytesIn: a.bytesIn + b.bytesIn,
     names: [...counts].map(([name, count]) => ({ name, count })),
   };
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** "UID STORE — 1 command, 1 round trip, 52 B sent, 31 B received", or that nothing was sent. */
-export function describeTraffic(traffic: Traffic): string {
-  if (traffic.commands === 0 && traffic.bytesIn === 0) return 'none: nothing went over the wire.';
-  const names = traffic.names.map((n) => (n.count > 1 ? `${n.name} ×${n.count}` : n.name)).join(', ');
-  return `${names || 'none sent'} — ${plural(traffic.commands, 'command')}, ${plural(traffic.roundTrips, 'round trip')}, ${byteSize(traffic.bytesOut)} sent, ${byteSize(traffic.bytesIn)} received.`;
 }

@@ -4,10 +4,10 @@
  * both sides: IMAP UIDs and POP3 UIDLs mean nothing to each other), and the
  * changes between two such observations, in words.
  */
-import type { ServerSnapshot } from '../../../shared/model';
-import type { CachedMessage, TwinboxDatabase } from '../../db/schema';
-import type { MessageKey } from '../../db/writer';
-import { accountMessages } from '../../db/rows';
+import type { ServerSnapshot } from '../../shared/model';
+import type { CachedMessage, TwinboxDatabase } from '../db/schema';
+import type { MessageKey } from '../db/writer';
+import { accountMessages } from '../db/rows';
 
 export interface ObservedMessage {
   /** Message-ID, or a stand-in for a message without one (then it matches nothing on the other side). */

@@ -3,7 +3,7 @@
  * same user on the same server. Which accounts those are is decided from their
  * settings, since nothing else ties two accounts together.
  */
-import type { Account } from '../../../shared/model';
+import type { Account } from '../../shared/model';
 
 export interface LabPair {
   pop3: Account;

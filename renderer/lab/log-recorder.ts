@@ -5,8 +5,8 @@
  * the server (the middle column, the other devices) use connections that are
  * not logged, so what a window holds is only what that side did.
  */
-import type { Protocol, ProtocolLogLine } from '../../../shared/model';
-import type { TwinboxClient } from '../../ipc/twinbox-client';
+import type { Protocol, ProtocolLogLine } from '../../shared/model';
+import type { TwinboxClient } from '../ipc/twinbox-client';
 
 /** Events may trail the reply of the call that caused them (Electron sends them on another channel). */
 const SETTLE_MS = 60;

@@ -1,0 +1,134 @@
+/**
+ * The Lab's actions on one message (read, flag, delete, move), done on each
+ * side in turn and observed there (lab-engine.ts).
+ */
+import type { CachedMessage } from '../db/schema';
+import { accountMessages } from '../db/rows';
+import { serverDeletionsDue } from '../sync/retention';
+import type { LabEngine } from './lab-engine';
+import type { ActionExplanation, Side, SideExplanation } from './lab-model';
+import { folderName, keyOfRow } from './observe';
+import { retentionWords } from './pairing';
+import { addTraffic, NO_TRAFFIC } from './traffic';
+
+/** Mark read or unread on both sides, one after the other. */
+export async function setRead(lab: LabEngine, messageId: string, read: boolean): Promise<ActionExplanation> {
+  return onBothSides(lab, read ? 'Mark read' : 'Mark unread', messageId, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOfRow(row)], read)));
+}
+
+export async function setFlagged(lab: LabEngine, messageId: string, flagged: boolean): Promise<ActionExplanation> {
+  return onBothSides(lab, flagged ? 'Flag' : 'Unflag', messageId, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOfRow(row)], flagged)));
+}
+
+export async function remove(lab: LabEngine, messageId: string): Promise<ActionExplanation> {
+  return onBothSides(lab, 'Delete', messageId, async (side, row) => {
+    if (side.kind === 'imap') return changeOn(lab, side, () => lab.actions.delete([keyOfRow(row)]), true);
+    return deleteOnPop3(lab, row);
+  });
+}
+
+export async function move(lab: LabEngine, messageId: string, target: string): Promise<ActionExplanation> {
+  const imapTarget = await lab.db.folders.get([lab.imap.account.id, target]);
+  return onBothSides(lab, `Move to ${folderName(target)}`, messageId, async (side, row) => {
+    let to = target;
+    if (side.kind === 'pop3') {
+      await lab.engine.writer.ensureLocalFolders(side.account.id);
+      const local = await lab.db.folders.where('accountId').equals(side.account.id).toArray();
+      const match =
+        local.find((f) => imapTarget?.specialUse !== undefined && f.specialUse === imapTarget.specialUse) ??
+        local.find((f) => f.path.toLowerCase() === target.toLowerCase() || f.name.toLowerCase() === target.toLowerCase());
+      if (!match) {
+        return {
+          side: side.kind,
+          local: `nothing changed: this computer has no folder like ${folderName(target)} (POP3 folders exist only here: Inbox, Drafts, Sent, Archive, Trash).`,
+          server: 'nothing changed.',
+          notes: [],
+          traffic: NO_TRAFFIC,
+          elapsedMs: 0,
+          lines: [],
+        };
+      }
+      to = match.path;
+    }
+    return changeOn(lab, side, () => lab.actions.move([keyOfRow(row)], to), side.kind === 'imap');
+  });
+}
+
+async function onBothSides(lab: LabEngine, title: string, messageId: string, act: (side: Side, row: CachedMessage) => Promise<SideExplanation>): Promise<ActionExplanation> {
+  const subject = (await lab.rowOf(lab.pop3, messageId))?.subject ?? (await lab.rowOf(lab.imap, messageId))?.subject;
+  const sides: SideExplanation[] = [];
+  for (const side of [lab.pop3, lab.imap]) {
+    lab.hooks.progress(`${title}: ${side.kind === 'pop3' ? 'POP3' : 'IMAP'} side…`);
+    const row = await lab.rowOf(side, messageId);
+    if (!row) {
+      sides.push({
+        side: side.kind,
+        local: 'nothing changed: this side does not have the message.',
+        server: 'nothing changed.',
+        notes: [],
+        traffic: NO_TRAFFIC,
+        elapsedMs: 0,
+        lines: [],
+      });
+      continue;
+    }
+    sides.push(await act(side, row));
+  }
+  return { title: subject === undefined ? title : `${title}: “${subject || '(no subject)'}”`, sides };
+}
+
+/** A change through MailActions; where the server keeps the change, it is sent before the side counts as done. */
+async function changeOn(lab: LabEngine, side: Side, change: () => Promise<unknown>, movesOut = false): Promise<SideExplanation> {
+  const since = Date.now();
+  const run = await lab.runSide(side, async () => {
+    await change();
+    if ((await lab.engine.capabilities(side.account.id)).serverFolders) await lab.engine.runner.run(side.account.id);
+  });
+  const notes = await lab.refusals(side, since);
+  if (run.local.length === 0 && run.traffic.commands === 0) notes.push('It was already that way on this side: there was nothing to change.');
+  else if (side.kind === 'pop3' && run.server.length === 0) notes.push('POP3 has nowhere on the server to keep this: it stays on this computer.');
+  if (side.kind === 'imap' && movesOut && run.local.length > 0) notes.push('It left this folder here at once; the folder it went to shows it at that folder’s next sync.');
+  return lab.explain(side, run, notes);
+}
+
+/**
+ * Deletes here (to this computer's Trash); the server copy goes only if the
+ * account's retention policy says so now, and then only after the user says
+ * yes for this deletion.
+ */
+async function deleteOnPop3(lab: LabEngine, row: CachedMessage): Promise<SideExplanation> {
+  const side = lab.pop3;
+  const local = await lab.runSide(side, () => lab.actions.delete([keyOfRow(row)]));
+  const policy = side.account.pop3?.retention ?? { kind: 'keep' as const };
+  const ledger = await lab.db.ledger.where('accountId').equals(side.account.id).toArray();
+  const onServer = new Set(ledger.filter((e) => e.deletedOnServerAt === undefined).map((e) => e.uidl));
+  const due = serverDeletionsDue(policy, ledger, onServer, Date.now()).deleteNow;
+  if (due.length === 0) {
+    return lab.explain(side, local, [`The account’s policy (${retentionWords(side.account)}) leaves the server copy alone.`]);
+  }
+  const subjects = await subjectsOf(lab, side, due);
+  const yes = await lab.hooks.confirm({
+    title: `Delete ${due.length === 1 ? 'this message' : `${due.length} messages`} on the server too?`,
+    body: `The POP3 account’s policy (${retentionWords(side.account)}) would now delete ${due.length === 1 ? 'it' : 'them'} on the server. This computer keeps ${due.length === 1 ? 'its copy' : 'its copies'}; the IMAP side and every other device lose ${due.length === 1 ? 'it' : 'them'}. The Lab never deletes on the server without asking.`,
+    items: subjects,
+    confirmLabel: 'Delete on the server',
+  });
+  if (!yes) {
+    return lab.explain(side, local, [
+      'You chose to keep the server copy: nothing was deleted there. Once the Lab is closed, this account’s own checks follow its policy again.',
+    ]);
+  }
+  const server = await lab.runSide(side, () => lab.engine.pop3.applyRetention(side.account.id, policy, onServer));
+  return {
+    ...lab.explain(side, { ...server, local: [...local.local, ...server.local], server: [...local.server, ...server.server] }),
+    traffic: addTraffic(local.traffic, server.traffic),
+    elapsedMs: local.elapsedMs + server.elapsedMs,
+    lines: [...local.lines, ...server.lines],
+  };
+}
+
+async function subjectsOf(lab: LabEngine, side: Side, serverIds: readonly string[]): Promise<string[]> {
+  const wanted = new Set(serverIds);
+  const rows = await accountMessages(lab.db, side.account.id).filter((row) => wanted.has(row.serverId)).toArray();
+  return rows.map((row) => row.subject || '(no subject)');
+}

@@ -1,0 +1,70 @@
+/** New mail arrives: the IMAP side is told by the server (IDLE); the POP3 side finds it when it checks. */
+import { TwinboxError } from '../../shared/errors';
+import type { ProtocolLogLine } from '../../shared/model';
+import type { CachedMessage } from '../db/schema';
+import { WAIT_FOR_SIDE_MS, waitFor } from './lab-engine';
+import type { LabEngine } from './lab-engine';
+import type { ActionExplanation } from './lab-model';
+import { diff, fromSnapshot, observeCache } from './observe';
+import type { Observation } from './observe';
+import { summarize } from './traffic';
+import { seconds } from './verdicts';
+
+/** New mail arrives: the IMAP side is told by the server; the POP3 side finds it when it checks. */
+export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
+  const subject = `Lab: new mail at ${new Date().toLocaleTimeString()}`;
+  const imap = lab.imap;
+  lab.hooks.progress('New mail: sending it to the mailbox…');
+  // The IMAP side may hear of the mail the moment it lands, so its log and its "before" start now.
+  const imapBefore = await observeCache(lab.db, imap.account.id);
+  const window = lab.recorder.window(imap.account.id, 'imap');
+  const started = performance.now();
+  let lines: ProtocolLogLine[] = [];
+  let delivered: Awaited<ReturnType<LabEngine['deliver']>>;
+  let serverAtArrival: Observation | undefined;
+  let shown: { value: CachedMessage; afterMs: number } | undefined;
+  try {
+    delivered = await lab.deliver([subject]);
+    const id = delivered.messageIds[0];
+    // Said in the words of the failure that stopped it (a refused connection, a login the server did not accept).
+    if (id === undefined) throw delivered.failure ?? new TwinboxError('INTERNAL', 'the mail could not be delivered');
+    serverAtArrival = await lab.waitForServer([id]);
+    lab.hooks.progress('New mail: waiting for the IMAP side…');
+    shown = await waitFor(() => lab.inboxRow(imap, id), WAIT_FOR_SIDE_MS);
+    if (!shown) await lab.engine.syncNow(imap.account.id, ['INBOX']);
+  } finally {
+    lines = await window.close();
+  }
+  const elapsedMs = performance.now() - started;
+  const serverAfterImap = fromSnapshot(await lab.snapshot());
+  const imapAfter = await observeCache(lab.db, imap.account.id);
+  const imapNotes = [
+    shown
+      ? `It appeared ${seconds(shown.afterMs)} after the Lab saw it on the server, without Twinbox asking: the server pushed it (IDLE).`
+      : `It did not appear by itself within ${seconds(WAIT_FOR_SIDE_MS)}; Twinbox then asked the server, and that sync brought it.`,
+    `The mail was ${delivered.how}.`,
+  ];
+  const imapSide = lab.explain(
+    imap,
+    {
+      result: undefined,
+      lines,
+      traffic: summarize(lines),
+      elapsedMs,
+      local: diff(imapBefore, imapAfter),
+      server: serverAtArrival ? diff(serverAtArrival, serverAfterImap) : [],
+      cacheAfter: imapAfter,
+      serverAfter: serverAfterImap,
+    },
+    imapNotes,
+  );
+
+  lab.hooks.progress('New mail: the POP3 side checks…');
+  const pop3Run = await lab.runSide(lab.pop3, () => lab.engine.syncNow(lab.pop3.account.id));
+  const problem = lab.syncProblem(lab.pop3);
+  const pop3Side = lab.explain(lab.pop3, pop3Run, [
+    'POP3 learns of new mail only when it checks (here: now; otherwise every few minutes), and downloads each new message whole.',
+    ...(problem ? [`The check failed: ${problem}`] : []),
+  ]);
+  return { title: `New mail arrives: “${subject}”`, sides: [pop3Side, imapSide] };
+}

@@ -1,0 +1,105 @@
+/** Scenario: leave on the server for N days. The Lab clock moves on, and the POP3 side deletes what falls due, once the user confirms. */
+import { accountMessages } from '../db/rows';
+import { serverDeletionsDue } from '../sync/retention';
+import type { LabEngine } from './lab-engine';
+import { DAY_MS, formatLabDate } from './lab-model';
+import type { RetentionPlan, ScenarioResult } from './lab-model';
+import { describeChanges, fromSnapshot, inInbox, observeCache } from './observe';
+import type { Observation } from './observe';
+import { retentionVerdict } from './verdicts';
+
+/**
+ * Moves the Lab clock on, checks the server (which deletes nothing while
+ * the Lab is open) and works out what "keep for N days" would delete now,
+ * and when the rest falls due.
+ */
+export async function advanceClock(lab: LabEngine, step: number, days: number): Promise<RetentionPlan> {
+  lab.moveClock(step * DAY_MS);
+  return planRetention(lab, days);
+}
+
+export async function planRetention(lab: LabEngine, days: number): Promise<RetentionPlan> {
+  const side = lab.pop3;
+  lab.hooks.progress('Leave on server: the POP3 side checks what the server holds…');
+  const check = await lab.runSide(side, () => lab.engine.syncNow(side.account.id));
+  // After a check the ledger knows which of its messages the server no longer has.
+  const ledger = await lab.db.ledger.where('accountId').equals(side.account.id).toArray();
+  const onServer = ledger.filter((e) => e.deletedOnServerAt === undefined).map((e) => e.uidl);
+  const now = lab.labNow();
+  const decision = serverDeletionsDue({ kind: 'days', days }, ledger, new Set(onServer), now);
+  const rows = await accountMessages(lab.db, side.account.id).toArray();
+  const byUidl = new Map(rows.map((row) => [row.serverId, row]));
+  const due = decision.deleteNow.map((uidl) => ({ uidl, subject: byUidl.get(uidl)?.subject ?? '(not on this computer)', messageId: byUidl.get(uidl)?.messageId }));
+  const dueSet = new Set(decision.deleteNow);
+  const upcoming = ledger
+    .filter((e) => e.deletedOnServerAt === undefined && e.committedAt !== undefined && !dueSet.has(e.uidl))
+    .map((e) => ({ subject: byUidl.get(e.uidl)?.subject ?? '(not on this computer)', dueAt: (e.committedAt ?? now) + days * DAY_MS }))
+    .sort((a, b) => a.dueAt - b.dueAt);
+  return { days, clockDays: lab.clockDays, labNow: now, due, upcoming, nextDueAt: decision.nextDueAt, onServer, check };
+}
+
+/** Deletes on the server what the plan named, after the user confirmed it; reports either way. */
+export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<ScenarioResult> {
+  const title = 'Leave on server for N days';
+  const side = lab.pop3;
+  const serverBefore = fromSnapshot(await lab.snapshot());
+  const inboxCount = (observation: Observation): number => [...observation.values()].filter((copies) => copies.some((c) => c.folder.toUpperCase() === 'INBOX')).length;
+  const base = {
+    days: plan.days,
+    clockDays: plan.clockDays,
+    due: plan.due.map((d) => d.subject),
+    serverBefore: inboxCount(serverBefore),
+    nextDue: plan.nextDueAt === undefined ? undefined : formatLabDate(plan.nextDueAt),
+  };
+  const evidence = [`Lab clock: ${formatLabDate(plan.labNow)} (${plan.clockDays} days ahead of real time).`];
+  if (plan.due.length === 0) {
+    return {
+      title,
+      verdict: retentionVerdict({ ...base, cancelled: false, deletedOnServer: 0, serverAfter: base.serverBefore, stillOnServer: 0, keptHere: 0, imapBefore: 0, imapAfter: 0 }),
+      evidence,
+      measurements: await lab.measure({ pop3: [plan.check], imap: [] }),
+    };
+  }
+  const yes = await lab.hooks.confirm({
+    title: `Delete ${plan.due.length} message${plan.due.length === 1 ? '' : 's'} on the server?`,
+    body: `Under “keep on the server for ${plan.days} days”, with the Lab clock at ${formatLabDate(plan.labNow)}, the POP3 side would now delete these on the server. This computer keeps its copies; the IMAP side and every other device lose them.`,
+    items: plan.due.map((d) => d.subject),
+    confirmLabel: 'Delete on the server',
+  });
+  if (!yes) {
+    const after = fromSnapshot(await lab.snapshot());
+    return {
+      title,
+      cancelled: true,
+      verdict: retentionVerdict({ ...base, cancelled: true, deletedOnServer: 0, serverAfter: inboxCount(after), stillOnServer: plan.due.length, keptHere: 0, imapBefore: 0, imapAfter: 0 }),
+      evidence,
+      measurements: await lab.measure({ pop3: [plan.check], imap: [] }),
+    };
+  }
+  const ids = plan.due.map((d) => d.messageId).filter((id): id is string => id !== undefined);
+  const imapBefore = await observeCache(lab.db, lab.imap.account.id);
+  lab.hooks.progress('Leave on server: the POP3 side deletes on the server…');
+  const popRun = await lab.runSide(side, () => lab.labPop3.applyRetention(side.account.id, { kind: 'days', days: plan.days }, new Set(plan.onServer)));
+  lab.hooks.progress('Leave on server: the IMAP side syncs…');
+  const imapRun = await lab.runSide(lab.imap, () => lab.engine.syncNow(lab.imap.account.id, ['INBOX']));
+  const inImapInbox = (observation: Observation): number => ids.filter((id) => inInbox(observation, id) !== undefined).length;
+  evidence.push(`On the server: ${describeChanges(popRun.server, { raw: true })}`);
+  evidence.push(`On this computer (POP3): ${describeChanges(popRun.local)}`);
+  evidence.push(`IMAP side: ${describeChanges(imapRun.local)}`);
+  return {
+    title,
+    verdict: retentionVerdict({
+      ...base,
+      cancelled: false,
+      deletedOnServer: popRun.result.deleted.length,
+      serverAfter: inboxCount(imapRun.serverAfter),
+      stillOnServer: ids.filter((id) => inInbox(imapRun.serverAfter, id) !== undefined).length,
+      keptHere: ids.filter((id) => popRun.cacheAfter.has(id)).length,
+      imapBefore: inImapInbox(imapBefore),
+      imapAfter: inImapInbox(imapRun.cacheAfter),
+      nextDue: popRun.result.nextDueAt === undefined ? base.nextDue : formatLabDate(popRun.result.nextDueAt),
+    }),
+    evidence,
+    measurements: await lab.measure({ pop3: [plan.check, popRun], imap: [imapRun] }),
+  };
+}
