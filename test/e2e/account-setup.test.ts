@@ -1,16 +1,13 @@
-import { X509Certificate } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import type { DiscoveryOptions } from '../../main/accounts/autoconfig/discover';
-import { ERROR_TEXT } from '../../shared/errors';
 import { rawMessage } from '../integration/client-harness';
-import { appendMessages, leaseMailboxes, mailStack, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
-import type { TestUser } from '../mailstack';
+import { appendMessages, leaseMailboxes, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
 import { dnsServerUnavailable, startDnsServer } from '../mailstack/dns-server';
 import type { DnsRecords, DnsServer } from '../mailstack/dns-server';
 import { startWebServer } from '../mailstack/web-server';
 import type { WebServer } from '../mailstack/web-server';
+import { CONFIG_PATH, discoveryOptions, openAddAccount, serverResult, stackConfigXml, stackFingerprint, trustAfterSeeing, waitConnected } from './account-dialog';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 
@@ -24,7 +21,6 @@ import type { TwinboxSession } from './harness';
  */
 const DOMAIN = 'example.test';
 const EMPTY_DOMAIN = 'nowhere.test';
-const CONFIG_PATH = '/mail/config-v1.1.xml';
 
 let session: TwinboxSession | undefined;
 let dns: DnsServer | undefined;
@@ -46,43 +42,8 @@ async function openWithServers(context: TestContext, records: DnsRecords): Promi
   // The providers' domains too, so that the test's DNS server answers for them (with nothing) rather than refusing.
   dns = await startDnsServer([DOMAIN, EMPTY_DOMAIN, 'gmail.com', 'outlook.com'], records);
   web = await startWebServer([`autoconfig.${DOMAIN}`, DOMAIN]);
-  const discovery: DiscoveryOptions = {
-    dnsServers: [dns.address],
-    trustedCertificates: [web.caPem],
-    portMap: { 443: web.httpsPort, 80: web.httpPort },
-  };
-  session = await openTwinbox({ services: { discovery } });
+  session = await openTwinbox({ services: { discovery: discoveryOptions(dns, web) } });
   return { page: session.page, web };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A config-v1.1 document naming the test mail stack's servers, with the test user's login. */
-function configXml(context: TestContext, user: TestUser): string {
-  const server = (kind: 'incomingServer' | 'outgoingServer', type: string, endpoint: 'imaps' | 'pop3s' | 'smtps'): string => {
-    const { host, port } = requireEndpoint(context, endpoint);
-    return `<${kind} type="${type}"><hostname>${escapeXml(host)}</hostname><port>${port}</port><socketType>SSL</socketType>
-      <authentication>password-cleartext</authentication><username>${escapeXml(user.user)}</username></${kind}>`;
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<clientConfig version="1.1">
-  <emailProvider id="${DOMAIN}">
-    <domain>${DOMAIN}</domain>
-    <displayName>Example Mail</displayName>
-    ${server('incomingServer', 'imap', 'imaps')}
-    ${server('incomingServer', 'pop3', 'pop3s')}
-    ${server('outgoingServer', 'smtp', 'smtps')}
-  </emailProvider>
-</clientConfig>`;
-}
-
-async function openSetup(page: Page): Promise<Locator> {
-  await page.getByRole('banner').getByRole('button', { name: 'Add account…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add an account' });
-  await dialog.waitFor();
-  return dialog;
 }
 
 /** The first screen, as a user fills it: name, address, password, and Enter. */
@@ -96,28 +57,6 @@ async function typeIdentity(page: Page, dialog: Locator, email: string, password
   await dialog.getByLabel('Password', { exact: true }).press('Enter');
 }
 
-function stackFingerprint(context: TestContext): string {
-  const { caPem } = mailStack();
-  if (!caPem) skipBecause(context, 'the server’s certificate is publicly trusted, so there is no untrusted certificate to see');
-  return new X509Certificate(caPem).fingerprint256;
-}
-
-function result(dialog: Locator, server: 'Incoming server (IMAP)' | 'Outgoing server (SMTP)'): Locator {
-  return dialog.getByRole('region', { name: server, exact: true });
-}
-
-async function trustAfterSeeing(outcome: Locator, fingerprint: string): Promise<void> {
-  const alert = outcome.getByRole('alert');
-  await alert.waitFor();
-  expect(await alert.textContent()).toBe(ERROR_TEXT.TLS_CERT_UNTRUSTED);
-  await outcome.getByText(fingerprint, { exact: true }).waitFor();
-  await outcome.getByRole('button', { name: 'Trust this certificate' }).click();
-}
-
-async function waitConnected(outcome: Locator): Promise<void> {
-  await outcome.getByRole('status').getByText('Connected and signed in.').waitFor();
-}
-
 describe('adding an account from its address', () => {
   it('finds the servers in the domain’s own settings, says so in words, and adds the account the user picked', async (context) => {
     const fingerprint = stackFingerprint(context);
@@ -128,10 +67,10 @@ describe('adding an account from its address', () => {
     const smtps = requireEndpoint(context, 'smtps');
     const { page, web } = await openWithServers(context, { a: { [`autoconfig.${DOMAIN}`]: '127.0.0.1' } });
     // Slow enough to see the search going on.
-    web.route(`autoconfig.${DOMAIN}`, CONFIG_PATH, { body: configXml(context, user!), contentType: 'application/xml', delayMs: 2500 }, 'https');
+    web.route(`autoconfig.${DOMAIN}`, CONFIG_PATH, { body: stackConfigXml(context, user!, { domain: DOMAIN, pop3: true, authentication: ['password-cleartext'] }), contentType: 'application/xml', delayMs: 2500 }, 'https');
     const email = `${user!.user}@${DOMAIN}`;
 
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     await typeIdentity(page, dialog, email, user!.password);
     await dialog.getByRole('status').getByText(`Looking for the mail servers of ${DOMAIN}…`).waitFor();
     expect(await dialog.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true);
@@ -150,11 +89,11 @@ describe('adding an account from its address', () => {
     // Focus arrived on "Add account": Enter adds.
     await page.keyboard.press('Enter');
     // The full form's own test runs at once; the self-signed certificate is trusted as a user would, after seeing it.
-    await trustAfterSeeing(result(dialog, 'Incoming server (IMAP)'), fingerprint);
-    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
-    await trustAfterSeeing(result(dialog, 'Outgoing server (SMTP)'), fingerprint);
-    await waitConnected(result(dialog, 'Outgoing server (SMTP)'));
-    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Incoming server (IMAP)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Outgoing server (SMTP)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Outgoing server (SMTP)'));
+    await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -178,7 +117,7 @@ describe('adding an account from its address', () => {
   it('says when nothing was found and what was tried, and opens the form with what was typed', async (context) => {
     const { page } = await openWithServers(context, {});
     const email = `ann@${EMPTY_DOMAIN}`;
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     // Nothing is looked up without an address: the user is told, and focus goes to the field.
     await page.keyboard.press('Enter');
     await dialog.getByText('Enter an e-mail address such as you@example.com.').waitFor();
@@ -221,7 +160,7 @@ describe('adding an account from its address', () => {
 </emailProvider></clientConfig>`;
     web.route(`autoconfig.${DOMAIN}`, CONFIG_PATH, { body: xml, contentType: 'application/xml' }, 'http');
     const email = `ann@${DOMAIN}`;
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     await typeIdentity(page, dialog, email, 'secret');
 
     const proposal = dialog.getByRole('form', { name: `Found in ${DOMAIN}’s own settings, read without encryption (http://autoconfig.${DOMAIN}${CONFIG_PATH})`, exact: true });
@@ -265,7 +204,7 @@ describe('adding an account from its address', () => {
 
   it('says how each known provider signs in without a client id here: an app password for Gmail, only its own sign-in page for Outlook.com', async (context) => {
     const { page } = await openWithServers(context, {});
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     await typeIdentity(page, dialog, 'ann@gmail.com', 'app-password');
     const gmail = dialog.getByRole('form', { name: 'Found in Twinbox’s list of providers: Gmail', exact: true });
     await gmail.waitFor();

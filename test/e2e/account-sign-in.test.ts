@@ -1,8 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import type { DiscoveryOptions } from '../../main/accounts/autoconfig/discover';
 import type { OAuthClients, OAuthProvider } from '../../main/accounts/oauth/providers';
 import { ERROR_TEXT } from '../../shared/errors';
 import { rawMessage } from '../integration/client-harness';
@@ -12,6 +10,7 @@ import { dnsServerUnavailable, startDnsServer } from '../mailstack/dns-server';
 import type { DnsServer } from '../mailstack/dns-server';
 import { startWebServer } from '../mailstack/web-server';
 import type { WebServer } from '../mailstack/web-server';
+import { CONFIG_PATH, discoveryOptions, openAddAccount, serverResult, stackConfigXml, stackFingerprint, trustAfterSeeing, waitConnected } from './account-dialog';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 
@@ -24,7 +23,6 @@ import type { TwinboxSession } from './harness';
  * 127.0.0.1: the test's DNS server refuses names outside its zones.
  */
 const DOMAIN = 'example.test';
-const CONFIG_PATH = '/mail/config-v1.1.xml';
 const PROVIDER_NAME = 'Test provider';
 
 let session: TwinboxSession | undefined;
@@ -39,29 +37,6 @@ afterEach(async () => {
   dns = undefined;
   web = undefined;
 });
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A config-v1.1 document naming the test mail stack's IMAP and SMTP servers, which take the provider's sign-in (and, if asked, passwords). */
-function configXml(context: TestContext, user: TestUser, alsoPasswords: boolean): string {
-  const authentication = `<authentication>OAuth2</authentication>${alsoPasswords ? '<authentication>password-cleartext</authentication>' : ''}`;
-  const server = (kind: 'incomingServer' | 'outgoingServer', type: string, endpoint: 'imaps' | 'smtps'): string => {
-    const { host, port } = requireEndpoint(context, endpoint);
-    return `<${kind} type="${type}"><hostname>${escapeXml(host)}</hostname><port>${port}</port><socketType>SSL</socketType>
-      ${authentication}<username>${escapeXml(user.user)}</username></${kind}>`;
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<clientConfig version="1.1">
-  <emailProvider id="${DOMAIN}">
-    <domain>${DOMAIN}</domain>
-    <displayName>Example Mail</displayName>
-    ${server('incomingServer', 'imap', 'imaps')}
-    ${server('outgoingServer', 'smtp', 'smtps')}
-  </emailProvider>
-</clientConfig>`;
-}
 
 /** The stack's OpenID provider as Twinbox's directory lists it, for the stack's servers, with a client id there or not. */
 function testProvider(context: TestContext, registered: boolean): { oauthProviders: OAuthProvider[]; oauthClients: OAuthClients } {
@@ -99,12 +74,8 @@ async function openWithProvider(
   const signIn = testProvider(context, registered);
   dns = await startDnsServer([DOMAIN], { a: { [`autoconfig.${DOMAIN}`]: '127.0.0.1' } });
   web = await startWebServer([`autoconfig.${DOMAIN}`, DOMAIN]);
-  web.route(`autoconfig.${DOMAIN}`, CONFIG_PATH, { body: configXml(context, user, alsoPasswords), contentType: 'application/xml' }, 'https');
-  const discovery: DiscoveryOptions = {
-    dnsServers: [dns.address],
-    trustedCertificates: [web.caPem],
-    portMap: { 443: web.httpsPort, 80: web.httpPort },
-  };
+  web.route(`autoconfig.${DOMAIN}`, CONFIG_PATH, { body: stackConfigXml(context, user, { domain: DOMAIN, pop3: false, authentication: alsoPasswords ? ['OAuth2', 'password-cleartext'] : ['OAuth2'] }), contentType: 'application/xml' }, 'https');
+  const discovery = discoveryOptions(dns, web);
   const providerPages: Page[] = [];
   const openExternal = async (url: string): Promise<void> => {
     const page = await session!.page.context().newPage();
@@ -124,13 +95,6 @@ async function openWithProvider(
   return { page: session.page, web, providerPages, blocked };
 }
 
-async function openSetup(page: Page): Promise<Locator> {
-  await page.getByRole('banner').getByRole('button', { name: 'Add account…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add an account' });
-  await dialog.waitFor();
-  return dialog;
-}
-
 /** The first screen without a password: the provider's page will ask for it. */
 async function typeIdentity(page: Page, dialog: Locator, email: string): Promise<void> {
   await page.keyboard.type('Test User');
@@ -148,27 +112,9 @@ async function nextPage(pages: Page[]): Promise<Page> {
   return pages.shift()!;
 }
 
-function result(dialog: Locator, server: 'Incoming server (IMAP)' | 'Outgoing server (SMTP)'): Locator {
-  return dialog.getByRole('region', { name: server, exact: true });
-}
-
-async function trustAfterSeeing(outcome: Locator, fingerprint: string): Promise<void> {
-  const alert = outcome.getByRole('alert');
-  await alert.waitFor();
-  expect(await alert.textContent()).toBe(ERROR_TEXT.TLS_CERT_UNTRUSTED);
-  await outcome.getByText(fingerprint, { exact: true }).waitFor();
-  await outcome.getByRole('button', { name: 'Trust this certificate' }).click();
-}
-
-async function waitConnected(outcome: Locator): Promise<void> {
-  await outcome.getByRole('status').getByText('Connected and signed in.').waitFor();
-}
-
 describe('adding an account that signs in on its provider’s page', () => {
   it('signs in with the provider in the browser, tests the servers with the sign-in and saves the account without a password', async (context) => {
-    const { caPem } = mailStack();
-    if (!caPem) skipBecause(context, 'the server’s certificate is publicly trusted, so the test cannot trust it as a user would');
-    const fingerprint = new X509Certificate(caPem).fingerprint256;
+    const fingerprint = stackFingerprint(context);
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
     await appendMessages(user!, [rawMessage(tag, 1)]);
@@ -178,7 +124,7 @@ describe('adding an account that signs in on its provider’s page', () => {
     page.on('request', (request) => requested.push(request.url()));
     const email = `${user!.user}@${DOMAIN}`;
 
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     await typeIdentity(page, dialog, email);
     const proposal = dialog.getByRole('form', { name: `Found in ${DOMAIN}’s own settings (https://autoconfig.${DOMAIN}${CONFIG_PATH})`, exact: true });
     await proposal.waitFor();
@@ -204,11 +150,11 @@ describe('adding an account that signs in on its provider’s page', () => {
     // Back in Twinbox: the full form's own test runs with the sign-in; the self-signed certificate is trusted after seeing it.
     await dialog.getByRole('group', { name: 'Incoming server' }).getByText(`Signs in with ${PROVIDER_NAME}`, { exact: true }).waitFor();
     expect(await dialog.getByRole('group', { name: 'Incoming server' }).getByLabel('Password', { exact: true }).count()).toBe(0);
-    await trustAfterSeeing(result(dialog, 'Incoming server (IMAP)'), fingerprint);
-    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
-    await trustAfterSeeing(result(dialog, 'Outgoing server (SMTP)'), fingerprint);
-    await waitConnected(result(dialog, 'Outgoing server (SMTP)'));
-    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Incoming server (IMAP)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Outgoing server (SMTP)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Outgoing server (SMTP)'));
+    await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -267,7 +213,7 @@ describe('adding an account that signs in on its provider’s page', () => {
   it('says plainly that this copy of Twinbox has no sign-in registration for the provider, with no button that could not work', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const { page, providerPages } = await openWithProvider(context, user!, { registered: false });
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     await typeIdentity(page, dialog, `${user!.user}@${DOMAIN}`);
     const proposal = dialog.getByRole('form', { name: /^Found in example\.test’s own settings/ });
     // The provider as the domain's settings name it, the sign-in as Twinbox's directory does.
@@ -288,7 +234,7 @@ describe('adding an account that signs in on its provider’s page', () => {
   it('keeps the password way beside the sign-in, stops waiting on Cancel, and says so when the user turns the provider down', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const { page, providerPages } = await openWithProvider(context, user!, { registered: true, alsoPasswords: true });
-    const dialog = await openSetup(page);
+    const dialog = await openAddAccount(page);
     await typeIdentity(page, dialog, `${user!.user}@${DOMAIN}`);
     const proposal = dialog.getByRole('form', { name: /^Found in example\.test’s own settings/ });
     await proposal.getByText(`“Sign in with ${PROVIDER_NAME}” opens ${PROVIDER_NAME}’s sign-in page in your browser`, { exact: false }).waitFor();

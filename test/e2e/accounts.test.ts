@@ -1,12 +1,12 @@
-import { X509Certificate } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { ERROR_TEXT } from '../../shared/errors';
 import type { Account } from '../../shared/model';
 import { accountFor, rawMessage, serverFolder } from '../integration/client-harness';
-import { appendMessages, eventually, leaseMailboxes, mailStack, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
+import { appendMessages, eventually, leaseMailboxes, requireEndpoint, uniqueTag } from '../mailstack';
 import type { EndpointName, TestUser } from '../mailstack';
+import { openAddAccount, serverResult, stackFingerprint, trustAfterSeeing, waitConnected } from './account-dialog';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 
@@ -28,15 +28,8 @@ async function open(beforeOpen?: (call: TwinboxSession['call']) => Promise<void>
   return session.page;
 }
 
-function stackFingerprint(context: TestContext): string {
-  const { caPem } = mailStack();
-  if (!caPem) skipBecause(context, 'the server’s certificate is publicly trusted, so there is no untrusted certificate to see');
-  return new X509Certificate(caPem).fingerprint256;
-}
-
 async function openSetup(page: Page): Promise<Locator> {
-  await page.getByRole('banner').getByRole('button', { name: 'Add account…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add an account' });
+  const dialog = await openAddAccount(page);
   // These tests are about the full form: past the address-first screen (test/e2e/account-setup.test.ts).
   await dialog.getByRole('button', { name: 'Set up manually' }).click();
   await dialog.getByRole('group', { name: 'Incoming server' }).waitFor();
@@ -73,26 +66,6 @@ async function fillAccount(context: TestContext, dialog: Locator, user: TestUser
   await fillServer(context, dialog, 'Outgoing server', 'smtps', user);
 }
 
-function result(dialog: Locator, server: 'Incoming server (IMAP)' | 'Incoming server (POP3)' | 'Outgoing server (SMTP)'): Locator {
-  return dialog.getByRole('region', { name: server, exact: true });
-}
-
-/** Waits for a server's test to fail as untrusted, checks the certificate shown, and trusts it. */
-async function trustAfterSeeing(outcome: Locator, fingerprint: string): Promise<void> {
-  const alert = outcome.getByRole('alert');
-  await alert.waitFor();
-  expect(await alert.textContent()).toBe(ERROR_TEXT.TLS_CERT_UNTRUSTED);
-  await outcome.getByText(fingerprint, { exact: true }).waitFor();
-  await outcome.getByText('check this fingerprint with your mail provider').waitFor();
-  await outcome.getByRole('button', { name: 'Trust this certificate' }).click();
-}
-
-async function waitConnected(outcome: Locator): Promise<string> {
-  const status = outcome.getByRole('status');
-  await status.getByText('Connected and signed in.').waitFor();
-  return (await status.textContent()) ?? '';
-}
-
 function messageList(page: Page): Locator {
   return page.getByRole('listbox', { name: 'Messages' });
 }
@@ -121,13 +94,13 @@ describe('setting up an account', () => {
     await dialog.getByText('Passwords are kept only until Twinbox closes').waitFor();
 
     await dialog.getByRole('button', { name: 'Test connection' }).click();
-    await trustAfterSeeing(result(dialog, 'Incoming server (IMAP)'), fingerprint);
-    const offered = await waitConnected(result(dialog, 'Incoming server (IMAP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Incoming server (IMAP)'), fingerprint);
+    const offered = await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
     expect(offered).toContain('new mail announced at once (IDLE)');
     // Trusting the incoming server's certificate did not trust the outgoing server's.
-    await trustAfterSeeing(result(dialog, 'Outgoing server (SMTP)'), fingerprint);
-    await waitConnected(result(dialog, 'Outgoing server (SMTP)'));
-    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Outgoing server (SMTP)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Outgoing server (SMTP)'));
+    await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
 
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -158,10 +131,10 @@ describe('setting up an account', () => {
 
     // Save tests first, and stops there when the test fails.
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
-    await trustAfterSeeing(result(dialog, 'Incoming server (POP3)'), fingerprint);
-    await waitConnected(result(dialog, 'Incoming server (POP3)'));
-    await trustAfterSeeing(result(dialog, 'Outgoing server (SMTP)'), fingerprint);
-    await waitConnected(result(dialog, 'Outgoing server (SMTP)'));
+    await trustAfterSeeing(serverResult(dialog, 'Incoming server (POP3)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Incoming server (POP3)'));
+    await trustAfterSeeing(serverResult(dialog, 'Outgoing server (SMTP)'), fingerprint);
+    await waitConnected(serverResult(dialog, 'Outgoing server (SMTP)'));
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -180,7 +153,7 @@ describe('setting up an account', () => {
     const dialog = await openSetup(page);
     await fillAccount(context, dialog, user!, 'imap', 'not-the-password');
     await dialog.getByRole('button', { name: 'Test connection' }).click();
-    const incoming = result(dialog, 'Incoming server (IMAP)');
+    const incoming = serverResult(dialog, 'Incoming server (IMAP)');
     await trustAfterSeeing(incoming, fingerprint);
     const alert = incoming.getByRole('alert').filter({ hasText: ERROR_TEXT.AUTH_FAILED });
     await alert.waitFor();
@@ -265,8 +238,8 @@ describe('changing and removing an account', () => {
     await page.getByRole('button', { name: 'Settings for Work mail' }).click();
     const again = page.getByRole('dialog', { name: 'Settings for Work mail' });
     await again.getByRole('button', { name: 'Test connection' }).click();
-    await waitConnected(result(again, 'Incoming server (IMAP)'));
-    await waitConnected(result(again, 'Outgoing server (SMTP)'));
+    await waitConnected(serverResult(again, 'Incoming server (IMAP)'));
+    await waitConnected(serverResult(again, 'Outgoing server (SMTP)'));
   });
 
   it('asks for the password again when a saved server changes, and sends nothing until it is typed', async (context) => {
@@ -295,12 +268,12 @@ describe('changing and removing an account', () => {
     await dialog.getByRole('button', { name: 'Test connection' }).click();
     const summary = dialog.getByRole('alert').filter({ hasText: 'Some settings need your attention' });
     await summary.getByText('Incoming server password').waitFor();
-    expect(await result(dialog, 'Incoming server (IMAP)').count()).toBe(0);
+    expect(await serverResult(dialog, 'Incoming server (IMAP)').count()).toBe(0);
 
     await password.fill(user!.password);
     await dialog.getByRole('button', { name: 'Test connection' }).click();
-    await waitConnected(result(dialog, 'Incoming server (IMAP)'));
-    await waitConnected(result(dialog, 'Outgoing server (SMTP)'));
+    await waitConnected(serverResult(dialog, 'Incoming server (IMAP)'));
+    await waitConnected(serverResult(dialog, 'Outgoing server (SMTP)'));
     await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
     const [saved] = await session!.call('accounts.list', {});
