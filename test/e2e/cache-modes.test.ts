@@ -77,24 +77,26 @@ describe('IMAP mode in the page', () => {
   it('deletes on the server, survives a reload mid-sync, and comes back whole after the cache is wiped', async (context) => {
     const [user] = await leaseMailboxes(context, 1);
     const tag = uniqueTag();
-    await appendMessages(user!, Array.from({ length: 400 }, (_, i) => rawMessage(tag, i + 1)));
+    // Enough for a first screen and two full batches after it: a sync long enough to be caught under way.
+    const count = 2400;
+    await appendMessages(user!, Array.from({ length: count }, (_, i) => rawMessage(tag, i + 1)));
     const page = await open(context, user!, 'imap');
     // Reload while the first sync is under way (its progress bar is showing).
     await page.getByRole('progressbar', { name: /^Syncing/ }).first().waitFor();
     await page.reload();
     await waitForUpToDate(page);
-    expect(await listed(page)).toBe(400);
+    expect(await listed(page)).toBe(count);
 
-    await message(page, `${tag} message 400`).click();
+    await message(page, `${tag} message ${count}`).click();
     await page.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => listed(page)).toBe(399);
-    await eventually(async () => ((await serverFolder(user!)).has('400') ? undefined : true));
+    await expect.poll(() => listed(page)).toBe(count - 1);
+    await eventually(async () => ((await serverFolder(user!)).has(String(count)) ? undefined : true));
 
     await page.getByRole('button', { name: 'Forget local copy…' }).click();
     await page.getByRole('dialog', { name: /Forget this computer’s copy/ }).getByRole('button', { name: 'Forget and resync' }).click();
     await waitForUpToDate(page);
-    await expect.poll(() => listed(page), { timeout: 30_000 }).toBe(399);
-    expect(await message(page, `${tag} message 400`).count()).toBe(0);
+    await expect.poll(() => listed(page), { timeout: 30_000 }).toBe(count - 1);
+    expect(await message(page, `${tag} message ${count}`).count()).toBe(0);
   });
 });
 
