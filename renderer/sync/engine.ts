@@ -212,7 +212,7 @@ export class SyncEngine {
     const nextAsk = (): Set<string> | 'all' | undefined => (runtime.stopped ? undefined : runtime.again);
     // Indexing waits while mail comes in: the list must never wait for it.
     const resumeIndexing = this.indexer.pause();
-    runtime.running = (async () => {
+    const work = async (): Promise<void> => {
       if (first) {
         try {
           await first();
@@ -229,10 +229,15 @@ export class SyncEngine {
         if (next === undefined) break;
         current = next === 'all' ? undefined : [...next];
       }
-    })().finally(() => {
-      runtime.running = undefined;
-      resumeIndexing();
-    });
+    };
+    // The slot is taken before any of the work starts: whatever that work sets off at once (a call whose
+    // answer asks for a sync) must find it taken and queue behind it.
+    runtime.running = Promise.resolve()
+      .then(work)
+      .finally(() => {
+        runtime.running = undefined;
+        resumeIndexing();
+      });
     return runtime.running;
   }
 
