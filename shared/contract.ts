@@ -361,7 +361,16 @@ export const methods = {
   'lab.serverState': method<ServerSnapshot>()(z.object({ accountId: id }).strict()),
   /** The Lab's other IMAP device changes one message on the server. */
   'lab.otherDevice': method<OtherDeviceResult>()(
-    z.object({ accountId: id, action: z.enum(['read', 'unread', 'flag', 'delete']), messageId: z.string().min(1).max(1000) }).strict(),
+    z
+      .object({
+        accountId: id,
+        action: z.enum(['read', 'unread', 'flag', 'delete']),
+        /** The message by its identity (MessageSummary.identity), or by Message-ID. */
+        identity: z.string().regex(/^[\w-]{22}$/).optional(),
+        messageId: z.string().min(1).max(1000).optional(),
+      })
+      .strict()
+      .refine((input) => input.identity !== undefined || input.messageId !== undefined, 'name the message by identity or Message-ID'),
   ),
   /** The Lab's other POP3 computer downloads everything (and deletes it, if so set). */
   'lab.otherPop3Device': method<OtherDeviceResult>()(z.object({ accountId: id, deleteAfterDownload: z.boolean() }).strict()),

@@ -170,6 +170,12 @@ export interface MessageSummary {
   uid?: number;
   /** Message-ID header without angle brackets, when present. */
   messageId?: string;
+  /**
+   * The same for a message under IMAP and POP3, with or without a
+   * Message-ID: a digest of the fields it was sent with and its size
+   * (main/mime/identity.ts). Absent on rows cached before it existed.
+   */
+  identity?: string;
   inReplyTo?: string;
   /** References header, oldest first, without angle brackets. */
   references: string[];
@@ -397,12 +403,12 @@ export interface ServerSnapshot {
   folders: {
     path: string;
     specialUse?: SpecialUse;
-    messages: { uid: number; messageId?: string; subject: string; flags: string[]; size: number }[];
+    messages: { uid: number; messageId?: string; identity: string; subject: string; flags: string[]; size: number }[];
   }[];
 }
 
 /** What another device did to the mailbox, in a Lab scenario. */
 export interface OtherDeviceResult {
   /** Messages it touched, by Message-ID and subject. */
-  messages: { messageId?: string; subject: string }[];
+  messages: { messageId?: string; identity: string; subject: string }[];
 }

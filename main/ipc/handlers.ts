@@ -333,7 +333,8 @@ export function createHandlers(services: Services): HandlerTable {
     'mail.remoteImages': ({ urls }) => fetchRemoteImages(urls, { allowedInternal: services.internalImageHosts }),
 
     'lab.serverState': async ({ accountId }) => serverSnapshot(await otherDeviceOptions(accountId)),
-    'lab.otherDevice': async ({ accountId, action, messageId }) => otherImapDevice(await otherDeviceOptions(accountId), action, messageId),
+    'lab.otherDevice': async ({ accountId, action, identity, messageId }) =>
+      otherImapDevice(await otherDeviceOptions(accountId), action, identity === undefined ? { messageId: messageId ?? '' } : { identity }),
     'lab.otherPop3Device': async ({ accountId, deleteAfterDownload }) => otherPop3Device(await otherDeviceOptions(accountId), deleteAfterDownload),
   };
 

@@ -7,6 +7,8 @@
  */
 import { TwinboxError } from '../../shared/errors';
 import type { OtherDeviceResult, ServerSnapshot, SpecialUse } from '../../shared/model';
+import type { FetchQueryObject } from 'imapflow';
+import { IDENTITY_FIELDS, messageIdentity } from '../mime/identity';
 import { parseMessage } from '../mime/parse';
 import type { AdapterOptions } from '../protocols/adapter';
 import { specialUseOf } from '../protocols/imap/folders';
@@ -15,6 +17,9 @@ import { Pop3Session } from '../protocols/pop3/session';
 
 /** Enough for the demo mailbox and then some; the Lab is not for 100,000 messages. */
 const SNAPSHOT_LIMIT = 500;
+
+/** What the other devices read of each message: enough to show it and to name it as the two sides do. */
+const IDENTIFIED = { uid: true, flags: true, envelope: true, size: true, headers: [...IDENTITY_FIELDS] } satisfies FetchQueryObject;
 
 /** Every folder and its messages with their flags, as the server holds them now. */
 export async function serverSnapshot(options: AdapterOptions): Promise<ServerSnapshot> {
@@ -30,10 +35,11 @@ export async function serverSnapshot(options: AdapterOptions): Promise<ServerSna
           if (mailbox.exists === 0) return [];
           const found: ServerSnapshot['folders'][number]['messages'] = [];
           const from = Math.max(1, mailbox.exists - SNAPSHOT_LIMIT + 1);
-          for await (const message of session.client.fetch(`${from}:*`, { uid: true, flags: true, envelope: true, size: true })) {
+          for await (const message of session.client.fetch(`${from}:*`, IDENTIFIED)) {
             found.push({
               uid: message.uid,
               ...(message.envelope?.messageId ? { messageId: message.envelope.messageId.replace(/^<|>$/g, '') } : {}),
+              identity: messageIdentity(message.headers ?? new Uint8Array(), message.size ?? 0),
               subject: message.envelope?.subject ?? '',
               flags: [...(message.flags ?? [])].sort(),
               size: message.size ?? 0,
@@ -54,17 +60,31 @@ export async function serverSnapshot(options: AdapterOptions): Promise<ServerSna
 
 export type OtherImapAction = 'read' | 'unread' | 'flag' | 'delete';
 
-/** Another device changes one message (found by Message-ID in the INBOX) on the server. */
-export async function otherImapDevice(options: AdapterOptions, action: OtherImapAction, messageId: string): Promise<OtherDeviceResult> {
+/** What a scenario names a message by: its identity (any message) or its Message-ID (mail the Lab sent itself). */
+export type MessageTarget = { identity: string } | { messageId: string };
+
+/**
+ * Another device changes one message (found in the INBOX by identity or
+ * Message-ID; every copy that answers to it) on the server.
+ */
+export async function otherImapDevice(options: AdapterOptions, action: OtherImapAction, target: MessageTarget): Promise<OtherDeviceResult> {
   const session = await ImapSession.open(options);
   try {
-    return await session.withFolder('INBOX', async () => {
-      const uids = await session.run(() => session.client.search({ header: { 'message-id': messageId } }, { uid: true }));
-      const found = Array.isArray(uids) ? uids : [];
-      if (found.length === 0) throw new TwinboxError('MESSAGE_GONE', `no message ${messageId} in the INBOX`);
-      const set = found.join(',');
-      const subjects: OtherDeviceResult['messages'] = [];
-      for await (const message of session.client.fetch(set, { envelope: true }, { uid: true })) subjects.push({ messageId, subject: message.envelope?.subject ?? '' });
+    return await session.withFolder('INBOX', async (mailbox) => {
+      const matching: { uid: number; message: OtherDeviceResult['messages'][number] }[] = [];
+      if (mailbox.exists > 0) {
+        // A mailbox the Lab is for is small: reading every message's identity fields costs little.
+        for await (const message of session.client.fetch('1:*', IDENTIFIED)) {
+          const identity = messageIdentity(message.headers ?? new Uint8Array(), message.size ?? 0);
+          const messageId = message.envelope?.messageId?.replace(/^<|>$/g, '');
+          const wanted = 'identity' in target ? identity === target.identity : messageId === target.messageId;
+          if (wanted) matching.push({ uid: message.uid, message: { ...(messageId ? { messageId } : {}), identity, subject: message.envelope?.subject ?? '' } });
+        }
+      }
+      const name = 'identity' in target ? `with identity ${target.identity}` : target.messageId;
+      if (matching.length === 0) throw new TwinboxError('MESSAGE_GONE', `no message ${name} in the INBOX`);
+      const set = matching.map((m) => m.uid).join(',');
+      const subjects = matching.map((m) => m.message);
       switch (action) {
         case 'read':
           await session.run(() => session.client.messageFlagsAdd(set, ['\\Seen'], { uid: true }));
@@ -98,10 +118,11 @@ export async function otherPop3Device(options: AdapterOptions, deleteAfterDownlo
     const maildrop = await session.maildrop();
     const fetched = await session.fetchMany(maildrop.map((entry) => ({ number: entry.number, headersOnly: session.supportsTop })));
     const messages: OtherDeviceResult['messages'] = [];
-    for (const item of fetched) {
+    for (const [index, item] of fetched.entries()) {
       if (!('bytes' in item)) continue;
       const parsed = await parseMessage(item.bytes);
-      messages.push({ ...(parsed.summary.messageId ? { messageId: parsed.summary.messageId } : {}), subject: parsed.summary.subject });
+      const identity = messageIdentity(item.bytes, maildrop[index]?.size ?? item.bytes.byteLength);
+      messages.push({ ...(parsed.summary.messageId ? { messageId: parsed.summary.messageId } : {}), identity, subject: parsed.summary.subject });
     }
     if (deleteAfterDownload) await session.deleteUidlsAndQuit(maildrop.map((entry) => entry.uidl));
     else await session.end();

@@ -13,6 +13,7 @@ import { TwinboxError } from '../../shared/errors';
 import type { Account, MessageBody, MessageSummary, MessageText, StoredSummary, StoreUsage, SyncDelta, SyncOptions, SyncState } from '../../shared/model';
 import { crashPoint } from '../crash-points';
 import { summarizeHeaders } from '../mime/header-block';
+import { messageIdentity } from '../mime/identity';
 import { toMessageBody } from '../mime/message-body';
 import { parseMessage, searchableText } from '../mime/parse';
 import type { FetchedMessages, MailAdapter } from '../protocols/adapter';
@@ -86,7 +87,8 @@ export class StoredMail {
       const info = listed.get(`${folder}\u0000${serverId}`);
       const header = info ? await this.store.readHeader(accountId, folder, serverId) : undefined;
       if (!info || !header) continue;
-      result.push({ ...describe(info), summary: { ...(await summarizeHeaders(header)), serverId, size: info.size, flags: info.flags } });
+      const summary = { ...(await summarizeHeaders(header)), identity: messageIdentity(header, info.size), serverId, size: info.size, flags: info.flags };
+      result.push({ ...describe(info), summary });
     }
     return result;
   }
@@ -149,7 +151,10 @@ export class StoredMail {
     await this.store.put(accountId, folder, [{ id: serverId, kind: 'local', bytes: raw, flags }], { durable: true, indexed: false });
     const parsed = await parseMessage(raw);
     const at = new Date(now).toISOString();
-    return { serverId, summary: { ...parsed.summary, date: parsed.summary.date ?? at, receivedAt: at, serverId, size: raw.byteLength, flags } };
+    return {
+      serverId,
+      summary: { ...parsed.summary, identity: messageIdentity(raw, raw.byteLength), date: parsed.summary.date ?? at, receivedAt: at, serverId, size: raw.byteLength, flags },
+    };
   }
 
   async usage(accountId: string): Promise<StoreUsage> {

@@ -23,16 +23,19 @@ import { accountMessages } from '../db/rows';
 import { DAY_MS } from './lab-model';
 import type { LabHooks, LocalStorageUse, Measurements, Side, SideExplanation, SideRun } from './lab-model';
 import type { LogRecorder } from './log-recorder';
-import { describeChanges, diff, fromSnapshot, inInbox, observeCache } from './observe';
-import type { Observation } from './observe';
+import { describeChanges, diff, fromSnapshot, identityOf, isInbox, observeCache, rowPlace, withMessageId } from './observe';
+import type { IdentityBook, Observation } from './observe';
 import type { LabPair } from './pairing';
 import { addTraffic, NO_TRAFFIC, summarize } from './traffic';
+import { markedRead, pop3ServerEffect } from './verdicts';
 import type { Traffic } from './traffic';
 
 /** How long a side is given to show a change the server made (a push normally takes well under a second). */
 export const WAIT_FOR_SIDE_MS = 10_000;
 /** How long mail sent to the mailbox may take to reach it. */
 const WAIT_FOR_DELIVERY_MS = 20_000;
+/** Rows named in one call to main's store (the contract's cap). */
+const STORE_BATCH = 1000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,6 +63,8 @@ export class LabEngine {
   /** The Lab's own actions: the same as the main window's, but without the undo delay, so each action's traffic happens while the Lab watches. */
   readonly actions: MailActions;
   private clockOffsetMs = 0;
+  private readonly book = new Map<string, string>();
+  private learned = false;
   /** POP3 mode on the Lab's clock, for the retention scenario. */
   readonly labPop3: Pop3Mode;
 
@@ -98,13 +103,52 @@ export class LabEngine {
   /** The server now, as another device sees it; also shown in the middle column. */
   async snapshot(): Promise<ServerSnapshot> {
     const snapshot = await this.client.call('lab.serverState', { accountId: this.imap.account.id });
+    await this.learnIdentities(snapshot);
     this.hooks.snapshot(snapshot);
     return snapshot;
   }
 
+  /** Identities found for rows cached before rows carried one. */
+  get identities(): IdentityBook {
+    return this.book;
+  }
+
+  /**
+   * Names the rows cached before rows carried an identity, once (every row
+   * written since carries one): the IMAP side's by folder and UID from the
+   * server's own view, the rest (all of POP3's) from the header blocks in
+   * main's message store. A row neither has stays unnamed and matches nothing.
+   */
+  private async learnIdentities(snapshot: ServerSnapshot): Promise<void> {
+    if (this.learned) return;
+    this.learned = true;
+    const onServer = new Map<string, string>(snapshot.folders.flatMap((folder) => folder.messages.map((m) => [`${folder.path}\u0000${m.uid}`, m.identity])));
+    for (const side of [this.pop3, this.imap]) {
+      const unnamed = await accountMessages(this.db, side.account.id)
+        .filter((row) => row.identity === undefined)
+        .toArray();
+      const rest: CachedMessage[] = [];
+      for (const row of unnamed) {
+        const found = side.kind === 'imap' ? onServer.get(`${row.folder}\u0000${row.serverId}`) : undefined;
+        if (found === undefined) rest.push(row);
+        else this.book.set(rowPlace(row), found);
+      }
+      for (let at = 0; at < rest.length; at += STORE_BATCH) {
+        const items = rest.slice(at, at + STORE_BATCH).map((row) => ({ folder: row.folder, serverId: row.serverId }));
+        try {
+          for (const stored of await this.client.call('store.summaries', { accountId: side.account.id, items })) {
+            if (stored.summary.identity !== undefined) this.book.set(rowPlace({ accountId: side.account.id, ...stored }), stored.summary.identity);
+          }
+        } catch {
+          // Left unnamed: such a row then shows as on this side only, which the Lab says of rows it cannot match.
+        }
+      }
+    }
+  }
+
   async runSide<T>(side: Side, work: () => Promise<T>): Promise<SideRun<T>> {
     const serverBefore = fromSnapshot(await this.snapshot());
-    const cacheBefore = await observeCache(this.db, side.account.id);
+    const cacheBefore = await this.observe(side);
     const window = this.recorder.window(side.account.id, side.kind);
     const started = performance.now();
     let lines: ProtocolLogLine[] = [];
@@ -118,7 +162,7 @@ export class LabEngine {
       lines = await window.close();
     }
     const serverAfter = fromSnapshot(await this.snapshot());
-    const cacheAfter = await observeCache(this.db, side.account.id);
+    const cacheAfter = await this.observe(side);
     return {
       result,
       lines,
@@ -149,10 +193,9 @@ export class LabEngine {
 
   explain(side: Side, run: SideRun<unknown>, notes: string[] = []): SideExplanation {
     const serverNotes = [...notes];
-    // Observed, not assumed: some servers (Dovecot by default) mark mail read when POP3 downloads it.
-    if (side.kind === 'pop3' && run.server.some((c) => c.kind === 'flags' && c.added.some((f) => f.toLowerCase() === '\\seen'))) {
-      serverNotes.push('This server marks a message read when POP3 downloads it, so every other device sees it as read.');
-    }
+    // Observed, not assumed: some servers (Dovecot by default) mark mail read when POP3 downloads it, others do not.
+    const effect = side.kind === 'pop3' ? pop3ServerEffect(markedRead(run.server)) : undefined;
+    if (effect) serverNotes.push(effect);
     return {
       side: side.kind,
       local: describeChanges(run.local),
@@ -164,15 +207,34 @@ export class LabEngine {
     };
   }
 
-  async rowOf(side: Side, messageId: string): Promise<CachedMessage | undefined> {
-    // The Lab's mailboxes are small: a scan of the side's rows (the cache keeps no index by Message-ID).
-    const mine = await accountMessages(this.db, side.account.id).filter((row) => row.messageId === messageId).toArray();
-    return mine.find((row) => row.folder.toUpperCase() === 'INBOX') ?? mine[0];
+  /** What a side's cache holds now, every folder. */
+  observe(side: Side): Promise<Observation> {
+    return observeCache(this.db, side.account.id, this.book);
   }
 
-  async inboxRow(side: Side, messageId: string): Promise<CachedMessage | undefined> {
-    const row = await this.rowOf(side, messageId);
-    return row && row.folder.toUpperCase() === 'INBOX' ? row : undefined;
+  identityOf(row: CachedMessage): string {
+    return identityOf(row, this.book);
+  }
+
+  /** The side's copy of a message, its Inbox copy first. */
+  async rowOf(side: Side, identity: string): Promise<CachedMessage | undefined> {
+    // The Lab's mailboxes are small: a scan of the side's rows (the cache keeps no index by identity).
+    const mine = await accountMessages(this.db, side.account.id)
+      .filter((row) => identityOf(row, this.book) === identity)
+      .toArray();
+    return mine.find(isInbox) ?? mine[0];
+  }
+
+  async inboxRow(side: Side, identity: string): Promise<CachedMessage | undefined> {
+    const row = await this.rowOf(side, identity);
+    return row && isInbox(row) ? row : undefined;
+  }
+
+  /** The side's Inbox copy of mail the Lab sent itself, by its (unique) Message-ID. */
+  async inboxRowWithMessageId(side: Side, messageId: string): Promise<CachedMessage | undefined> {
+    return accountMessages(this.db, side.account.id)
+      .filter((row) => row.messageId === messageId && isInbox(row))
+      .first();
   }
 
   /**
@@ -220,7 +282,7 @@ export class LabEngine {
     const arrived = await waitFor(
       async () => {
         const observation = fromSnapshot(await this.snapshot());
-        return messageIds.every((id) => inInbox(observation, id)) ? observation : undefined;
+        return messageIds.every((id) => withMessageId(observation, id, isInbox) !== undefined) ? observation : undefined;
       },
       WAIT_FOR_DELIVERY_MS,
       300,

@@ -80,7 +80,7 @@ export interface RetentionPlan {
   clockDays: number;
   labNow: number;
   /** Due for deletion on the server now. */
-  due: { uidl: string; subject: string; messageId: string | undefined }[];
+  due: { uidl: string; subject: string; identity: string }[];
   /** On the server and not due yet, soonest first. */
   upcoming: { subject: string; dueAt: number }[];
   nextDueAt: number | undefined;

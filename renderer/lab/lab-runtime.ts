@@ -4,7 +4,7 @@
  * to the files that hold each action and scenario.
  */
 import type { ServerSnapshot } from '../../shared/model';
-import type { TwinboxDatabase } from '../db/schema';
+import type { CachedMessage, TwinboxDatabase } from '../db/schema';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import type { SyncEngine } from '../sync/engine';
 import { LabEngine } from './lab-engine';
@@ -16,10 +16,13 @@ import type { LabPair } from './pairing';
 import { computerDied } from './scenario-computer-died';
 import { advanceClock, deleteDue, planRetention } from './scenario-leave-on-server';
 import { otherDeviceReads } from './scenario-other-device-reads';
+import { pushOrPoll } from './scenario-push-or-poll';
+import type { PushOrPollControl } from './scenario-push-or-poll';
 import { twoDevices } from './scenario-two-devices';
 
 export class LabRuntime {
   private readonly lab: LabEngine;
+  private readonly pushOrPollControl: PushOrPollControl = {};
 
   constructor(client: TwinboxClient, db: TwinboxDatabase, engine: SyncEngine, pair: LabPair, demo: boolean, recorder: LogRecorder, hooks: LabHooks) {
     this.lab = new LabEngine(client, db, engine, pair, demo, recorder, hooks);
@@ -45,24 +48,29 @@ export class LabRuntime {
     this.lab.resetClock();
   }
 
+  /** A row's identity, which is what matches rows across the columns. */
+  identityOf(row: CachedMessage): string {
+    return this.lab.identityOf(row);
+  }
+
   snapshot(): Promise<ServerSnapshot> {
     return this.lab.snapshot();
   }
 
-  setRead(messageId: string, read: boolean): Promise<ActionExplanation> {
-    return setRead(this.lab, messageId, read);
+  setRead(identity: string, read: boolean): Promise<ActionExplanation> {
+    return setRead(this.lab, identity, read);
   }
 
-  setFlagged(messageId: string, flagged: boolean): Promise<ActionExplanation> {
-    return setFlagged(this.lab, messageId, flagged);
+  setFlagged(identity: string, flagged: boolean): Promise<ActionExplanation> {
+    return setFlagged(this.lab, identity, flagged);
   }
 
-  remove(messageId: string): Promise<ActionExplanation> {
-    return remove(this.lab, messageId);
+  remove(identity: string): Promise<ActionExplanation> {
+    return remove(this.lab, identity);
   }
 
-  move(messageId: string, target: string): Promise<ActionExplanation> {
-    return move(this.lab, messageId, target);
+  move(identity: string, target: string): Promise<ActionExplanation> {
+    return move(this.lab, identity, target);
   }
 
   newMail(): Promise<ActionExplanation> {
@@ -91,5 +99,18 @@ export class LabRuntime {
 
   twoDevices(): Promise<ScenarioResult | undefined> {
     return twoDevices(this.lab);
+  }
+
+  pushOrPoll(): Promise<ScenarioResult | undefined> {
+    return pushOrPoll(this.lab, this.pushOrPollControl);
+  }
+
+  /** Whether "New mail: push or poll" is waiting for the POP3 side's own check, which the user may ask for at once. */
+  get waitingForPop3Check(): boolean {
+    return this.pushOrPollControl.checkNow !== undefined;
+  }
+
+  checkPop3Now(): void {
+    this.pushOrPollControl.checkNow?.();
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProtocolLogLine, ServerSnapshot } from '../../shared/model';
 import { describeChanges, diff, fromSnapshot } from './observe';
 import { commandName, summarize } from './traffic';
-import { computerDiedVerdict, otherDeviceReadVerdict, retentionVerdict, twoDevicesVerdict } from './verdicts';
+import { computerDiedVerdict, otherDeviceReadVerdict, pop3ServerEffect, retentionVerdict, twoDevicesVerdict } from './verdicts';
 
 /** The Lab's counting, diffing and verdicts: the same observations must give the same words, and broken ones other words. */
 
@@ -31,7 +31,7 @@ function snapshot(folders: Record<string, [id: string, flags: string[]][]>): Ser
     observedAt: 0,
     folders: Object.entries(folders).map(([path, messages]) => ({
       path,
-      messages: messages.map(([id, flags], uid) => ({ uid: uid + 1, messageId: id, subject: `Subject ${id}`, flags, size: 100 })),
+      messages: messages.map(([id, flags], uid) => ({ uid: uid + 1, messageId: id, identity: `identity-${id}`, subject: `Subject ${id}`, flags, size: 100 })),
     })),
   };
 }
@@ -43,9 +43,9 @@ describe('what changed between two looks', () => {
     const changes = diff(before, after);
     expect(changes).toEqual(
       expect.arrayContaining([
-        { kind: 'flags', subject: 'Subject a', folder: 'INBOX', added: ['\\Seen'], removed: [] },
-        { kind: 'moved', subject: 'Subject c', folder: 'INBOX', to: 'Trash' },
-        { kind: 'added', subject: 'Subject d', folder: 'INBOX' },
+        { kind: 'flags', id: 'identity-a', subject: 'Subject a', folder: 'INBOX', added: ['\\Seen'], removed: [] },
+        { kind: 'moved', id: 'identity-c', subject: 'Subject c', folder: 'INBOX', to: 'Trash' },
+        { kind: 'added', id: 'identity-d', subject: 'Subject d', folder: 'INBOX' },
       ]),
     );
     expect(changes).toHaveLength(3);
@@ -83,13 +83,36 @@ describe('verdicts', () => {
 
   it('this computer died: everything back for IMAP, only what the server kept for POP3, and a lossy IMAP is called out', () => {
     const whole = { before: 10, after: 10, lost: [], changed: 0, extra: 0 };
-    const observed = { imap: whole, pop3: { before: 10, after: 8, lost: ['Old news', 'Receipt'], changed: 1, extra: 0 }, retention: 'keep on the server for 7 days', serverKeeps: 8 };
+    const observed = {
+      imap: whole,
+      pop3: { before: 10, after: 8, lost: ['Old news', 'Receipt'], changed: 1, extra: 0 },
+      pop3MarkedRead: 0,
+      imapReadBecausePop3: 0,
+      retention: 'keep on the server for 7 days',
+      serverKeeps: 8,
+    };
     const verdict = computerDiedVerdict(observed);
     expect(verdict).toContain('IMAP got everything back: all 10 messages');
     expect(verdict).toContain('POP3 got back only 8 of 10: what the server still keeps under its retention policy (keep on the server for 7 days; the server’s Inbox holds 8).');
     expect(verdict).toContain('“Old news”, “Receipt”');
     expect(verdict).toContain('1 message came back as new');
     expect(computerDiedVerdict({ ...observed, imap: { ...whole, after: 9, lost: ['Lunch?'] } })).toMatch(/^IMAP did not get everything back: 1 of 10 messages are missing after the resync \(“Lunch\?”\)\./);
+    expect(verdict).not.toContain('read on the server');
+  });
+
+  it('this computer died: what POP3’s download did to the server is POP3’s, not IMAP’s', () => {
+    const verdict = computerDiedVerdict({
+      imap: { before: 52, after: 52, lost: [], changed: 0, extra: 0 },
+      pop3: { before: 52, after: 52, lost: [], changed: 0, extra: 0 },
+      pop3MarkedRead: 52,
+      imapReadBecausePop3: 1,
+      retention: 'keep a copy on the server',
+      serverKeeps: 52,
+    });
+    expect(verdict).toContain('IMAP got everything back: all 52 messages, with their folders and flags, because they live on the server. 1 of them now shows as read because the POP3 side’s download marked it read on the server');
+    expect(verdict).toContain('POP3 also changed the server: downloading marked 52 messages read on the server: your other devices now see them as read.');
+    expect(pop3ServerEffect(0)).toBeUndefined();
+    expect(pop3ServerEffect(1)).toMatch(/^Downloading marked 1 message read on the server: your other devices now see it as read\./);
   });
 
   it('leave on server: nothing due, cancelled, deleted, and a deletion that did not take', () => {

@@ -12,24 +12,24 @@ import { retentionWords } from './pairing';
 import { addTraffic, NO_TRAFFIC } from './traffic';
 
 /** Mark read or unread on both sides, one after the other. */
-export async function setRead(lab: LabEngine, messageId: string, read: boolean): Promise<ActionExplanation> {
-  return onBothSides(lab, read ? 'Mark read' : 'Mark unread', messageId, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOfRow(row)], read)));
+export async function setRead(lab: LabEngine, identity: string, read: boolean): Promise<ActionExplanation> {
+  return onBothSides(lab, read ? 'Mark read' : 'Mark unread', identity, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOfRow(row)], read)));
 }
 
-export async function setFlagged(lab: LabEngine, messageId: string, flagged: boolean): Promise<ActionExplanation> {
-  return onBothSides(lab, flagged ? 'Flag' : 'Unflag', messageId, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOfRow(row)], flagged)));
+export async function setFlagged(lab: LabEngine, identity: string, flagged: boolean): Promise<ActionExplanation> {
+  return onBothSides(lab, flagged ? 'Flag' : 'Unflag', identity, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOfRow(row)], flagged)));
 }
 
-export async function remove(lab: LabEngine, messageId: string): Promise<ActionExplanation> {
-  return onBothSides(lab, 'Delete', messageId, async (side, row) => {
+export async function remove(lab: LabEngine, identity: string): Promise<ActionExplanation> {
+  return onBothSides(lab, 'Delete', identity, async (side, row) => {
     if (side.kind === 'imap') return changeOn(lab, side, () => lab.actions.delete([keyOfRow(row)]), true);
     return deleteOnPop3(lab, row);
   });
 }
 
-export async function move(lab: LabEngine, messageId: string, target: string): Promise<ActionExplanation> {
+export async function move(lab: LabEngine, identity: string, target: string): Promise<ActionExplanation> {
   const imapTarget = await lab.db.folders.get([lab.imap.account.id, target]);
-  return onBothSides(lab, `Move to ${folderName(target)}`, messageId, async (side, row) => {
+  return onBothSides(lab, `Move to ${folderName(target)}`, identity, async (side, row) => {
     let to = target;
     if (side.kind === 'pop3') {
       await lab.engine.writer.ensureLocalFolders(side.account.id);
@@ -54,12 +54,12 @@ export async function move(lab: LabEngine, messageId: string, target: string): P
   });
 }
 
-async function onBothSides(lab: LabEngine, title: string, messageId: string, act: (side: Side, row: CachedMessage) => Promise<SideExplanation>): Promise<ActionExplanation> {
-  const subject = (await lab.rowOf(lab.pop3, messageId))?.subject ?? (await lab.rowOf(lab.imap, messageId))?.subject;
+async function onBothSides(lab: LabEngine, title: string, identity: string, act: (side: Side, row: CachedMessage) => Promise<SideExplanation>): Promise<ActionExplanation> {
+  const subject = (await lab.rowOf(lab.pop3, identity))?.subject ?? (await lab.rowOf(lab.imap, identity))?.subject;
   const sides: SideExplanation[] = [];
   for (const side of [lab.pop3, lab.imap]) {
     lab.hooks.progress(`${title}: ${side.kind === 'pop3' ? 'POP3' : 'IMAP'} side…`);
-    const row = await lab.rowOf(side, messageId);
+    const row = await lab.rowOf(side, identity);
     if (!row) {
       sides.push({
         side: side.kind,

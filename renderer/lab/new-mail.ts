@@ -5,7 +5,7 @@ import type { CachedMessage } from '../db/schema';
 import { WAIT_FOR_SIDE_MS, waitFor } from './lab-engine';
 import type { LabEngine } from './lab-engine';
 import type { ActionExplanation } from './lab-model';
-import { diff, fromSnapshot, observeCache } from './observe';
+import { diff, fromSnapshot } from './observe';
 import type { Observation } from './observe';
 import { summarize } from './traffic';
 import { seconds } from './verdicts';
@@ -16,7 +16,7 @@ export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
   const imap = lab.imap;
   lab.hooks.progress('New mail: sending it to the mailbox…');
   // The IMAP side may hear of the mail the moment it lands, so its log and its "before" start now.
-  const imapBefore = await observeCache(lab.db, imap.account.id);
+  const imapBefore = await lab.observe(imap);
   const window = lab.recorder.window(imap.account.id, 'imap');
   const started = performance.now();
   let lines: ProtocolLogLine[] = [];
@@ -30,14 +30,14 @@ export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
     if (id === undefined) throw delivered.failure ?? new TwinboxError('INTERNAL', 'the mail could not be delivered');
     serverAtArrival = await lab.waitForServer([id]);
     lab.hooks.progress('New mail: waiting for the IMAP side…');
-    shown = await waitFor(() => lab.inboxRow(imap, id), WAIT_FOR_SIDE_MS);
+    shown = await waitFor(() => lab.inboxRowWithMessageId(imap, id), WAIT_FOR_SIDE_MS);
     if (!shown) await lab.engine.syncNow(imap.account.id, ['INBOX']);
   } finally {
     lines = await window.close();
   }
   const elapsedMs = performance.now() - started;
   const serverAfterImap = fromSnapshot(await lab.snapshot());
-  const imapAfter = await observeCache(lab.db, imap.account.id);
+  const imapAfter = await lab.observe(imap);
   const imapNotes = [
     shown
       ? `It appeared ${seconds(shown.afterMs)} after the Lab saw it on the server, without Twinbox asking: the server pushed it (IDLE).`

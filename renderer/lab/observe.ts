@@ -1,8 +1,10 @@
 /**
  * What the Lab compares: the messages a side's cache holds and the messages
- * the server holds, both keyed by Message-ID (the only name a message has on
- * both sides: IMAP UIDs and POP3 UIDLs mean nothing to each other), and the
- * changes between two such observations, in words.
+ * the server holds, both named by their identity (MessageSummary.identity,
+ * which main derives alike under IMAP and POP3: UIDs and UIDLs mean nothing
+ * to each other, and a Message-ID may be missing or shared), and the changes
+ * between two such observations, in words. Copies that answer to the same
+ * identity are counted as copies, never merged.
  */
 import type { ServerSnapshot } from '../../shared/model';
 import type { CachedMessage, TwinboxDatabase } from '../db/schema';
@@ -10,18 +12,30 @@ import type { MessageKey } from '../db/writer';
 import { accountMessages } from '../db/rows';
 
 export interface ObservedMessage {
-  /** Message-ID, or a stand-in for a message without one (then it matches nothing on the other side). */
+  /** The message's identity. */
   id: string;
+  messageId: string | undefined;
   subject: string;
   folder: string;
   flags: string[];
 }
 
-/** Per Message-ID, every copy (a message may be in several folders). */
+/** Per identity, every copy (a message may be in several folders, or twice in one). */
 export type Observation = Map<string, ObservedMessage[]>;
 
-export function observationId(messageId: string | undefined, fallback: string): string {
-  return messageId && messageId.length > 0 ? messageId : `(no Message-ID) ${fallback}`;
+/**
+ * Identities of rows cached before rows carried one, keyed by rowPlace(),
+ * as the Lab found them (LabEngine.learnIdentities).
+ */
+export type IdentityBook = ReadonlyMap<string, string>;
+
+export function rowPlace(row: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): string {
+  return `${row.accountId}\u0000${row.folder}\u0000${row.serverId}`;
+}
+
+/** A row's identity; one the Lab could not find names this row alone (it then matches nothing on the other side). */
+export function identityOf(row: CachedMessage, book?: IdentityBook): string {
+  return row.identity ?? book?.get(rowPlace(row)) ?? `(unnamed) ${row.accountId}/${row.folder}/${row.serverId}`;
 }
 
 function add(observation: Observation, message: ObservedMessage): void {
@@ -34,26 +48,41 @@ export function fromSnapshot(snapshot: ServerSnapshot): Observation {
   const observation: Observation = new Map();
   for (const folder of snapshot.folders) {
     for (const message of folder.messages) {
-      add(observation, {
-        id: observationId(message.messageId, `${folder.path}/${message.uid}`),
-        subject: message.subject,
-        folder: folder.path,
-        flags: message.flags,
-      });
+      add(observation, { id: message.identity, messageId: message.messageId, subject: message.subject, folder: folder.path, flags: message.flags });
     }
   }
   return observation;
 }
 
-export function fromRows(rows: readonly CachedMessage[]): Observation {
+export function fromRows(rows: readonly CachedMessage[], book?: IdentityBook): Observation {
   const observation: Observation = new Map();
-  for (const row of rows) add(observation, { id: observationId(row.messageId, `${row.folder}/${row.serverId}`), subject: row.subject, folder: row.folder, flags: row.flags });
+  for (const row of rows) add(observation, { id: identityOf(row, book), messageId: row.messageId, subject: row.subject, folder: row.folder, flags: row.flags });
   return observation;
 }
 
 /** Everything an account's cache holds, every folder. */
-export async function observeCache(db: TwinboxDatabase, accountId: string): Promise<Observation> {
-  return fromRows(await accountMessages(db, accountId).toArray());
+export async function observeCache(db: TwinboxDatabase, accountId: string, book?: IdentityBook): Promise<Observation> {
+  return fromRows(await accountMessages(db, accountId).toArray(), book);
+}
+
+/** Copies in all, which is what "how many messages" means when one message can be in two places. */
+export function copies(observation: Observation, where?: (copy: ObservedMessage) => boolean): number {
+  let total = 0;
+  for (const list of observation.values()) total += where ? list.filter(where).length : list.length;
+  return total;
+}
+
+export function isInbox(copy: Pick<ObservedMessage, 'folder'>): boolean {
+  return copy.folder.toUpperCase() === 'INBOX';
+}
+
+/** A copy of the message with this Message-ID (mail the Lab sent itself has a unique one). */
+export function withMessageId(observation: Observation, messageId: string, where: (copy: ObservedMessage) => boolean = () => true): ObservedMessage | undefined {
+  for (const list of observation.values()) {
+    const found = list.find((copy) => copy.messageId === messageId && where(copy));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function keyOfRow(row: CachedMessage): MessageKey {
@@ -67,14 +96,15 @@ export function hasFlag(flags: readonly string[], flag: string): boolean {
 
 /** The server's INBOX copy of a message, if it has one. */
 export function inInbox(observation: Observation, id: string): ObservedMessage | undefined {
-  return observation.get(id)?.find((copy) => copy.folder.toUpperCase() === 'INBOX');
+  return observation.get(id)?.find(isInbox);
 }
 
+/** A change to one copy of the message `id` (its identity). */
 export type Change =
-  | { kind: 'added'; subject: string; folder: string }
-  | { kind: 'removed'; subject: string; folder: string }
-  | { kind: 'moved'; subject: string; folder: string; to: string }
-  | { kind: 'flags'; subject: string; folder: string; added: string[]; removed: string[] };
+  | { kind: 'added'; id: string; subject: string; folder: string }
+  | { kind: 'removed'; id: string; subject: string; folder: string }
+  | { kind: 'moved'; id: string; subject: string; folder: string; to: string }
+  | { kind: 'flags'; id: string; subject: string; folder: string; added: string[]; removed: string[] };
 
 /** \Recent belongs to one session (the first to see a message), not to the message: every new look would "change" it. */
 const SESSION_FLAGS = new Set(['\\recent']);
@@ -106,16 +136,16 @@ export function diff(before: Observation, after: Observation): Change[] {
       const newFlags = lowerSet(stored(current.flags));
       const added = stored(current.flags).filter((f) => !oldFlags.has(f.toLowerCase()));
       const removed = stored(old.flags).filter((f) => !newFlags.has(f.toLowerCase()));
-      if (added.length > 0 || removed.length > 0) changes.push({ kind: 'flags', subject: current.subject, folder: current.folder, added, removed });
+      if (added.length > 0 || removed.length > 0) changes.push({ kind: 'flags', id, subject: current.subject, folder: current.folder, added, removed });
     }
     // A copy gone from one folder and one new in another: a move.
     while (was.length > 0 && now.length > 0) {
       const from = was.shift();
       const to = now.shift();
-      if (from && to) changes.push({ kind: 'moved', subject: to.subject, folder: from.folder, to: to.folder });
+      if (from && to) changes.push({ kind: 'moved', id, subject: to.subject, folder: from.folder, to: to.folder });
     }
-    for (const gone of was) changes.push({ kind: 'removed', subject: gone.subject, folder: gone.folder });
-    for (const fresh of now) changes.push({ kind: 'added', subject: fresh.subject, folder: fresh.folder });
+    for (const gone of was) changes.push({ kind: 'removed', id, subject: gone.subject, folder: gone.folder });
+    for (const fresh of now) changes.push({ kind: 'added', id, subject: fresh.subject, folder: fresh.folder });
   }
   return changes;
 }

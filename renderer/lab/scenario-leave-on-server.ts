@@ -4,7 +4,7 @@ import { serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
 import { DAY_MS, formatLabDate } from './lab-model';
 import type { RetentionPlan, ScenarioResult } from './lab-model';
-import { describeChanges, fromSnapshot, inInbox, observeCache } from './observe';
+import { copies, describeChanges, fromSnapshot, inInbox, isInbox } from './observe';
 import type { Observation } from './observe';
 import { retentionVerdict } from './verdicts';
 
@@ -29,7 +29,10 @@ export async function planRetention(lab: LabEngine, days: number): Promise<Reten
   const decision = serverDeletionsDue({ kind: 'days', days }, ledger, new Set(onServer), now);
   const rows = await accountMessages(lab.db, side.account.id).toArray();
   const byUidl = new Map(rows.map((row) => [row.serverId, row]));
-  const due = decision.deleteNow.map((uidl) => ({ uidl, subject: byUidl.get(uidl)?.subject ?? '(not on this computer)', messageId: byUidl.get(uidl)?.messageId }));
+  const due = decision.deleteNow.map((uidl) => {
+    const row = byUidl.get(uidl);
+    return { uidl, subject: row?.subject ?? '(not on this computer)', identity: row ? lab.identityOf(row) : `(not on this computer) ${uidl}` };
+  });
   const dueSet = new Set(decision.deleteNow);
   const upcoming = ledger
     .filter((e) => e.deletedOnServerAt === undefined && e.committedAt !== undefined && !dueSet.has(e.uidl))
@@ -43,7 +46,7 @@ export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<Sc
   const title = 'Leave on server for N days';
   const side = lab.pop3;
   const serverBefore = fromSnapshot(await lab.snapshot());
-  const inboxCount = (observation: Observation): number => [...observation.values()].filter((copies) => copies.some((c) => c.folder.toUpperCase() === 'INBOX')).length;
+  const inboxCount = (observation: Observation): number => copies(observation, isInbox);
   const base = {
     days: plan.days,
     clockDays: plan.clockDays,
@@ -76,8 +79,8 @@ export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<Sc
       measurements: await lab.measure({ pop3: [plan.check], imap: [] }),
     };
   }
-  const ids = plan.due.map((d) => d.messageId).filter((id): id is string => id !== undefined);
-  const imapBefore = await observeCache(lab.db, lab.imap.account.id);
+  const ids = plan.due.map((d) => d.identity);
+  const imapBefore = await lab.observe(lab.imap);
   lab.hooks.progress('Leave on server: the POP3 side deletes on the server…');
   const popRun = await lab.runSide(side, () => lab.labPop3.applyRetention(side.account.id, { kind: 'days', days: plan.days }, new Set(plan.onServer)));
   lab.hooks.progress('Leave on server: the IMAP side syncs…');

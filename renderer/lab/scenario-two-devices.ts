@@ -1,7 +1,7 @@
 /** Scenario: two devices on POP3. Another computer downloads and deletes while this one is away. */
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult } from './lab-model';
-import { describeChanges, inInbox, observationId } from './observe';
+import { copies, describeChanges, isInbox, withMessageId } from './observe';
 import { twoDevicesVerdict } from './verdicts';
 
 export async function twoDevices(lab: LabEngine): Promise<ScenarioResult | undefined> {
@@ -17,7 +17,13 @@ export async function twoDevices(lab: LabEngine): Promise<ScenarioResult | undef
   const subjects = [1, 2, 3].map((i) => `Lab: arrived at ${stamp} while this computer was away (${i} of 3)`);
   const delivered = await lab.deliver(subjects);
   const arrivedObservation = delivered.messageIds.length > 0 ? await lab.waitForServer(delivered.messageIds) : undefined;
-  const arrived = arrivedObservation ? delivered.messageIds.filter((id) => inInbox(arrivedObservation, id)) : [];
+  // Each new message by its identity, with its subject: what the cache of this computer is compared by.
+  const arrived = arrivedObservation
+    ? delivered.messageIds.flatMap((id) => {
+        const found = withMessageId(arrivedObservation, id, isInbox);
+        return found ? [{ id: found.id, subject: found.subject }] : [];
+      })
+    : [];
   evidence.push(`${arrived.length} new messages reached the server (${delivered.how}).`);
 
   lab.hooks.progress(`${title}: the other computer downloads everything, deleting it…`);
@@ -29,18 +35,16 @@ export async function twoDevices(lab: LabEngine): Promise<ScenarioResult | undef
   lab.hooks.progress(`${title}: the IMAP side syncs…`);
   const imapRun = await lab.runSide(lab.imap, () => lab.engine.syncNow(lab.imap.account.id, ['INBOX']));
 
-  const subjectOf = new Map(subjects.map((s, i) => [delivered.messageIds[i] ?? s, s]));
-  const neverSeen = arrived.filter((id) => !second.cacheAfter.has(id)).map((id) => subjectOf.get(id) ?? id);
-  const takenIds = taken.messages.map((m, i) => observationId(m.messageId, `taken ${i}`));
-  const fromUnderUs = takenIds.filter((id) => hadBefore.has(id));
+  const neverSeen = arrived.filter((message) => !second.cacheAfter.has(message.id)).map((message) => message.subject);
+  const fromUnderUs = taken.messages.map((message) => message.identity).filter((id) => hadBefore.has(id));
   evidence.push(`This computer’s second check: ${describeChanges(second.local)}`);
-  const serverAfter = [...imapRun.serverAfter.values()].filter((copies) => copies.some((c) => c.folder.toUpperCase() === 'INBOX')).length;
-  const imapShows = [...imapRun.cacheAfter.values()].filter((copies) => copies.some((c) => c.folder.toUpperCase() === 'INBOX')).length;
+  const serverAfter = copies(imapRun.serverAfter, isInbox);
+  const imapShows = copies(imapRun.cacheAfter, isInbox);
   evidence.push(`The server’s Inbox now holds ${serverAfter}; the IMAP side’s Inbox shows ${imapShows}.`);
   return {
     title,
     verdict: twoDevicesVerdict({
-      arrived: arrived.map((id) => subjectOf.get(id) ?? id),
+      arrived: arrived.map((message) => message.subject),
       deliveryProblem: delivered.problem,
       taken: taken.messages.length,
       neverSeen,

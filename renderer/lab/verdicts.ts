@@ -4,6 +4,7 @@
  * verdict that says so. Pure, so each outcome (the expected one and the
  * broken ones) is tested on its own.
  */
+import type { Change } from './observe';
 
 export function seconds(ms: number): string {
   const s = ms / 1000;
@@ -17,6 +18,24 @@ function count(n: number, one: string, many = `${one}s`): string {
 function examples(subjects: readonly string[], limit = 3): string {
   const shown = subjects.slice(0, limit).map((s) => `“${s || '(no subject)'}”`);
   return subjects.length > limit ? `${shown.join(', ')} and ${subjects.length - limit} more` : shown.join(', ');
+}
+
+// ---- what POP3 does to the server by downloading ------------------------------------
+
+/** Copies the changes marked read (\Seen set) on the server. */
+export function markedRead(changes: readonly Change[]): number {
+  return changes.filter((change) => change.kind === 'flags' && change.added.some((flag) => flag.toLowerCase() === '\\seen')).length;
+}
+
+/**
+ * POP3 has no command that sets a flag, yet some servers (Dovecot by
+ * default) mark a message read when POP3 downloads it: said only when the
+ * server's own view shows it happened during the POP3 side's run (`n`
+ * copies marked read, from markedRead()).
+ */
+export function pop3ServerEffect(n: number): string | undefined {
+  if (n === 0) return undefined;
+  return `Downloading marked ${count(n, 'message')} read on the server: your other devices now see ${n === 1 ? 'it' : 'them'} as read. POP3 has no command for that; this server does it by itself when POP3 downloads a message.`;
 }
 
 // ---- another device reads a message --------------------------------------------
@@ -60,7 +79,7 @@ export interface WipeObservation {
   after: number;
   /** Subjects of messages held before and not after. */
   lost: string[];
-  /** Back, but in another folder or with other flags than before. */
+  /** Back, but in another folder or with other flags than before, not explained by the other side's doing. */
   changed: number;
   /** Not held before the wipe, held after (deleted here, then brought back by the server). */
   extra: number;
@@ -69,6 +88,10 @@ export interface WipeObservation {
 export interface ComputerDiedObservation {
   imap: WipeObservation;
   pop3: WipeObservation;
+  /** Copies the POP3 side's download marked read on the server (seen there, during its run). */
+  pop3MarkedRead: number;
+  /** Of those, copies that came back to the IMAP side read for that reason alone. */
+  imapReadBecausePop3: number;
   /** The POP3 account's retention policy, in words. */
   retention: string;
   /** Messages the server's Inbox holds after the resync. */
@@ -80,7 +103,12 @@ export function computerDiedVerdict(o: ComputerDiedObservation): string {
   const { imap, pop3 } = o;
   if (imap.before === 0) parts.push('IMAP had nothing to lose: its cache was empty.');
   else if (imap.lost.length === 0 && imap.changed === 0)
-    parts.push(`IMAP got everything back: all ${count(imap.before, 'message')}, with their folders and flags, because they live on the server.`);
+    parts.push(
+      `IMAP got everything back: all ${count(imap.before, 'message')}, with their folders and flags, because they live on the server.` +
+        (o.imapReadBecausePop3 > 0
+          ? ` ${o.imapReadBecausePop3 === 1 ? '1 of them now shows as read because the POP3 side’s download marked it' : `${o.imapReadBecausePop3} of them now show as read because the POP3 side’s download marked them`} read on the server, not because of anything IMAP did.`
+          : ''),
+    );
   else if (imap.lost.length === 0) parts.push(`IMAP got all ${count(imap.before, 'message')} back, but ${imap.changed} came back in another folder or with other flags.`);
   else parts.push(`IMAP did not get everything back: ${imap.lost.length} of ${imap.before} messages are missing after the resync (${examples(imap.lost)}).`);
 
@@ -94,6 +122,8 @@ export function computerDiedVerdict(o: ComputerDiedObservation): string {
         `The other ${pop3.lost.length} were only on this computer and are gone for good (${examples(pop3.lost)}).`,
     );
   if (pop3.changed > 0) parts.push(`${count(pop3.changed, 'message')} came back as new: read, flagged and folders set on this computer were lost with it.`);
+  const effect = pop3ServerEffect(o.pop3MarkedRead);
+  if (effect) parts.push(`POP3 also changed the server: ${effect.charAt(0).toLowerCase()}${effect.slice(1)}`);
   if (pop3.extra > 0) parts.push(`${count(pop3.extra, 'message')} deleted on this computer came back from the server.`);
   return parts.join(' ');
 }
@@ -180,5 +210,88 @@ export function twoDevicesVerdict(o: TwoDevicesObservation): string {
       `The other computer also took the ${count(o.takenFromUnderUs, 'message')} this computer already had off the server: this computer keeps ${o.keptHere} of them, but the server no longer has them, and neither does the IMAP side (its Inbox shows ${o.imapShows}).`,
     );
   else if (o.taken === 0) parts.push('The other computer downloaded nothing.');
+  return parts.join(' ');
+}
+
+// ---- new mail: push or poll -------------------------------------------------------------
+
+/** How the POP3 side's check that brought the message came about. */
+export type Pop3CheckKind =
+  /** Its own timer, at the time it had scheduled. */
+  | 'scheduled'
+  /** The user pressed "Check now" while the Lab waited. */
+  | 'asked'
+  /** Before its scheduled time, asked for by something other than the Lab. */
+  | 'early';
+
+export interface PushOrPollObservation {
+  subject: string;
+  /** Sent over SMTP, or put in the Inbox with IMAP APPEND because sending failed. */
+  delivery: 'smtp' | 'append';
+  /** Why nothing reached the server, when nothing did. */
+  deliveryProblem: string | undefined;
+  reachedServer: boolean;
+  /** From its arrival on the server until the IMAP side showed it; undefined when it did not within `imapWaitedMs`. */
+  imapAfterMs: number | undefined;
+  imapWaitedMs: number;
+  /** The server's word of new mail (IDLE, through the IMAP side's watch) came before the IMAP side showed it (or at all, when it never did). */
+  imapPushSeen: boolean;
+  /** From its arrival on the server until the POP3 side showed it; undefined when it did not within `pop3WaitedMs`. */
+  pop3AfterMs: number | undefined;
+  pop3WaitedMs: number;
+  /** The check that brought it; undefined when none did. */
+  pop3Check: Pop3CheckKind | undefined;
+  /** The POP3 side's check interval, from its settings. */
+  pollMinutes: number;
+  /** When its own check was (or would have been) due, as a time of day and in ms after the arrival; undefined when none was scheduled. */
+  pop3DueAt: string | undefined;
+  pop3DueAfterMs: number | undefined;
+  /** Why its last check failed, when it did. */
+  pop3Problem: string | undefined;
+}
+
+/** Within this, neither side is said to be faster: the Lab looks at each side's cache only a few times a second. */
+const SAME_TIME_MS = 500;
+
+export function pushOrPollVerdict(o: PushOrPollObservation): string {
+  const parts: string[] = [];
+  if (!o.reachedServer)
+    return `The message never reached the server${o.deliveryProblem ? ` (${o.deliveryProblem})` : ''}, so neither side had anything to notice.`;
+  if (o.delivery === 'append')
+    parts.push('It was not delivered over SMTP: sending failed, so the Lab put it in the Inbox with IMAP APPEND instead.');
+
+  if (o.imapAfterMs === undefined)
+    parts.push(
+      `IMAP did not notice it within ${seconds(o.imapWaitedMs)} although the server had it: ${o.imapPushSeen ? 'the server’s word of new mail came (IDLE), but no sync brought it' : 'no word of new mail came by IDLE, and no sync of its own found it'}.`,
+    );
+  else if (o.imapPushSeen)
+    parts.push(`IMAP noticed it ${seconds(o.imapAfterMs)} after it reached the server, without being asked: the server announced it on the IMAP side’s waiting connection (IDLE).`);
+  else
+    parts.push(
+      `IMAP noticed it ${seconds(o.imapAfterMs)} after it reached the server, but not because the server told it: no word of new mail came by IDLE before that; a sync found it.`,
+    );
+
+  const interval = `it checks every ${count(o.pollMinutes, 'minute')}`;
+  const due = o.pop3DueAt === undefined || o.pop3DueAfterMs === undefined ? undefined : `${o.pop3DueAt}, ${seconds(Math.max(0, o.pop3DueAfterMs))} after the mail arrived`;
+  if (o.pop3AfterMs === undefined)
+    parts.push(
+      `POP3 did not notice it within ${seconds(o.pop3WaitedMs)} (${interval})${o.pop3Problem ? `: its check failed: ${o.pop3Problem.replace(/\.$/, '')}` : due ? `; its next check was due at ${due}` : ''}.`,
+    );
+  else if (o.pop3Check === 'asked')
+    parts.push(
+      `POP3 noticed it ${seconds(o.pop3AfterMs)} after it reached the server, at a check you asked for (Check now)${due ? `; by itself it would have checked at ${due}` : ''} (${interval}).`,
+    );
+  else if (o.pop3Check === 'early')
+    parts.push(
+      `POP3 noticed it ${seconds(o.pop3AfterMs)} after it reached the server, at a check that came before its scheduled time (something other than the Lab asked for it)${due ? `; its own check was due at ${due}` : ''} (${interval}).`,
+    );
+  else parts.push(`POP3 noticed it ${seconds(o.pop3AfterMs)} after it reached the server, at its own scheduled check${o.pop3DueAt ? ` at ${o.pop3DueAt}` : ''} (${interval}).`);
+
+  if (o.imapAfterMs !== undefined && o.pop3AfterMs !== undefined) {
+    const gap = o.pop3AfterMs - o.imapAfterMs;
+    if (Math.abs(gap) < SAME_TIME_MS) parts.push('Both noticed it at about the same time.');
+    else parts.push(`${gap > 0 ? 'IMAP' : 'POP3'} was faster, by ${seconds(Math.abs(gap))}.`);
+  } else if (o.imapAfterMs !== undefined) parts.push('Only IMAP noticed it while the Lab waited.');
+  else if (o.pop3AfterMs !== undefined) parts.push('Only POP3 noticed it while the Lab waited.');
   return parts.join(' ');
 }

@@ -58,6 +58,8 @@ interface AccountRuntime {
    */
   again: Set<string> | 'all' | undefined;
   timer?: ReturnType<typeof setTimeout>;
+  /** When `timer` is due (on the engine's clock); unset while nothing is scheduled or a sync runs. */
+  timerAt?: number;
   failures: number;
   watchId?: string;
   stopped: boolean;
@@ -208,6 +210,7 @@ export class SyncEngine {
   private run(runtime: AccountRuntime, folders: string[] | undefined, first?: () => Promise<void>): Promise<void> {
     if (runtime.timer) clearTimeout(runtime.timer);
     runtime.timer = undefined;
+    runtime.timerAt = undefined;
     // Read through a function: the asks change while syncOnce awaits.
     const nextAsk = (): Set<string> | 'all' | undefined => (runtime.stopped ? undefined : runtime.again);
     // Indexing waits while mail comes in: the list must never wait for it.
@@ -362,10 +365,24 @@ export class SyncEngine {
     return minutes * 60_000;
   }
 
+  /**
+   * When the account's next sync of its own (the poll, or the retry after a
+   * failure) is due; undefined while a sync runs or none is scheduled. The Lab
+   * waits for it, to show when a POP3 side notices new mail by itself.
+   */
+  nextCheckAt(accountId: string): number | undefined {
+    return this.runtimes.get(accountId)?.timerAt;
+  }
+
   private schedule(runtime: AccountRuntime, delayMs: number): void {
     if (runtime.stopped) return;
     if (runtime.timer) clearTimeout(runtime.timer);
-    runtime.timer = setTimeout(() => void this.syncNow(runtime.account.id), delayMs);
+    runtime.timerAt = this.now() + delayMs;
+    runtime.timer = setTimeout(() => {
+      // Due now: a sync that is running takes it as an ask for one more, and is not "scheduled".
+      runtime.timerAt = undefined;
+      void this.syncNow(runtime.account.id);
+    }, delayMs);
   }
 
   private async stopAccount(runtime: AccountRuntime): Promise<void> {

@@ -1,18 +1,12 @@
-import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestContext } from 'vitest';
 import { demoMessages, seedMailbox } from '../../demo/seed';
-import type { SeedTarget } from '../../demo/seed';
 import { startImageServer } from '../../demo/images';
 import { ALLOW_INTERNAL_IMAGE_HOSTS, internalImageHostsFrom } from '../../main/address-policy';
 import { parseMessage } from '../../main/mime/parse';
 import { fetchRemoteImages } from '../../main/remote-images';
-import type { Account, RetentionPolicy } from '../../shared/model';
-import { appendMessages, eventually, leaseMailboxes, mailStack, openImap, uniqueTag } from '../mailstack';
-import type { TestUser } from '../mailstack';
-import { accountFor, rawMessage, serverFolder } from '../integration/client-harness';
-import { openTwinbox } from './harness';
-import type { TwinboxSession } from './harness';
+import { appendMessages, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
+import { rawMessage, serverFolder } from '../integration/client-harness';
+import { closeLab, column, escape, expectLine, imapCaughtUp, labelOf, labSession, measured, openLab, row, SCENARIO_TIMEOUT, seedTarget, verdict } from './lab-harness';
 
 /**
  * The Protocol Lab in Chromium against the real Dovecot and Postfix: each
@@ -20,113 +14,7 @@ import type { TwinboxSession } from './harness';
  * on the server itself, and its verdict read as the user reads it. Driven by
  * roles, names and keys only.
  */
-let session: TwinboxSession | undefined;
-
-afterEach(async () => {
-  // A crash in the page would leave the Lab blank; no test passes over one.
-  const pageErrors = session?.pageErrors ?? [];
-  await session?.dispose();
-  session = undefined;
-  expect(pageErrors).toEqual([]);
-});
-
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const SCENARIO_TIMEOUT = { timeout: 40_000 };
-
-interface OpenedLab {
-  page: Page;
-  lab: Locator;
-  user: TestUser;
-  imap: Account;
-  pop3: Account;
-}
-
-function seedTarget(user: TestUser): SeedTarget {
-  const stack = mailStack();
-  const imaps = stack.imaps;
-  if (!imaps) throw new Error('the stack has no IMAPS');
-  return { host: imaps.host, port: imaps.port, user: user.user, password: user.password, ...(stack.caPem ? { ca: stack.caPem } : {}), servername: stack.tlsServername };
-}
-
-/** One mailbox opened as POP3 and as IMAP, the Lab open, both sides holding `expected` messages. */
-async function openLab(
-  context: TestContext,
-  user: TestUser,
-  expected: number | { pop3: number; imap: number },
-  options: { retention?: RetentionPolicy; demo?: boolean; beforeLab?: () => Promise<unknown> } = {},
-): Promise<OpenedLab> {
-  let pop3: Account | undefined;
-  let imap: Account | undefined;
-  session = await openTwinbox({
-    demo: options.demo ?? true,
-    beforeOpen: async (call) => {
-      pop3 = await call('accounts.save', {
-        account: accountFor(context, user, 'pop3', { pop3: { retention: options.retention ?? { kind: 'keep' }, pollMinutes: 60, headersOnly: false, maxMessageBytes: 0 } }),
-        incomingPassword: user.password,
-      });
-      imap = await call('accounts.save', { account: accountFor(context, user, 'imap'), incomingPassword: user.password });
-    },
-  });
-  const page = session.page;
-  await options.beforeLab?.();
-  await page.getByRole('button', { name: 'Protocol Lab' }).click();
-  const lab = page.getByRole('region', { name: 'Protocol Lab' });
-  const counts = typeof expected === 'number' ? { pop3: expected, imap: expected } : expected;
-  await expect.poll(() => column(lab, 'POP3 side').getByRole('option').count(), { timeout: 30_000 }).toBe(counts.pop3);
-  await expect.poll(() => column(lab, 'IMAP side').getByRole('option').count(), { timeout: 30_000 }).toBe(counts.imap);
-  return { page, lab, user, pop3: pop3!, imap: imap! };
-}
-
-function column(lab: Locator, name: 'POP3 side' | 'Server' | 'IMAP side'): Locator {
-  return lab.getByRole('listbox', { name });
-}
-
-function row(lab: Locator, name: 'POP3 side' | 'Server' | 'IMAP side', subject: string): Locator {
-  return column(lab, name).getByRole('option', { name: new RegExp(escape(subject)) });
-}
-
-/**
- * Waits until the IMAP column shows each message read or unread as the server has it, so that the push of an earlier
- * change (on some servers a POP3 download marks mail read) has landed and cannot fall into the next scenario's report.
- */
-async function imapCaughtUp(lab: Locator, user: TestUser, tag: string, uids: readonly number[]): Promise<void> {
-  const mismatches = async (): Promise<string[]> => {
-    const server = await serverFolder(user);
-    const wrong: string[] = [];
-    for (const [index, uid] of uids.entries()) {
-      const readOnServer = (server.get(String(uid)) ?? []).includes('\\seen');
-      const label = await labelOf(row(lab, 'IMAP side', `${tag} message ${index + 1}`));
-      if (label.startsWith('Read') !== readOnServer) wrong.push(`message ${index + 1}: "${label}", server ${readOnServer ? 'read' : 'unread'}`);
-    }
-    return wrong;
-  };
-  await expect.poll(mismatches, { timeout: 15_000 }).toEqual([]);
-}
-
-/** The text of a report card, for a failure to say what it showed instead. */
-async function expectLine(card: Locator, line: RegExp): Promise<void> {
-  await card
-    .getByText(line)
-    .waitFor()
-    .catch(async (error: unknown) => {
-      throw new Error(`${String(error)}; the card said: ${await card.innerText({ timeout: 2000 }).catch(String)}`);
-    });
-}
-
-async function labelOf(locator: Locator): Promise<string> {
-  return (await locator.getAttribute('aria-label')) ?? '';
-}
-
-async function verdict(lab: Locator, pattern: RegExp): Promise<string> {
-  const status = lab.getByRole('region', { name: 'Scenario result' }).getByRole('status', { name: 'Verdict' });
-  await status.getByText(pattern).waitFor(SCENARIO_TIMEOUT);
-  return status.innerText();
-}
-
-/** The measurements table's cells for one row, POP3 then IMAP. */
-async function measured(lab: Locator, what: string): Promise<string[]> {
-  return lab.getByRole('table', { name: 'Measurements' }).getByRole('row', { name: new RegExp(`^${escape(what)}`) }).getByRole('cell').allInnerTexts();
-}
+afterEach(closeLab);
 
 describe('the Protocol Lab', () => {
   it('explains Mark read per side: IMAP sets the flag on the server with STORE, POP3 changes this computer only', async (context) => {
@@ -136,7 +24,7 @@ describe('the Protocol Lab', () => {
     const uid2 = uids[1];
     const { lab, imap } = await openLab(context, user!, 3);
     // Some servers (this Dovecot) mark mail read when POP3 downloads it; a phone marks message 2 unread again.
-    await session!.call('lab.otherDevice', { accountId: imap.id, action: 'unread', messageId: `${tag}.2@twinbox.test` });
+    await labSession().call('lab.otherDevice', { accountId: imap.id, action: 'unread', messageId: `${tag}.2@twinbox.test` });
     await expect.poll(() => labelOf(row(lab, 'IMAP side', `${tag} message 2`)), { timeout: 15_000 }).toMatch(/^Unread/);
     await imapCaughtUp(lab, user!, tag, uids);
     expect(await labelOf(row(lab, 'POP3 side', `${tag} message 2`))).toMatch(/^Unread/);
@@ -188,7 +76,7 @@ describe('the Protocol Lab', () => {
     await seedMailbox(seedTarget(user!), messages);
     const { lab, imap } = await openLab(context, user!, messages.length);
     // After POP3 downloaded them, a phone deletes two messages on the server.
-    for (const id of ['party', 'order']) await session!.call('lab.otherDevice', { accountId: imap.id, action: 'delete', messageId: `${id}@demo.twinbox.invalid` });
+    for (const id of ['party', 'order']) await labSession().call('lab.otherDevice', { accountId: imap.id, action: 'delete', messageId: `${id}@demo.twinbox.invalid` });
     const kept = messages.length - 2;
     await expect.poll(() => column(lab, 'IMAP side').getByRole('option').count(), { timeout: 15_000 }).toBe(kept);
 

@@ -62,7 +62,8 @@ export async function startDovecot(options: {
   ports: DovecotPorts;
   certificate: Certificate;
   accounts: SystemAccounts;
-  users: { user: string; password: string }[];
+  /** `settings`: Dovecot settings for this user alone (userdb extra fields), e.g. pop3_no_flag_updates. */
+  users: { user: string; password: string; settings?: Record<string, string> }[];
   /** Replaces the IMAP capability list after login, to imitate a server without some extensions. */
   imapCapability?: string;
   /** False: no Sent, Drafts, Trash, Junk or Archive made or marked for users; a mailbox starts with INBOX alone. */
@@ -77,7 +78,7 @@ export async function startDovecot(options: {
   chownSync(homes, accounts.mailUid, accounts.mailGid);
 
   const passwdFile = join(dir, 'users');
-  writeFileSync(passwdFile, options.users.map((u) => passwdLine(u.user, u.password)).join(''));
+  writeFileSync(passwdFile, options.users.map((u) => passwdLine(u.user, u.password, u.settings)).join(''));
   // The auth process runs as the internal user and must read the file, nobody else.
   chownSync(passwdFile, process.getuid?.() ?? 0, accounts.internalGid);
   chmodSync(passwdFile, 0o640);
@@ -172,9 +173,14 @@ export class DovecotStartError extends Error {
 }
 
 /** One passwd-file line; the empty fields take the userdb defaults (uid, gid, home). */
-export function passwdLine(user: string, password: string): string {
+export function passwdLine(user: string, password: string, settings: Record<string, string> = {}): string {
   if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user and password may not hold ":" or newlines');
-  return `${user}:{PLAIN}${password}::::::\n`;
+  const fields = Object.entries(settings).map(([name, value]) => {
+    if (!/^\w+$/.test(name) || /\s/.test(value)) throw new Error(`a user setting must be a plain name and value, not ${name}=${value}`);
+    // The file is passdb and userdb at once: the prefix makes it a userdb field, which overrides the setting for this user.
+    return `userdb_${name}=${value}`;
+  });
+  return `${user}:{PLAIN}${password}:::::${fields.length > 0 ? `:${fields.join(' ')}` : ':'}\n`;
 }
 
 /**

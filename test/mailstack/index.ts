@@ -13,9 +13,10 @@ import type Mail from 'nodemailer/lib/mailer';
 import { inject } from 'vitest';
 import type { TestContext } from 'vitest';
 import type { ServerSettings, Security } from '../../shared/model';
-import type { Endpoint, EndpointName, MailStackInfo, TestUser } from './types';
+import type { Endpoint, EndpointName, MailStackInfo, SpecialMailbox, TestUser } from './types';
 
-export type { Endpoint, EndpointName, MailStackInfo, TestUser } from './types';
+export type { Endpoint, EndpointName, MailStackInfo, SpecialMailbox, TestUser } from './types';
+export { SMALL_QUOTA_KB } from './types';
 
 export function mailStack(): MailStackInfo {
   return inject('mailStack');
@@ -73,11 +74,15 @@ let externalLeases = 0;
  * never see each other's mail. On an external server the users of TWINBOX_TEST_USERS are
  * reused in turn and emptied over IMAP first (run such suites one file at a
  * time; the vitest config does so when TWINBOX_TEST_* is set).
+ * `special`: mailboxes set up unlike the rest (local stack only; elsewhere
+ * the test skips and says why).
  */
-export async function leaseMailboxes(context: TestContext, count: number): Promise<TestUser[]> {
+export async function leaseMailboxes(context: TestContext, count: number, options: { special?: SpecialMailbox } = {}): Promise<TestUser[]> {
   const stack = mailStack();
+  if (options.special && !stack.pool) skipBecause(context, `needs a ${options.special} mailbox, which only the local stack can set up`);
   if (stack.pool) {
-    const { claimDir, users } = stack.pool;
+    const { claimDir } = stack.pool;
+    const users = options.special ? stack.pool.special[options.special] : stack.pool.users;
     const claimed: TestUser[] = [];
     for (const candidate of users) {
       if (claimed.length === count) break;

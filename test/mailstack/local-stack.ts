@@ -11,12 +11,22 @@ import { startPostfix } from './postfix';
 import type { RunningPostfix } from './postfix';
 import { freePorts } from './processes';
 import { systemAccounts } from './system-accounts';
-import type { MailStackInfo, TestUser } from './types';
+import { SMALL_QUOTA_KB } from './types';
+import type { MailStackInfo, SpecialMailbox, TestUser } from './types';
 
 export const TEST_DOMAIN = 'twinbox.test';
 
 /** How many fresh mailboxes tests may claim in one run. */
 const POOL_SIZE = 400;
+const SPECIAL_POOL_SIZE = 4;
+
+/** Mailboxes set up unlike the rest, by Dovecot settings for those users alone. */
+const SPECIAL_MAILBOXES: Record<SpecialMailbox, { prefix: string; settings: Record<string, string> }> = {
+  // POP3 downloads leave the server's flags alone, as on servers other than Dovecot with its defaults.
+  pop3KeepsFlags: { prefix: 'k', settings: { pop3_no_flag_updates: 'yes' } },
+  // A mailbox that fills up after a few messages.
+  smallQuota: { prefix: 'q', settings: { quota_rule: `*:storage=${SMALL_QUOTA_KB}K` } },
+};
 
 export const SEED_USERS: readonly TestUser[] = [
   { user: 'alice', password: 'alice-secret', address: `alice@${TEST_DOMAIN}` },
@@ -91,9 +101,19 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
       const user = `u${String(i + 1).padStart(3, '0')}`;
       return { user, password: randomBytes(9).toString('base64url'), address: `${user}@${TEST_DOMAIN}` };
     });
+    const special = Object.fromEntries(
+      Object.entries(SPECIAL_MAILBOXES).map(([kind, { prefix }]) => [
+        kind,
+        Array.from({ length: SPECIAL_POOL_SIZE }, (_, i): TestUser => {
+          const user = `${prefix}${String(i + 1).padStart(3, '0')}`;
+          return { user, password: randomBytes(9).toString('base64url'), address: `${user}@${TEST_DOMAIN}` };
+        }),
+      ]),
+    ) as Record<SpecialMailbox, TestUser[]>;
+    const settingsOf = new Map(Object.entries(special).flatMap(([kind, list]) => list.map((user) => [user, SPECIAL_MAILBOXES[kind as SpecialMailbox].settings] as const)));
     const claimDir = join(dir, 'claims');
     mkdirSync(claimDir);
-    const users = [...SEED_USERS, ...pool];
+    const users = [...SEED_USERS, ...pool, ...Object.values(special).flat()];
     let oidc: RunningOidcProvider | undefined;
     if (options.oauth !== false) {
       // Listening at once, loading while Dovecot starts: Dovecot needs only its address and secret.
@@ -109,7 +129,7 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
         ports,
         certificate,
         accounts,
-        users,
+        users: users.map((user) => ({ ...user, ...(settingsOf.has(user) ? { settings: settingsOf.get(user) } : {}) })),
         ...(introspection
           ? { oauth: { introspectionUrl: introspection.url, clientId: introspection.clientId, clientSecret: introspection.clientSecret } }
           : {}),
@@ -147,7 +167,7 @@ export async function startLocalMailStack(options: LocalStackOptions = {}): Prom
       ...described,
       ...(oidc ? { oauth: oidc.info } : {}),
       missing: { ...described.missing, ...(oidc ? {} : { oauth: 'this stack was started without an OpenID provider' }) },
-      pool: { claimDir, users: pool },
+      pool: { claimDir, users: pool, special },
     };
     const postfixGroups = postfix ? [postfix.pid] : [];
     return {

@@ -39,6 +39,13 @@ export interface OAuthInfo {
   scopes: string[];
 }
 
+/**
+ * `pop3KeepsFlags`: POP3 downloads change no flags on the server (Dovecot's
+ * pop3_no_flag_updates). `smallQuota`: a storage quota of SMALL_QUOTA_KB.
+ */
+export type SpecialMailbox = 'pop3KeepsFlags' | 'smallQuota';
+export const SMALL_QUOTA_KB = 100;
+
 export interface MailStackInfo {
   /** `local`: started by the harness for this run. `external`: named by TWINBOX_TEST_*. */
   origin: 'local' | 'external';
@@ -65,7 +72,12 @@ export interface MailStackInfo {
    * (Dovecot re-reads its passwd-file at most once a second, so users cannot
    * be added on demand). A user is claimed by creating `claimDir/<user>`.
    */
-  pool?: { claimDir: string; users: TestUser[] };
+  pool?: {
+    claimDir: string;
+    users: TestUser[];
+    /** Users set up unlike the rest (see SpecialMailbox), claimed the same way. */
+    special: Record<SpecialMailbox, TestUser[]>;
+  };
   /** Local stack only: mail domain handled by the SMTP server. */
   domain: string;
   /** Local stack only (unless it was started without it): sign-in with OAuth2 bearer tokens. */

@@ -1,5 +1,6 @@
 import type { MessageStructureObject } from 'imapflow';
 import { describe, expect, it } from 'vitest';
+import { messageIdentity } from '../../mime/identity';
 import { hasAttachments, threadingHeaders, toMessageSummary } from './summary';
 
 const text = (subtype: string, extra: Partial<MessageStructureObject> = {}): MessageStructureObject => ({ type: `text/${subtype}`, ...extra });
@@ -39,12 +40,14 @@ describe('message summaries', () => {
         from: [{ name: 'Alice', address: 'alice@example.org' }],
         to: [{ address: 'bob@example.org' }],
       },
-      headers: Buffer.from('References: <m-1@example.org> <m0@example.org>\r\n\r\n'),
+      headers: Buffer.from('References: <m-1@example.org> <m0@example.org>\r\nMessage-ID: <m1@example.org>\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\r\n'),
     });
     expect(summary).toEqual({
       serverId: '42',
       uid: 42,
       messageId: 'm1@example.org',
+      // From the identity fields as the server sent them (and the size), as POP3 reads them from the whole message.
+      identity: messageIdentity(Buffer.from('Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\nMessage-ID: <m1@example.org>\r\n\r\n'), 1234),
       inReplyTo: 'm0@example.org',
       references: ['m-1@example.org', 'm0@example.org'],
       subject: 'Grüße',

@@ -5,6 +5,7 @@
  */
 import type { FetchMessageObject, FetchQueryObject, MessageAddressObject, MessageStructureObject } from 'imapflow';
 import type { Address, MessageSummary } from '../../../shared/model';
+import { IDENTITY_FIELDS, messageIdentity } from '../../mime/identity';
 
 /** What a sync fetches for each new message: everything a list row needs, no body. */
 export const SUMMARY_QUERY: FetchQueryObject = {
@@ -14,7 +15,8 @@ export const SUMMARY_QUERY: FetchQueryObject = {
   internalDate: true,
   size: true,
   bodyStructure: true,
-  headers: ['references', 'in-reply-to'],
+  // The identity fields are a few hundred bytes a message; they let IMAP and POP3 name a message alike.
+  headers: ['references', 'in-reply-to', ...IDENTITY_FIELDS],
 };
 
 /** The summary of one fetched message (which must carry a UID and an ENVELOPE). */
@@ -29,6 +31,7 @@ export function toMessageSummary(message: FetchMessageObject): MessageSummary {
     serverId: String(message.uid),
     uid: message.uid,
     ...(messageId === undefined ? {} : { messageId }),
+    identity: messageIdentity(message.headers ?? new Uint8Array(), message.size ?? 0),
     ...(inReplyTo === undefined ? {} : { inReplyTo }),
     references: threading.references,
     subject: envelope.subject ?? '',

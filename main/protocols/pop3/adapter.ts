@@ -7,6 +7,7 @@
 import { TwinboxError } from '../../../shared/errors';
 import type { AdapterCapabilities, Folder, FolderCounts, MessageSummary } from '../../../shared/model';
 import { summarizeHeaders } from '../../mime/header-block';
+import { messageIdentity } from '../../mime/identity';
 import type {
   AdapterDelta,
   AdapterSyncState,
@@ -234,7 +235,7 @@ export class Pop3Adapter implements MailAdapter {
       // Gone since the listing (another client expunged it) or refused: not stored, so tried again next time.
       if (!message || !('bytes' in message)) continue;
       // The header block only: the body is parsed when the message is opened, or by background indexing.
-      summaries.push({ ...(await summarizeHeaders(message.bytes)), serverId: entry.uidl, size: entry.size, flags: [] });
+      summaries.push({ ...(await summarizeHeaders(message.bytes)), identity: messageIdentity(message.bytes, entry.size), serverId: entry.uidl, size: entry.size, flags: [] });
       if (message.headersOnly) partial.push(entry.uidl);
       // Written to the store and dropped: never cloned across IPC, so no copy of its own is needed.
       sources.push({ serverId: entry.uidl, bytes: message.bytes, partial: message.headersOnly });

@@ -116,6 +116,10 @@ export function Pop3Options({
           />
         )}
       </Field>
+      <p className="accounts-hint">
+        Many servers mark a message read for every device when POP3 downloads it, so your phone may show new mail as read once this computer has it. The
+        Protocol Lab shows whether your server does.
+      </p>
     </fieldset>
   );
 }

@@ -24,11 +24,12 @@ import { LabRuntime } from '../../lab/lab-runtime';
 import { formatLabDate } from '../../lab/lab-model';
 import type { ActionExplanation, RetentionPlan, ScenarioResult } from '../../lab/lab-model';
 import { LogRecorder } from '../../lab/log-recorder';
-import { folderName, fromSnapshot, hasFlag, observationId } from '../../lab/observe';
+import { folderName, fromSnapshot, hasFlag } from '../../lab/observe';
 import type { Observation } from '../../lab/observe';
 import { defaultPair, retentionWords, sameMailbox } from '../../lab/pairing';
 import type { LabPair } from '../../lab/pairing';
 import { Explanation, ScenarioReport } from './Reports';
+import { RetentionTimeline } from './figures/RetentionTimeline';
 
 /** How often the middle column asks the server while the Lab is on screen. */
 const POLL_MS = 4000;
@@ -201,8 +202,8 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
   const pop3Rows = useInbox(pair.pop3.id);
   const imapRows = useInbox(pair.imap.id);
   const server = useMemo(() => (snapshot ? fromSnapshot(snapshot) : undefined), [snapshot]);
-  const chosenPop3 = pop3Rows.find((row) => row.messageId === selected);
-  const chosenImap = imapRows.find((row) => row.messageId === selected);
+  const chosenPop3 = pop3Rows.find((row) => runtime.identityOf(row) === selected);
+  const chosenImap = imapRows.find((row) => runtime.identityOf(row) === selected);
   const chosenServer = selected === undefined ? undefined : server?.get(selected)?.[0];
   const subject = chosenPop3?.subject ?? chosenImap?.subject ?? chosenServer?.subject;
   const chosenRows = [chosenPop3, chosenImap].filter((row): row is CachedMessage => row !== undefined);
@@ -231,7 +232,7 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
           </p>
           <LabList
             label="POP3 side"
-            items={sideItems(pop3Rows, server, 'pop3')}
+            items={sideItems(pop3Rows, server, 'pop3', (row) => runtime.identityOf(row))}
             selected={selected}
             onSelect={setSelected}
             emptyText="Nothing downloaded yet."
@@ -256,7 +257,7 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
           </p>
           <LabList
             label="IMAP side"
-            items={sideItems(imapRows, server, 'imap')}
+            items={sideItems(imapRows, server, 'imap', (row) => runtime.identityOf(row))}
             selected={selected}
             onSelect={setSelected}
             emptyText="Nothing synced yet."
@@ -356,6 +357,18 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
             </button>{' '}
             New mail arrives; a second POP3 computer set to delete after download takes it first.
           </li>
+          <li>
+            <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.pushOrPoll())}>
+              New mail: push or poll
+            </button>{' '}
+            A message is sent to the mailbox; without the Lab asking either side, it measures when IMAP shows it (the server tells it) and when POP3 does (at
+            its own check, every {pair.pop3.pop3?.pollMinutes ?? 10} min).{' '}
+            {runtime.waitingForPop3Check && (
+              <button type="button" onClick={() => runtime.checkPop3Now()}>
+                Check now
+              </button>
+            )}
+          </li>
         </ul>
       </section>
 
@@ -418,6 +431,7 @@ function RetentionPlanView({ plan, busy, onDelete }: { plan: RetentionPlan; busy
           {plan.upcoming.length > 10 && <li>and {plan.upcoming.length - 10} more</li>}
         </ul>
       )}
+      {plan.due.length + plan.upcoming.length > 0 && <RetentionTimeline name="When each message leaves the server" plan={plan} />}
       {plan.due.length > 0 && (
         <button type="button" disabled={busy} onClick={onDelete}>
           Delete them on the server…
@@ -443,9 +457,9 @@ function useInbox(accountId: string): CachedMessage[] {
   );
 }
 
-function sideItems(rows: readonly CachedMessage[], server: Observation | undefined, side: 'pop3' | 'imap'): LabItem[] {
+function sideItems(rows: readonly CachedMessage[], server: Observation | undefined, side: 'pop3' | 'imap', identityOf: (row: CachedMessage) => string): LabItem[] {
   return rows.map((row) => {
-    const id = observationId(row.messageId, `${row.accountId}/${row.folder}/${row.serverId}`);
+    const id = identityOf(row);
     const unread = row.seen === 0;
     const flagged = row.flagged === 1;
     // Compared with the last look at the server, so it says what the sides cannot see by themselves.
@@ -466,7 +480,7 @@ function serverItems(snapshot: ServerSnapshot | undefined): LabItem[] {
         const flagged = hasFlag(message.flags, '\\Flagged');
         const remark = isInbox(folder.path) ? undefined : `in ${folderName(folder.path)}`;
         return {
-          id: observationId(message.messageId, `${folder.path}/${message.uid}`),
+          id: message.identity,
           label: describeItem(unread, flagged, message.subject, remark),
           subject: message.subject,
           unread,

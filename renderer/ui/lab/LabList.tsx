@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 
-/** One row of a Lab column; `id` is the Message-ID, which is what matches rows across the columns. */
+/** One row of a Lab column; `id` is the message's identity, which is what matches rows across the columns. */
 export interface LabItem {
   id: string;
   /** What a screen reader says: state first, then the subject and where it is. */
@@ -14,7 +14,7 @@ export interface LabItem {
 
 /**
  * A Lab column's messages. Choosing a row chooses that message in every
- * column (they are matched by Message-ID). A few hundred rows at most (the
+ * column (they are matched by identity). A few hundred rows at most (the
  * server view stops at 500), so no virtualisation.
  */
 export function LabList({

@@ -3,6 +3,9 @@ import { byteSize } from '../format';
 import type { ActionExplanation, Measurements, ScenarioResult, SideExplanation, SideMeasure } from '../../lab/lab-model';
 import { seconds } from '../../lab/verdicts';
 import { describeTraffic } from './traffic-words';
+import { exactBytes } from './figures/figure-data';
+import { ModeChart } from './figures/ModeChart';
+import { SequenceDiagram } from './figures/SequenceDiagram';
 
 /** Quotas run to gigabytes, which byteSize would show as thousands of MB. */
 function storageSize(bytes: number): string {
@@ -21,6 +24,7 @@ function useScrolledTo(report: object): React.RefObject<HTMLElement | null> {
 }
 
 const SIDE_NAME = { pop3: 'POP3 side', imap: 'IMAP side' } as const;
+const PROTOCOL_NAME = { pop3: 'POP3', imap: 'IMAP' } as const;
 
 /** After an action: per side, what changed here, what changed on the server, and what it took on the wire. */
 export function Explanation({ explanation }: { explanation: ActionExplanation }): React.JSX.Element {
@@ -56,13 +60,17 @@ function SideCard({ side }: { side: SideExplanation }): React.JSX.Element {
         <strong>Commands:</strong> {describeTraffic(side.traffic)} {side.elapsedMs > 0 && `(${seconds(side.elapsedMs)})`}
       </p>
       {side.lines.length > 0 && (
+        <SequenceDiagram name={`${SIDE_NAME[side.side]}: what went over the wire`} lane={`This computer (${PROTOCOL_NAME[side.side]})`} lines={side.lines} />
+      )}
+      {side.lines.length > 0 && (
+        // The log's exact bytes per line: the figure's table adds up to them.
         <details>
           <summary>Protocol log ({side.lines.length} lines)</summary>
           <ol className="lab-log" aria-label={`${SIDE_NAME[side.side]} protocol log`}>
             {side.lines.map((line, index) => (
               <li key={index} className={line.direction}>
                 <span aria-label={line.direction === 'out' ? 'sent' : 'received'}>{line.direction === 'out' ? '→' : '←'}</span> {line.text}{' '}
-                <span className="lab-bytes">({byteSize(line.bytes)})</span>
+                <span className="lab-bytes">({exactBytes(line.bytes)})</span>
               </li>
             ))}
           </ol>
@@ -92,6 +100,7 @@ export function ScenarioReport({ result }: { result: ScenarioResult }): React.JS
         </>
       )}
       <MeasurementTable measurements={result.measurements} />
+      <ModeChart name="POP3 and IMAP compared" measurements={result.measurements} />
     </section>
   );
 }
