@@ -4,7 +4,9 @@
  * web host serves too (and which the tests exercise without Electron).
  */
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
-import { writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -19,6 +21,7 @@ import { RENDERER_JS_FLAGS, tuneMainHeap } from './heap-flags';
 import { crashLogger, createShutdown, installCrashHandlers } from './lifecycle';
 import { createAdapter } from './protocols/factory';
 import { readOAuthClients } from './accounts/oauth/providers';
+import { mailtoArguments } from './mailto-links';
 import { createServices } from './services';
 import { isNavigationAllowed, isPermissionGranted, SECURE_WEB_PREFERENCES } from './window-policy';
 
@@ -83,6 +86,24 @@ function createWindow(): BrowserWindow {
 
 const shutdown = createShutdown({ timeoutMs: 5000, log: (message) => console.log(message) });
 
+// One Twinbox per profile: a second launch (a mailto: link clicked while Twinbox runs) hands its link over and ends.
+if (!app.requestSingleInstanceLock()) app.exit(0);
+/** Links that come before the services exist (macOS sends open-url before ready; a first launch has its own). */
+const earlyLinks = mailtoArguments(process.argv);
+let openMailto = (link: string): void => {
+  earlyLinks.push(link);
+};
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  openMailto(url);
+});
+app.on('second-instance', (_event, argv) => {
+  for (const link of mailtoArguments(argv)) openMailto(link);
+  const window = BrowserWindow.getAllWindows()[0];
+  if (window?.isMinimized()) window.restore();
+  window?.focus();
+});
+
 void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
@@ -108,6 +129,27 @@ void app.whenReady().then(async () => {
       await writeFile(choice.filePath, content);
       return choice.filePath;
     },
+    chooseExportTarget: async ({ kind, suggestedName }) => {
+      const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+      const defaultPath = proposedSavePath(app.getPath('documents'), suggestedName);
+      if (kind === 'file') {
+        const choice = window ? await dialog.showSaveDialog(window, { defaultPath }) : await dialog.showSaveDialog({ defaultPath });
+        return choice.canceled ? undefined : choice.filePath;
+      }
+      const options = { title: `Choose where to put “${suggestedName}”`, defaultPath: app.getPath('documents'), properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return choice.canceled ? undefined : choice.filePaths[0];
+    },
+    chooseImportSources: async ({ kind }) => {
+      const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+      const options =
+        kind === 'maildir'
+          ? { title: 'Choose a Maildir folder to import', properties: ['openDirectory' as const] }
+          : { title: 'Choose .eml or mbox files to import', properties: ['openFile' as const, 'multiSelections' as const] };
+      const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return choice.canceled ? undefined : choice.filePaths;
+    },
+    printDocument: printInWindowOfItsOwn,
     demo: demo !== undefined,
     internalImageHosts,
   });
@@ -126,6 +168,13 @@ void app.whenReady().then(async () => {
 
   // A reload, a crash or a closed window ends the page's syncs (their connections go back to the pool) and its watches.
   onCallerGone(app, () => appUrl, (caller) => void services.callerGone(caller));
+
+  openMailto = (link) => {
+    if (services.mailto.deliver(link)) BrowserWindow.getAllWindows()[0]?.focus();
+  };
+  for (const link of earlyLinks.splice(0)) openMailto(link);
+  // An installed Twinbox offers itself for mailto: links (the Linux desktop entry declares it too); a development run does not take them over.
+  if (app.isPackaged && !demo) app.setAsDefaultProtocolClient('mailto');
 
   createWindow();
   app.on('activate', () => {
@@ -147,3 +196,25 @@ app.on('before-quit', (event) => {
     app.quit();
   });
 });
+
+/**
+ * Prints a message's document in a hidden window of its own, so that the
+ * whole message prints (a frame in the app's window would be cut at its
+ * height): no script, no preload, the same sandbox as the app, and a file
+ * rather than a data: URL, which Chromium caps at 2 MB.
+ */
+async function printInWindowOfItsOwn(document: string): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), 'twinbox-print-'));
+  const file = join(folder, `${randomUUID()}.html`);
+  const printer = new BrowserWindow({ show: false, webPreferences: { ...SECURE_WEB_PREFERENCES, javascript: false } });
+  try {
+    await writeFile(file, document);
+    await printer.loadFile(file);
+    await new Promise<void>((resolve, reject) => {
+      printer.webContents.print({}, (printed, reason) => (printed || reason === 'cancelled' ? resolve() : reject(new Error(`printing failed: ${reason}`))));
+    });
+  } finally {
+    printer.destroy();
+    await rm(folder, { recursive: true, force: true });
+  }
+}

@@ -20,6 +20,7 @@ import type { SecretCipher, SecretKind } from './accounts/credential-vault';
 import { NO_ALLOWED_ENDPOINTS } from './address-policy';
 import type { AllowedEndpoints } from './address-policy';
 import { EventBus } from './events';
+import { MailtoLinks } from './mailto-links';
 import { SyncSessions } from './ipc/sync-sessions';
 import { WatchRegistry } from './ipc/watches';
 import type { WatchRegistryOptions } from './ipc/watches';
@@ -28,6 +29,10 @@ import { ConnectionPool } from './protocols/pool';
 import { prepareTls } from './protocols/tls';
 import type { PoolOptions } from './protocols/pool';
 import { MessageStore } from './store/message-store';
+import type { ExportTargetRequest } from './mailbox-io/transfers';
+
+export type ExportTargetChooser = (request: ExportTargetRequest) => Promise<string | undefined>;
+export type ImportSourceChooser = (request: { kind: 'files' | 'maildir' }) => Promise<string[] | undefined>;
 
 export interface AppIdentity {
   name: string;
@@ -57,6 +62,25 @@ export interface ServicesOptions {
    * attachments go back to the page to download.
    */
   saveFile?: (suggestedName: string, content: Uint8Array) => Promise<string | undefined>;
+  /**
+   * Asks the user where an export goes: a file to save, or a folder to write
+   * into (the desktop app; tests name a folder of their own). Without it,
+   * exports go to `Exports/` in the data folder, and a single .eml back to
+   * the page to download.
+   */
+  chooseExportTarget?: ExportTargetChooser;
+  /**
+   * Asks the user which files or which Maildir folder to import (the desktop
+   * app; tests name their own). Only main ever opens them, and only what the
+   * user picked: the page never names a path. Without it, import is not offered.
+   */
+  chooseImportSources?: ImportSourceChooser;
+  /**
+   * Prints a document (a message with its headers, made by the page) with
+   * the system's print dialog (the desktop app). Without it, the page
+   * prints a print view of its own.
+   */
+  printDocument?: (document: string) => Promise<void>;
   /** Started by `npm run demo`: the Lab need not warn that the mailbox is a real one. */
   demo?: boolean;
   /**
@@ -88,9 +112,16 @@ export interface Services {
   /** IDLE watches, each on a connection of its own, by the pages that asked for them (./ipc/watches.ts). */
   watches: WatchRegistry;
   events: EventBus;
+  /** mailto: links opened with Twinbox, until a page takes them. */
+  mailto: MailtoLinks;
   protocolLog: { enabled: boolean };
   createAdapter: AdapterFactory;
   saveFile: ServicesOptions['saveFile'];
+  chooseExportTarget: ServicesOptions['chooseExportTarget'];
+  chooseImportSources: ServicesOptions['chooseImportSources'];
+  /** Where exports go when the host cannot ask the user (the browser host). */
+  exportsDir: string;
+  printDocument: ServicesOptions['printDocument'];
   demo: boolean;
   internalImageHosts: AllowedEndpoints;
   discovery: DiscoveryOptions;
@@ -161,6 +192,8 @@ export function createServices(options: ServicesOptions): Services {
   for (const account of accounts.list()) for (const server of [account.incoming, account.outgoing]) prepareTls(server);
   const temporaryMail = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'twinbox-mail-')) : undefined;
   const store = new MessageStore(temporaryMail ?? join(options.dataDir ?? '', 'Mail'));
+  // Beside the temporary store, not in it (the store reads every folder there as an account's), and gone with it.
+  const temporaryExports = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'twinbox-exports-')) : undefined;
 
   const services: Services = {
     identity: options.identity,
@@ -174,6 +207,11 @@ export function createServices(options: ServicesOptions): Services {
     store,
     createAdapter: options.createAdapter,
     saveFile: options.saveFile,
+    chooseExportTarget: options.chooseExportTarget,
+    chooseImportSources: options.chooseImportSources,
+    exportsDir: temporaryExports ?? join(options.dataDir ?? '', 'Exports'),
+    printDocument: options.printDocument,
+    mailto: new MailtoLinks(events),
     demo: options.demo === true,
     internalImageHosts: options.internalImageHosts ?? NO_ALLOWED_ENDPOINTS,
     discovery: options.discovery ?? {},
@@ -235,6 +273,7 @@ export function createServices(options: ServicesOptions): Services {
       await watches.close();
       await services.pool.closeAll();
       if (temporaryMail !== undefined) rmSync(temporaryMail, { recursive: true, force: true });
+      if (temporaryExports !== undefined) rmSync(temporaryExports, { recursive: true, force: true });
     },
   };
   return services;

@@ -15,6 +15,7 @@ import type { ListSelection, MessageListHandle } from './ui/MessageList';
 import { askToNotify, notifyNewMail } from './ui/notifications';
 import { Reader } from './ui/Reader';
 import { useSearch } from './ui/search/SearchPanel';
+import { keyId } from './ui/selection';
 import type { FolderRef } from './ui/selection';
 import { Shortcuts } from './ui/Shortcuts';
 import { Sidebar } from './ui/Sidebar';
@@ -23,6 +24,10 @@ import { ThreadStrip } from './ui/ThreadStrip';
 import { Lab } from './ui/lab/Lab';
 import { Toolbar } from './ui/Toolbar';
 import type { MessageActions } from './ui/Toolbar';
+import { useAccountBadges } from './ui/unified/account-badge';
+import { unifiedSource } from './ui/unified/unified-source';
+import type { UnifiedView } from './ui/unified/unified-source';
+import { UnifiedFolders } from './ui/unified/UnifiedFolders';
 import { UndoBar } from './ui/UndoBar';
 import type { LastAction } from './ui/UndoBar';
 import { ViewControls } from './ui/ViewControls';
@@ -38,6 +43,12 @@ export function App(): React.JSX.Element {
   const compose = useCompose();
   const [host, setHost] = useState<HostState>({ kind: 'connecting' });
   const [folder, setFolder] = useState<FolderRef | undefined>();
+  // A unified view, when one is shown instead of the folder (which is kept for when the user goes back to one).
+  const [unified, setUnified] = useState<UnifiedView | undefined>();
+  // What was opened in this showing of a unified view, which the Unread view keeps listing once read (see OpenedHere).
+  // Added to as messages open, not replaced: the list's live query reads it when the open marks the message read.
+  const [visit, setVisit] = useState<{ number: number; opened: Map<string, MessageKey> }>(() => ({ number: 0, opened: new Map() }));
+  const [searchEverywhere, setSearchEverywhere] = useState(false);
   const [view, setView] = useState<ViewOptions>(DEFAULT_VIEW);
   const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<ListSelection>(EMPTY_SELECTION);
@@ -72,15 +83,36 @@ export function App(): React.JSX.Element {
   const chosen = folder && accountIds.includes(folder.accountId) ? folder : undefined;
   const firstId = accountIds[0];
   const shown = chosen ?? (firstId ? { accountId: firstId, path: 'INBOX' } : undefined);
+  const unifiedShown = firstId ? unified : undefined;
+  const folderShown = unifiedShown ? undefined : shown;
+  const badges = useAccountBadges();
   const searching = query.trim().length >= 2;
-  const search = useSearch(searching ? query : '', shown);
+  // A unified view searches every account; a folder its own account unless asked to search them all.
+  const searchAll = unifiedShown !== undefined || searchEverywhere;
+  const search = useSearch(searching ? query : '', searchAll ? undefined : folderShown);
   const source = useMemo(
-    () => (searching ? keysSource(db, search.results.id, search.results.keys) : shown ? folderSource(db, shown, view) : undefined),
-    [db, searching, search.results, shown, view],
+    () =>
+      searching
+        ? keysSource(db, search.results.id, search.results.keys)
+        : unifiedShown
+          ? unifiedSource(db, unifiedShown, visit.opened, visit.number)
+          : shown
+            ? folderSource(db, shown, view)
+            : undefined,
+    [db, searching, search.results, unifiedShown, visit, shown, view],
   );
 
   function selectFolder(next: FolderRef): void {
     setFolder(next);
+    setUnified(undefined);
+    setQuery('');
+    setSelection(EMPTY_SELECTION);
+    setReading(undefined);
+  }
+
+  function selectUnified(next: UnifiedView): void {
+    setUnified(next);
+    setVisit((last) => ({ number: last.number + 1, opened: new Map() }));
     setQuery('');
     setSelection(EMPTY_SELECTION);
     setReading(undefined);
@@ -148,19 +180,30 @@ export function App(): React.JSX.Element {
           Protocol Lab
         </button>
       </header>
-      <Toolbar folder={shown} selection={keys} allRead={allRead} allFlagged={allFlagged} actions={actions} onWiped={() => setReading(undefined)} />
+      <Toolbar folder={folderShown} everyAccount={unifiedShown !== undefined} selection={keys} allRead={allRead} allFlagged={allFlagged} actions={actions} onWiped={() => setReading(undefined)} />
       {labOpen && <Lab />}
       <Sidebar
         hidden={labOpen}
-        selected={shown}
+        selected={folderShown}
         onSelect={selectFolder}
+        top={<UnifiedFolders selected={unifiedShown} onSelect={selectUnified} />}
         onDropMessages={(target, dropped) =>
           void run(`Moved ${plural(dropped.length, 'message')} to ${target.path}.`, () => engine.actions.move(dropped, target.path), true)
         }
       />
       <main className="shell-main" aria-label="Mail" hidden={labOpen}>
         <div className="list-pane">
-          {searching ? search.note : <ViewControls view={view} onChange={setView} />}
+          {searching ? (
+            <>
+              <label className="search-scope">
+                <input type="checkbox" checked={searchAll} disabled={unifiedShown !== undefined} onChange={(event) => setSearchEverywhere(event.target.checked)} /> All accounts
+              </label>
+              {search.note}
+            </>
+          ) : (
+            // A unified view lists newest first across accounts: the folder's sort and conversation options do not apply.
+            !unifiedShown && <ViewControls view={view} onChange={setView} />
+          )}
           {source ? (
             <MessageList
               key={source.id}
@@ -169,9 +212,13 @@ export function App(): React.JSX.Element {
               label={searching ? 'Search results' : 'Messages'}
               selection={selection}
               onSelection={setSelection}
-              onOpen={setReading}
+              onOpen={(key) => {
+                if (unifiedShown && !searching) visit.opened.set(keyId(key), key);
+                setReading(key);
+              }}
               onDelete={actions.delete}
               emptyText={searching ? 'Nothing matches.' : 'No messages in this folder.'}
+              accounts={unifiedShown || (searching && searchAll) ? badges : undefined}
             />
           ) : (
             <p className="empty">Add an IMAP or POP3 account to see its mail here.</p>
@@ -204,7 +251,7 @@ export function App(): React.JSX.Element {
           reply: () => single && compose.open({ kind: 'reply', message: single }),
           replyAll: () => single && compose.open({ kind: 'replyAll', message: single }),
           forward: () => single && compose.open({ kind: 'forward', message: single }),
-          newMessage: () => compose.open(shown ? { kind: 'new', accountId: shown.accountId } : { kind: 'new' }),
+          newMessage: () => compose.open(folderShown ? { kind: 'new', accountId: folderShown.accountId } : { kind: 'new' }),
           delete: () => keys.length > 0 && actions.delete(),
           archive: () => keys.length > 0 && actions.archive(),
           toggleRead: () => keys.length > 0 && actions.toggleRead(),

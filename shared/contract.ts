@@ -29,6 +29,7 @@ import type {
   SyncDelta,
 } from './model';
 import type { DiscoveryResult } from './discovery';
+import type { FolderDeleted, FolderRenamed } from './folder-names';
 
 export { METHOD_NAMES, EVENT_NAMES, channelOf } from './ipc-names';
 export type { EventName, MethodName } from './ipc-names';
@@ -49,6 +50,7 @@ function method<Result>(): <Input extends z.ZodType>(input: Input) => MethodSpec
 
 const id = z.string().min(1).max(200);
 const folderPath = z.string().min(1).max(1000);
+const folderName = z.string().min(1).max(255);
 const serverId = z.string().min(1).max(200);
 const serverIds = z.array(serverId).min(1).max(100_000);
 const flag = z.string().min(1).max(200).regex(/^\\?[^\s()\]{%*"\\]+$/, 'not an IMAP flag');
@@ -193,6 +195,37 @@ export type SaveResult = { kind: 'saved'; path: string } | { kind: 'cancelled' }
 /** A remote image fetched by main after the user allowed it, as a data: URI the page may show. */
 export type RemoteImage = { url: string; ok: true; dataUri: string; bytes: number } | { url: string; ok: false; error: string };
 
+/** A message an export or import left out, and why; `source` names the file (import) or folder (export). */
+export interface TransferSkipped {
+  source: string;
+  /** 1-based position in its file or folder. */
+  index: number;
+  /** Byte offset of its "From " line in an mbox; 0 otherwise. */
+  offset: number;
+  /** What identifies it to a person: its "From " line, file name or id. */
+  label: string | null;
+  reason: string;
+}
+
+/**
+ * Where an export went: a file or folder the user chose (desktop app) or one
+ * under the profile folder (browser host); a single message as .eml in the
+ * browser host comes back as bytes to download.
+ */
+export type ExportResult =
+  | { kind: 'saved'; path: string; messages: number; bytes: number; skipped: TransferSkipped[] }
+  | { kind: 'cancelled'; messages: number }
+  | ({ kind: 'download' } & AttachmentContent);
+
+export interface ImportResult {
+  /** The user closed the file dialog, or cancelled with `mail.exportCancel`: what was imported before stays. */
+  cancelled: boolean;
+  imported: number;
+  skipped: TransferSkipped[];
+  /** Messages kept only here (POP3 account): rows for the index, which confirms them with `store.settle`. */
+  added: { serverId: string; summary: MessageSummary }[];
+}
+
 /** What `mail.syncNext` returns once the sync has nothing more. */
 export interface SyncEnd {
   kind: 'end';
@@ -203,6 +236,10 @@ export interface SyncEnd {
 export const methods = {
   'app.getInfo': method<AppInfo>()(z.object({}).strict()),
   'app.setProtocolLog': method<null>()(z.object({ enabled: z.boolean() }).strict()),
+  /** Prints a message (its headers and sanitised body, as one document) with the system's print dialog; NOT_SUPPORTED where the host has none. */
+  /** The mailto: links opened with Twinbox that no page has taken yet (each is handed out once), oldest first. */
+  'app.takeMailto': method<string[]>()(z.object({}).strict()),
+  'app.print': method<null>()(z.object({ document: z.string().min(1).max(64 * 1024 * 1024) }).strict()),
 
   'accounts.list': method<Account[]>()(z.object({}).strict()),
   'accounts.save': method<Account>()(
@@ -288,6 +325,89 @@ export const methods = {
   ),
   'mail.search': method<string[]>()(z.object({ ...inFolder, text: z.string().min(1).max(1000) }).strict()),
   'mail.quota': method<QuotaInfo | null>()(z.object(inFolder).strict()),
+  /**
+   * Exports mail from this computer's store, fetching from the server first
+   * what it lacks (IMAP): one message as .eml (its exact bytes), or folders as
+   * mboxrd or Maildir. The page names the messages, with the flags and dates
+   * its index holds (a POP3 account's flags live only there), and an id to
+   * cancel with; progress comes as `mailbox.progress`.
+   */
+  'mail.export': method<ExportResult>()(
+    z
+      .object({
+        exportId: id,
+        accountId: id,
+        format: z.enum(['eml', 'mbox', 'maildir']),
+        /** The file or folder name to propose: the account's or folder's name, or the message's subject. */
+        name: z.string().min(1).max(200),
+        folders: z
+          .array(
+            z
+              .object({
+                folder: folderPath,
+                messages: z.array(z.object({ serverId, flags: z.array(flag).max(50), receivedAt: z.string().max(40).nullable() }).strict()).max(1_000_000),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(10_000),
+      })
+      .strict(),
+  ),
+  /**
+   * A piece of a file the user picked in the page (the browser host, which
+   * has no file dialog of main's): appended at `offset` to the upload's file
+   * `name` (a relative path: a Maildir's "cur/…" and "new/…" files keep their
+   * place), in main's temporary folder, for `mail.import` to read and remove.
+   */
+  'mail.importUpload': method<null>()(
+    z
+      .object({
+        uploadId: id,
+        name: z
+          .string()
+          .min(1)
+          .max(500)
+          .refine((name) => name.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\')), 'a relative path inside the upload'),
+        offset: z.number().int().min(0),
+        bytes,
+      })
+      .strict(),
+  ),
+  /** Stops an export or import under way (by the id the page gave it); unknown ids are ignored. */
+  'mail.exportCancel': method<null>()(z.object({ exportId: id }).strict()),
+  /**
+   * Imports .eml files, mbox files (mboxrd or mboxo, Thunderbird's local
+   * folders too) or a Maildir, chosen by the user in the host's dialog, into
+   * a folder: APPENDed with flags and internal date (IMAP), or kept here
+   * (POP3: returned as `added` for the index). Malformed entries are skipped
+   * and listed; the rest still imports.
+   */
+  'mail.import': method<ImportResult>()(
+    z
+      .object({
+        importId: id,
+        ...inFolder,
+        /**
+         * What the host's dialog offers: message or mbox files, or a Maildir folder;
+         * or `upload`: what the page sent with `mail.importUpload` under `uploadId` (the browser host).
+         */
+        source: z.enum(['files', 'maildir', 'upload']),
+        uploadId: id.optional(),
+        /** How ">From " lines of an mbox are read; mboxrd unless the user says the file is mboxo. */
+        quoting: z.enum(['mboxrd', 'mboxo']).optional(),
+      })
+      .strict(),
+  ),
+  /**
+   * Folders on the server (IMAP; POP3 answers NOT_SUPPORTED, its folders are
+   * the page's own). `parent` absent: the top level. The server's delimiter
+   * joins the names; special-use folders are refused (FOLDER_PROTECTED).
+   */
+  'folders.create': method<{ path: string }>()(z.object({ accountId: id, parent: folderPath.optional(), name: folderName }).strict()),
+  'folders.rename': method<FolderRenamed>()(z.object({ ...inFolder, parent: folderPath.optional(), name: folderName }).strict()),
+  /** Into the Trash with its mail (for good when it is in the Trash already), or for good. */
+  'folders.delete': method<FolderDeleted>()(z.object({ ...inFolder, mode: z.enum(['trash', 'forever']) }).strict()),
   /**
    * Push for a folder: main reports its changes as `mail.changed` until the
    * watch is ended by `mail.unwatch` or by the page going away (closed,
@@ -384,6 +504,8 @@ export const methods = {
 export interface EventPayloads {
   /** Something the user should know that is not the answer to a call (for example, the host is shutting down). */
   'app.notice': { level: 'info' | 'warning' | 'error'; text: string };
+  /** A mailto: link was opened with Twinbox: the page takes it with `app.takeMailto`. */
+  'app.mailto': Record<string, never>;
   /** An account's connection changed; `retryAt` says when a failed one is tried again. */
   'connection.state': { accountId: string; state: ConnectionState; error: WireError | null; retryAt: number | null };
   /** A folder sync got this far (messages fetched of those new on the server). */
@@ -392,6 +514,8 @@ export interface EventPayloads {
   'mail.changed': { accountId: string; folder: string; reason: 'new-mail' | 'expunged' | 'flags' };
   /** One command or reply, when the protocol log is on. */
   'protocol.log': ProtocolLogLine;
+  /** An export or import got this far: messages `processed` (`skipped` among them) of `total` (null while an import is still reading its files). */
+  'mailbox.progress': { operationId: string; kind: 'export' | 'import'; processed: number; total: number | null; skipped: number };
 }
 
 // Compile-time checks that ipc-names.ts and this file name the same methods and events.

@@ -6,6 +6,8 @@
 export const METHOD_NAMES = [
   'app.getInfo',
   'app.setProtocolLog',
+  'app.print',
+  'app.takeMailto',
   'accounts.list',
   'accounts.save',
   'accounts.remove',
@@ -29,6 +31,13 @@ export const METHOD_NAMES = [
   'mail.append',
   'mail.search',
   'mail.quota',
+  'mail.export',
+  'mail.exportCancel',
+  'mail.import',
+  'mail.importUpload',
+  'folders.create',
+  'folders.rename',
+  'folders.delete',
   'mail.watch',
   'mail.unwatch',
   'mail.send',
@@ -52,7 +61,7 @@ export const METHOD_NAMES = [
   'lab.otherPop3Device',
 ] as const;
 
-export const EVENT_NAMES = ['app.notice', 'connection.state', 'sync.progress', 'mail.changed', 'protocol.log'] as const;
+export const EVENT_NAMES = ['app.notice', 'app.mailto', 'connection.state', 'sync.progress', 'mail.changed', 'protocol.log', 'mailbox.progress'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -25,6 +25,7 @@ import { attachmentContent } from '../attachments';
 import { crashPoint } from '../crash-points';
 import { fetchRemoteImages } from '../remote-images';
 import { describe, keepsOnlyCopy, StoredMail } from '../store/stored-mail';
+import { MailboxTransfers } from '../mailbox-io/transfers';
 
 /** Settings a new account gets for what the form did not say. */
 const DEFAULT_POP3 = { retention: { kind: 'keep' as const }, pollMinutes: 10, headersOnly: false, maxMessageBytes: 0 };
@@ -44,10 +45,30 @@ export function createHandlers(services: Services): HandlerTable {
   }
 
   const mail = new StoredMail({ store: services.store, account: (id) => services.account(id), withAdapter: (id, work) => withAdapter(id, work, true) });
+  const transfers = new MailboxTransfers({
+    store: services.store,
+    account: (id) => services.account(id),
+    download: (accountId, folder, serverIds) => mail.download(accountId, folder, serverIds),
+    putLocal: (accountId, folder, raw, flags, receivedAt) => mail.putLocal(accountId, folder, raw, flags, receivedAt),
+    // Not idempotent: an APPEND that reached the server before the connection broke must not be sent twice.
+    withAdapter: (id, work) => withAdapter(id, work),
+    progress: (payload) => services.events.emit('mailbox.progress', payload),
+    chooseExportTarget: services.chooseExportTarget,
+    chooseImportSources: services.chooseImportSources,
+    exportsDir: services.exportsDir,
+  });
 
   return {
     'app.getInfo': (_input, context) =>
       Promise.resolve({ ...services.identity, host: context.host, passwordsPersist: services.vault.persistent, demo: services.demo }),
+
+    'app.takeMailto': () => Promise.resolve(services.mailto.take()),
+
+    'app.print': async ({ document }) => {
+      if (!services.printDocument) throw new TwinboxError('NOT_SUPPORTED', 'this host prints from the page');
+      await services.printDocument(document);
+      return null;
+    },
 
     'app.setProtocolLog': ({ enabled }) => {
       services.protocolLog.enabled = enabled;
@@ -215,7 +236,35 @@ export function createHandlers(services: Services): HandlerTable {
 
     'mail.search': ({ accountId, folder, text }) => withAdapter(accountId, (adapter) => adapter.search(folder, { text }), true),
 
+    'mail.export': (request) => transfers.export(request),
+
+    'mail.exportCancel': ({ exportId }) => {
+      transfers.cancel(exportId);
+      return Promise.resolve(null);
+    },
+
+    'mail.import': (request) => transfers.import(request),
+
+    'mail.importUpload': async ({ uploadId, name, offset, bytes }) => {
+      await transfers.upload(uploadId, name, offset, bytes);
+      return null;
+    },
+
     'mail.quota': async ({ accountId, folder }) => (await withAdapter(accountId, (adapter) => adapter.quota(folder), true)) ?? null,
+
+    'folders.create': async ({ accountId, parent, name }) => ({ path: await withAdapter(accountId, (adapter) => adapter.createFolder(parent, name)) }),
+    'folders.rename': async ({ accountId, folder, parent, name }) => {
+      const renamed = await withAdapter(accountId, (adapter) => adapter.renameFolder(folder, { parent, name }));
+      // The bytes kept under the old paths are a cache of the server's; the folder syncs afresh under its new path.
+      for (const { from } of renamed.moved) await services.store.dropFolder(accountId, from);
+      return renamed;
+    },
+    'folders.delete': async ({ accountId, folder, mode }) => {
+      const deleted = await withAdapter(accountId, (adapter) => adapter.deleteFolder(folder, mode));
+      const gone = deleted.kind === 'deleted' ? deleted.removed : deleted.moved.map((move) => move.from);
+      for (const path of gone) await services.store.dropFolder(accountId, path);
+      return deleted;
+    },
 
     'mail.watch': async ({ accountId, folder }, context) => {
       const account = services.account(accountId);

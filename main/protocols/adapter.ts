@@ -7,6 +7,7 @@
  * survives the IPC boundary and the user sees the sentence for it.
  */
 import type { TwinboxError } from '../../shared/errors';
+import type { FolderDeleted, FolderRenamed } from '../../shared/folder-names';
 import type {
   AdapterCapabilities,
   DeleteResult,
@@ -114,10 +115,26 @@ export interface MailAdapter {
    * by QUIT; a connection lost before QUIT deletes nothing.
    */
   delete(folder: string, serverIds: string[], options?: { expunge?: boolean }): Promise<DeleteResult>;
-  /** Requires `append`. Returns the new message's id when the server says (UIDPLUS). */
-  append(folder: string, raw: Uint8Array, flags: string[]): Promise<string | undefined>;
+  /**
+   * Requires `append`. Returns the new message's id when the server says (UIDPLUS).
+   * `internalDate`: when the message arrived (an import keeps the original's); the server's clock otherwise.
+   */
+  append(folder: string, raw: Uint8Array, flags: string[], internalDate?: Date): Promise<string | undefined>;
   /** Requires `serverSearch`. Ids of matching messages, newest first. */
   search(folder: string, query: SearchQuery): Promise<string[]>;
+  /**
+   * Folder management; each requires `serverFolders` (POP3: NOT_SUPPORTED, its
+   * folders are this computer's). A folder is created under `parent`
+   * (undefined: the top level) with the server's delimiter, and subscribed;
+   * the result is its path. Special-use folders are refused with
+   * FOLDER_PROTECTED, a name taken with FOLDER_EXISTS.
+   */
+  createFolder(parent: string | undefined, name: string): Promise<string>;
+  /** Renames a folder or moves it under another parent; subscriptions follow. */
+  renameFolder(path: string, place: { parent: string | undefined; name: string }): Promise<FolderRenamed>;
+  /** Into the Trash with its mail (`trash`; for good when already there), or for good (`forever`). */
+  deleteFolder(path: string, mode: 'trash' | 'forever'): Promise<FolderDeleted>;
+  subscribe(path: string, subscribed: boolean): Promise<void>;
   /** Undefined when the server reports no quota (`capabilities.quota` is false). */
   quota(folder: string): Promise<QuotaInfo | undefined>;
   /**

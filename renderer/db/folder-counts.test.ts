@@ -33,11 +33,11 @@ function row(accountId: string, folder: string, serverId: string, seen: 0 | 1): 
   };
 }
 
-type Counts = Record<string, { unread: number; total: number; threads: number }>;
+type Counts = Record<string, { unread: number; total: number; threads: number; flagged: number }>;
 
 /** What counting the rows (as the list's and the folder pane's queries would) says, folder by folder, and what the kept counts say. */
 async function countsBothWays(db: TwinboxDatabase): Promise<{ counted: Counts; kept: Counts }> {
-  const zero = { unread: 0, total: 0, threads: 0 };
+  const zero = { unread: 0, total: 0, threads: 0, flagged: 0 };
   const counted: Counts = {};
   const folders = new Set((await db.messages.toArray()).map((message) => `${message.accountId}\u0000${message.folder}`));
   for (const [accountId = '', folder = ''] of [...folders].map((key) => key.split('\u0000'))) {
@@ -45,10 +45,11 @@ async function countsBothWays(db: TwinboxDatabase): Promise<{ counted: Counts; k
       unread: await db.messages.where('[accountId+folder+seen]').equals([accountId, folder, 0]).count(),
       total: await db.messages.where('[accountId+folder+sortDate]').between([accountId, folder, Dexie.minKey], [accountId, folder, Dexie.maxKey]).count(),
       threads: await db.messages.where('[accountId+folder+threadHead+threadDate]').between([accountId, folder, 1, -Infinity], [accountId, folder, 1, Infinity]).count(),
+      flagged: await db.messages.where('[accountId+folder+seen]').between([accountId, folder, Dexie.minKey], [accountId, folder, Dexie.maxKey]).filter((message) => message.flagged === 1).count(),
     };
   }
   const kept: Counts = {};
-  for (const count of await db.folderCounts.toArray()) kept[`${count.accountId}/${count.folder}`] = { unread: count.unread, total: count.total, threads: count.threads };
+  for (const count of await db.folderCounts.toArray()) kept[`${count.accountId}/${count.folder}`] = { unread: count.unread, total: count.total, threads: count.threads, flagged: count.flagged };
   for (const key of Object.keys({ ...counted, ...kept })) {
     counted[key] ??= zero;
     kept[key] ??= zero;
@@ -84,7 +85,11 @@ describe('unread counts kept per folder', () => {
         case 'bulkAdd':
         case 'bulkPut': {
           const [accountId, folder] = pick(folders);
-          const rows = Array.from({ length: 1 + Math.floor(next() * 8) }, () => ({ ...row(accountId, folder, `m${++id}`, next() < 0.5 ? 0 : 1), threadHead: next() < 0.7 ? (1 as const) : (0 as const) }));
+          const rows = Array.from({ length: 1 + Math.floor(next() * 8) }, () => ({
+            ...row(accountId, folder, `m${++id}`, next() < 0.5 ? 0 : 1),
+            threadHead: next() < 0.7 ? (1 as const) : (0 as const),
+            flagged: next() < 0.3 ? (1 as const) : (0 as const),
+          }));
           await db.transaction('rw', [db.messages], () => (operation === 'bulkAdd' ? db.messages.bulkAdd(rows) : db.messages.bulkPut(rows)));
           break;
         }
@@ -103,7 +108,9 @@ describe('unread counts kept per folder', () => {
           await db.messages.bulkPut(some.map((message) => ({ ...message, seen: next() < 0.5 ? 0 : 1, threadHead: next() < 0.7 ? (1 as const) : (0 as const) })));
           break;
         case 'update':
-          for (const message of some) await db.messages.update([message.accountId, message.folder, message.serverId], { seen: message.seen === 0 ? 1 : 0 });
+          for (const message of some) {
+            await db.messages.update([message.accountId, message.folder, message.serverId], next() < 0.5 ? { seen: message.seen === 0 ? 1 : 0 } : { flagged: message.flagged === 0 ? 1 : 0 });
+          }
           break;
         case 'modify': {
           const [accountId, folder] = pick(folders);
@@ -143,22 +150,24 @@ describe('unread counts kept per folder', () => {
     db.close();
   });
 
-  it.each([6, 7])('are counted once from the rows when a cache of version %i is opened', async (version) => {
+  it.each([6, 7, 8])('are counted once from the rows when a cache of version %i is opened', async (version) => {
     const indexedDB = new IDBFactory();
     const older = new Dexie('twinbox', { indexedDB, IDBKeyRange });
     declareVersions(older, version);
-    await older.table('messages').bulkPut([row('a', 'INBOX', '1', 0), row('a', 'INBOX', '2', 0), row('a', 'INBOX', '3', 1), row('a', 'Sent', '4', 1), row('b', 'INBOX', '5', 0)]);
+    await older.table('messages').bulkPut([row('a', 'INBOX', '1', 0), { ...row('a', 'INBOX', '2', 0), flagged: 1 }, row('a', 'INBOX', '3', 1), row('a', 'Sent', '4', 1), row('b', 'INBOX', '5', 0)]);
     // Version 7 kept unread counts only, and not always right: the upgrade counts everything again.
     if (version === 7) await older.table('folderCounts').put({ accountId: 'a', folder: 'INBOX', unread: 9 });
     older.close();
 
     const current = new TwinboxDatabase('twinbox', { indexedDB, IDBKeyRange });
-    expect(await current.folderCounts.get(['a', 'INBOX'])).toMatchObject({ unread: 2, total: 3, threads: 3 });
+    expect(await current.folderCounts.get(['a', 'INBOX'])).toMatchObject({ unread: 2, total: 3, threads: 3, flagged: 1 });
     expect(await current.folderCounts.get(['b', 'INBOX'])).toMatchObject({ unread: 1, total: 1, threads: 1 });
     expect(await current.folderCounts.get(['a', 'Sent'])).toMatchObject({ unread: 0, total: 1, threads: 1 });
     // And kept from then on.
     await current.messages.update(['a', 'INBOX', '1'], { seen: 1, threadHead: 0 });
-    expect(await current.folderCounts.get(['a', 'INBOX'])).toMatchObject({ unread: 1, total: 3, threads: 2 });
+    expect(await current.folderCounts.get(['a', 'INBOX'])).toMatchObject({ unread: 1, total: 3, threads: 2, flagged: 1 });
+    await current.messages.update(['a', 'INBOX', '3'], { flagged: 1 });
+    expect(await current.folderCounts.get(['a', 'INBOX'])).toMatchObject({ flagged: 2 });
     current.close();
   });
 });

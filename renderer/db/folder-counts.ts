@@ -21,21 +21,28 @@ export interface FolderCount {
   total: number;
   /** Conversations: messages that head their thread, the rows of the conversation view. */
   threads: number;
+  /**
+   * Flagged messages (schema 9), for the unified Flagged view's count: with no
+   * index on `flagged`, counting them meant reading every row of every account
+   * (about 300 ms for 10,000 rows in Chromium) after each commit.
+   */
+  flagged: number;
 }
 
 const MESSAGES = 'messages';
 export const FOLDER_COUNTS = 'folderCounts';
 
-type CountedRow = Pick<CachedMessage, 'accountId' | 'folder' | 'seen' | 'threadHead'>;
+type CountedRow = Pick<CachedMessage, 'accountId' | 'folder' | 'seen' | 'threadHead' | 'flagged'>;
 
 /** What these rows add to (or, with sign -1, take from) their folders' counts, keyed by account and folder. */
 export function countsByFolder(rows: Iterable<CountedRow>, sign = 1, into = new Map<string, FolderCount>()): Map<string, FolderCount> {
   for (const row of rows) {
     const key = `${row.accountId}\u0000${row.folder}`;
-    const count = into.get(key) ?? { accountId: row.accountId, folder: row.folder, unread: 0, total: 0, threads: 0 };
+    const count = into.get(key) ?? { accountId: row.accountId, folder: row.folder, unread: 0, total: 0, threads: 0, flagged: 0 };
     count.total += sign;
     if (row.seen === 0) count.unread += sign;
     if (row.threadHead === 1) count.threads += sign;
+    if (row.flagged === 1) count.flagged += sign;
     into.set(key, count);
   }
   return into;
@@ -81,7 +88,7 @@ function countedMutate(down: DBCore, table: DBCoreTable, req: DBCoreMutateReques
         -1,
       );
       if (req.type === 'add' || req.type === 'put') countsByFolder(req.values.filter((_value, index) => !failed(index)) as CachedMessage[], 1, change);
-      const touched = [...change.values()].filter((count) => count.unread !== 0 || count.total !== 0 || count.threads !== 0);
+      const touched = [...change.values()].filter((count) => count.unread !== 0 || count.total !== 0 || count.threads !== 0 || count.flagged !== 0);
       if (touched.length === 0) return response;
       const counts = down.table(FOLDER_COUNTS);
       const plus = (current: number | undefined, delta: number): number => Math.max(0, (current ?? 0) + delta);
@@ -96,6 +103,7 @@ function countedMutate(down: DBCore, table: DBCoreTable, req: DBCoreMutateReques
               unread: plus(current[index]?.unread, count.unread),
               total: plus(current[index]?.total, count.total),
               threads: plus(current[index]?.threads, count.threads),
+              flagged: plus(current[index]?.flagged, count.flagged),
             })),
           })
           .then(() => response),

@@ -403,6 +403,12 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
       .stores({})
       .upgrade(recountFolders);
   }
+  if (upTo >= 9) {
+    // Flagged messages kept too, for the unified Flagged view (see folder-counts.ts): no index, no cost per row.
+    db.version(9)
+      .stores({})
+      .upgrade(recountFolders);
+  }
 }
 
 /** Every folder's counts, counted afresh from the rows (an upgrade's transaction writes rows without the middleware). */
@@ -425,7 +431,7 @@ export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
   return first ? (first.name.trim() || first.address).toLowerCase() : '';
 }
 
-export const LATEST_VERSION = 8;
+export const LATEST_VERSION = 9;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
 /** Enough of a body to find a message by what it is about, without indexing whole newsletters. */

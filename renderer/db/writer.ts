@@ -11,6 +11,8 @@
  * adopts; never a row whose message was never stored.
  */
 import type { Account, AdapterCapabilities, Folder, MessageSummary, MessageText, StoredSummary, SyncDelta } from '../../shared/model';
+import type { FolderMove } from '../../shared/folder-names';
+import { addLocalFolder, deleteLocalFolders, dropStaleFolders, localSubtree, moveFolders } from './folder-writer';
 import { applyImapDelta } from './imap-writer';
 import { deleteLocal, moveLocal, removeLocalMessage, restoreLocal, storeLocalMessage } from './local-writer';
 import type { LocalDeletion } from './local-writer';
@@ -19,7 +21,7 @@ import { adoptStored, applyPop3Delta, countRows, ledgerUidls, markDeleting, reco
 import type { Adopted, Pop3Applied } from './pop3-writer';
 import { accountMessages, dropFolderMessages, folderMessages, LOCAL_FOLDERS } from './rows';
 import type { MessageKey, WriterContext } from './rows';
-import type { CachedMessage, TextQueueEntry, TwinboxDatabase } from './schema';
+import type { CachedFolder, CachedMessage, TextQueueEntry, TwinboxDatabase } from './schema';
 import { enqueueTexts, indexTexts, nextTextBatches } from './text-writer';
 import { closeThreadBook, openThreadBook } from './threads';
 
@@ -194,6 +196,35 @@ export class CacheWriter {
 
   restoreLocal(keys: MessageKey[], target: string): Promise<void> {
     return restoreLocal(this.ctx, keys, target);
+  }
+
+  /** A folder of this computer's (see folder-writer.ts). */
+  addLocalFolder(accountId: string, path: string): Promise<void> {
+    return addLocalFolder(this.ctx, accountId, path);
+  }
+
+  /**
+   * Folders get new paths, their rows, sync state and queued changes with
+   * them (this computer's folders, or a server's whose UIDs RENAME kept);
+   * the keys the rows had, per move.
+   */
+  moveFolders(accountId: string, moves: readonly FolderMove[]): Promise<{ move: FolderMove; keys: MessageKey[] }[]> {
+    return moveFolders(this.ctx, accountId, moves);
+  }
+
+  /** Folders of this computer's deleted for good, with their rows; the keys of those removed. */
+  deleteLocalFolders(accountId: string, paths: readonly string[]): Promise<MessageKey[]> {
+    return deleteLocalFolders(this.ctx, accountId, paths);
+  }
+
+  /** Rows still under paths that are no longer folders (a sync that ran into a rename). */
+  dropStaleFolders(accountId: string, paths: readonly string[]): Promise<void> {
+    return dropStaleFolders(this.ctx, accountId, paths);
+  }
+
+  /** A folder and those below it, deepest first. */
+  localSubtree(accountId: string, path: string): Promise<CachedFolder[]> {
+    return localSubtree(this.ctx, accountId, path);
   }
 
   // ---- changes and the queue for the server ----------------------------------------------

@@ -7,6 +7,8 @@ import type { MessageKey } from '../db/writer';
 import { listDate, senderName } from './format';
 import type { ListSource } from './list-source';
 import { keyId } from './selection';
+import { AccountTag, inAccount } from './unified/account-badge';
+import type { AccountBadge } from './unified/account-badge';
 
 const ROW_HEIGHT = 56;
 /** Rows are read from the cache in blocks, so scrolling re-queries only when it crosses a block. */
@@ -47,8 +49,10 @@ export const MessageList = forwardRef<
     onOpen: (key: MessageKey) => void;
     onDelete: () => void;
     emptyText: string;
+    /** Rows from several accounts (unified views, search everywhere) each say whose they are. */
+    accounts?: ReadonlyMap<string, AccountBadge> | undefined;
   }
->(function MessageList({ source, label, selection, onSelection, onOpen, onDelete, emptyText }, ref) {
+>(function MessageList({ source, label, selection, onSelection, onOpen, onDelete, emptyText, accounts }, ref) {
   const scroller = useRef<HTMLDivElement>(null);
   const count = useLiveQuery(() => source.count(), [source.id], 0);
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
@@ -204,14 +208,14 @@ export const MessageList = forwardRef<
               aria-selected={isSelected}
               aria-setsize={count}
               aria-posinset={item.index + 1}
-              aria-label={row ? describe(row) : 'Loading…'}
+              aria-label={row ? describe(row, accounts?.get(row.accountId)) : 'Loading…'}
               draggable={row !== undefined}
               onDragStart={(event) => row && onDragStart(event, row)}
               className={`message-row${row?.seen === 0 ? ' unread' : ''}${isSelected ? ' selected' : ''}${item.index === selection.focus ? ' focused' : ''}`}
               style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
               onClick={(event) => row && void onRowClick(event, item.index, row)}
             >
-              {row && <MessageRow row={row} />}
+              {row && <MessageRow row={row} badge={accounts?.get(row.accountId)} />}
             </div>
           );
         })}
@@ -230,14 +234,14 @@ function conversationSize(row: CachedMessage): number {
 }
 
 /** What a screen reader says for a row: state first, then who, what, when. */
-function describe(row: CachedMessage): string {
+function describe(row: CachedMessage, badge: AccountBadge | undefined): string {
   const state = [row.seen === 0 ? 'Unread' : '', row.flagged === 1 ? 'Flagged' : '', row.hasAttachments ? 'Has attachments' : ''].filter(Boolean).join(', ');
   const size = conversationSize(row);
   const conversation = size > 1 ? `, conversation of ${size}` : '';
-  return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}${conversation}`;
+  return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}${conversation}${badge ? inAccount(badge) : ''}`;
 }
 
-function MessageRow({ row }: { row: CachedMessage }): React.JSX.Element {
+function MessageRow({ row, badge }: { row: CachedMessage; badge: AccountBadge | undefined }): React.JSX.Element {
   return (
     <>
       <div className="row-line">
@@ -246,6 +250,7 @@ function MessageRow({ row }: { row: CachedMessage }): React.JSX.Element {
           {row.flagged === 1 ? '⚑' : ''}
           {row.hasAttachments ? '📎' : ''}
         </span>
+        {badge && <AccountTag badge={badge} />}
         <span className="sender">{senderName(row.from)}</span>
         {conversationSize(row) > 1 && (
           <span className="thread-size" aria-hidden="true">

@@ -81,7 +81,7 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
           Loading the message…
         </p>
       )}
-      {body && <MessageContent body={body} messageKey={messageKey} sender={sender} senderAllowed={preference?.allowRemoteContent === true} />}
+      {body && <MessageContent message={message} body={body} messageKey={messageKey} sender={sender} senderAllowed={preference?.allowRemoteContent === true} />}
     </article>
   );
 }

@@ -5,8 +5,13 @@ import { MESSAGE_DRAG_TYPE } from './MessageList';
 import type { Account } from '../../shared/model';
 import type { CachedFolder } from '../db/schema';
 import { AccountSettingsButton } from './accounts/AccountsMenu';
+import { QuotaMeter } from './accounts/QuotaMeter';
 import { useApp } from './app-context';
 import type { FolderRef } from './selection';
+import { isProtectedFolder, isWithin, rebase } from '../../shared/folder-names';
+import { FolderDialog } from './folders/FolderDialog';
+import type { FolderTask } from './folders/FolderDialog';
+import { FolderMenu } from './folders/FolderMenu';
 
 /** Special folders first, in the order mail clients use; then the rest by name. */
 const SPECIAL_ORDER = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash'];
@@ -30,17 +35,21 @@ export function Sidebar({
   selected,
   onSelect,
   onDropMessages,
+  top,
 }: {
   hidden: boolean;
   selected: FolderRef | undefined;
   onSelect: (folder: FolderRef) => void;
   onDropMessages: (target: FolderRef, keys: MessageKey[]) => void;
+  /** Shown above the accounts (the unified folders). */
+  top?: React.ReactNode;
 }): React.JSX.Element {
   const { db } = useApp();
   const accounts = useLiveQuery(() => db.accounts.toArray(), [], [] as Account[]);
   return (
     <nav className="sidebar" aria-label="Accounts and folders" hidden={hidden}>
       {accounts.length === 0 && <p className="empty">No accounts yet.</p>}
+      {top}
       {accounts.map((account) => (
         <AccountFolders key={account.id} account={account} selected={selected} onSelect={onSelect} onDropMessages={onDropMessages} />
       ))}
@@ -66,14 +75,20 @@ function AccountFolders({
     [] as CachedFolder[],
   );
   const headingId = `account-${account.id}`;
+  const [task, setTask] = useState<FolderTask>();
+  const [menuFor, setMenuFor] = useState<string>();
   return (
     <section className="account" aria-labelledby={headingId}>
       <div className="account-heading">
         <h2 id={headingId} className="account-name">
           {account.name} <span className="protocol-badge">{account.protocol === 'imap' ? 'IMAP' : 'POP3'}</span>
         </h2>
+        <button type="button" className="folder-new" aria-label={`New folder in ${account.name}`} title="New folder…" onClick={() => setTask({ kind: 'create', accountId: account.id, parent: undefined })}>
+          <span aria-hidden="true">+</span>
+        </button>
         <AccountSettingsButton account={account} />
       </div>
+      <QuotaMeter account={account} />
       <ul className="folders" aria-label={`Folders of ${account.name}`}>
         {folders.map((folder) => (
           <FolderItem
@@ -82,9 +97,36 @@ function AccountFolders({
             current={selected?.accountId === account.id && selected.path === folder.path}
             onSelect={() => onSelect({ accountId: account.id, path: folder.path })}
             onDrop={(keys) => onDropMessages({ accountId: account.id, path: folder.path }, keys)}
+            menu={
+              <FolderMenu
+                folder={folder}
+                open={menuFor === folder.path}
+                protectedFolder={isProtectedFolder(folders, folder.path, folder.delimiter)}
+                onOpenChange={(open) => setMenuFor(open ? folder.path : undefined)}
+                onTask={setTask}
+              />
+            }
+            onMenu={() => setMenuFor(folder.path)}
           />
         ))}
       </ul>
+      {task && (
+        <FolderDialog
+          task={task}
+          onClose={() => setTask(undefined)}
+          onDone={(path) => {
+            setTask(undefined);
+            if (task.kind === 'create') {
+              if (path !== undefined) onSelect({ accountId: account.id, path });
+              return;
+            }
+            // The folder shown follows a rename or move (it may be a subfolder of the one moved); a deleted one gives way to the Inbox.
+            const shown = selected?.accountId === account.id ? selected.path : undefined;
+            if (shown === undefined || !isWithin(shown, task.folder.path, task.folder.delimiter)) return;
+            onSelect({ accountId: account.id, path: path === undefined ? 'INBOX' : rebase(shown, task.folder.path, path) });
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -94,22 +136,39 @@ function FolderItem({
   current,
   onSelect,
   onDrop,
+  menu,
+  onMenu,
 }: {
   folder: CachedFolder;
   current: boolean;
   onSelect: () => void;
   onDrop: (keys: MessageKey[]) => void;
+  menu: React.ReactNode;
+  onMenu: () => void;
 }): React.JSX.Element {
   const [over, setOver] = useState(false);
   const { db } = useApp();
   // Kept with the rows (db/folder-counts.ts): counting them here would walk the whole folder after every commit.
   const unread = useLiveQuery(async () => (await db.folderCounts.get([folder.accountId, folder.path]))?.unread ?? 0, [folder.accountId, folder.path], 0);
   const name = displayName(folder);
+  const depth = folder.delimiter === '' ? 0 : folder.path.split(folder.delimiter).length - 1;
   return (
-    <li>
+    <li className="folder-row">
       <button
         type="button"
         className={`folder${over ? ' drop-target' : ''}`}
+        style={depth > 0 ? { paddingInlineStart: `${8 + depth * 14}px` } : undefined}
+        onContextMenu={(event) => {
+          event.preventDefault();
+          onMenu();
+        }}
+        onKeyDown={(event) => {
+          // The keyboard's way to a context menu, as on any desktop.
+          if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
+            event.preventDefault();
+            onMenu();
+          }
+        }}
         aria-current={current ? 'true' : undefined}
         aria-label={unread > 0 ? `${name}, ${unread} unread` : name}
         onClick={onSelect}
@@ -137,6 +196,7 @@ function FolderItem({
           </span>
         )}
       </button>
+      {menu}
     </li>
   );
 }

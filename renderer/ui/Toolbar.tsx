@@ -19,6 +19,7 @@ export interface MessageActions {
 /** Actions on the selected messages, and on the account of the folder shown. */
 export function Toolbar({
   folder,
+  everyAccount = false,
   selection,
   allRead,
   allFlagged,
@@ -26,6 +27,8 @@ export function Toolbar({
   onWiped,
 }: {
   folder: FolderRef | undefined;
+  /** A unified view is shown: "Get mail" checks every account. */
+  everyAccount?: boolean;
   selection: MessageKey[];
   allRead: boolean;
   allFlagged: boolean;
@@ -43,7 +46,14 @@ export function Toolbar({
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Message actions">
-      <button type="button" disabled={!folder} onClick={() => folder && void engine.syncNow(folder.accountId)}>
+      <button
+        type="button"
+        disabled={!folder && !everyAccount}
+        onClick={() => {
+          if (folder) void engine.syncNow(folder.accountId);
+          else if (everyAccount) void db.accounts.toArray().then((accounts) => accounts.forEach((a) => void engine.syncNow(a.id)));
+        }}
+      >
         Get mail
       </button>
       <button type="button" onClick={() => compose.open(folder ? { kind: 'new', accountId: folder.accountId } : { kind: 'new' })}>
@@ -65,7 +75,7 @@ export function Toolbar({
       <button type="button" disabled={none} onClick={actions.toggleFlag}>
         {allFlagged ? 'Unflag' : 'Flag'}
       </button>
-      <button type="button" disabled={none || !oneAccount} onClick={actions.archive}>
+      <button type="button" disabled={none} onClick={actions.archive}>
         Archive
       </button>
       <button type="button" disabled={none} onClick={actions.delete}>

@@ -5,6 +5,7 @@
  * it to them.
  */
 import { TwinboxError } from '../../../shared/errors';
+import type { FolderDeleted, FolderRenamed } from '../../../shared/folder-names';
 import type { AdapterCapabilities, Folder, FolderCounts } from '../../../shared/model';
 import type {
   AdapterDelta,
@@ -23,6 +24,7 @@ import { fetchMessages } from './body';
 import { adapterCapabilitiesOf, IMAP_BASELINE } from './capabilities';
 import { deleteMessages } from './delete';
 import { setFlags } from './flags';
+import { createFolder, deleteFolder, renameFolder, setSubscription } from './folder-admin';
 import { folderCounts, listFolders, SpecialFolders } from './folders';
 import { folderQuota } from './quota';
 import { searchMessages } from './search';
@@ -139,13 +141,32 @@ export class ImapAdapter implements MailAdapter {
   }
 
   /** Stores a message; its UID when the server says (APPENDUID). */
-  async append(folder: string, raw: Uint8Array, flags: string[]): Promise<string | undefined> {
-    return appendMessage(this.live(), this.specialFolders, folder, raw, flags);
+  async append(folder: string, raw: Uint8Array, flags: string[], internalDate?: Date): Promise<string | undefined> {
+    return appendMessage(this.live(), this.specialFolders, folder, raw, flags, internalDate);
   }
 
   /** UIDs of messages with every word in subject, addresses or body, newest first. */
   async search(folder: string, query: SearchQuery): Promise<string[]> {
     return searchMessages(this.live(), folder, query);
+  }
+
+  /** CREATE under `parent` with the server's delimiter, then SUBSCRIBE; see ./folder-admin.ts. */
+  async createFolder(parent: string | undefined, name: string): Promise<string> {
+    return createFolder(this.live(), this.specialFolders, { parent, name });
+  }
+
+  /** RENAME, with the subscriptions of the folder and its subfolders moved along. */
+  async renameFolder(path: string, place: { parent: string | undefined; name: string }): Promise<FolderRenamed> {
+    return renameFolder(this.live(), this.specialFolders, path, place);
+  }
+
+  /** Into the Trash (RENAME), or DELETE and UNSUBSCRIBE, subfolders first. */
+  async deleteFolder(path: string, mode: 'trash' | 'forever'): Promise<FolderDeleted> {
+    return deleteFolder(this.live(), this.specialFolders, path, mode);
+  }
+
+  async subscribe(path: string, subscribed: boolean): Promise<void> {
+    return setSubscription(this.live(), path, subscribed);
   }
 
   /** Storage used and allowed; undefined when the server reports none. */

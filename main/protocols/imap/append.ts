@@ -7,7 +7,8 @@ import type { ImapSession } from './session';
 import { withTargetCreated } from './special-create';
 
 /**
- * Appends the exact bytes with these flags. Returns the new message's UID
+ * Appends the exact bytes with these flags, and the internal date when one
+ * is given (an imported message keeps when it first arrived). Returns the new message's UID
  * when the server says (APPENDUID, RFC 4315), undefined otherwise.
  * A missing special folder (Sent, Drafts, ...) is created first
  * (withTargetCreated); MAILBOX_NOT_FOUND when any other folder does not exist,
@@ -19,10 +20,11 @@ export async function appendMessage(
   folder: string,
   raw: Uint8Array,
   flags: string[],
+  internalDate?: Date,
 ): Promise<string | undefined> {
   const message = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const result = await withTargetCreated(session, specialFolders, folder, () =>
-    session.expect(`APPEND to ${folder}`, () => session.client.append(folder, message, flags)),
+    session.expect(`APPEND to ${folder}`, () => session.client.append(folder, message, flags, internalDate)),
   );
   return result.uid === undefined ? undefined : String(result.uid);
 }

@@ -5,6 +5,7 @@
  * with QUIT, and everything else (flags, folders, search) is NOT_SUPPORTED.
  */
 import { TwinboxError } from '../../../shared/errors';
+import type { FolderDeleted, FolderRenamed } from '../../../shared/folder-names';
 import type { AdapterCapabilities, Folder, FolderCounts, MessageSummary } from '../../../shared/model';
 import { summarizeHeaders } from '../../mime/header-block';
 import { messageIdentity } from '../../mime/identity';
@@ -208,6 +209,22 @@ export class Pop3Adapter implements MailAdapter {
 
   search(_folder: string, _query: SearchQuery): Promise<string[]> {
     return notSupported('searching on the server');
+  }
+
+  createFolder(_parent: string | undefined, _name: string): Promise<string> {
+    return notSupported('folders on the server (its folders are this computer’s)');
+  }
+
+  renameFolder(_path: string, _place: { parent: string | undefined; name: string }): Promise<FolderRenamed> {
+    return notSupported('folders on the server (its folders are this computer’s)');
+  }
+
+  deleteFolder(_path: string, _mode: 'trash' | 'forever'): Promise<FolderDeleted> {
+    return notSupported('folders on the server (its folders are this computer’s)');
+  }
+
+  subscribe(_path: string, _subscribed: boolean): Promise<void> {
+    return notSupported('folder subscriptions');
   }
 
   quota(_folder: string): Promise<QuotaInfo | undefined> {

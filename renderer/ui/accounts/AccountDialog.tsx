@@ -11,6 +11,7 @@ import { Choice, Field, Modal, controlId } from './fields';
 import { ImapOptions, Pop3Options } from './ModeOptions';
 import { SignInStatus, useProviderSignIn } from './provider-sign-in';
 import { RemoveAccount } from './RemoveAccount';
+import { MailboxTransferDialog } from '../mailbox-io/MailboxTransferDialog';
 import { ServerFieldset } from './ServerFieldset';
 import { Failure, TestResults } from './TestResults';
 
@@ -64,6 +65,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<TwinboxError>();
   const [removing, setRemoving] = useState(false);
+  const [transferring, setTransferring] = useState(false);
   const removeButton = useRef<HTMLButtonElement>(null);
   const [passwordsPersist, setPasswordsPersist] = useState(true);
   const [stage, setStage] = useState<'setup' | 'form'>(editing ? 'form' : 'setup');
@@ -325,6 +327,11 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
               Remove account…
             </button>
           )}
+          {account && (
+            <button type="button" aria-haspopup="dialog" onClick={() => setTransferring(true)} disabled={busy}>
+              Export or import mail…
+            </button>
+          )}
           <button type="button" onClick={() => void runTest(draft)} disabled={busy}>
             Test connection
           </button>
@@ -341,6 +348,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           </button>
         </div>
       </form>
+      {account && transferring && <MailboxTransferDialog account={account} onClose={() => setTransferring(false)} />}
       {account && removing && (
         <RemoveAccount
           account={account}

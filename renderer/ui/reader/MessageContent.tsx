@@ -1,12 +1,17 @@
 import { useState } from 'react';
+import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { MessageBody } from '../../../shared/model';
+import type { CachedMessage } from '../../db/schema';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
 import { AttachmentList } from './AttachmentList';
 import type { MailLink } from './mail-html';
 import { MailFrame } from './MailFrame';
+import { printDocument } from './print-document';
+import { PrintView } from './PrintView';
 import { RemoteContentBar } from './RemoteContentBar';
 import { SourceDialog } from './SourceDialog';
+import { SaveEmlButton } from '../mailbox-io/SaveEmlButton';
 import { useMailContent } from './use-mail-content';
 
 /**
@@ -14,9 +19,23 @@ import { useMailContent } from './use-mail-content';
  * text, as text), what was blocked and how to allow it, where its links
  * go, its files, and its source on request.
  */
-export function MessageContent({ body, messageKey, sender, senderAllowed }: { body: MessageBody; messageKey: MessageKey; sender: string | undefined; senderAllowed: boolean }): React.JSX.Element {
-  const { engine } = useApp();
+export function MessageContent({
+  message,
+  body,
+  messageKey,
+  sender,
+  senderAllowed,
+}: {
+  message: CachedMessage;
+  body: MessageBody;
+  messageKey: MessageKey;
+  sender: string | undefined;
+  senderAllowed: boolean;
+}): React.JSX.Element {
+  const { client, engine } = useApp();
   const [preferText, setPreferText] = useState(false);
+  const [printout, setPrintout] = useState<string | undefined>();
+  const [printProblem, setPrintProblem] = useState<string | undefined>();
   // Anyone can write any From address: "always" is the user's word for mail that really comes from it, so it
   // applies only when the receiving server vouched for this very address (main says which messages show that).
   const verification = body.senderVerification;
@@ -36,16 +55,39 @@ export function MessageContent({ body, messageKey, sender, senderAllowed }: { bo
     if (allow && remote.kind === 'blocked') loadRemote();
   }
 
+  /** Prints what the reader shows (the HTML as sanitised here, or the text), under the message's headers. */
+  async function print(): Promise<void> {
+    setPrintProblem(undefined);
+    const printed = printDocument(message, showHtml ? { html: prepared.document } : { text: hasText ? (body.text ?? '') : 'This message has no text.' });
+    try {
+      await client.call('app.print', { document: printed });
+    } catch (error) {
+      // The browser host has no print window of its own: the page prints its print view instead.
+      if (error instanceof TwinboxError && error.code === 'NOT_SUPPORTED') setPrintout(printed);
+      else setPrintProblem(error instanceof TwinboxError ? error.userText : ERROR_TEXT.INTERNAL);
+    }
+  }
+
   return (
     <>
       <div className="reader-actions" role="group" aria-label="Message view">
+        <button type="button" onClick={() => void print()}>
+          Print…
+        </button>
         {prepared !== undefined && hasText && (
           <button type="button" aria-pressed={preferText} onClick={() => setPreferText((value) => !value)}>
             Show plain text
           </button>
         )}
         <SourceDialog messageKey={messageKey} />
+        <SaveEmlButton messageKey={messageKey} subject={message.subject} />
       </div>
+      {printProblem && (
+        <p role="alert" className="error-text">
+          Could not print: {printProblem}
+        </p>
+      )}
+      {printout !== undefined && <PrintView document={printout} onClose={() => setPrintout(undefined)} />}
       {showHtml && prepared.remoteImages.length > 0 && (
         <RemoteContentBar
           blocked={prepared.blockedImages.length}

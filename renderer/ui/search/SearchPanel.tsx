@@ -99,7 +99,7 @@ function SearchNote({
     <div className="search-note" role="status" aria-label="Search results">
       <p>
         {count === 0 ? 'No messages found' : `${count}${truncated ? '+' : ''} message${count === 1 ? '' : 's'} found`}
-        {account ? ` in ${account.name}` : ''}.
+        {account ? ` in ${account.name}` : folder ? '' : ' in every account'}.
         {truncated && ' Only the newest are listed; add a word to narrow the search.'}
       </p>
       {queued > 0 && (

@@ -1,0 +1,95 @@
+import { useEffect, useRef } from 'react';
+import type { CachedFolder } from '../../db/schema';
+import { folderLabel } from './FolderDialog';
+import type { FolderTask } from './FolderDialog';
+
+/**
+ * A folder's actions, as Thunderbird's context menu has them: from the "⋯"
+ * button beside the folder, or a right click on it, and by keyboard (arrows,
+ * Escape). The special folders take subfolders but keep their name and place.
+ */
+export function FolderMenu({
+  folder,
+  open,
+  protectedFolder,
+  onOpenChange,
+  onTask,
+}: {
+  folder: CachedFolder;
+  open: boolean;
+  protectedFolder: boolean;
+  onOpenChange: (open: boolean) => void;
+  onTask: (task: FolderTask) => void;
+}): React.JSX.Element {
+  const menu = useRef<HTMLUListElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const name = folderLabel(folder);
+
+  useEffect(() => {
+    if (open) menu.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+  }, [open]);
+
+  function close(refocus: boolean): void {
+    onOpenChange(false);
+    if (refocus) button.current?.focus();
+  }
+
+  function onKeyDown(event: React.KeyboardEvent): void {
+    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      close(true);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % Math.max(items.length, 1)]?.focus();
+    }
+  }
+
+  const item = (label: string, task: FolderTask, disabled = false): React.JSX.Element => (
+    <li role="none">
+      <button
+        type="button"
+        role="menuitem"
+        disabled={disabled}
+        title={disabled ? 'A special folder keeps its name and place' : undefined}
+        onClick={() => {
+          close(false);
+          onTask(task);
+        }}
+      >
+        {label}
+      </button>
+    </li>
+  );
+
+  return (
+    <div
+      className="menu-anchor folder-menu"
+      onBlur={(event) => {
+        if (open && !event.currentTarget.contains(event.relatedTarget)) onOpenChange(false);
+      }}
+    >
+      <button
+        ref={button}
+        type="button"
+        className="folder-actions"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={`Folder actions for ${name}`}
+        title={`Folder actions for ${name}`}
+        onClick={() => onOpenChange(!open)}
+      >
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {open && (
+        <ul ref={menu} role="menu" aria-label={`Folder actions for ${name}`} className="menu" onKeyDown={onKeyDown}>
+          {item('New subfolder…', { kind: 'create', accountId: folder.accountId, parent: folder.path })}
+          {item('Rename…', { kind: 'rename', accountId: folder.accountId, folder }, protectedFolder)}
+          {item('Move to…', { kind: 'move', accountId: folder.accountId, folder }, protectedFolder)}
+          {item('Delete…', { kind: 'delete', accountId: folder.accountId, folder }, protectedFolder)}
+        </ul>
+      )}
+    </div>
+  );
+}

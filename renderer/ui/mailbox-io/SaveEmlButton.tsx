@@ -1,0 +1,43 @@
+import { useState } from 'react';
+import { TwinboxError } from '../../../shared/errors';
+import type { MessageKey } from '../../db/writer';
+import { useApp } from '../app-context';
+import { downloadBytes } from '../reader/bytes';
+import { newOperationId, runExport } from './transfer';
+
+/**
+ * "Save as .eml": the message's exact bytes in a file of its own, where the
+ * user chooses (the desktop app) or through the browser's download.
+ */
+export function SaveEmlButton({ messageKey, subject }: { messageKey: MessageKey; subject: string }): React.JSX.Element {
+  const { client } = useApp();
+  const [state, setState] = useState<{ kind: 'idle' | 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; error: TwinboxError }>({ kind: 'idle' });
+
+  async function save(): Promise<void> {
+    const [accountId, folder, serverId] = messageKey;
+    setState({ kind: 'saving' });
+    try {
+      const result = await runExport(client, {
+        exportId: newOperationId(),
+        accountId,
+        format: 'eml',
+        name: subject.trim() === '' ? 'message' : subject.trim().slice(0, 100),
+        folders: [{ folder, messages: [{ serverId, flags: [], receivedAt: null }] }],
+      });
+      if (result.kind === 'download') downloadBytes(result.filename, result.content);
+      setState(result.kind === 'saved' ? { kind: 'saved', path: result.path } : { kind: 'idle' });
+    } catch (error) {
+      setState({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+    }
+  }
+
+  return (
+    <>
+      <button type="button" onClick={() => void save()} disabled={state.kind === 'saving'}>
+        Save as .eml
+      </button>
+      {state.kind === 'saved' && <span role="status">Saved to {state.path}</span>}
+      {state.kind === 'failed' && <span role="alert">{state.error.userText}</span>}
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useApp } from '../app-context';
+import { flaggedTotal, inboxesUnread, UNIFIED_VIEWS, unreadTotal } from './unified-source';
+import type { UnifiedView } from './unified-source';
+
+/**
+ * The sidebar's "Unified" section, above the accounts: every account's
+ * Inbox, unread mail and flagged mail together, as Thunderbird's unified
+ * folders are, shown whenever there is an account.
+ */
+export function UnifiedFolders({ selected, onSelect }: { selected: UnifiedView | undefined; onSelect: (view: UnifiedView) => void }): React.JSX.Element | null {
+  const { db } = useApp();
+  const hasAccounts = useLiveQuery(async () => (await db.accounts.count()) > 0, [], false);
+  if (!hasAccounts) return null;
+  return (
+    <section className="account unified" aria-labelledby="unified-heading">
+      <div className="account-heading">
+        <h2 id="unified-heading" className="account-name">
+          Unified
+        </h2>
+      </div>
+      <ul className="folders" aria-label="Unified folders">
+        {UNIFIED_VIEWS.map(({ view, name }) => (
+          <UnifiedItem key={view} view={view} name={name} current={selected === view} onSelect={() => onSelect(view)} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function UnifiedItem({ view, name, current, onSelect }: { view: UnifiedView; name: string; current: boolean; onSelect: () => void }): React.JSX.Element {
+  const { db } = useApp();
+  // Added up from the counts kept per folder (db/folder-counts.ts): counting rows would read them after every commit.
+  const count = useLiveQuery(() => (view === 'inboxes' ? inboxesUnread(db) : view === 'unread' ? unreadTotal(db) : flaggedTotal(db)), [view], 0);
+  const what = view === 'flagged' ? 'flagged' : 'unread';
+  return (
+    <li>
+      <button type="button" className="folder" aria-current={current ? 'true' : undefined} aria-label={count > 0 ? `${name}, ${count} ${what}` : name} onClick={onSelect}>
+        <span className="folder-name">{name}</span>
+        {count > 0 && (
+          <span className="unread-count" aria-hidden="true">
+            {count}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
