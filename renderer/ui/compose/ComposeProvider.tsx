@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { parseMailto } from '../../../shared/mailto';
 import { Outbox } from '../../sync/outbox';
 import { useApp } from '../app-context';
 import { sameKey } from '../selection';
@@ -61,6 +62,25 @@ export function ComposeProvider({ children }: { children: ReactNode }): React.JS
     const problems = outcome.kind === 'sent' || outcome.kind === 'discarded' ? outcome.problems : [];
     if (text !== undefined) setNotice({ id: nextId.current++, text, problems });
   }, []);
+
+  // mailto: links opened with Twinbox (main keeps them until taken): each opens a composer, filled in.
+  useEffect(() => {
+    // Taken links are opened even if this effect was cleaned up meanwhile: main hands each out once.
+    const takeLinks = (): void => {
+      client.call('app.takeMailto', {}).then(
+        (links) => {
+          for (const link of links) {
+            const prefill = parseMailto(link);
+            if (prefill) api.open({ kind: 'new', prefill });
+          }
+        },
+        () => undefined,
+      );
+    };
+    const stop = client.on('app.mailto', takeLinks);
+    takeLinks();
+    return stop;
+  }, [client, api]);
 
   useEffect(() => {
     if (!notice || notice.problems.length > 0) return;

@@ -1,10 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { RefObject } from 'react';
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import { safeFileName } from '../../../shared/file-names';
 import type { Account, OutgoingMessage } from '../../../shared/model';
-import type { DraftRef, Outbox } from '../../sync/outbox';
+import type { Outbox } from '../../sync/outbox';
 import { useApp } from '../app-context';
 import { byteSize } from '../format';
 import { parseAddressList } from './addresses';
@@ -12,10 +11,9 @@ import type { ComposeRequest } from './compose-state';
 import { htmlDocument, htmlToText, sanitizeHtml, textToHtml } from './html';
 import { attachmentKey, loadCompose, TITLES } from './load';
 import type { BodyFormat, ComposeAttachment, InitialCompose } from './load';
+import { DraftSession, userText } from './draft-session';
+import type { DraftSnapshot, DraftStatus } from './draft-session';
 import { RichTextEditor } from './RichTextEditor';
-
-/** How long typing must pause before the draft is saved by itself. */
-export const AUTOSAVE_DELAY_MS = 3_000;
 
 /** How a composer ended, for the note the provider shows after it. */
 export type ComposeOutcome =
@@ -25,10 +23,6 @@ export type ComposeOutcome =
   | { kind: 'closed' };
 
 type Load = { kind: 'loading' } | { kind: 'ready'; initial: InitialCompose } | { kind: 'failed'; text: string };
-
-function userText(error: unknown): string {
-  return ERROR_TEXT[error instanceof TwinboxError ? error.code : 'INTERNAL'];
-}
 
 /**
  * One message being written, in a modal dialog named for what it is ("New
@@ -116,8 +110,6 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
   );
 }
 
-type DraftStatus = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: number } | { kind: 'failed'; text: string };
-
 type AddressField = 'to' | 'cc' | 'bcc';
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -163,15 +155,15 @@ function ComposeForm({
   const [draftStatus, setDraftStatus] = useState<DraftStatus>({ kind: 'idle' });
   const [confirming, setConfirming] = useState(false);
   const [dragging, setDragging] = useState(false);
-  const [version, setVersion] = useState(0);
-
-  const versionRef = useRef(0);
-  const savedVersion = useRef(0);
-  /** The version a save under way is writing. */
-  const savingVersion = useRef(0);
-  const draft = useRef<DraftRef | undefined>(initial.draft);
-  /** Saves run one after another, and a send waits for the one under way. */
-  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  /** The message as it stands, for the session to save or send; set below, once what it reads is there. */
+  const snapshot = useRef<() => DraftSnapshot>(() => undefined);
+  const [session] = useState(
+    () =>
+      new DraftSession(outbox, () => snapshot.current(), setDraftStatus, {
+        ...(initial.draft ? { draft: initial.draft } : {}),
+        ...(initial.answering ? { answering: initial.answering } : {}),
+      }),
+  );
   const editor = useRef<HTMLDivElement>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const inputs = { to: useRef<HTMLInputElement>(null), cc: useRef<HTMLInputElement>(null), bcc: useRef<HTMLInputElement>(null) };
@@ -185,10 +177,12 @@ function ComposeForm({
   latest.current = { accountId, fields, format, text, attachments, account };
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
+  useEffect(() => () => session.dispose(), [session]);
+  // Not saved by itself while sending or asking whether to discard.
+  useEffect(() => session.hold(phase !== 'editing' || confirming), [session, phase, confirming]);
 
   function changed(): void {
-    versionRef.current += 1;
-    setVersion(versionRef.current);
+    session.changed();
   }
 
   useEffect(() => {
@@ -242,38 +236,10 @@ function ComposeForm({
     };
   }
 
-  function saveDraft(): Promise<boolean> {
+  snapshot.current = () => {
     const message = currentMessage();
-    const accountNow = latest.current.accountId;
-    const version = versionRef.current;
-    if (!message) {
-      setProblem('Choose the account to save the draft in.');
-      return Promise.resolve(false);
-    }
-    savingVersion.current = version;
-    const run = chain.current.then(async () => {
-      setDraftStatus({ kind: 'saving' });
-      try {
-        draft.current = await outbox.saveDraft(accountNow, message, draft.current);
-        savedVersion.current = Math.max(savedVersion.current, version);
-        setDraftStatus({ kind: 'saved', at: Date.now() });
-        return true;
-      } catch (error) {
-        setDraftStatus({ kind: 'failed', text: userText(error) });
-        return false;
-      }
-    });
-    chain.current = run;
-    return run;
-  }
-
-  // Saved by itself once typing pauses; not while sending or asking whether to discard.
-  useEffect(() => {
-    if (phase !== 'editing' || confirming || version === savedVersion.current) return;
-    const timer = setTimeout(() => void saveDraft(), AUTOSAVE_DELAY_MS);
-    return () => clearTimeout(timer);
-    // saveDraft reads everything else through refs.
-  }, [version, phase, confirming]);
+    return message ? { accountId: latest.current.accountId, message } : undefined;
+  };
 
   function validate(field: AddressField): string | undefined {
     const { invalid } = parseAddressList(latest.current.fields[field]);
@@ -301,13 +267,8 @@ function ComposeForm({
     }
     setProblem(undefined);
     setPhase('sending');
-    // A save under way finishes first, so that the draft removed after sending is its latest version.
-    await chain.current;
     try {
-      const outcome = await outbox.send(latest.current.accountId, message, {
-        ...(draft.current ? { draft: draft.current } : {}),
-        ...(initial.answering ? { answering: initial.answering } : {}),
-      });
+      const outcome = await session.send(latest.current.accountId, message);
       onDone({ kind: 'sent', problems: outcome.problems });
     } catch (error) {
       setPhase('editing');
@@ -318,35 +279,17 @@ function ComposeForm({
   async function discard(): Promise<void> {
     setConfirming(false);
     setPhase('closing');
-    await chain.current;
-    const problems: string[] = [];
-    if (draft.current) {
-      try {
-        await outbox.discardDraft(draft.current);
-      } catch (error) {
-        problems.push(`The draft could not be removed from Drafts. ${userText(error)}`);
-      }
-    }
-    onDone({ kind: 'discarded', problems });
+    onDone({ kind: 'discarded', problems: await session.discard() });
   }
 
   async function saveAndClose(): Promise<void> {
     setConfirming(false);
-    if (await saveDraft()) onDone({ kind: 'saved' });
+    if (await session.save()) onDone({ kind: 'saved' });
   }
 
   closeRequest.current = () => {
     if (busy) return;
-    const asked = versionRef.current;
-    // Nothing changed since the last save, or since the one under way began: nothing to lose once it is done.
-    if (asked !== savedVersion.current && asked !== savingVersion.current) {
-      setConfirming(true);
-      return;
-    }
-    void chain.current.then(() => {
-      if (versionRef.current !== savedVersion.current) setConfirming(true);
-      else onDone(draft.current && asked > 0 ? { kind: 'saved' } : { kind: 'closed' });
-    });
+    void session.closeDecision().then((decision) => (decision === 'ask' ? setConfirming(true) : onDone({ kind: decision })));
   };
 
   function setField(field: AddressField | 'subject', value: string): void {
@@ -548,7 +491,7 @@ function ComposeForm({
           <button type="button" className="primary" aria-keyshortcuts="Control+Enter Meta+Enter" onClick={() => void send()}>
             Send
           </button>
-          <button type="button" onClick={() => void saveDraft()}>
+          <button type="button" onClick={() => void session.save()}>
             Save draft
           </button>
           <label className="button attach-button">
@@ -571,7 +514,7 @@ function ComposeForm({
         </footer>
       </fieldset>
 
-      {confirming && <ConfirmDiscard hasDraft={draft.current !== undefined} onKeep={() => setConfirming(false)} onSave={() => void saveAndClose()} onDiscard={() => void discard()} />}
+      {confirming && <ConfirmDiscard hasDraft={session.draft !== undefined} onKeep={() => setConfirming(false)} onSave={() => void saveAndClose()} onDiscard={() => void discard()} />}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import { createContext, useContext } from 'react';
+import type { MailtoFields } from '../../../shared/mailto';
 import type { MessageKey } from '../../db/writer';
 
-/** What the user asked to write: a new message, an answer to one, a forward, or a saved draft. */
+/** What the user asked to write: a new message (filled in from a mailto: link, say), an answer to one, a forward, or a saved draft. */
 export type ComposeRequest =
-  | { kind: 'new'; accountId?: string }
+  | { kind: 'new'; accountId?: string; prefill?: MailtoFields }
   | { kind: 'reply' | 'replyAll' | 'forward'; message: MessageKey }
   | { kind: 'draft'; message: MessageKey };
 

@@ -75,7 +75,21 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
   const title = TITLES[request.kind];
   if (request.kind === 'new') {
     const accountId = request.accountId ?? (await services.db.accounts.toCollection().first())?.id;
-    return { ...EMPTY, title, accountId, focus: 'to' };
+    const prefill = request.prefill;
+    if (!prefill) return { ...EMPTY, title, accountId, focus: 'to' };
+    return {
+      ...EMPTY,
+      title,
+      accountId,
+      to: prefill.to.join(', '),
+      cc: prefill.cc.join(', '),
+      bcc: prefill.bcc.join(', '),
+      subject: prefill.subject,
+      text: prefill.body,
+      html: textToHtml(prefill.body),
+      ...(prefill.inReplyTo === undefined ? {} : { inReplyTo: prefill.inReplyTo, references: [prefill.inReplyTo] }),
+      focus: prefill.to.length === 0 ? 'to' : 'body',
+    };
   }
   const key = request.message;
   const original = await services.db.messages.get(key);
