@@ -143,8 +143,13 @@ describe('layout under hostile content', () => {
     expect(await scrollsSideways(page)).toBe(false);
     expect(await buttonsOutsideTheWindow(page)).toEqual([]);
     // The reader's own actions stay where they can be pressed.
-    for (const name of ['View source', /^Save /]) {
-      const button = article.getByRole('button', { name });
+    const attachments = article.getByRole('region', { name: 'Attachments' });
+    for (const button of [
+      article.getByRole('button', { name: 'View source' }),
+      article.getByRole('button', { name: 'Print…' }),
+      article.getByRole('button', { name: 'Save as .eml' }),
+      attachments.getByRole('button', { name: /^Save / }),
+    ]) {
       const box = await boxOf(button);
       expect(box.x + box.width).toBeLessThanOrEqual(before.reader.x + before.reader.width + 1);
     }
