@@ -37,8 +37,6 @@ export const ERROR_TEXT = {
 
 export type ErrorCode = keyof typeof ERROR_TEXT;
 
-export const ERROR_CODES = Object.keys(ERROR_TEXT) as ErrorCode[];
-
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_TEXT, value);
 }

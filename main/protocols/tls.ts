@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, rootCertificates } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
@@ -58,11 +58,6 @@ export function normaliseFingerprint(fingerprint: string): string {
   return fingerprint.replaceAll(':', '').toUpperCase();
 }
 
-/** SHA-256 fingerprint of a PEM certificate, colon-separated upper-case hex. */
-export function fingerprintOf(pem: string): string {
-  return new X509Certificate(pem).fingerprint256;
-}
-
 /** What the user sees before trusting a certificate. */
 export function describeCertificate(pem: string, reason: string): CertificateInfo {
   const cert = new X509Certificate(pem);
@@ -85,9 +80,4 @@ export function describeCertificate(pem: string, reason: string): CertificateInf
 export function pemOf(cert: { raw: Buffer }): string {
   const base64 = cert.raw.toString('base64').replace(/(.{64})/g, '$1\n').trim();
   return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
-}
-
-/** Hex SHA-256 of arbitrary bytes, for ids that must not reveal what they name. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

@@ -210,18 +210,6 @@ export class Pop3Session {
     return results;
   }
 
-  /** Keeps the session alive (NOOP). */
-  async noop(): Promise<void> {
-    const reply = await this.run('NOOP', 'single');
-    if (reply.status !== 'ok') throw errorForReply(reply, 'PROTOCOL_ERROR', 'NOOP');
-  }
-
-  /** Unmarks anything marked for deletion in this session (RSET). */
-  async reset(): Promise<void> {
-    const reply = await this.run('RSET', 'single');
-    if (reply.status !== 'ok') throw errorForReply(reply, 'PROTOCOL_ERROR', 'RSET');
-  }
-
   /**
    * Deletes exactly the messages with these UIDLs and ends the session. The
    * UIDLs are looked up in this session's own listing; those not on the
