@@ -30,6 +30,7 @@ import type {
 } from './model';
 import type { DiscoveryResult } from './discovery';
 import type { FolderDeleted, FolderRenamed } from './folder-names';
+import { isUidSequenceSet } from './sequence-set';
 
 export { METHOD_NAMES, EVENT_NAMES, channelOf } from './ipc-names';
 export type { EventName, MethodName } from './ipc-names';
@@ -133,7 +134,7 @@ const SyncStateSchema = z.discriminatedUnion('protocol', [
     protocol: z.literal('imap'),
     uidValidity: z.string().regex(/^\d+$/).optional(),
     highestModseq: z.string().regex(/^\d+$/).optional(),
-    knownUids: z.string().regex(/^(\d+(:\d+)?)(,\d+(:\d+)?)*$|^$/, 'an IMAP sequence set'),
+    knownUids: z.string().max(10_000_000).refine(isUidSequenceSet, 'an IMAP sequence set'),
   }),
   z.object({ protocol: z.literal('pop3') }),
 ]);

@@ -8,7 +8,7 @@
  * (rows here, files in the store) and fetches it again; a wiped cache resyncs
  * to exactly what the server has.
  */
-import { toSequenceSet } from '../../shared/sequence-set';
+import { MAX_UID, UidSet } from '../../shared/sequence-set';
 import type { Account, MessageBody } from '../../shared/model';
 import { folderMessages } from '../db/rows';
 import type { CacheWriter, MessageKey } from '../db/writer';
@@ -55,11 +55,11 @@ export class ImapMode {
     // As the last complete sync left them, unless rows came or went since; then from the cache itself.
     const knownUids =
       saved?.knownUids ??
-      toSequenceSet(
+      UidSet.of(
         (await folderMessages(db, account.id, folder).primaryKeys())
           .map((key) => Number(key[2]))
-          .filter((uid) => Number.isSafeInteger(uid) && uid > 0),
-      );
+          .filter((uid) => Number.isSafeInteger(uid) && uid > 0 && uid <= MAX_UID),
+      ).toString();
     const { syncId } = await this.client.call('mail.syncStart', {
       accountId: account.id,
       folder,

@@ -3,7 +3,7 @@
  * main parses when a message is opened.
  */
 import type { FetchedMessages, MessageSource } from '../adapter';
-import { uidSetOfServerIds } from './sequence-set';
+import { uidSetOfServerIds } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 
 /**

@@ -4,7 +4,7 @@
 import type { DeleteResult } from '../../../shared/model';
 import { expungeExactly } from './expunge';
 import type { SpecialFolders } from './folders';
-import { uidSetOfServerIds } from './sequence-set';
+import { uidSetOfServerIds } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 import { moveSelected } from './transfer';
 import { existingUids } from './uid-search';

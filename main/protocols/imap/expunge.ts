@@ -2,7 +2,7 @@
  * Removing exactly the messages the user chose, and no others.
  */
 import type { MessageRangeOptions, StoreOptions } from 'imapflow';
-import type { UidSet } from './sequence-set';
+import type { UidSet } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 import { searchUidSet } from './uid-search';
 

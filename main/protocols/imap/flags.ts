@@ -1,7 +1,7 @@
 /**
  * Setting and clearing flags (UID STORE), seen by every other device.
  */
-import { uidSetOfServerIds } from './sequence-set';
+import { uidSetOfServerIds } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 
 /**

@@ -3,7 +3,7 @@
  */
 import type { SearchObject } from 'imapflow';
 import type { SearchQuery } from '../../../shared/model';
-import type { UidSet } from './sequence-set';
+import type { UidSet } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 import { searchUidSet } from './uid-search';
 

@@ -42,7 +42,7 @@ import type { ExpungeEvent, MailboxObject } from 'imapflow';
 import { TwinboxError } from '../../../shared/errors';
 import type { MessageSummary, SyncDelta, SyncOptions, SyncState } from '../../../shared/model';
 import type { AdapterDelta } from '../adapter';
-import { MAX_UID, UidSet } from './sequence-set';
+import { MAX_UID, UidSet } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 import { storedFlags, SUMMARY_QUERY, toMessageSummary } from './summary';
 import { existingUids } from './uid-search';

@@ -4,8 +4,8 @@
 import type { CopyResponseObject } from 'imapflow';
 import { expungeExactly } from './expunge';
 import type { SpecialFolders } from './folders';
-import { uidSetOfServerIds } from './sequence-set';
-import type { UidSet } from './sequence-set';
+import { uidSetOfServerIds } from '../../../shared/sequence-set';
+import type { UidSet } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 import { withTargetCreated } from './special-create';
 

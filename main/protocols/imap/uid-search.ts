@@ -4,7 +4,7 @@
  * gets a UidSet.
  */
 import type { SearchObject } from 'imapflow';
-import { UidSet } from './sequence-set';
+import { UidSet } from '../../../shared/sequence-set';
 import type { ImapSession } from './session';
 
 /** The UIDs of the selected folder that match `query`. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TwinboxError } from '../../../shared/errors';
+import { TwinboxError } from './errors';
 import { MAX_UID, UidSet, uidSetOfServerIds } from './sequence-set';
 
 const uidLists = fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 120 });
