@@ -79,3 +79,8 @@ export class TwinboxError extends Error {
     return new TwinboxError(isErrorCode(wire.code) ? wire.code : 'INTERNAL', wire.message, certificate ? { certificate } : undefined);
   }
 }
+
+/** Any failure as a TwinboxError: itself if it is one, else INTERNAL (it is a bug here, not something the user did), keeping it as the cause. */
+export function asTwinboxError(error: unknown): TwinboxError {
+  return error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error), { cause: error });
+}

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestOutcome } from '../../shared/contract';
-import { TwinboxError } from '../../shared/errors';
+import { asTwinboxError, TwinboxError } from '../../shared/errors';
 import type { Account, OAuth2Settings, Protocol, ServerSettings, SyncDelta } from '../../shared/model';
 import { sameServer } from '../../shared/server-identity';
 import type { AdapterOptions, MailAdapter } from '../protocols/adapter';
@@ -135,7 +135,7 @@ export function createHandlers(services: Services): HandlerTable {
         }
         const saved = stored?.[kind];
         if (!stored?.oauth2 || saved?.signIn !== 'oauth2' || !sameServer(saved, server)) return new TwinboxError('SIGN_IN_REQUIRED', 'sign in with the provider to test this server');
-        return services.secret(stored.id, kind).catch((error: unknown) => (error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error))));
+        return services.secret(stored.id, kind).catch((error: unknown) => asTwinboxError(error));
       };
       // A changed server without a typed password is not contacted at all: not even the user name goes there.
       const incomingSecret = await secretFor('incoming', input.incoming);
@@ -489,7 +489,7 @@ async function testOutgoing(services: Services, server: ServerSettings, password
 
 /** A certificate refusal gets the certificate itself, so the user can see what to trust. */
 async function withCertificate(error: unknown, server: ServerSettings, protocol: Protocol | 'smtp'): Promise<TwinboxError> {
-  const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error), { cause: error });
+  const failure = asTwinboxError(error);
   if (failure.code !== 'TLS_CERT_UNTRUSTED' || failure.certificate) return failure;
   const certificate = await probeCertificate(server, protocol);
   return certificate ? new TwinboxError(failure.code, failure.message, { cause: failure, certificate }) : failure;

@@ -6,7 +6,7 @@
  * password stops all attempts until the settings change, because retrying a
  * wrong password gets accounts locked.
  */
-import { TwinboxError } from '../../shared/errors';
+import { asTwinboxError, TwinboxError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { ConnectionState } from '../../shared/model';
 import type { MailAdapter } from './adapter';
@@ -83,7 +83,7 @@ export class ConnectionPool {
         this.release(accountId, slot);
         return result;
       } catch (error) {
-        const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error), { cause: error });
+        const failure = asTwinboxError(error);
         if (CONNECTION_BROKEN.has(failure.code) || !slot.adapter.connected) {
           await this.discard(accountId, slot);
           if (attempt < attempts) continue;
@@ -159,7 +159,7 @@ export class ConnectionPool {
     } catch (error) {
       account.slots.splice(account.slots.indexOf(slot), 1);
       this.wakeOne(account);
-      const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error), { cause: error });
+      const failure = asTwinboxError(error);
       if (NEEDS_THE_USER.has(failure.code)) account.blockedBy = failure;
       if (TRANSIENT.has(failure.code)) {
         account.failures++;

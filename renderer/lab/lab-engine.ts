@@ -10,7 +10,8 @@
  * It writes nothing itself: actions go through MailActions and the sync
  * modes, which write through the cache writer as everywhere else.
  */
-import { TwinboxError } from '../../shared/errors';
+import type { TwinboxError } from '../../shared/errors';
+import { asTwinboxError } from '../../shared/errors';
 import type { MethodInput } from '../../shared/contract';
 import type { ProtocolLogLine, ServerSnapshot } from '../../shared/model';
 import type { CachedMessage, TwinboxDatabase } from '../db/schema';
@@ -263,7 +264,7 @@ export class LabEngine {
       try {
         messageIds.push((await this.client.call('mail.send', { accountId: account.id, message })).messageId);
       } catch (error) {
-        failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+        failure = asTwinboxError(error);
         try {
           const composed = await this.client.call('mail.compose', { message });
           await this.client.call('mail.append', { accountId: account.id, folder: 'INBOX', raw: new Uint8Array(composed.raw), flags: [] });

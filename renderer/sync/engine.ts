@@ -5,7 +5,7 @@
  * sync; search indexing runs in the background between syncs; errors back
  * off (and are shown) instead of being swallowed or retried in a tight loop.
  */
-import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import { asTwinboxError, ERROR_TEXT } from '../../shared/errors';
 import type { Account, AdapterCapabilities, Address, MessageBody } from '../../shared/model';
 import type { TwinboxDatabase } from '../db/schema';
 import { CacheWriter, POP3_FOLDER } from '../db/writer';
@@ -321,7 +321,7 @@ export class SyncEngine {
 
   /** Shows why the account's last attempt failed, and tries again later (sooner for the first failures). */
   private recordFailure(runtime: AccountRuntime, error: unknown): void {
-    const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+    const failure = asTwinboxError(error);
     runtime.failures++;
     const backoff = this.options.backoffMs ?? { initial: 5_000, max: 5 * 60_000 };
     const wait = Math.min(backoff.initial * 2 ** (runtime.failures - 1), backoff.max);

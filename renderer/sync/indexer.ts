@@ -6,7 +6,8 @@
  * never waits for it), resumes after a restart (the queue is in IndexedDB),
  * and says how far it has come.
  */
-import { TwinboxError } from '../../shared/errors';
+import type { TwinboxError } from '../../shared/errors';
+import { asTwinboxError } from '../../shared/errors';
 import type { MessageText } from '../../shared/model';
 import type { TextQueueEntry } from '../db/schema';
 import type { CacheWriter } from '../db/writer';
@@ -86,7 +87,7 @@ export class TextIndexer {
     this.running = this.work()
       .catch((error: unknown) => {
         // Background work: a failure (the page closing its database, a quota) is kept, shown, and tried again later.
-        this.lastError = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+        this.lastError = asTwinboxError(error);
       })
       .finally(() => {
         this.running = undefined;
@@ -179,7 +180,7 @@ export class TextIndexer {
       }
       return results.flat();
     } catch (error) {
-      this.lastError = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+      this.lastError = asTwinboxError(error);
       return this.lastError.code === 'INVALID_REQUEST' ? 'gone' : 'failed';
     }
   }

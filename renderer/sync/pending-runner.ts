@@ -4,7 +4,7 @@
  * next attempt; a refusal by the server rolls that change back here and
  * keeps it, failed, with the sentence the user sees.
  */
-import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import { asTwinboxError, ERROR_TEXT, TwinboxError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { PendingOperation } from '../db/schema';
 import type { CacheWriter } from '../db/writer';
@@ -67,7 +67,7 @@ export class PendingRunner {
         await this.writer.completePending(id);
         result.done++;
       } catch (error) {
-        const failure = error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
+        const failure = asTwinboxError(error);
         if (TRY_AGAIN.has(failure.code)) {
           await this.writer.requeuePending(id);
           result.waiting = await this.writer.db.pending.where('accountId').equals(accountId).filter((op) => op.status !== 'failed').count();
