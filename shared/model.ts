@@ -71,6 +71,9 @@ export interface ImapOptions {
   cacheLimitMegabytes: number;
 }
 
+/** The folder every mailbox has, under IMAP and POP3 alike (its name is case-insensitive, RFC 9051 section 5.1). */
+export const INBOX = 'INBOX';
+
 /** An account as both processes see it: settings, never secrets. */
 export interface Account {
   id: string;

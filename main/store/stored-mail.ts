@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { TwinboxError } from '../../shared/errors';
 import type { Account, MessageBody, MessageSummary, MessageText, StoredSummary, StoreUsage, SyncDelta, SyncOptions, SyncState } from '../../shared/model';
+import { INBOX } from '../../shared/model';
 import { crashPoint } from '../crash-points';
 import { summarizeHeaders } from '../mime/header-block';
 import { messageIdentity } from '../mime/identity';
@@ -28,7 +29,7 @@ export interface StoredMailDeps {
 
 /** Text a search index keeps of one message; the index itself keeps at most a few hundred words. */
 const TEXT_FOR_SEARCH = 4 * 1024;
-const POP3_FOLDER = 'INBOX';
+const POP3_FOLDER = INBOX;
 const MEGABYTE = 1024 * 1024;
 
 /**

@@ -7,6 +7,7 @@
 import { Dexie } from 'dexie';
 import type { Collection } from 'dexie';
 import type { MessageSummary, SpecialUse } from '../../shared/model';
+import { INBOX } from '../../shared/model';
 import { senderKeyOf } from './schema';
 import type { Bit, CachedMessage, FolderSyncState, TwinboxDatabase } from './schema';
 import { takeNumbers, writePostings } from './search-index';
@@ -14,7 +15,7 @@ import { closeThreadBook, subjectKey } from './threads';
 
 export type MessageKey = [accountId: string, folder: string, serverId: string];
 
-export const POP3_FOLDER = 'INBOX';
+export const POP3_FOLDER = INBOX;
 
 /** A POP3 account's folders, on this computer only. */
 export const LOCAL_FOLDERS: readonly { path: string; name: string; specialUse: SpecialUse }[] = [

@@ -21,7 +21,7 @@ import type { SyncEngine } from '../sync/engine';
 import { Pop3Mode } from '../sync/pop3-mode';
 import { StoreMirror } from '../sync/store-mirror';
 import { accountMessages } from '../db/rows';
-import { DAY_MS } from './lab-model';
+import { DAY_MS } from '../sync/retention';
 import type { LabHooks, LocalStorageUse, Measurements, Side, SideExplanation, SideRun } from './lab-model';
 import type { LogRecorder } from './log-recorder';
 import { describeChanges, diff, fromSnapshot, identityOf, isInbox, observeCache, rowPlace, withMessageId } from './observe';

@@ -6,7 +6,6 @@ import type { Account, ProtocolLogLine, ServerSnapshot } from '../../shared/mode
 import type { Change, Observation } from './observe';
 import type { Traffic } from './traffic';
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
 export type SideKind = 'pop3' | 'imap';
 
 export interface LocalStorageUse {

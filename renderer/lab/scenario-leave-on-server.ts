@@ -2,7 +2,8 @@
 import { accountMessages } from '../db/rows';
 import { serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
-import { DAY_MS, formatLabDate } from './lab-model';
+import { DAY_MS } from '../sync/retention';
+import { formatLabDate } from './lab-model';
 import type { RetentionPlan, ScenarioResult } from './lab-model';
 import { copies, describeChanges, fromSnapshot, inInbox, isInbox } from './observe';
 import type { Observation } from './observe';

@@ -8,7 +8,7 @@
 import type { RetentionPolicy } from '../../shared/model';
 import type { LedgerEntry } from '../db/schema';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RetentionDecision {
   /** UIDLs to DELE now. */

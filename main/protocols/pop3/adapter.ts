@@ -7,6 +7,7 @@
 import { TwinboxError } from '../../../shared/errors';
 import type { FolderDeleted, FolderRenamed } from '../../../shared/folder-names';
 import type { AdapterCapabilities, Folder, FolderCounts, MessageSummary } from '../../../shared/model';
+import { INBOX } from '../../../shared/model';
 import { summarizeHeaders } from '../../mime/header-block';
 import { messageIdentity } from '../../mime/identity';
 import type {
@@ -26,7 +27,6 @@ import type { MaildropEntry } from './responses';
 import { Pop3Session } from './session';
 import type { FetchedMessage, Pop3SessionOptions } from './session';
 
-const INBOX = 'INBOX';
 const DEFAULT_BATCH_SIZE = 50;
 /** About one screen of a message list. */
 const FIRST_SCREEN = 50;

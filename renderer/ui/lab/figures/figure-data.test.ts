@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, formatLabDate } from '../../../lab/lab-model';
+import { formatLabDate } from '../../../lab/lab-model';
+import { DAY_MS } from '../../../sync/retention';
 import type { Measurements, SideMeasure } from '../../../lab/lab-model';
 import { modeMetrics, retentionTimeline } from './figure-data';
 

@@ -4,7 +4,8 @@
  * time axis. Pure, so the figures and their tables say the same numbers.
  */
 import type { Measurements, SideMeasure } from '../../../lab/lab-model';
-import { DAY_MS, formatLabDate } from '../../../lab/lab-model';
+import { formatLabDate } from '../../../lab/lab-model';
+import { DAY_MS } from '../../../sync/retention';
 import { seconds } from '../../../lab/verdicts';
 import { byteSize } from '../../format';
 
