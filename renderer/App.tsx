@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { FlaskConical, Mails } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo } from '../shared/contract';
 import { ERROR_TEXT, TwinboxError } from '../shared/errors';
@@ -8,6 +9,9 @@ import type { Undo } from './sync/actions';
 import { AccountsMenu } from './ui/accounts/AccountsMenu';
 import { useApp } from './ui/app-context';
 import { useCompose } from './ui/compose/compose-state';
+import { useDensity } from './ui/density';
+import { Icon } from './ui/icon';
+import { ContactsButton } from './ui/contacts/Contacts';
 import { DEFAULT_VIEW, folderSource, keysSource } from './ui/list-source';
 import type { ViewOptions } from './ui/list-source';
 import { EMPTY_SELECTION, MessageList } from './ui/MessageList';
@@ -58,6 +62,7 @@ export function App(): React.JSX.Element {
   const [labOpen, setLabOpen] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('view') === 'lab');
   const list = useRef<MessageListHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
+  const density = useDensity();
 
   useEffect(() => {
     let current = true;
@@ -155,9 +160,12 @@ export function App(): React.JSX.Element {
 
   const single = keys.length === 1 ? keys[0] : undefined;
   return (
-    <div className="shell">
+    <div className="shell" data-density={density}>
       <header className="shell-header">
-        <h1>Twinbox</h1>
+        <h1>
+          <Icon icon={Mails} size={20} />
+          Twinbox
+        </h1>
         <form role="search" className="search-box" onSubmit={(event) => event.preventDefault()}>
           <input
             ref={searchInput}
@@ -176,7 +184,9 @@ export function App(): React.JSX.Element {
           />
         </form>
         <AccountsMenu />
+        <ContactsButton />
         <button type="button" aria-pressed={labOpen} onClick={() => setLabOpen((open) => !open)}>
+          <Icon icon={FlaskConical} />
           Protocol Lab
         </button>
       </header>
@@ -201,8 +211,8 @@ export function App(): React.JSX.Element {
               {search.note}
             </>
           ) : (
-            // A unified view lists newest first across accounts: the folder's sort and conversation options do not apply.
-            !unifiedShown && <ViewControls view={view} onChange={setView} />
+            // A unified view lists newest first across accounts: of the list's options only the density applies there.
+            <ViewControls view={view} onChange={setView} sorting={!unifiedShown} />
           )}
           {source ? (
             <MessageList

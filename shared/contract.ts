@@ -104,6 +104,18 @@ export const OAuth2SettingsSchema = z
   })
   .strict();
 
+const SignatureSchema = z.object({ text: z.string().max(10_000), html: z.string().max(100_000).optional() }).strict();
+
+const IdentitySchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    name: z.string().max(200),
+    address: emailAddress,
+    replyTo: emailAddress.optional(),
+    signature: SignatureSchema.optional(),
+  })
+  .strict();
+
 export const AccountSchema = z.object({
   id,
   name: z.string().min(1).max(200),
@@ -127,6 +139,9 @@ export const AccountSchema = z.object({
     })
     .optional(),
   oauth2: OAuth2SettingsSchema.optional(),
+  identities: z.array(IdentitySchema).max(50).optional(),
+  signature: SignatureSchema.optional(),
+  signaturePlacement: z.enum(['above', 'below']).optional(),
 });
 
 const SyncStateSchema = z.discriminatedUnion('protocol', [

@@ -88,6 +88,27 @@ export interface Account {
   imap?: ImapOptions;
   /** Where the account signs in when a server's `signIn` is 'oauth2'. */
   oauth2?: OAuth2Settings;
+  /** Other addresses this account writes as; its own (`displayName` <`email`>) always comes first and is not listed. */
+  identities?: Identity[];
+  /** The signature of the account's own address. */
+  signature?: Signature;
+  /** Where a signature goes in an answer: above the quoted message (with the reply) or below it. */
+  signaturePlacement?: 'above' | 'below';
+}
+
+/** An address an account writes as, with its own name, Reply-To and signature. */
+export interface Identity {
+  id: string;
+  name: string;
+  address: string;
+  replyTo?: string;
+  signature?: Signature;
+}
+
+/** A signature as text, and optionally as simple rich text for rich messages. */
+export interface Signature {
+  text: string;
+  html?: string;
 }
 
 /** A provider's OAuth2 endpoints and Twinbox's own client id there (configuration, never another product's). */

@@ -14,6 +14,7 @@
 import { Dexie } from 'dexie';
 import type { DexieOptions, EntityTable, Table, Transaction } from 'dexie';
 import type { Account, AdapterCapabilities, AttachmentInfo, Folder, MessageSummary, Protocol } from '../../shared/model';
+import type { AppSetting, Contact } from './contacts';
 import { countsByFolder, folderCountsMiddleware } from './folder-counts';
 import type { FolderCount } from './folder-counts';
 import { writePostings } from './search-index';
@@ -242,6 +243,10 @@ export class TwinboxDatabase extends Dexie {
   textQueue!: EntityTable<TextQueueEntry, 'id'>;
   /** Unread messages per folder, kept by folder-counts.ts with every write to `messages`. */
   folderCounts!: Table<FolderCount, [string, string]>;
+  /** The address book (schema v10, see contacts.ts). */
+  contacts!: EntityTable<Contact, 'address'>;
+  /** This computer's settings of the page's own (schema v10). */
+  settings!: Table<AppSetting, string>;
 
   constructor(
     name = DATABASE_NAME,
@@ -409,6 +414,11 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
       .stores({})
       .upgrade(recountFolders);
   }
+  if (upTo >= 10) {
+    // The address book, found by any word's prefix for completion; settings of the page's own. Filled after opening
+    // (from Sent folders in the background, see contacts-writer.ts), so this upgrade touches no existing row.
+    db.version(10).stores({ contacts: 'address, *tokens', settings: 'name' });
+  }
 }
 
 /** Every folder's counts, counted afresh from the rows (an upgrade's transaction writes rows without the middleware). */
@@ -431,7 +441,7 @@ export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
   return first ? (first.name.trim() || first.address).toLowerCase() : '';
 }
 
-export const LATEST_VERSION = 9;
+export const LATEST_VERSION = 10;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
 /** Enough of a body to find a message by what it is about, without indexing whole newsletters. */

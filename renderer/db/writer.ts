@@ -10,8 +10,10 @@
  * between them leaves a file the index does not know, which the next start
  * adopts; never a row whose message was never stored.
  */
-import type { Account, AdapterCapabilities, Folder, MessageSummary, MessageText, StoredSummary, SyncDelta } from '../../shared/model';
+import type { Account, AdapterCapabilities, Address, Folder, MessageSummary, MessageText, StoredSummary, SyncDelta } from '../../shared/model';
 import type { FolderMove } from '../../shared/folder-names';
+import type { AppSetting } from './contacts';
+import * as contacts from './contacts-writer';
 import { addLocalFolder, deleteLocalFolders, dropStaleFolders, localSubtree, moveFolders } from './folder-writer';
 import { applyImapDelta } from './imap-writer';
 import { deleteLocal, moveLocal, removeLocalMessage, restoreLocal, storeLocalMessage } from './local-writer';
@@ -101,6 +103,39 @@ export class CacheWriter {
   /** The user allowed remote content for every message from this sender. */
   async allowRemoteContent(address: string, allow: boolean): Promise<void> {
     await this.db.senders.put({ address: address.toLowerCase(), allowRemoteContent: allow });
+  }
+
+  // ---- the address book (contacts-writer.ts) ----------------------------------------
+
+  /** A message was sent: its recipients are written to once more. */
+  learnSent(recipients: readonly Address[]): Promise<void> {
+    return contacts.learnSent(this.ctx, recipients);
+  }
+
+  /** A message was opened: its senders join the address book, if the user has that on. */
+  learnSeen(senders: readonly Address[]): Promise<void> {
+    return contacts.learnSeen(this.ctx, senders);
+  }
+
+  /** Reads the Sent folders not yet read into the address book; returns those read. */
+  backfillContacts(): Promise<string[]> {
+    return contacts.backfillFromSent(this.ctx);
+  }
+
+  saveContact(address: Address): Promise<void> {
+    return contacts.saveContact(this.ctx, address);
+  }
+
+  deleteContacts(addresses: readonly string[]): Promise<void> {
+    return contacts.deleteContacts(this.ctx, addresses);
+  }
+
+  importContacts(people: readonly Address[]): Promise<{ added: number; updated: number }> {
+    return contacts.importContacts(this.ctx, people);
+  }
+
+  setSetting(setting: AppSetting): Promise<void> {
+    return contacts.writeSetting(this.ctx, setting);
   }
 
   // ---- each mode's deltas -----------------------------------------------------------

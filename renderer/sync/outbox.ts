@@ -97,6 +97,8 @@ export class Outbox {
   async send(accountId: string, message: OutgoingMessage, options: SendOptions = {}): Promise<SendOutcome> {
     const sent = await this.client.call('mail.send', { accountId, message: wireMessage(message) });
     const outcome: SendOutcome = { sent, copy: undefined, problems: [] };
+    // Completion learns whom the user writes to; a failure here is no failure of the send.
+    await this.engine.writer.learnSent([...message.to, ...message.cc, ...message.bcc]).catch(() => undefined);
     const problem = (what: string, error: unknown): void => {
       const code = error instanceof TwinboxError ? error.code : 'INTERNAL';
       outcome.problems.push(`${what} ${ERROR_TEXT[code]}`);

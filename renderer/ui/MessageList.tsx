@@ -1,16 +1,18 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLiveQuery } from 'dexie-react-hooks';
+import { Circle, Flag, Paperclip, Reply } from 'lucide-react';
 import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef } from 'react';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
 import type { MessageKey } from '../db/writer';
+import { ROW_HEIGHT, useDensity } from './density';
 import { listDate, senderName } from './format';
+import { Icon } from './icon';
 import type { ListSource } from './list-source';
 import { keyId } from './selection';
 import { AccountTag, inAccount } from './unified/account-badge';
 import type { AccountBadge } from './unified/account-badge';
 
-const ROW_HEIGHT = 56;
 /** Rows are read from the cache in blocks, so scrolling re-queries only when it crosses a block. */
 const BLOCK = 100;
 
@@ -55,7 +57,15 @@ export const MessageList = forwardRef<
 >(function MessageList({ source, label, selection, onSelection, onOpen, onDelete, emptyText, accounts }, ref) {
   const scroller = useRef<HTMLDivElement>(null);
   const count = useLiveQuery(() => source.count(), [source.id], 0);
-  const virtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
+  const rowHeight = ROW_HEIGHT[useDensity()];
+  const virtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 15 });
+  // Sizes already handed out are cached by the virtualiser: a change of density has to place every row again.
+  const placedAt = useRef(rowHeight);
+  useLayoutEffect(() => {
+    if (placedAt.current === rowHeight) return;
+    placedAt.current = rowHeight;
+    virtualizer.measure();
+  }, [rowHeight, virtualizer]);
   const items = virtualizer.getVirtualItems();
   const firstVisible = items[0]?.index ?? 0;
   const lastVisible = items[items.length - 1]?.index ?? 0;
@@ -129,7 +139,7 @@ export const MessageList = forwardRef<
   }));
 
   function onKeyDown(event: React.KeyboardEvent): void {
-    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? rowHeight * 10) / rowHeight) - 1);
     const { focus } = cursor.current;
     const moves: Record<string, number> = {
       ArrowDown: focus + 1,
@@ -235,21 +245,24 @@ function conversationSize(row: CachedMessage): number {
 
 /** What a screen reader says for a row: state first, then who, what, when. */
 function describe(row: CachedMessage, badge: AccountBadge | undefined): string {
-  const state = [row.seen === 0 ? 'Unread' : '', row.flagged === 1 ? 'Flagged' : '', row.hasAttachments ? 'Has attachments' : ''].filter(Boolean).join(', ');
+  const state = [row.seen === 0 ? 'Unread' : '', row.flagged === 1 ? 'Flagged' : '', row.hasAttachments ? 'Has attachments' : '', answered(row) ? 'Replied' : '']
+    .filter(Boolean)
+    .join(', ');
   const size = conversationSize(row);
   const conversation = size > 1 ? `, conversation of ${size}` : '';
   return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}${conversation}${badge ? inAccount(badge) : ''}`;
 }
 
+function answered(row: CachedMessage): boolean {
+  return row.flags.some((flag) => flag.toLowerCase() === '\\answered');
+}
+
+/** The row's marks are drawn only: its accessible name (describe) already says each of them in words. */
 function MessageRow({ row, badge }: { row: CachedMessage; badge: AccountBadge | undefined }): React.JSX.Element {
   return (
     <>
       <div className="row-line">
-        <span className="marks" aria-hidden="true">
-          {row.seen === 0 ? '●' : ''}
-          {row.flagged === 1 ? '⚑' : ''}
-          {row.hasAttachments ? '📎' : ''}
-        </span>
+        {row.seen === 0 && <Icon icon={Circle} size={8} filled className="mark-unread" />}
         {badge && <AccountTag badge={badge} />}
         <span className="sender">{senderName(row.from)}</span>
         {conversationSize(row) > 1 && (
@@ -257,6 +270,11 @@ function MessageRow({ row, badge }: { row: CachedMessage; badge: AccountBadge | 
             {conversationSize(row)}
           </span>
         )}
+        <span className="marks" aria-hidden="true">
+          {answered(row) && <Icon icon={Reply} size={14} className="mark-replied" />}
+          {row.hasAttachments && <Icon icon={Paperclip} size={14} className="mark-attachment" />}
+          {row.flagged === 1 && <Icon icon={Flag} size={14} filled className="mark-flagged" />}
+        </span>
         <span className="date">{listDate(row.sortDate)}</span>
       </div>
       <div className="row-line">

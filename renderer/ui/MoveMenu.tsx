@@ -1,7 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { FolderInput } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import type { CachedFolder } from '../db/schema';
 import { useApp } from './app-context';
+import { Icon } from './icon';
 
 /** "Move to…": the account's other folders as a menu, by mouse or keyboard. */
 export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: string | undefined; current: string | undefined; disabled: boolean; onMove: (target: string) => void }): React.JSX.Element {
@@ -33,6 +35,7 @@ export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: 
   return (
     <div className="menu-anchor">
       <button type="button" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
+        <Icon icon={FolderInput} />
         Move to…
       </button>
       {open && (

@@ -54,8 +54,11 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
   useEffect(() => {
     if (!loaded || markedOnOpen.current) return;
     markedOnOpen.current = true;
-    if (unread) void engine.actions.setRead([messageKey], true);
-  }, [engine, messageKey, loaded, unread]);
+    if (!unread) return;
+    void engine.actions.setRead([messageKey], true);
+    // Counted once per message, when first read; the writer does nothing unless the user turned this on.
+    void engine.writer.learnSeen(message.from).catch(() => undefined);
+  }, [engine, messageKey, loaded, unread, message]);
 
   if (!message) {
     return (

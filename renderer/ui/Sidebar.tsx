@@ -1,8 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { Archive, FilePen, Flag, Folder, FolderPlus, Inbox, Mails, Send, ShieldBan, Trash } from 'lucide-react';
+import type { LucideIcon } from 'lucide-react';
 import { useState } from 'react';
 import type { MessageKey } from '../db/writer';
 import { MESSAGE_DRAG_TYPE } from './MessageList';
-import type { Account } from '../../shared/model';
+import type { Account, SpecialUse } from '../../shared/model';
 import type { CachedFolder } from '../db/schema';
 import { AccountSettingsButton } from './accounts/AccountsMenu';
 import { QuotaMeter } from './accounts/QuotaMeter';
@@ -12,6 +14,7 @@ import { isProtectedFolder, isWithin, rebase } from '../../shared/folder-names';
 import { FolderDialog } from './folders/FolderDialog';
 import type { FolderTask } from './folders/FolderDialog';
 import { FolderMenu } from './folders/FolderMenu';
+import { Icon } from './icon';
 
 /** Special folders first, in the order mail clients use; then the rest by name. */
 const SPECIAL_ORDER = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash'];
@@ -22,6 +25,22 @@ function folderOrder(a: CachedFolder, b: CachedFolder): number {
   const rb = rank(b);
   if (ra !== rb) return (ra < 0 ? 99 : ra) - (rb < 0 ? 99 : rb);
   return a.path.localeCompare(b.path);
+}
+
+const SPECIAL_ICON: Record<SpecialUse, LucideIcon> = {
+  inbox: Inbox,
+  drafts: FilePen,
+  sent: Send,
+  archive: Archive,
+  junk: ShieldBan,
+  trash: Trash,
+  all: Mails,
+  flagged: Flag,
+};
+
+function folderIcon(folder: CachedFolder): LucideIcon {
+  if (folder.path.toUpperCase() === 'INBOX') return Inbox;
+  return folder.specialUse ? SPECIAL_ICON[folder.specialUse] : Folder;
 }
 
 function displayName(folder: CachedFolder): string {
@@ -84,7 +103,7 @@ function AccountFolders({
           {account.name} <span className="protocol-badge">{account.protocol === 'imap' ? 'IMAP' : 'POP3'}</span>
         </h2>
         <button type="button" className="folder-new" aria-label={`New folder in ${account.name}`} title="New folder…" onClick={() => setTask({ kind: 'create', accountId: account.id, parent: undefined })}>
-          <span aria-hidden="true">+</span>
+          <Icon icon={FolderPlus} />
         </button>
         <AccountSettingsButton account={account} />
       </div>
@@ -189,6 +208,7 @@ function FolderItem({
           if (keys.length > 0) onDrop(keys);
         }}
       >
+        <Icon icon={folderIcon(folder)} className="folder-icon" />
         <span className="folder-name">{name}</span>
         {unread > 0 && (
           <span className="unread-count" aria-hidden="true">

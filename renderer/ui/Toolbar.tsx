@@ -1,8 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { Archive, Eraser, Flag, FlagOff, Forward, Keyboard, Mail, MailOpen, RefreshCw, Reply, ReplyAll, SquarePen, Trash } from 'lucide-react';
 import { useRef } from 'react';
 import type { MessageKey } from '../db/writer';
 import { useApp } from './app-context';
 import { useCompose } from './compose/compose-state';
+import { Icon } from './icon';
 import { MoveMenu } from './MoveMenu';
 import type { FolderRef } from './selection';
 import { showShortcuts } from './Shortcuts';
@@ -54,40 +56,52 @@ export function Toolbar({
           else if (everyAccount) void db.accounts.toArray().then((accounts) => accounts.forEach((a) => void engine.syncNow(a.id)));
         }}
       >
+        <Icon icon={RefreshCw} />
         Get mail
       </button>
       <button type="button" onClick={() => compose.open(folder ? { kind: 'new', accountId: folder.accountId } : { kind: 'new' })}>
+        <Icon icon={SquarePen} />
         New message
       </button>
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'reply', message: single })}>
+        <Icon icon={Reply} />
         Reply
       </button>
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'replyAll', message: single })}>
+        <Icon icon={ReplyAll} />
         Reply all
       </button>
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'forward', message: single })}>
+        <Icon icon={Forward} />
         Forward
       </button>
       <span className="toolbar-gap" />
       <button type="button" disabled={none} onClick={actions.toggleRead}>
+        <Icon icon={allRead ? Mail : MailOpen} />
         {allRead ? 'Mark as unread' : 'Mark as read'}
       </button>
       <button type="button" disabled={none} onClick={actions.toggleFlag}>
+        <Icon icon={allFlagged ? FlagOff : Flag} />
         {allFlagged ? 'Unflag' : 'Flag'}
       </button>
       <button type="button" disabled={none} onClick={actions.archive}>
+        <Icon icon={Archive} />
         Archive
       </button>
       <button type="button" disabled={none} onClick={actions.delete}>
+        <Icon icon={Trash} />
         Delete
       </button>
       <MoveMenu accountId={oneAccount ? selectionAccount : undefined} current={selection[0]?.[1]} disabled={none || !oneAccount} onMove={actions.move} />
       <span className="toolbar-gap" />
-      <button type="button" disabled={!account} onClick={() => wipeDialog.current?.showModal()}>
-        Forget local copy…
+      {/* The two least used, drawn as icons alone (so that the toolbar fits one line of a 1280-pixel window); their words stay as their names and tooltips. */}
+      <button type="button" className="icon-only" title="Forget local copy…" disabled={!account} onClick={() => wipeDialog.current?.showModal()}>
+        <Icon icon={Eraser} />
+        <span className="visually-hidden">Forget local copy…</span>
       </button>
-      <button type="button" onClick={showShortcuts}>
-        Keyboard shortcuts
+      <button type="button" className="icon-only" title="Keyboard shortcuts (?)" onClick={showShortcuts}>
+        <Icon icon={Keyboard} />
+        <span className="visually-hidden">Keyboard shortcuts</span>
       </button>
       <dialog ref={wipeDialog} aria-labelledby="wipe-title" className="dialog">
         <h2 id="wipe-title">Forget this computer’s copy of {account?.name}?</h2>

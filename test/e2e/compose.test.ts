@@ -449,3 +449,92 @@ describe('drafts', () => {
     expect(session!.pageErrors).toEqual([]);
   });
 });
+
+describe('writing as one of several identities', () => {
+  it('answers as the identity the message was sent to, with its signature, swaps the signature with the identity, and sends as it', async (context) => {
+    const [me, them] = await leaseMailboxes(context, 2);
+    const tag = uniqueTag();
+    const sales = 'sales@example.org';
+    await appendMessage(
+      me!,
+      [
+        `From: Their Name <${them!.address}>`,
+        `To: Example Sales <${sales}>`,
+        `Subject: ${tag} order`,
+        `Message-ID: <${tag}.order@twinbox.test>`,
+        `Date: ${new Date(Date.UTC(2026, 0, 3, 10, 0)).toUTCString()}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Ten boxes, please.',
+        '',
+      ].join('\r\n'),
+    );
+    const page = await open(context, {
+      user: me!,
+      protocol: 'imap',
+      extra: {
+        displayName: 'Ana Lima',
+        signature: { text: 'Ana Lima' },
+        signaturePlacement: 'below',
+        identities: [{ id: 'sales', name: 'Example Sales', address: sales, replyTo: 'orders@example.org', signature: { text: 'The sales team\nExample Ltd' } }],
+      },
+    });
+
+    await message(page, `${tag} order`).click();
+    await toolbarButton(page, 'Reply').click();
+    const dialog = page.getByRole('dialog', { name: 'Reply' });
+    const body = dialog.getByRole('textbox', { name: 'Message text' });
+    await body.waitFor();
+    const from = field(dialog, 'From');
+    expect(await from.locator('option:checked').innerText()).toMatch(new RegExp(`^Example Sales <${escapeRegExp(sales)}> — `));
+    // Below the quoted message, behind the "-- " line.
+    expect(await body.inputValue()).toMatch(/> Ten boxes, please\.\n\n-- \nThe sales team\nExample Ltd\n$/);
+
+    // Written as the account's own address: its signature takes the place of the other.
+    await from.selectOption({ label: (await from.locator('option').first().innerText()).trim() });
+    expect(await body.inputValue()).toMatch(/> Ten boxes, please\.\n\n-- \nAna Lima\n$/);
+    expect(await body.inputValue()).not.toContain('The sales team');
+    await from.selectOption({ index: 1 });
+    expect(await body.inputValue()).toMatch(/\n-- \nThe sales team\nExample Ltd\n$/);
+
+    await body.press('Control+Home');
+    await page.keyboard.type('On their way.');
+    await page.keyboard.press('Control+Enter');
+    await sentNotice(page);
+
+    const received = await arrived(them!, `Re: ${tag} order`);
+    expect(received.email.from).toEqual({ name: 'Example Sales', address: sales });
+    expect(received.email.replyTo).toEqual([{ name: '', address: 'orders@example.org' }]);
+    expect(received.email.text).toMatch(/^On their way\./);
+    expect(received.email.text).toMatch(/-- \r?\nThe sales team\r?\nExample Ltd/);
+    // The copy in Sent keeps who wrote it.
+    const copy = await arrived(me!, `Re: ${tag} order`, 'Sent');
+    expect(copy.email.from).toEqual({ name: 'Example Sales', address: sales });
+    expect(session!.pageErrors).toEqual([]);
+  });
+
+  it('adds an identity with a rich-text signature in the account’s settings, and offers it in a new message', async (context) => {
+    const [me] = await leaseMailboxes(context, 1);
+    const page = await open(context, { user: me!, protocol: 'imap' });
+    const settingsButton = page.getByRole('button', { name: /^Settings for / }).first();
+    const accountName = ((await settingsButton.getAttribute('aria-label')) ?? '').replace(/^Settings for /, '');
+    await settingsButton.click();
+    const settings = page.getByRole('dialog', { name: `Settings for ${accountName}` });
+    await settings.getByRole('button', { name: 'Add an identity' }).click();
+    const identity = settings.getByRole('group', { name: /^Identity 1/ });
+    await identity.getByLabel('Name', { exact: true }).fill('Support Desk');
+    await identity.getByLabel('Address', { exact: true }).fill('not an address');
+    await settings.getByRole('button', { name: 'Save', exact: true }).click();
+    await settings.getByRole('alert').getByText('Identity 1 address: Enter the address this identity writes from, such as sales@example.com.').waitFor();
+    await identity.getByLabel('Address', { exact: true }).fill('support@example.org');
+    await identity.getByRole('checkbox', { name: 'Rich text (bold, italic, links)' }).check();
+    await identity.getByRole('textbox').last().fill('The support desk');
+    await settings.getByRole('button', { name: 'Save', exact: true }).click();
+    await settings.waitFor({ state: 'detached' });
+
+    await toolbarButton(page, 'New message').click();
+    const dialog = page.getByRole('dialog', { name: 'New message' });
+    await field(dialog, 'From').selectOption({ label: `Support Desk <support@example.org> — ${accountName} (IMAP)` });
+    expect(await dialog.getByRole('textbox', { name: 'Message text' }).inputValue()).toBe('\n\n-- \nThe support desk\n');
+  });
+});

@@ -8,6 +8,7 @@ import type { AccountDraft, DraftChange, FieldErrors, FieldId, ServerRole } from
 import { AccountSetup } from './AccountSetup';
 import { MODE_DESCRIPTION } from './discovery-text';
 import { Choice, Field, Modal, controlId } from './fields';
+import { IdentitiesEditor } from './IdentitiesEditor';
 import { ImapOptions, Pop3Options } from './ModeOptions';
 import { SignInStatus, useProviderSignIn } from './provider-sign-in';
 import { RemoveAccount } from './RemoveAccount';
@@ -15,7 +16,14 @@ import { MailboxTransferDialog } from '../mailbox-io/MailboxTransferDialog';
 import { ServerFieldset } from './ServerFieldset';
 import { Failure, TestResults } from './TestResults';
 
-const FIELD_LABELS: Record<FieldId, string> = {
+/** The label of a field in the list of what needs attention; an identity's fields are numbered as shown. */
+function labelOf(field: FieldId): string {
+  const identity = /^identity\.(\d+)\.(address|replyTo)$/.exec(field);
+  if (identity) return `Identity ${Number(identity[1]) + 1} ${identity[2] === 'address' ? 'address' : 'Reply-To'}`;
+  return FIELD_LABELS[field as keyof typeof FIELD_LABELS];
+}
+
+const FIELD_LABELS: Record<Exclude<FieldId, `identity.${string}`>, string> = {
   name: 'Account name',
   email: 'E-mail address',
   'incoming.host': 'Incoming server host',
@@ -286,6 +294,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
         ) : (
           <ImapOptions draft={draft} errors={errors} formId={formId} onChange={(value) => change({ field: 'options', value })} />
         )}
+        <IdentitiesEditor draft={draft} errors={errors} formId={formId} onChange={(value) => change({ field: 'identities', value })} />
 
         {errorList.length > 0 && (
           <div role="alert" className="accounts-summary">
@@ -293,7 +302,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
             <ul>
               {errorList.map(([field, text]) => (
                 <li key={field}>
-                  {FIELD_LABELS[field]}: {text}
+                  {labelOf(field)}: {text}
                 </li>
               ))}
             </ul>

@@ -1,5 +1,7 @@
+import { Settings } from 'lucide-react';
 import { useRef, useState } from 'react';
 import type { Account } from '../../../shared/model';
+import { Icon } from '../icon';
 import { AccountDialog } from './AccountDialog';
 
 /** The header's "Add account…" button and the setup dialog it opens. */
@@ -31,7 +33,7 @@ export function AccountSettingsButton({ account }: { account: Account }): React.
   return (
     <>
       <button ref={button} type="button" className="accounts-settings" aria-haspopup="dialog" aria-label={label} title={label} onClick={() => setOpen(true)}>
-        <span aria-hidden="true">⚙</span>
+        <Icon icon={Settings} />
       </button>
       {open && (
         <AccountDialog

@@ -7,7 +7,7 @@
  */
 import type { ConnectionTestResult, MethodInput } from '../../../shared/contract';
 import type { DiscoveredServer, Discovery } from '../../../shared/discovery';
-import type { Account, Protocol, RetentionPolicy, Security, ServerSettings, TrustedCertificate } from '../../../shared/model';
+import type { Account, Protocol, RetentionPolicy, Security, ServerSettings, Signature, TrustedCertificate } from '../../../shared/model';
 import { sameServer } from '../../../shared/server-identity';
 import type { ServerIdentity } from '../../../shared/server-identity';
 
@@ -67,6 +67,26 @@ export interface AccountDraft {
   signInWith?: ProviderSignIn;
   /** A sign-in made in this dialog (`accounts.signIn`), which main holds the tokens of for a while. */
   signInId?: string;
+  /** The own address's signature, as text and (when written as rich text) as HTML. */
+  signature: SignatureDraft;
+  signaturePlacement: 'above' | 'below';
+  /** Other addresses the account writes as. */
+  identities: IdentityDraft[];
+}
+
+export interface SignatureDraft {
+  text: string;
+  /** Set when it is written as rich text; its text is then kept from it. */
+  html?: string;
+}
+
+export interface IdentityDraft {
+  /** Kept across edits, so that drafts and choices that name it still find it. */
+  id: string;
+  name: string;
+  address: string;
+  replyTo: string;
+  signature: SignatureDraft;
 }
 
 export interface ProviderSignIn {
@@ -100,6 +120,9 @@ export function newDraft(): AccountDraft {
     sizeLimitKb: '0',
     deleteMode: 'trash',
     cacheLimitMegabytes: '500',
+    signature: { text: '' },
+    signaturePlacement: 'below',
+    identities: [],
   };
 }
 
@@ -144,6 +167,15 @@ export function draftFromAccount(account: Account): AccountDraft {
     deleteMode: account.imap?.deleteMode ?? defaults.deleteMode,
     cacheLimitMegabytes: account.imap ? String(account.imap.cacheLimitMegabytes) : defaults.cacheLimitMegabytes,
     ...(account.oauth2?.issuer ? { signInWith: { issuer: account.oauth2.issuer } } : {}),
+    signature: account.signature ? { ...account.signature } : { text: '' },
+    signaturePlacement: account.signaturePlacement ?? 'below',
+    identities: (account.identities ?? []).map((identity) => ({
+      id: identity.id,
+      name: identity.name,
+      address: identity.address,
+      replyTo: identity.replyTo ?? '',
+      signature: identity.signature ? { ...identity.signature } : { text: '' },
+    })),
   };
 }
 
@@ -215,6 +247,7 @@ export type DraftChange =
   | { field: 'host' | 'port' | 'username' | 'password'; server: ServerRole; value: string }
   | { field: 'security'; server: ServerRole; value: Security }
   | { field: 'trust'; server: ServerRole; value: TrustedCertificate | undefined }
+  | { field: 'identities'; value: Partial<Pick<AccountDraft, 'identities' | 'signature' | 'signaturePlacement'>> }
   | {
       field: 'options';
       value: Partial<Pick<AccountDraft, 'retention' | 'retentionDays' | 'pollMinutes' | 'headersOnly' | 'sizeLimitKb' | 'deleteMode' | 'cacheLimitMegabytes'>>;
@@ -225,6 +258,8 @@ export function applyChange(draft: AccountDraft, change: DraftChange): AccountDr
   switch (change.field) {
     case 'name':
       return { ...draft, name: change.value, nameTyped: true };
+    case 'identities':
+      return { ...draft, ...change.value };
     case 'displayName':
       return { ...draft, displayName: change.value };
     case 'email': {
@@ -283,7 +318,8 @@ export type FieldId =
   | 'retentionDays'
   | 'pollMinutes'
   | 'sizeLimitKb'
-  | 'cacheLimitMegabytes';
+  | 'cacheLimitMegabytes'
+  | `identity.${number}.${'address' | 'replyTo'}`;
 
 export type FieldErrors = Partial<Record<FieldId, string>>;
 
@@ -321,6 +357,11 @@ export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldEr
   } else if (wholeNumber(draft.cacheLimitMegabytes, 0, 1_000_000) === undefined) {
     errors.cacheLimitMegabytes = 'Enter a size in megabytes, or 0 to keep only the messages you open.';
   }
+  const address = /^[^\s@]+@[^\s@]+$/;
+  draft.identities.forEach((identity, index) => {
+    if (!address.test(identity.address.trim())) errors[`identity.${index}.address`] = 'Enter the address this identity writes from, such as sales@example.com.';
+    if (identity.replyTo.trim() !== '' && !address.test(identity.replyTo.trim())) errors[`identity.${index}.replyTo`] = 'Enter an e-mail address for replies, or leave it empty.';
+  });
   return errors;
 }
 
@@ -392,6 +433,12 @@ export function testInput(draft: AccountDraft): MethodInput<'accounts.test'> {
   };
 }
 
+/** A signature worth keeping: one with something in it. */
+function signatureOf(signature: SignatureDraft, key: 'signature'): { signature?: Signature } {
+  if (signature.text.trim() === '' && (signature.html ?? '').trim() === '') return {};
+  return { [key]: signature.html === undefined ? { text: signature.text } : { text: signature.text, html: signature.html } };
+}
+
 function retentionOf(draft: AccountDraft): RetentionPolicy {
   return draft.retention === 'days' ? { kind: 'days', days: Number(draft.retentionDays) } : { kind: draft.retention };
 }
@@ -418,6 +465,20 @@ export function saveInput(draft: AccountDraft): MethodInput<'accounts.save'> {
       incoming: serverSettings(draft.incoming),
       outgoing: serverSettings(draft.outgoing),
       ...options,
+      ...signatureOf(draft.signature, 'signature'),
+      // Left out when they say nothing: below the quote is where signatures go unless chosen otherwise.
+      ...(draft.signaturePlacement === 'above' ? { signaturePlacement: 'above' as const } : {}),
+      ...(draft.identities.length === 0
+        ? {}
+        : {
+            identities: draft.identities.map((identity) => ({
+              id: identity.id,
+              name: identity.name.trim(),
+              address: identity.address.trim(),
+              ...(identity.replyTo.trim() === '' ? {} : { replyTo: identity.replyTo.trim() }),
+              ...signatureOf(identity.signature, 'signature'),
+            })),
+          }),
     },
     ...passwords(draft),
     ...signIn(draft),

@@ -1,19 +1,25 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { X } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { safeFileName } from '../../../shared/file-names';
-import type { Account, OutgoingMessage } from '../../../shared/model';
+import type { OutgoingMessage } from '../../../shared/model';
 import type { Outbox } from '../../sync/outbox';
 import { useApp } from '../app-context';
 import { byteSize } from '../format';
+import { Icon } from '../icon';
 import { parseAddressList } from './addresses';
+import { AddressInput } from './AddressInput';
 import type { ComposeRequest } from './compose-state';
 import { htmlDocument, htmlToText, sanitizeHtml, textToHtml } from './html';
 import { attachmentKey, loadCompose, TITLES } from './load';
 import type { BodyFormat, ComposeAttachment, InitialCompose } from './load';
 import { DraftSession, userText } from './draft-session';
 import type { DraftSnapshot, DraftStatus } from './draft-session';
+import { findIdentity, identitiesOf, identityKey as identityKeyOf, OWN_IDENTITY } from './identities';
+import type { SendingIdentity } from './identities';
 import { RichTextEditor } from './RichTextEditor';
+import { swapPlainSignature, swapRichSignature } from './signatures';
 
 /** How a composer ended, for the note the provider shows after it. */
 export type ComposeOutcome =
@@ -92,7 +98,7 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
       <header className="composer-header">
         <h2 id={titleId}>{title}</h2>
         <button type="button" className="composer-close" aria-label="Close" disabled={busy} onClick={() => closeRequest.current()}>
-          ×
+          <Icon icon={X} />
         </button>
       </header>
       {load.kind === 'loading' && (
@@ -143,7 +149,9 @@ function ComposeForm({
     body: useId(),
     format: useId(),
   };
-  const [accountId, setAccountId] = useState(initial.accountId ?? '');
+  /** Who it is written as: an account's own address or another of its identities (identities.ts). */
+  const [identityKey, setIdentityKey] = useState(initial.identity ?? '');
+  const accountId = identityKey.split('\u0000')[0] ?? '';
   const [fields, setFields] = useState<Record<AddressField | 'subject', string>>({ to: initial.to, cc: initial.cc, bcc: initial.bcc, subject: initial.subject });
   const [format, setFormat] = useState<BodyFormat>(initial.format);
   const [text, setText] = useState(initial.text);
@@ -169,12 +177,12 @@ function ComposeForm({
   const inputs = { to: useRef<HTMLInputElement>(null), cc: useRef<HTMLInputElement>(null), bcc: useRef<HTMLInputElement>(null) };
   const dragDepth = useRef(0);
 
-  const account: Account | undefined = accounts?.find((a) => a.id === accountId);
+  const identity: SendingIdentity | undefined = accounts ? findIdentity(accounts, identityKey) : undefined;
   const busy = phase !== 'editing';
 
   // Timers and the close request see the current values through this.
-  const latest = useRef({ accountId, fields, format, text, attachments, account });
-  latest.current = { accountId, fields, format, text, attachments, account };
+  const latest = useRef({ accountId, fields, format, text, attachments, identity });
+  latest.current = { accountId, fields, format, text, attachments, identity };
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
   useEffect(() => () => session.dispose(), [session]);
@@ -186,8 +194,19 @@ function ComposeForm({
   }
 
   useEffect(() => {
-    if (initial.accountId === undefined && accounts?.[0] && accountId === '') setAccountId(accounts[0].id);
-  }, [accounts, accountId, initial.accountId]);
+    const first = accounts?.[0];
+    if (identityKey === '' && first) setIdentityKey(identityKeyOf(identitiesOf(first)[0] ?? { accountId: first.id, id: OWN_IDENTITY }));
+  }, [accounts, identityKey]);
+
+  /** Written as another identity: its signature takes the place of the last one, where that still stands as it was put in. */
+  function chooseIdentity(key: string): void {
+    const next = accounts ? findIdentity(accounts, key) : undefined;
+    const old = identity?.signature;
+    if (format === 'plain') setText((current) => swapPlainSignature(current, old, next?.signature, initial.signaturePlace, initial.quoteMarker));
+    else if (editor.current) swapRichSignature(editor.current, old, next?.signature, initial.signaturePlace, initial.quoteMarker);
+    setIdentityKey(key);
+    changed();
+  }
 
   // Typing starts where it makes sense: the To field, or the top of the body above the quote.
   useEffect(() => {
@@ -213,7 +232,7 @@ function ComposeForm({
   /** The message as it stands; recipients that are not addresses are left out (a draft keeps the rest). */
   function currentMessage(): OutgoingMessage | undefined {
     const now = latest.current;
-    if (!now.account) return undefined;
+    if (!now.identity) return undefined;
     const list = (field: AddressField) => parseAddressList(now.fields[field]).addresses;
     let body: { text: string; html?: string };
     if (now.format === 'rich') {
@@ -223,11 +242,11 @@ function ComposeForm({
       body = { text: now.text };
     }
     return {
-      from: { name: now.account.displayName, address: now.account.email },
+      from: { name: now.identity.name, address: now.identity.address },
       to: list('to'),
       cc: list('cc'),
       bcc: list('bcc'),
-      replyTo: [],
+      replyTo: now.identity.replyTo ? [{ name: '', address: now.identity.replyTo }] : [],
       subject: now.fields.subject,
       ...body,
       ...(initial.inReplyTo === undefined ? {} : { inReplyTo: initial.inReplyTo }),
@@ -354,16 +373,13 @@ function ComposeForm({
       <>
         <label htmlFor={ids[field]}>{label}</label>
         <div className="compose-field">
-          <input
+          <AddressInput
             ref={inputs[field]}
             id={ids[field]}
-            type="text"
-            autoComplete="email"
-            spellCheck={false}
             value={fields[field]}
-            aria-invalid={error !== undefined}
-            aria-describedby={error ? errorId : undefined}
-            onChange={(event) => setField(field, event.target.value)}
+            invalid={error !== undefined}
+            describedBy={error ? errorId : undefined}
+            onChange={(value) => setField(field, value)}
             onBlur={() => validate(field)}
           />
           {error && (
@@ -415,18 +431,17 @@ function ComposeForm({
           <label htmlFor={ids.from}>From</label>
           <select
             id={ids.from}
-            value={accountId}
-            onChange={(event) => {
-              setAccountId(event.target.value);
-              changed();
-            }}
+            value={identityKey}
+            onChange={(event) => chooseIdentity(event.target.value)}
           >
-            {accountId === '' && <option value="">Choose an account</option>}
-            {(accounts ?? []).map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.displayName.trim() === '' ? a.email : `${a.displayName} <${a.email}>`} — {a.name} ({a.protocol === 'imap' ? 'IMAP' : 'POP3'})
-              </option>
-            ))}
+            {identityKey === '' && <option value="">Choose an account</option>}
+            {(accounts ?? []).flatMap((a) =>
+              identitiesOf(a).map((choice) => (
+                <option key={identityKeyOf(choice)} value={identityKeyOf(choice)}>
+                  {choice.name.trim() === '' ? choice.address : `${choice.name} <${choice.address}>`} — {a.name} ({a.protocol === 'imap' ? 'IMAP' : 'POP3'})
+                </option>
+              )),
+            )}
           </select>
           {addressField('to', 'To')}
           {addressField('cc', 'Cc')}
@@ -466,7 +481,7 @@ function ComposeForm({
               <li key={attachment.key}>
                 <span className="attachment-name">{attachment.filename}</span> <span className="size">({byteSize(attachment.content.byteLength)})</span>{' '}
                 <button type="button" aria-label={`Remove ${attachment.filename}`} onClick={() => removeAttachment(attachment.key)}>
-                  ×
+                  <Icon icon={X} size={14} />
                 </button>
               </li>
             ))}

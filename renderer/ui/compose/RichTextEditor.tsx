@@ -1,8 +1,10 @@
+import { Bold, Italic, Link, List } from 'lucide-react';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { commandState, normaliseLink, rangeInside, restoreRange, runCommand } from './editing';
 import type { EditCommand } from './editing';
 import { sanitizeHtml } from './html';
+import { Icon } from '../icon';
 import { escapeHtml } from './text';
 
 interface FormatState {
@@ -157,10 +159,10 @@ export function RichTextEditor({
     <div className="compose-rich">
       <div ref={toolbar} className="compose-format-bar" role="toolbar" aria-label="Formatting" onKeyDown={onToolbarKeyDown}>
         <button type="button" aria-label="Bold" title={label('Bold', 'B')} aria-keyshortcuts={shortcut('B')} aria-pressed={state.bold} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('bold')}>
-          <b aria-hidden="true">B</b>
+          <Icon icon={Bold} />
         </button>
         <button type="button" aria-label="Italic" title={label('Italic', 'I')} aria-keyshortcuts={shortcut('I')} aria-pressed={state.italic} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('italic')}>
-          <i aria-hidden="true">I</i>
+          <Icon icon={Italic} />
         </button>
         <button
           type="button"
@@ -172,10 +174,10 @@ export function RichTextEditor({
           onMouseDown={keepSelection}
           onClick={() => apply('insertUnorderedList')}
         >
-          <span aria-hidden="true">• List</span>
+          <Icon icon={List} />
         </button>
         <button type="button" aria-label="Link" title={label('Link', 'K')} aria-keyshortcuts={shortcut('K')} disabled={disabled} onMouseDown={keepSelection} onClick={openLink}>
-          <span aria-hidden="true">Link…</span>
+          <Icon icon={Link} />
         </button>
       </div>
       {linking && (

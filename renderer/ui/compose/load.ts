@@ -15,6 +15,9 @@ import { formatAddressList, parseAddressList } from './addresses';
 import type { ComposeRequest } from './compose-state';
 import { htmlToText, sanitizeHtml, textToHtml } from './html';
 import { answerBodyPlain, answerRecipients, attribution, forwardHeaderLines, forwardSubject, replySubject, threadHeaders } from './reply';
+import { identitiesOf, identityForAnswer, identityKey, identityOfDraft, ownAddresses } from './identities';
+import { addPlainSignature, addRichSignature } from './signatures';
+import type { SignaturePlace } from './signatures';
 import { escapeHtml } from './text';
 
 export type BodyFormat = 'plain' | 'rich';
@@ -46,6 +49,11 @@ export interface InitialCompose {
   draft?: DraftRef;
   /** Where typing starts. */
   focus: 'to' | 'body';
+  /** Who it is written as (identities.ts identityKey); undefined until an account is chosen. */
+  identity: string | undefined;
+  /** Where a signature goes, and the line the quoted part starts with (for a signature above it). */
+  signaturePlace: SignaturePlace;
+  quoteMarker?: string;
 }
 
 export interface LoadServices {
@@ -74,21 +82,29 @@ const EMPTY = { to: '', cc: '', bcc: '', subject: '', format: 'plain' as const, 
 export async function loadCompose(request: ComposeRequest, services: LoadServices): Promise<InitialCompose> {
   const title = TITLES[request.kind];
   if (request.kind === 'new') {
-    const accountId = request.accountId ?? (await services.db.accounts.toCollection().first())?.id;
+    const account = request.accountId === undefined ? await services.db.accounts.toCollection().first() : await services.db.accounts.get(request.accountId);
+    const identity = account ? identitiesOf(account)[0] : undefined;
+    const signature = identity?.signature;
     const prefill = request.prefill;
-    if (!prefill) return { ...EMPTY, title, accountId, focus: 'to' };
+    const written = prefill?.body ?? '';
     return {
       ...EMPTY,
       title,
-      accountId,
-      to: prefill.to.join(', '),
-      cc: prefill.cc.join(', '),
-      bcc: prefill.bcc.join(', '),
-      subject: prefill.subject,
-      text: prefill.body,
-      html: textToHtml(prefill.body),
-      ...(prefill.inReplyTo === undefined ? {} : { inReplyTo: prefill.inReplyTo, references: [prefill.inReplyTo] }),
-      focus: prefill.to.length === 0 ? 'to' : 'body',
+      accountId: account?.id,
+      identity: identity ? identityKey(identity) : undefined,
+      signaturePlace: 'end',
+      ...(prefill
+        ? {
+            to: prefill.to.join(', '),
+            cc: prefill.cc.join(', '),
+            bcc: prefill.bcc.join(', '),
+            subject: prefill.subject,
+            ...(prefill.inReplyTo === undefined ? {} : { inReplyTo: prefill.inReplyTo, references: [prefill.inReplyTo] }),
+          }
+        : {}),
+      text: addPlainSignature(written, signature, 'end'),
+      html: addRichSignature(written === '' ? '' : textToHtml(written), signature, 'end'),
+      focus: (prefill?.to.length ?? 0) === 0 ? 'to' : 'body',
     };
   }
   const key = request.message;
@@ -101,36 +117,48 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
   const date = original.sortDate === 0 ? '' : fullDate(original.sortDate);
   const originalText = body.text ?? (body.html === undefined ? (original.snippet ?? '') : htmlToText(body.html));
   const originalHtml = body.html === undefined ? textToHtml(originalText) : sanitizeHtml(body.html);
-  const text = answerBodyPlain(request.kind, original, date, originalText);
+  // Written as the address it was sent to; the signature of that identity, where the user wants it.
+  const identity = account ? identityForAnswer(account, original) : undefined;
+  const signature = identity?.signature;
+  const identityFields = { identity: identity ? identityKey(identity) : undefined };
 
   if (request.kind === 'forward') {
     const forwarded = body.attachments.filter((a) => !a.inline && a.role !== 'signature');
-    const header = forwardHeaderLines(original, date)
-      .map((line) => escapeHtml(line))
-      .join('<br>');
+    const lines = forwardHeaderLines(original, date);
+    const header = lines.map((line) => escapeHtml(line)).join('<br>');
+    // A forward's signature goes above what is forwarded, whatever the answer setting.
+    const marker = lines[0] ?? '';
     return {
       ...EMPTY,
       title,
       accountId: key[0],
+      ...identityFields,
+      signaturePlace: 'above',
+      quoteMarker: marker,
       subject: forwardSubject(original.subject),
-      text,
-      html: `<div><br></div><div><br></div><div>${header}</div><div><br></div>${originalHtml}`,
+      text: addPlainSignature(answerBodyPlain(request.kind, original, date, originalText), signature, 'above', marker),
+      html: addRichSignature(`<div><br></div><div><br></div><div>${header}</div><div><br></div>${originalHtml}`, signature, 'above', lines.join('')),
       attachments: await fetchAttachments(key, forwarded, services.client),
       focus: 'to',
     };
   }
 
-  const recipients = answerRecipients(original, request.kind, account?.email ?? '');
+  const recipients = answerRecipients(original, request.kind, account ? ownAddresses(account) : []);
   const thread = threadHeaders(original);
+  const marker = attribution(original, date);
+  const place = identity?.placement ?? 'below';
   return {
     ...EMPTY,
     title,
     accountId: key[0],
+    ...identityFields,
+    signaturePlace: place,
+    quoteMarker: marker,
     to: formatAddressList(recipients.to),
     cc: formatAddressList(recipients.cc),
     subject: replySubject(original.subject),
-    text,
-    html: `<div><br></div><div><br></div><div>${escapeHtml(attribution(original, date))}</div><blockquote>${originalHtml}</blockquote>`,
+    text: addPlainSignature(answerBodyPlain(request.kind, original, date, originalText), signature, place, marker),
+    html: addRichSignature(`<div><br></div><div><br></div><div>${escapeHtml(marker)}</div><blockquote>${originalHtml}</blockquote>`, signature, place, marker),
     ...(thread.inReplyTo === undefined ? {} : { inReplyTo: thread.inReplyTo }),
     references: thread.references,
     answering: key,
@@ -144,9 +172,14 @@ async function loadDraft(key: MessageKey, draft: CachedMessage, body: MessageBod
   const rich = body.html !== undefined;
   // The line end every MIME body closes with is not part of what was written.
   const text = (body.text ?? (rich ? htmlToText(body.html ?? '') : '')).replace(/\r?\n$/, '');
+  const account = await services.db.accounts.get(key[0]);
+  const identity = account ? identityOfDraft(account, draft.from) : undefined;
   return {
     title: TITLES.draft,
     accountId: key[0],
+    // Its signature is in its text already: swapped, if the user writes as another identity, only where it still stands as it was.
+    identity: identity ? identityKey(identity) : undefined,
+    signaturePlace: 'end',
     to: formatAddressList(draft.to),
     cc: formatAddressList(draft.cc),
     bcc: formatAddressList(parseAddressList(bcc.join(', ')).addresses),

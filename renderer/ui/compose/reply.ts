@@ -32,16 +32,17 @@ export interface AnswerRecipients {
  * The account's own address is left out, except when answering one's own
  * message (from Sent), which goes to its recipients instead.
  */
-export function answerRecipients(original: Original, kind: 'reply' | 'replyAll', ownAddress: string): AnswerRecipients {
-  const own = ownAddress.toLowerCase();
-  const fromSelf = original.from.length > 0 && original.from.every((a) => a.address.toLowerCase() === own);
+export function answerRecipients(original: Original, kind: 'reply' | 'replyAll', ownAddresses: string | readonly string[]): AnswerRecipients {
+  // Every address the account writes as is its own: none of them is answered.
+  const own = (typeof ownAddresses === 'string' ? [ownAddresses] : ownAddresses).map((address) => address.toLowerCase());
+  const fromSelf = original.from.length > 0 && original.from.every((a) => own.includes(a.address.toLowerCase()));
   const primary = fromSelf ? original.to : original.replyTo.length > 0 ? original.replyTo : original.from;
   if (kind === 'reply') {
-    const to = uniqueAddresses(primary, fromSelf ? [] : [own]);
+    const to = uniqueAddresses(primary, fromSelf ? [] : own);
     return { to: to.length > 0 ? to : uniqueAddresses(primary), cc: [] };
   }
-  const to = uniqueAddresses(fromSelf ? primary : [...primary, ...original.to], [own]);
-  const cc = uniqueAddresses(original.cc, [own, ...to.map((a) => a.address)]);
+  const to = uniqueAddresses(fromSelf ? primary : [...primary, ...original.to], own);
+  const cc = uniqueAddresses(original.cc, [...own, ...to.map((a) => a.address)]);
   return { to: to.length > 0 || cc.length > 0 ? to : uniqueAddresses(primary), cc };
 }
 

@@ -1,11 +1,13 @@
+import { Ellipsis } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import type { CachedFolder } from '../../db/schema';
+import { Icon } from '../icon';
 import { folderLabel } from './FolderDialog';
 import type { FolderTask } from './FolderDialog';
 
 /**
- * A folder's actions, as Thunderbird's context menu has them: from the "⋯"
- * button beside the folder, or a right click on it, and by keyboard (arrows,
+ * A folder's actions, as Thunderbird's context menu has them: from the "…"
+ * (Ellipsis) button beside the folder, or a right click on it, and by keyboard (arrows,
  * Escape). The special folders take subfolders but keep their name and place.
  */
 export function FolderMenu({
@@ -80,7 +82,7 @@ export function FolderMenu({
         title={`Folder actions for ${name}`}
         onClick={() => onOpenChange(!open)}
       >
-        <span aria-hidden="true">⋯</span>
+        <Icon icon={Ellipsis} />
       </button>
       {open && (
         <ul ref={menu} role="menu" aria-label={`Folder actions for ${name}`} className="menu" onKeyDown={onKeyDown}>

@@ -9,6 +9,7 @@
  * deletes on the server only what the user confirms in a dialog.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
+import { Flag, FlagOff, Mail, MailOpen, MailPlus, Trash } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
@@ -16,6 +17,7 @@ import type { Account, ServerSnapshot } from '../../../shared/model';
 import type { CachedMessage } from '../../db/schema';
 import { POP3_FOLDER } from '../../db/writer';
 import { useApp } from '../app-context';
+import { Icon } from '../icon';
 import { MoveMenu } from '../MoveMenu';
 import { useConfirm } from './ConfirmDialog';
 import { describeItem, LabList } from './LabList';
@@ -268,17 +270,21 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
       <div className="toolbar lab-actions" role="toolbar" aria-label="Lab actions">
         <span className="lab-chosen">{subject === undefined ? 'Choose a message in any column.' : `Chosen: “${subject || '(no subject)'}”`}</span>
         <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.setRead(selected, !allRead))}>
+          <Icon icon={allRead ? Mail : MailOpen} />
           {allRead ? 'Mark unread' : 'Mark read'}
         </button>
         <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.setFlagged(selected, !allFlagged))}>
+          <Icon icon={allFlagged ? FlagOff : Flag} />
           {allFlagged ? 'Unflag' : 'Flag'}
         </button>
         <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.remove(selected))}>
+          <Icon icon={Trash} />
           Delete
         </button>
         <MoveMenu accountId={pair.imap.id} current="INBOX" disabled={!canAct} onMove={(target) => selected && act(() => runtime.move(selected, target))} />
         <span className="toolbar-gap" />
         <button type="button" disabled={busy !== undefined} onClick={() => act(() => runtime.newMail())}>
+          <Icon icon={MailPlus} />
           New mail arrives
         </button>
       </div>

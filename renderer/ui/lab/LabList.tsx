@@ -1,4 +1,6 @@
+import { Circle, Flag } from 'lucide-react';
 import { useRef } from 'react';
+import { Icon } from '../icon';
 
 /** One row of a Lab column; `id` is the message's identity, which is what matches rows across the columns. */
 export interface LabItem {
@@ -70,8 +72,8 @@ export function LabList({
           onClick={() => onSelect(item.id)}
         >
           <span className="marks" aria-hidden="true">
-            {item.unread ? '●' : ''}
-            {item.flagged ? '⚑' : ''}
+            {item.unread && <Icon icon={Circle} size={8} filled className="mark-unread" />}
+            {item.flagged && <Icon icon={Flag} size={12} filled className="mark-flagged" />}
           </span>
           <span className="lab-subject">{item.subject || '(no subject)'}</span>
           {item.remark && <span className="lab-remark">{item.remark}</span>}

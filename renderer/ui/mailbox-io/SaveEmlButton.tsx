@@ -1,7 +1,9 @@
+import { Download } from 'lucide-react';
 import { useState } from 'react';
 import { TwinboxError } from '../../../shared/errors';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
+import { Icon } from '../icon';
 import { downloadBytes } from '../reader/bytes';
 import { newOperationId, runExport } from './transfer';
 
@@ -34,6 +36,7 @@ export function SaveEmlButton({ messageKey, subject }: { messageKey: MessageKey;
   return (
     <>
       <button type="button" onClick={() => void save()} disabled={state.kind === 'saving'}>
+        <Icon icon={Download} />
         Save as .eml
       </button>
       {state.kind === 'saved' && <span role="status">Saved to {state.path}</span>}

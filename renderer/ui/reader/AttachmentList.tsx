@@ -1,3 +1,4 @@
+import { Download, Paperclip } from 'lucide-react';
 import { useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { ErrorCode } from '../../../shared/errors';
@@ -6,6 +7,7 @@ import type { AttachmentInfo } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
 import { byteSize } from '../format';
+import { Icon } from '../icon';
 import { downloadBytes } from './bytes';
 
 type SaveState = { kind: 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; code: ErrorCode };
@@ -54,11 +56,13 @@ export function AttachmentList({ attachments, messageKey }: { attachments: reado
           const name = safeFileName(attachment.filename);
           return (
             <li key={attachment.id} className="attachment">
+              <Icon icon={Paperclip} size={14} className="attachment-icon" />
               <span className="attachment-name">{name}</span>{' '}
               <span className="attachment-type">{attachment.contentType}</span>{' '}
               <span className="size">{byteSize(attachment.size)}</span>{' '}
               <button type="button" disabled={state?.kind === 'saving'} onClick={() => void save(attachment)}>
-                Save {name}
+                <Icon icon={Download} size={14} />
+                <span className="attachment-save">Save {name}</span>
               </button>
               {state?.kind === 'saved' && (
                 <span role="status" className="attachment-status">

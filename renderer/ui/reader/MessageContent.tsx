@@ -1,9 +1,11 @@
+import { FileText, Printer } from 'lucide-react';
 import { useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { MessageBody } from '../../../shared/model';
 import type { CachedMessage } from '../../db/schema';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
+import { Icon } from '../icon';
 import { AttachmentList } from './AttachmentList';
 import type { MailLink } from './mail-html';
 import { MailFrame } from './MailFrame';
@@ -72,10 +74,12 @@ export function MessageContent({
     <>
       <div className="reader-actions" role="group" aria-label="Message view">
         <button type="button" onClick={() => void print()}>
+          <Icon icon={Printer} />
           Print…
         </button>
         {prepared !== undefined && hasText && (
           <button type="button" aria-pressed={preferText} onClick={() => setPreferText((value) => !value)}>
+            <Icon icon={FileText} />
             Show plain text
           </button>
         )}

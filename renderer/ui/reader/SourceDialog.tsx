@@ -1,7 +1,9 @@
+import { Code } from 'lucide-react';
 import { useId, useRef, useState } from 'react';
 import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
+import { Icon } from '../icon';
 import { sourceText } from './bytes';
 
 type SourceState = { kind: 'closed' } | { kind: 'loading' } | { kind: 'shown'; text: string; truncatedFrom: number | undefined } | { kind: 'failed'; error: TwinboxError };
@@ -35,6 +37,7 @@ export function SourceDialog({ messageKey }: { messageKey: MessageKey }): React.
   return (
     <>
       <button type="button" onClick={() => void open()}>
+        <Icon icon={Code} />
         View source
       </button>
       <dialog ref={dialog} aria-labelledby={titleId} className="dialog source-dialog" onClose={() => setState({ kind: 'closed' })}>

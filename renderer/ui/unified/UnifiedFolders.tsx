@@ -1,5 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { Flag, Inbox, MailDot } from 'lucide-react';
 import { useApp } from '../app-context';
+import { Icon } from '../icon';
 import { flaggedTotal, inboxesUnread, UNIFIED_VIEWS, unreadTotal } from './unified-source';
 import type { UnifiedView } from './unified-source';
 
@@ -36,6 +38,7 @@ function UnifiedItem({ view, name, current, onSelect }: { view: UnifiedView; nam
   return (
     <li>
       <button type="button" className="folder" aria-current={current ? 'true' : undefined} aria-label={count > 0 ? `${name}, ${count} ${what}` : name} onClick={onSelect}>
+        <Icon icon={view === 'inboxes' ? Inbox : view === 'unread' ? MailDot : Flag} className="folder-icon" />
         <span className="folder-name">{name}</span>
         {count > 0 && (
           <span className="unread-count" aria-hidden="true">

@@ -1,0 +1,211 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { BookUser } from 'lucide-react';
+import { useEffect, useId, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { contactAddress, suggestContacts } from '../../db/contacts';
+import type { Contact } from '../../db/contacts';
+import { useApp } from '../app-context';
+import { Icon } from '../icon';
+import { downloadBytes } from '../reader/bytes';
+import { parseVCards, writeVCards } from './vcard';
+
+/**
+ * The header's "Contacts" button and the address book it opens. It also
+ * starts the one-time reading of Sent folders into the address book, as
+ * each Sent folder's first sync completes (it is always mounted).
+ */
+export function ContactsButton(): React.JSX.Element {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  useSentBackfill();
+  return (
+    <>
+      <button ref={button} type="button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+        <Icon icon={BookUser} />
+        Contacts
+      </button>
+      {open && (
+        <ContactsDialog
+          onClose={() => {
+            setOpen(false);
+            button.current?.focus();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** Sent folders and whether each can be read yet: a key that changes only when one becomes readable. */
+function useSentBackfill(): void {
+  const { db, engine } = useApp();
+  const readiness = useLiveQuery(async () => {
+    const sent = (await db.folders.toArray()).filter((folder) => folder.specialUse === 'sent');
+    const states = await db.syncState.bulkGet(sent.map((folder): [string, string] => [folder.accountId, folder.path]));
+    const known = await db.capabilities.bulkGet([...new Set(sent.map((folder) => folder.accountId))]);
+    const local = new Set(known.filter((k) => k !== undefined && !k.capabilities.serverFolders).map((k) => k?.accountId));
+    return sent.map((folder, i) => `${folder.accountId}\u0000${folder.path}\u0000${states[i]?.completedAt !== undefined || local.has(folder.accountId) ? 1 : 0}`).join('\n');
+  }, [db]);
+  useEffect(() => {
+    if (readiness === undefined || readiness === '') return;
+    // In the background; what fails is tried again when a Sent folder next changes state.
+    engine.writer.backfillContacts().catch(() => undefined);
+  }, [engine, readiness]);
+}
+
+type Status = { kind: 'idle' } | { kind: 'done'; text: string; skipped: string[] } | { kind: 'failed'; text: string };
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element {
+  const { db, engine } = useApp();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [query, setQuery] = useState('');
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [editing, setEditing] = useState<{ address: string; name: string } | undefined>();
+  const contacts = useLiveQuery(
+    () => (query.trim() === '' ? db.contacts.toArray().then((all) => all.sort(byName)) : suggestContacts(db, query, { limit: 500 })),
+    [db, query],
+  );
+  const learnFromRead = useLiveQuery(() => db.settings.get('learnFromRead'), [db]);
+  /** What the user just chose, shown at once rather than after the write comes back. */
+  const [learnChosen, setLearnChosen] = useState<boolean | undefined>();
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
+
+  async function exportCards(): Promise<void> {
+    const all = (await db.contacts.toArray()).sort(byName);
+    downloadBytes('contacts.vcf', new TextEncoder().encode(writeVCards(all.map(contactAddress))));
+    setStatus({ kind: 'done', text: `Exported ${plural(all.length, 'contact')} to contacts.vcf.`, skipped: [] });
+  }
+
+  async function importCards(files: FileList | null): Promise<void> {
+    const file = files?.[0];
+    if (!file) return;
+    try {
+      const { people, skipped } = parseVCards(await file.text());
+      const { added, updated } = await engine.writer.importContacts(people);
+      setStatus({ kind: 'done', text: `Imported ${file.name}: ${plural(added, 'new contact')}, ${plural(updated, 'name')} updated, ${plural(skipped.length, 'card')} skipped.`, skipped });
+    } catch {
+      setStatus({ kind: 'failed', text: `${file.name} could not be read.` });
+    }
+  }
+
+  async function saveName(): Promise<void> {
+    if (!editing) return;
+    const contact = await db.contacts.get(editing.address);
+    if (contact) await engine.writer.saveContact({ name: editing.name, address: contact.display });
+    setEditing(undefined);
+  }
+
+  return createPortal(
+    <dialog ref={dialog} className="dialog contacts-dialog" aria-labelledby={titleId} onClose={onClose}>
+      <h2 id={titleId}>Contacts</h2>
+      <p className="contacts-about">The people you write to, with the names you wrote to them under. To, Cc and Bcc complete from here.</p>
+      <label className="contacts-learn">
+        <input
+          type="checkbox"
+          checked={learnChosen ?? learnFromRead?.value === true}
+          onChange={(event) => {
+            setLearnChosen(event.target.checked);
+            void engine.writer.setSetting({ name: 'learnFromRead', value: event.target.checked });
+          }}
+        />{' '}
+        Also add the senders of mail I read
+      </label>
+      <input type="search" aria-label="Search contacts" placeholder="Search contacts" value={query} onChange={(event) => setQuery(event.target.value)} />
+      <ul className="contacts-list" aria-label="Contacts">
+        {contacts?.map((contact) => (
+          <li key={contact.address}>
+            {editing?.address === contact.address ? (
+              <form
+                className="contacts-edit"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  void saveName();
+                }}
+              >
+                <input
+                  type="text"
+                  aria-label={`Name for ${contact.display}`}
+                  value={editing.name}
+                  // The field Edit opened takes the keyboard.
+                  autoFocus
+                  onChange={(event) => setEditing({ address: contact.address, name: event.target.value })}
+                  onKeyDown={(event) => {
+                    if (event.key === 'Escape') {
+                      // Cancels the edit, not the dialog.
+                      event.preventDefault();
+                      setEditing(undefined);
+                    }
+                  }}
+                />
+                <button type="submit">Save</button>
+                <button type="button" onClick={() => setEditing(undefined)}>
+                  Cancel
+                </button>
+              </form>
+            ) : (
+              <>
+                <span className="contact-who">
+                  {contact.name !== '' && <span className="contact-name">{contact.name}</span>} <span className="contact-address">{contact.display}</span>
+                </span>
+                <span className="contact-count">{contact.sentCount > 0 ? `written to ${plural(contact.sentCount, 'time')}` : contact.seenCount > 0 ? `read from ${plural(contact.seenCount, 'time')}` : ''}</span>
+                <button type="button" aria-label={`Edit ${contact.display}`} onClick={() => setEditing({ address: contact.address, name: contact.name })}>
+                  Edit
+                </button>
+                <button type="button" aria-label={`Delete ${contact.display}`} onClick={() => void engine.writer.deleteContacts([contact.address])}>
+                  Delete
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {contacts?.length === 0 && <p className="empty">{query.trim() === '' ? 'No contacts yet: they appear as you send mail.' : 'Nobody matches.'}</p>}
+      <div role="status" className="contacts-status">
+        {status.kind === 'done' && status.text}
+        {status.kind === 'failed' && status.text}
+        {status.kind === 'done' && status.skipped.length > 0 && (
+          <ul aria-label="Skipped cards">
+            {status.skipped.map((reason, index) => (
+              <li key={index}>{reason}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="dialog-buttons">
+        <button type="button" onClick={() => void exportCards()}>
+          Export vCard…
+        </button>
+        <label className="button">
+          Import vCard…
+          <input
+            type="file"
+            accept=".vcf,.vcard,text/vcard,text/x-vcard"
+            aria-label="Import vCard"
+            className="visually-hidden"
+            onChange={(event) => {
+              void importCards(event.target.files);
+              event.target.value = '';
+            }}
+          />
+        </label>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </dialog>,
+    document.body,
+  );
+}
+
+function byName(a: Contact, b: Contact): number {
+  return (a.name || a.address).localeCompare(b.name || b.address);
+}
