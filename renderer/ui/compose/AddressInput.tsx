@@ -1,3 +1,4 @@
+import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useState } from 'react';
 import type { Ref } from 'react';
 import { contactAddress, suggestContacts } from '../../db/contacts';
@@ -34,29 +35,13 @@ export function AddressInput({
   const listId = useId();
   /** What to complete: set only by typing (or ArrowDown), so that a field filled in for a reply opens nothing. */
   const [query, setQuery] = useState<{ text: string; exclude: string[] } | undefined>();
-  const [suggestions, setSuggestions] = useState<Contact[]>([]);
   const [active, setActive] = useState(0);
+  // Live: contacts learnt while the list is open (the Sent folder read in the background, say) show up in it.
+  const found = useLiveQuery(async () => (query ? suggestContacts(db, query.text, { exclude: query.exclude }) : []), [db, query], [] as Contact[]);
+  // The address typed out in full needs no suggestion of itself.
+  const suggestions = query && found.length === 1 && found[0]?.address === query.text.toLowerCase() ? [] : found;
 
-  useEffect(() => {
-    if (!query) {
-      setSuggestions([]);
-      return;
-    }
-    let current = true;
-    const typed = query.text.toLowerCase();
-    suggestContacts(db, query.text, { exclude: query.exclude }).then(
-      // The address typed out in full needs no suggestion of itself.
-      (found) => {
-        if (!current) return;
-        setSuggestions(found.length === 1 && found[0]?.address === typed ? [] : found);
-        setActive(0);
-      },
-      () => current && setSuggestions([]),
-    );
-    return () => {
-      current = false;
-    };
-  }, [db, query]);
+  useEffect(() => setActive(0), [query]);
 
   // Closed in the same render as the query goes, not one later when the effect has emptied the list.
   const open = query !== undefined && suggestions.length > 0;
