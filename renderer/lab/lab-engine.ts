@@ -25,7 +25,7 @@ import { DAY_MS } from '../sync/retention';
 import type { LabHooks, LocalStorageUse, Measurements, Side, SideExplanation, SideRun } from './lab-model';
 import type { LogRecorder } from './log-recorder';
 import { describeChanges, diff, fromSnapshot, identityOf, isInbox, observeCache, rowPlace, withMessageId } from './observe';
-import type { IdentityBook, Observation } from './observe';
+import type { Observation } from './observe';
 import type { LabPair } from './pairing';
 import { addTraffic, NO_TRAFFIC, summarize } from './traffic';
 import { markedRead, pop3ServerEffect } from './verdicts';
@@ -65,7 +65,8 @@ export class LabEngine {
   readonly actions: MailActions;
   private clockOffsetMs = 0;
   private readonly book = new Map<string, string>();
-  private learned = false;
+  /** Naming the rows cached before rows carried an identity: once, and every snapshot waits for it. */
+  private learning: Promise<void> | undefined;
   /** POP3 mode on the Lab's clock, for the retention scenario. */
   readonly labPop3: Pop3Mode;
 
@@ -104,14 +105,10 @@ export class LabEngine {
   /** The server now, as another device sees it; also shown in the middle column. */
   async snapshot(): Promise<ServerSnapshot> {
     const snapshot = await this.client.call('lab.serverState', { accountId: this.imap.account.id });
-    await this.learnIdentities(snapshot);
+    // A failure leaves old rows unnamed (they then match nothing), never the server view unshown.
+    await (this.learning ??= this.learnIdentities(snapshot).catch(() => undefined));
     this.hooks.snapshot(snapshot);
     return snapshot;
-  }
-
-  /** Identities found for rows cached before rows carried one. */
-  get identities(): IdentityBook {
-    return this.book;
   }
 
   /**
@@ -121,8 +118,6 @@ export class LabEngine {
    * main's message store. A row neither has stays unnamed and matches nothing.
    */
   private async learnIdentities(snapshot: ServerSnapshot): Promise<void> {
-    if (this.learned) return;
-    this.learned = true;
     const onServer = new Map<string, string>(snapshot.folders.flatMap((folder) => folder.messages.map((m) => [`${folder.path}\u0000${m.uid}`, m.identity])));
     for (const side of [this.pop3, this.imap]) {
       const unnamed = await accountMessages(this.db, side.account.id)

@@ -434,9 +434,9 @@ export function testInput(draft: AccountDraft): MethodInput<'accounts.test'> {
 }
 
 /** A signature worth keeping: one with something in it. */
-function signatureOf(signature: SignatureDraft, key: 'signature'): { signature?: Signature } {
+function signatureOf(signature: SignatureDraft): { signature?: Signature } {
   if (signature.text.trim() === '' && (signature.html ?? '').trim() === '') return {};
-  return { [key]: signature.html === undefined ? { text: signature.text } : { text: signature.text, html: signature.html } };
+  return { signature: signature.html === undefined ? { text: signature.text } : { text: signature.text, html: signature.html } };
 }
 
 function retentionOf(draft: AccountDraft): RetentionPolicy {
@@ -465,7 +465,7 @@ export function saveInput(draft: AccountDraft): MethodInput<'accounts.save'> {
       incoming: serverSettings(draft.incoming),
       outgoing: serverSettings(draft.outgoing),
       ...options,
-      ...signatureOf(draft.signature, 'signature'),
+      ...signatureOf(draft.signature),
       // Left out when they say nothing: below the quote is where signatures go unless chosen otherwise.
       ...(draft.signaturePlacement === 'above' ? { signaturePlacement: 'above' as const } : {}),
       ...(draft.identities.length === 0
@@ -476,7 +476,7 @@ export function saveInput(draft: AccountDraft): MethodInput<'accounts.save'> {
               name: identity.name.trim(),
               address: identity.address.trim(),
               ...(identity.replyTo.trim() === '' ? {} : { replyTo: identity.replyTo.trim() }),
-              ...signatureOf(identity.signature, 'signature'),
+              ...signatureOf(identity.signature),
             })),
           }),
     },
