@@ -12,6 +12,7 @@ import { useCompose } from './ui/compose/compose-state';
 import { useDensity } from './ui/density';
 import { Icon } from './ui/icon';
 import { ContactsButton } from './ui/contacts/Contacts';
+import { LanguagePicker } from './ui/LanguagePicker';
 import { DEFAULT_VIEW, folderSource, keysSource } from './ui/list-source';
 import type { ViewOptions } from './ui/list-source';
 import { EMPTY_SELECTION, MessageList } from './ui/MessageList';
@@ -189,6 +190,7 @@ export function App(): React.JSX.Element {
           <Icon icon={FlaskConical} />
           Protocol Lab
         </button>
+        <LanguagePicker />
       </header>
       <Toolbar folder={folderShown} everyAccount={unifiedShown !== undefined} selection={keys} allRead={allRead} allFlagged={allFlagged} actions={actions} onWiped={() => setReading(undefined)} />
       {labOpen && <Lab />}

@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
 import { TwinboxDatabase } from './db/schema';
 import { connectToHost } from './ipc/client';
@@ -7,7 +8,16 @@ import { SyncEngine } from './sync/engine';
 import { AppContext } from './ui/app-context';
 import { ComposeProvider } from './ui/compose/ComposeProvider';
 import { searchLocally } from './db/local-search';
+import { i18n, locale, onLanguageChange } from './i18n';
 import './styles.css';
+
+// The page's language is the interface's: screen readers pick their voice by it, and CSS its hyphenation and quotes.
+function markLanguage(): void {
+  document.documentElement.lang = locale();
+  document.documentElement.dir = i18n.dir(locale());
+}
+markLanguage();
+onLanguageChange(markLanguage);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
@@ -36,10 +46,12 @@ else void engine.start();
 
 createRoot(root).render(
   <StrictMode>
-    <AppContext.Provider value={{ client, db, engine }}>
-      <ComposeProvider>
-        <App />
-      </ComposeProvider>
-    </AppContext.Provider>
+    <I18nextProvider i18n={i18n}>
+      <AppContext.Provider value={{ client, db, engine }}>
+        <ComposeProvider>
+          <App />
+        </ComposeProvider>
+      </AppContext.Provider>
+    </I18nextProvider>
   </StrictMode>,
 );

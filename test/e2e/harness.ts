@@ -65,6 +65,8 @@ export interface TwinboxSession {
 export interface OpenOptions {
   /** Set up accounts and the like before the page first loads. */
   beforeOpen?: (call: TwinboxSession['call']) => Promise<void>;
+  /** The system's preferred language as the page sees it (a BCP 47 tag); en-US by default. */
+  locale?: string;
   /** Browser permissions granted to the page (e.g. notifications). */
   permissions?: string[];
   /** Runs in the page before its own scripts, on every load (to observe browser APIs). */
@@ -127,6 +129,8 @@ export async function openTwinbox(options: OpenOptions = {}): Promise<TwinboxSes
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
+      // The system language the page sees (navigator.languages): English unless a test says otherwise, whatever this machine's.
+      locale: options.locale ?? 'en-US',
       ...(options.permissions ? { permissions: options.permissions } : {}),
     });
     if (options.initScript !== undefined) await context.addInitScript({ content: options.initScript });
