@@ -224,16 +224,24 @@ export interface MessageSummary {
 }
 
 /** An attachment, referred to by an opaque id; the page never sees a file path. */
+/**
+ * What an attachment is for, where that matters more than its file type: a
+ * signature (S/MIME or PGP), encrypted content, a TNEF winmail.dat, an
+ * attached message, a delivery report, or a plain file.
+ */
+export type AttachmentRole = 'file' | 'signature' | 'encrypted' | 'tnef' | 'message' | 'report';
+
+/** An attachment as the reader lists it; main's parser has the same with its bytes (main/mime/parse.ts). */
 export interface AttachmentInfo {
   id: string;
   filename: string;
   contentType: string;
   size: number;
-  /** Shown inside the body (cid: reference) rather than listed. */
+  /** Shown inside the body: referenced from the HTML by Content-ID, or an image with Content-Disposition inline. */
   inline: boolean;
   contentId?: string;
-  /** What the part is for, so the reader can show a signature or a forwarded message as such. */
-  role?: 'file' | 'signature' | 'encrypted' | 'tnef' | 'message' | 'report';
+  /** So the reader can show a signature or a forwarded message as such. */
+  role?: AttachmentRole;
 }
 
 /** A parsed message body, as the reader shows it. */

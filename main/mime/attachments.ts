@@ -4,24 +4,14 @@
  * inside the body instead of being listed.
  */
 import { usableFileName } from '../../shared/file-names';
+import type { AttachmentInfo, AttachmentRole } from '../../shared/model';
 import type { AttachmentSource } from './body';
 import { firstField, headerText } from './header-fields';
 import type { DecodeContext } from './header-fields';
 import type { MimeEntity } from './structure';
 
-/** What an attachment is for, where that matters more than its file type. */
-export type AttachmentRole = 'file' | 'signature' | 'encrypted' | 'tnef' | 'message' | 'report';
-
-/** An attachment described for the reader, with its bytes. */
-export interface DescribedAttachment {
-  filename: string;
-  contentType: string;
-  size: number;
-  inline: boolean;
-  contentId?: string;
-  role: AttachmentRole;
-  content: Uint8Array;
-}
+/** An attachment described for the reader, with its bytes: our own reader always knows its role. */
+export type DescribedAttachment = Omit<AttachmentInfo, 'id' | 'role'> & { role: AttachmentRole; content: Uint8Array };
 
 const EXTENSIONS: Record<string, string> = {
   'application/pdf': '.pdf',

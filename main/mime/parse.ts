@@ -9,9 +9,8 @@
  */
 import PostalMime from 'postal-mime';
 import type { Address as PostalAddress } from 'postal-mime';
-import type { Address, MessageSummary } from '../../shared/model';
+import type { Address, AttachmentInfo, MessageSummary } from '../../shared/model';
 import { describeAttachments, sentFileName } from './attachments';
-import type { AttachmentRole } from './attachments';
 import { assembleBody, collectBodyParts, reportText } from './body';
 import type { AssembledBody } from './body';
 import { charsetsNamedIn } from './charsets';
@@ -23,23 +22,8 @@ import { decodeEntities, htmlToPlainText, snippetOf } from './snippet';
 import { parentsOf, parseMimeTree } from './structure';
 import type { MimeEntity } from './structure';
 
-export type { AttachmentRole } from './attachments';
-
-/** A part of a message that is listed as an attachment, with its bytes. */
-export interface ParsedAttachment {
-  filename: string;
-  contentType: string;
-  size: number;
-  /** Shown inside the body: referenced from the HTML by Content-ID, or an image with Content-Disposition inline. */
-  inline: boolean;
-  contentId?: string;
-  /**
-   * What the part is for: a signature (S/MIME or PGP), encrypted content, a
-   * TNEF winmail.dat, an attached message, a delivery report, or a plain file.
-   */
-  role?: AttachmentRole;
-  content: Uint8Array;
-}
+/** A part of a message that is listed as an attachment, with its bytes (its id is given when it is stored). */
+export type ParsedAttachment = Omit<AttachmentInfo, 'id'> & { content: Uint8Array };
 
 /** The summary fields a header block yields (the rest of a summary comes from the server). */
 export type HeaderSummary = Pick<
