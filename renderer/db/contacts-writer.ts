@@ -7,8 +7,8 @@
 import { Dexie } from 'dexie';
 import type { Address } from '../../shared/model';
 import { contactTokens } from './contacts';
-import type { AppSetting, Contact, SettingName } from './contacts';
-import type { WriterContext } from './rows';
+import type { AppSetting, Contact, SettingName } from './rows';
+import type { WriterContext } from './row-writer';
 import type { TwinboxDatabase } from './schema';
 
 /** A name worth keeping: not empty, and not the address again. */

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { MessageSummary, SentMessage } from '../../shared/model';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { Outbox } from '../sync/outbox';
-import type { Contact } from './contacts';
-import { contactTokens, frecency, HALF_LIFE_MS, matchQuality, rankContacts, suggestContacts } from './contacts';
-import { declareVersions, LATEST_VERSION, TwinboxDatabase } from './schema';
+import type { Contact } from './rows';
+import { HALF_LIFE_MS, contactTokens, frecency, matchQuality, rankContacts, suggestContacts } from './contacts';
+import { LATEST_VERSION, TwinboxDatabase, declareVersions } from './schema';
 import { CacheWriter } from './writer';
 
 const DAY = 24 * 60 * 60 * 1000;

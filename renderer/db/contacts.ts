@@ -1,41 +1,15 @@
 /**
  * The address book: people written to (and, when the user asks for it, the
  * senders of mail read), learnt from mail and kept in the cache (schema v10).
- * This module holds the row's shape and what reading needs: the words a
+ * This module holds what reading needs (the row's shape is in rows.ts): the words a
  * contact is found by, and completion's ranking. Only contacts-writer.ts
  * writes the rows.
  */
 import type { Address } from '../../shared/model';
+import type { Contact } from './rows';
+// TEMPORARY while the views move to ./rows (same session).
+export type { Contact } from './rows';
 import type { TwinboxDatabase } from './schema';
-
-export interface Contact {
-  /** Lower-case address: the key, so that Ann@X and ann@x are one person. */
-  address: string;
-  /** The address as last written, case kept. */
-  display: string;
-  /** Empty when no name is known. */
-  name: string;
-  /** Messages sent to this address from here (To, Cc and Bcc). */
-  sentCount: number;
-  lastSentAt?: number;
-  /** Messages from this address opened here, counted only while the user has that on. */
-  seenCount: number;
-  lastSeenAt?: number;
-  /** 1 once the user set the name: a name from mail no longer replaces it. */
-  edited?: 1;
-  createdAt: number;
-  /** Lower-case words of the name and the address, for prefix lookup (a multi-entry index). */
-  tokens: string[];
-}
-
-/** Settings of this computer's own kept in the cache (schema v10). */
-export type AppSetting =
-  /** Senders of mail opened here join the address book (off unless the user turns it on). */
-  | { name: 'learnFromRead'; value: boolean }
-  /** Sent folders already read into the address book, as `accountId\0path`: each is read once. */
-  | { name: 'contactsBackfilled'; value: string[] };
-
-export type SettingName = AppSetting['name'];
 
 /** The words a contact is found by: each word of the name, the address, its local part's pieces and its domain. */
 export function contactTokens(name: string, address: string): string[] {

@@ -1,8 +1,8 @@
 import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import type { CachedMessage } from './schema';
-import { declareVersions, TwinboxDatabase } from './schema';
+import type { CachedMessage } from './rows';
+import { TwinboxDatabase, declareVersions } from './schema';
 import { putWithThreads } from './threads';
 
 function row(accountId: string, folder: string, serverId: string, seen: 0 | 1): CachedMessage {

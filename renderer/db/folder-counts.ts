@@ -11,23 +11,7 @@
  */
 import { Dexie } from 'dexie';
 import type { DBCore, DBCoreMutateRequest, DBCoreMutateResponse, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
-import type { CachedMessage } from './schema';
-
-export interface FolderCount {
-  accountId: string;
-  folder: string;
-  unread: number;
-  /** Every message (schema 8; absent in the counts schema 7 wrote, which its upgrade recounts). */
-  total: number;
-  /** Conversations: messages that head their thread, the rows of the conversation view. */
-  threads: number;
-  /**
-   * Flagged messages (schema 9), for the unified Flagged view's count: with no
-   * index on `flagged`, counting them meant reading every row of every account
-   * (about 300 ms for 10,000 rows in Chromium) after each commit.
-   */
-  flagged: number;
-}
+import type { CachedMessage, FolderCount } from './rows';
 
 const MESSAGES = 'messages';
 export const FOLDER_COUNTS = 'folderCounts';

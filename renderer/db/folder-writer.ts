@@ -6,10 +6,11 @@
  */
 import { isWithin, leafName } from '../../shared/folder-names';
 import type { FolderMove } from '../../shared/folder-names';
-import type { CachedFolder } from './schema';
+import type { CachedFolder, MessageKey } from './rows';
 import { deleteLocal, moveLocal } from './local-writer';
-import { dropFolderMessages, folderMessages } from './rows';
-import type { MessageKey, WriterContext } from './rows';
+import { dropFolderMessages } from './row-writer';
+import { folderMessages } from './queries';
+import type { WriterContext } from './row-writer';
 
 /** The delimiter of this computer's folders. */
 export const LOCAL_DELIMITER = '/';

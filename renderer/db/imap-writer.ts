@@ -5,9 +5,10 @@
  * pending operation) wins over what a sync says, until it is confirmed.
  */
 import type { SyncDelta } from '../../shared/model';
-import type { CachedMessage } from './schema';
-import { dropFolderMessages, forgetKnownIds, hasFlag, numberNew, toCachedMessage } from './rows';
-import type { MessageKey, WriterContext } from './rows';
+import type { CachedMessage, MessageKey } from './rows';
+import { dropFolderMessages, forgetKnownIds, numberNew, toCachedMessage } from './row-writer';
+import { hasFlag } from './rows';
+import type { WriterContext } from './row-writer';
 import { closeThreadBook, hasThreadBook, openThreadBook, putWithThreads, refreshThreads, threadRefOf } from './threads';
 
 export async function applyImapDelta(ctx: WriterContext, accountId: string, folder: string, delta: SyncDelta): Promise<void> {

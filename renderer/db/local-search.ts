@@ -4,10 +4,11 @@
  * on this computer). Runs on the cache's search postings, so it answers as
  * the user types, offline too.
  */
-import type { CachedMessage, TwinboxDatabase } from './schema';
+import type { CachedMessage, MessageKey } from './rows';
+import type { TwinboxDatabase } from './schema';
 import { docsStartingWith } from './search-index';
-import { accountMessages, keyOf } from './rows';
-import type { MessageKey } from './rows';
+import { accountMessages } from './queries';
+import { keyOf } from './rows';
 
 /**
  * Enough for several screens of answers; the note says when there are more.

@@ -6,9 +6,10 @@
  * copy. The files follow in main's message store (the caller tells it).
  */
 import type { MessageSummary } from '../../shared/model';
-import type { CachedMessage, LedgerEntry } from './schema';
-import { forgetKnownIds, forgetKnownIdsOf, keyOf, numberNew, POP3_FOLDER, toCachedMessage } from './rows';
-import type { MessageKey, WriterContext } from './rows';
+import type { CachedMessage, LedgerEntry, MessageKey } from './rows';
+import { forgetKnownIds, forgetKnownIdsOf, numberNew, toCachedMessage } from './row-writer';
+import { POP3_FOLDER, keyOf } from './rows';
+import type { WriterContext } from './row-writer';
 import { refreshThreads, threadRefOf } from './threads';
 
 /**

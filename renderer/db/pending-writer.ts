@@ -5,9 +5,10 @@
  * lose the change nor forget to send it; the server's answer clears the
  * operation or rolls the change back.
  */
-import type { CachedMessage, PendingOperation } from './schema';
-import { forgetKnownIds, forgetKnownIdsOf, hasFlag, keyOf } from './rows';
-import type { MessageKey, WriterContext } from './rows';
+import type { CachedMessage, MessageKey, PendingOperation } from './rows';
+import { forgetKnownIds, forgetKnownIdsOf } from './row-writer';
+import { hasFlag, keyOf } from './rows';
+import type { WriterContext } from './row-writer';
 import { refreshThreads, threadRefOf } from './threads';
 
 /**

@@ -8,9 +8,11 @@
  */
 import { Dexie } from 'dexie';
 import type { StoredSummary, SyncDelta } from '../../shared/model';
-import type { CachedMessage, LedgerEntry, TextQueueEntry, TwinboxDatabase } from './schema';
-import { forgetKnownIdsOf, LOCAL_FOLDERS, numberNew, POP3_FOLDER, toCachedMessage } from './rows';
-import type { WriterContext } from './rows';
+import type { CachedMessage, LedgerEntry, TextQueueEntry } from './rows';
+import type { TwinboxDatabase } from './schema';
+import { LOCAL_FOLDERS, forgetKnownIdsOf, numberNew, toCachedMessage } from './row-writer';
+import { POP3_FOLDER } from './rows';
+import type { WriterContext } from './row-writer';
 import { putWithThreads } from './threads';
 
 export interface Pop3Applied {

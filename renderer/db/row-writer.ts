@@ -1,21 +1,15 @@
 /**
- * What every part of the cache writer shares: message keys, the row a
- * summary becomes, numbering for search, and the remembered ids a sync
- * must forget when rows change outside it. Only the writer's modules use
- * the functions that write; views import the key helpers.
+ * What every part of the cache writer shares: the row a summary becomes,
+ * numbering for search, and the remembered ids a sync must forget when rows
+ * change outside it. Only the writer's modules import this.
  */
-import { Dexie } from 'dexie';
-import type { Collection } from 'dexie';
 import type { MessageSummary, SpecialUse } from '../../shared/model';
-import { INBOX } from '../../shared/model';
-import { senderKeyOf } from './schema';
-import type { Bit, CachedMessage, FolderSyncState, TwinboxDatabase } from './schema';
+import { folderMessages } from './queries';
+import { POP3_FOLDER, hasFlag } from './rows';
+import type { CachedMessage, FolderSyncState } from './rows';
+import type { TwinboxDatabase } from './schema';
 import { takeNumbers, writePostings } from './search-index';
 import { closeThreadBook, subjectKey } from './threads';
-
-export type MessageKey = [accountId: string, folder: string, serverId: string];
-
-export const POP3_FOLDER = INBOX;
 
 /** A POP3 account's folders, on this computer only. */
 export const LOCAL_FOLDERS: readonly { path: string; name: string; specialUse: SpecialUse }[] = [
@@ -32,33 +26,10 @@ export interface WriterContext {
   now: () => number;
 }
 
-export function keyOf(message: Pick<CachedMessage, 'accountId' | 'folder' | 'serverId'>): MessageKey {
-  return [message.accountId, message.folder, message.serverId];
-}
-
-export function hasFlag(flags: readonly string[], flag: string): Bit {
-  const wanted = flag.toLowerCase();
-  return flags.some((f) => f.toLowerCase() === wanted) ? 1 : 0;
-}
-
-/** Every row of an account, by primary key range (no index of its own: each index costs every write). */
-export function accountMessages(db: TwinboxDatabase, accountId: string): Collection<CachedMessage, [string, string, string]> {
-  return db.messages.where('[accountId+folder+serverId]').between([accountId, Dexie.minKey, Dexie.minKey], [accountId, Dexie.maxKey, Dexie.maxKey], true, true);
-}
-
-export function folderMessages(db: TwinboxDatabase, accountId: string, folder: string): Collection<CachedMessage, [string, string, string]> {
-  return db.messages.where('[accountId+folder+serverId]').between([accountId, folder, Dexie.minKey], [accountId, folder, Dexie.maxKey], true, true);
-}
-
-/**
- * Every message of a conversation in an account, whatever its folder (a
- * reply in Sent belongs with the message it answers): one query per folder
- * on the folder's thread index.
- */
-export async function threadMembers(db: TwinboxDatabase, accountId: string, threadId: string): Promise<CachedMessage[]> {
-  const folders = await db.folders.where('accountId').equals(accountId).primaryKeys();
-  const found = await Promise.all(folders.map(([, folder]) => db.messages.where('[accountId+folder+threadId]').equals([accountId, folder, threadId]).toArray()));
-  return found.flat();
+/** Lower-case display name, or address when there is no name: what sorting by sender compares. */
+export function senderKeyOf(message: Pick<MessageSummary, 'from'>): string {
+  const first = message.from[0];
+  return first ? (first.name.trim() || first.address).toLowerCase() : '';
 }
 
 /** The row the list shows for a summary. */

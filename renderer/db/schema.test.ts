@@ -1,9 +1,9 @@
 import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import type { CachedMessage, LegacyBody } from './schema';
-import { declareVersions, LATEST_VERSION, searchWords, TwinboxDatabase } from './schema';
-import { docsStartingWith } from './search-index';
+import type { CachedMessage, LegacyBody } from './rows';
+import { LATEST_VERSION, TwinboxDatabase, declareVersions } from './schema';
+import { docsStartingWith, searchWords } from './search-index';
 
 /** One test per schema upgrade: a cache written by an older Twinbox opens in this one, intact. */
 function older(indexedDB: globalThis.IDBFactory, version: number): Dexie {

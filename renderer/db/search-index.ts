@@ -11,7 +11,8 @@
  * nothing (search resolves numbers to rows), and they go with their account.
  */
 import type { Table } from 'dexie';
-import type { CacheCounter, SearchPosting } from './schema';
+import type { MessageSummary } from '../../shared/model';
+import type { CacheCounter, SearchPosting } from './rows';
 
 export interface IndexedWords {
   accountId: string;
@@ -94,4 +95,32 @@ export async function docsStartingWith(postings: Table<SearchPosting, [string, n
     });
   }
   return found;
+}
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'_.-]*/gu;
+/** Enough of a body to find a message by what it is about, without indexing whole newsletters. */
+const BODY_WORDS_LIMIT = 400;
+
+/** The words a message is found by: subject, names and addresses, snippet, and (when cached) body text. */
+export function searchWords(message: Pick<MessageSummary, 'subject' | 'from' | 'to' | 'cc' | 'snippet'>, bodyText?: string): string[] {
+  const words = new Set<string>();
+  addWords(words, message.subject);
+  for (const address of [...message.from, ...message.to, ...message.cc]) {
+    addWords(words, address.name);
+    addWords(words, address.address);
+    words.add(address.address.toLowerCase());
+  }
+  addWords(words, message.snippet);
+  addWords(words, bodyText, BODY_WORDS_LIMIT);
+  return [...words];
+}
+
+function addWords(words: Set<string>, text: string | undefined, limit = Infinity): void {
+  let count = 0;
+  for (const match of (text ?? '').toLowerCase().matchAll(WORD)) {
+    const word = match[0].replace(/[.'_-]+$/, '');
+    if (word.length < 2 || word.length > 40) continue;
+    words.add(word);
+    if (++count >= limit) break;
+  }
 }

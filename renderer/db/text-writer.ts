@@ -6,10 +6,10 @@
  * tell the list (a preview, whether there are attachments).
  */
 import type { MessageText } from '../../shared/model';
-import { searchWords } from './schema';
-import type { CachedMessage, TextQueueEntry } from './schema';
-import { addToSearch } from './rows';
-import type { MessageKey, WriterContext } from './rows';
+import { searchWords } from './search-index';
+import type { CachedMessage, MessageKey, TextQueueEntry } from './rows';
+import { addToSearch } from './row-writer';
+import type { WriterContext } from './row-writer';
 
 const SNIPPET_LENGTH = 200;
 

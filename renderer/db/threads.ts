@@ -10,7 +10,8 @@
  */
 import { Dexie } from 'dexie';
 import type { Table } from 'dexie';
-import type { CachedMessage, TwinboxDatabase } from './schema';
+import type { CachedMessage } from './rows';
+import type { TwinboxDatabase } from './schema';
 
 export type ThreadRef = [accountId: string, folder: string, threadId: string];
 

@@ -12,7 +12,7 @@
  */
 import type { Account, AdapterCapabilities, Address, Folder, MessageSummary, MessageText, StoredSummary, SyncDelta } from '../../shared/model';
 import type { FolderMove } from '../../shared/folder-names';
-import type { AppSetting } from './contacts';
+import type { AppSetting, CachedFolder, CachedMessage, MessageKey, TextQueueEntry } from './rows';
 import * as contacts from './contacts-writer';
 import { addLocalFolder, deleteLocalFolders, dropStaleFolders, localSubtree, moveFolders } from './folder-writer';
 import { applyImapDelta } from './imap-writer';
@@ -21,13 +21,15 @@ import type { LocalDeletion } from './local-writer';
 import * as pending from './pending-writer';
 import { adoptStored, applyPop3Delta, countRows, ledgerUidls, markDeleting, recordServerDeletions } from './pop3-writer';
 import type { Adopted, Pop3Applied } from './pop3-writer';
-import { accountMessages, dropFolderMessages, folderMessages, LOCAL_FOLDERS } from './rows';
-import type { MessageKey, WriterContext } from './rows';
-import type { CachedFolder, CachedMessage, TextQueueEntry, TwinboxDatabase } from './schema';
+import { accountMessages, folderMessages } from './queries';
+import { LOCAL_FOLDERS, dropFolderMessages } from './row-writer';
+import type { WriterContext } from './row-writer';
+import type { TwinboxDatabase } from './schema';
 import { enqueueTexts, indexTexts, nextTextBatches } from './text-writer';
 import { closeThreadBook, openThreadBook } from './threads';
 
-export { keyOf, POP3_FOLDER, toCachedMessage } from './rows';
+export { keyOf, POP3_FOLDER } from './rows';
+export { toCachedMessage } from './row-writer';
 export type { MessageKey } from './rows';
 export type { Adopted, Pop3Applied } from './pop3-writer';
 export type { LocalDeletion } from './local-writer';

@@ -20,7 +20,7 @@ import { MailActions } from '../sync/actions';
 import type { SyncEngine } from '../sync/engine';
 import { Pop3Mode } from '../sync/pop3-mode';
 import { StoreMirror } from '../sync/store-mirror';
-import { accountMessages } from '../db/rows';
+import { accountMessages } from '../db/queries';
 import { DAY_MS } from '../sync/retention';
 import type { LabHooks, LocalStorageUse, Measurements, Side, SideExplanation, SideRun } from './lab-model';
 import type { LogRecorder } from './log-recorder';

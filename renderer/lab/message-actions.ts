@@ -3,7 +3,7 @@
  * side in turn and observed there (lab-engine.ts).
  */
 import type { CachedMessage } from '../db/schema';
-import { accountMessages } from '../db/rows';
+import { accountMessages } from '../db/queries';
 import { serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
 import type { ActionExplanation, Side, SideExplanation } from './lab-model';

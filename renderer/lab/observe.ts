@@ -9,7 +9,7 @@
 import type { ServerSnapshot } from '../../shared/model';
 import type { CachedMessage, TwinboxDatabase } from '../db/schema';
 import type { MessageKey } from '../db/writer';
-import { accountMessages } from '../db/rows';
+import { accountMessages } from '../db/queries';
 
 export interface ObservedMessage {
   /** The message's identity. */

@@ -1,8 +1,7 @@
 /** Scenario: leave on the server for N days. The Lab clock moves on, and the POP3 side deletes what falls due, once the user confirms. */
-import { accountMessages } from '../db/rows';
-import { serverDeletionsDue } from '../sync/retention';
+import { accountMessages } from '../db/queries';
+import { DAY_MS, serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
-import { DAY_MS } from '../sync/retention';
 import { formatLabDate } from './lab-model';
 import type { RetentionPlan, ScenarioResult } from './lab-model';
 import { copies, describeChanges, fromSnapshot, inInbox, isInbox } from './observe';

@@ -7,7 +7,7 @@
  * the verdict then says).
  */
 import type { ProtocolLogLine } from '../../shared/model';
-import { accountMessages } from '../db/rows';
+import { accountMessages } from '../db/queries';
 import { WAIT_FOR_SIDE_MS } from './lab-engine';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult, Side, SideRun } from './lab-model';

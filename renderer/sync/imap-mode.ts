@@ -10,7 +10,7 @@
  */
 import { MAX_UID, UidSet } from '../../shared/sequence-set';
 import type { Account, MessageBody } from '../../shared/model';
-import { folderMessages } from '../db/rows';
+import { folderMessages } from '../db/queries';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { deltasOf } from './delta-stream';

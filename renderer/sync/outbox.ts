@@ -12,7 +12,7 @@
  */
 import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
 import type { AdapterCapabilities, OutgoingMessage, SentMessage, SpecialUse } from '../../shared/model';
-import { threadMembers } from '../db/rows';
+import { threadMembers } from '../db/queries';
 import type { CacheWriter, MessageKey } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 

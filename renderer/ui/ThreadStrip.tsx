@@ -1,5 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { threadMembers } from '../db/rows';
+import { threadMembers } from '../db/queries';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
 import type { MessageKey } from '../db/writer';

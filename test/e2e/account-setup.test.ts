@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { appendMessages, leaseMailboxes, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
 import { dnsServerUnavailable, startDnsServer } from '../mailstack/dns-server';
 import type { DnsRecords, DnsServer } from '../mailstack/dns-server';

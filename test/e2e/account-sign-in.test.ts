@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import type { OAuthClients, OAuthProvider } from '../../main/accounts/oauth/providers';
 import { ERROR_TEXT } from '../../shared/errors';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { appendMessages, leaseMailboxes, mailStack, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { dnsServerUnavailable, startDnsServer } from '../mailstack/dns-server';

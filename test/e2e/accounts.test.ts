@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { ERROR_TEXT } from '../../shared/errors';
 import type { Account } from '../../shared/model';
-import { accountFor, rawMessage, serverFolder } from '../integration/client-harness';
+import { accountFor, rawMessage, serverFolder } from '../mailstack/fixtures';
 import { appendMessages, eventually, leaseMailboxes, requireEndpoint, uniqueTag } from '../mailstack';
 import type { EndpointName, TestUser } from '../mailstack';
 import { openAddAccount, serverResult, stackFingerprint, trustAfterSeeing, waitConnected } from './account-dialog';

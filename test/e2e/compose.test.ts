@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { ERROR_TEXT } from '../../shared/errors';
 import type { Account } from '../../shared/model';
-import { accountFor, serverFolder } from '../integration/client-harness';
+import { accountFor, serverFolder } from '../mailstack/fixtures';
 import { appendMessage, eventually, leaseMailboxes, openImap, requireEndpoint, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { openTwinbox } from './harness';

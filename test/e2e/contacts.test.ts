@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { appendMessage, leaseMailboxes, requireEndpoint, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
 import { openTwinbox } from './harness';

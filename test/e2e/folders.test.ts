@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendMessages, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor, rawMessage } from '../integration/client-harness';
+import { accountFor, rawMessage } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

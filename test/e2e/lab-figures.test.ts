@@ -1,7 +1,7 @@
 import type { Locator } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { closeLab, column, escape, openLab, SCENARIO_TIMEOUT } from './lab-harness';
 
 /**

@@ -10,7 +10,7 @@ import type { SeedTarget } from '../../demo/seed';
 import type { Account, RetentionPolicy } from '../../shared/model';
 import { mailStack } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor, serverFolder } from '../integration/client-harness';
+import { accountFor, serverFolder } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

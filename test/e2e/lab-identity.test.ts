@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
-import { rawMessage, serverFolder } from '../integration/client-harness';
+import { rawMessage, serverFolder } from '../mailstack/fixtures';
 import { closeLab, column, escape, imapCaughtUp, labelOf, openLab, row, SCENARIO_TIMEOUT, verdict } from './lab-harness';
 import type { OpenedLab } from './lab-harness';
 

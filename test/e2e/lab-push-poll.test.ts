@@ -4,7 +4,7 @@ import type { TestContext } from 'vitest';
 import type { EventPayloads } from '../../shared/contract';
 import { appendMessages, leaseMailboxes, mailStack, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { rawMessage, serverFolder } from '../integration/client-harness';
+import { rawMessage, serverFolder } from '../mailstack/fixtures';
 import { closeLab, openLab, row } from './lab-harness';
 
 /**

@@ -5,7 +5,7 @@ import { ALLOW_INTERNAL_IMAGE_HOSTS, internalImageHostsFrom } from '../../main/a
 import { parseMessage } from '../../main/mime/parse';
 import { fetchRemoteImages } from '../../main/remote-images';
 import { appendMessages, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
-import { rawMessage, serverFolder } from '../integration/client-harness';
+import { rawMessage, serverFolder } from '../mailstack/fixtures';
 import { closeLab, column, escape, expectLine, imapCaughtUp, labelOf, labSession, measured, openLab, row, SCENARIO_TIMEOUT, seedTarget, verdict } from './lab-harness';
 
 /**

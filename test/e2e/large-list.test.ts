@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaseMailboxes, uniqueTag } from '../mailstack';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

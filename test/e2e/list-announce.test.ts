@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

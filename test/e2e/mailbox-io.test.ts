@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
 import { mboxrdEntry } from '../../main/mailbox-io/mbox';
-import { accountFor, rawMessage } from '../integration/client-harness';
+import { accountFor, rawMessage } from '../mailstack/fixtures';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';

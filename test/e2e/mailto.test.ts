@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { leaseMailboxes } from '../mailstack';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';

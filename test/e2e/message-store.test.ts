@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
 import { appendMessages, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor, rawMessage, serverFolder } from '../integration/client-harness';
+import { accountFor, rawMessage, serverFolder } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

@@ -17,7 +17,7 @@ import type { TestContext } from 'vitest';
 import type { Account } from '../../shared/model';
 import { appendMessages, leaseMailboxes, messageIdsOnServer, outgoingSettingsFor, serverSettingsFor, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './harness';
 import { callMain, freePort, startMain } from './main-process';
 import type { MainProcess } from './main-process';

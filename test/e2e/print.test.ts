@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_TEXT } from '../../shared/errors';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { appendMessages, leaseMailboxes, SMALL_QUOTA_KB, uniqueTag } from '../mailstack';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';

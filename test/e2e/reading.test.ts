@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoMessages, seedMailbox } from '../../demo/seed';
 import { leaseMailboxes } from '../mailstack';
-import { accountFor } from '../integration/client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import { openTwinbox } from './harness';
 import type { TwinboxSession } from './harness';
 import { column, seedTarget, verdict } from './lab-harness';

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { appendMessage, eventually, leaseMailboxes, messageIdsOnServer, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { startFaultRelay } from './fault-relay';
 import type { FaultRelay } from './fault-relay';
 import { appendQuickly, failureOf, relayableEndpoint, openFaultTwinbox, idsInIndex, idsInStore, report, saveAccount, tally } from './fault-harness';

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { TwinboxError } from '../../shared/errors';
 import { leaseMailboxes, messageIdsOnServer, requireEndpoint, skipBecause, uniqueTag } from '../mailstack';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { appendQuickly, openFaultTwinbox, idsInIndex, idsInStore, report, saveAccount, tally } from './fault-harness';
 
 const MESSAGES = 90;

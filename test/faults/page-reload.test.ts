@@ -18,7 +18,7 @@ import type { Account, ServerSettings } from '../../shared/model';
 import { accountDirName, folderDirName } from '../../main/store/maildir-names';
 import { leaseMailboxes, messageIdsOnServer, serverSettingsFor, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/harness';
 import { callMain, startMain } from '../e2e/main-process';
 import { startFaultRelay } from './fault-relay';

@@ -16,7 +16,7 @@ import { mailStack, messageIdsOnServer, openImap, skipBecause, uniqueTag } from 
 import type { TestUser } from '../mailstack';
 import { startLocalMailStack } from '../mailstack/local-stack';
 import type { LocalMailStack } from '../mailstack/local-stack';
-import { rawMessage } from '../integration/client-harness';
+import { rawMessage } from '../mailstack/fixtures';
 import { startFaultRelay } from './fault-relay';
 import type { FaultRelay } from './fault-relay';
 import { appendQuickly, failureOf, openFaultTwinbox, idsInIndex, idsInStore, report, rowsInIndex, saveAccount, tally } from './fault-harness';

@@ -4,7 +4,8 @@ import { SyncEngine } from '../../renderer/sync/engine';
 import { RESULT_LIMIT, searchLocally } from '../../renderer/db/local-search';
 import { appendMessage, appendMessages, deliverBySmtpOrAppend, eventually, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor, cachedFolder, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
+import { cachedFolder, clientHarness, saveAccount } from './client-harness';
+import { accountFor, rawMessage, serverFolder } from '../mailstack/fixtures';
 import type { ClientHarness } from './client-harness';
 
 /**

@@ -3,7 +3,8 @@ import type { Account, RetentionPolicy } from '../../shared/model';
 import { SyncEngine } from '../../renderer/sync/engine';
 import { appendMessage, appendMessages, deliverBySmtpOrAppend, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor, clientHarness, rawMessage, saveAccount, serverFolder } from './client-harness';
+import { clientHarness, saveAccount } from './client-harness';
+import { accountFor, rawMessage, serverFolder } from '../mailstack/fixtures';
 import type { ClientHarness } from './client-harness';
 
 /**

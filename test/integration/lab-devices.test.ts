@@ -9,7 +9,7 @@ import type { AdapterDelta } from '../../main/protocols/adapter';
 import { ImapAdapter } from '../../main/protocols/imap/adapter';
 import { Pop3Adapter } from '../../main/protocols/pop3/adapter';
 import { appendMessages, leaseMailboxes, serverSettingsFor, uniqueTag } from '../mailstack';
-import { accountFor, rawMessage, serverFolder } from './client-harness';
+import { accountFor, rawMessage, serverFolder } from '../mailstack/fixtures';
 
 /** The Protocol Lab's view of the server and its other devices, against the real Dovecot. */
 function lab() {

@@ -9,7 +9,8 @@ import { appendMessages, eventually, leaseMailboxes, mailStack, requireEndpoint,
 import type { TestUser } from '../mailstack';
 import { revoke, setAccessTokenTtl } from '../mailstack/oidc-provider';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/harness';
-import { accountFor, cachedFolder, clientHarness, rawMessage, serverFolder } from './client-harness';
+import { cachedFolder, clientHarness } from './client-harness';
+import { accountFor, rawMessage, serverFolder } from '../mailstack/fixtures';
 import type { ClientHarness } from './client-harness';
 
 /**

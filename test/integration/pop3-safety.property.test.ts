@@ -5,8 +5,9 @@ import type { TwinboxDatabase } from '../../renderer/db/schema';
 import { SyncEngine } from '../../renderer/sync/engine';
 import { appendMessages, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
 import type { TestUser } from '../mailstack';
-import { accountFor, clientHarness, rawMessage, saveAccount } from './client-harness';
-import { accountMessages } from '../../renderer/db/rows';
+import { clientHarness, saveAccount } from './client-harness';
+import { accountFor, rawMessage } from '../mailstack/fixtures';
+import { accountMessages } from '../../renderer/db/queries';
 
 /**
  * The POP3 safety rule under random use, against real Dovecot: whatever the

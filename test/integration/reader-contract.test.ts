@@ -8,7 +8,8 @@ import type { ErrorCode } from '../../shared/errors';
 import type { Account, MessageBody } from '../../shared/model';
 import { attachmentId } from '../../main/mime/message-body';
 import { appendMessage, leaseMailboxes, openImap, uniqueTag } from '../mailstack';
-import { accountFor, clientHarness, saveAccount } from './client-harness';
+import { clientHarness, saveAccount } from './client-harness';
+import { accountFor } from '../mailstack/fixtures';
 import type { ClientHarness } from './client-harness';
 
 /**

@@ -3,7 +3,8 @@ import { searchLocally, textCoverage } from '../../renderer/db/local-search';
 import type { IndexingProgress } from '../../renderer/sync/indexer';
 import { SyncEngine } from '../../renderer/sync/engine';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
-import { accountFor, clientHarness, rawMessage, saveAccount } from './client-harness';
+import { clientHarness, saveAccount } from './client-harness';
+import { accountFor, rawMessage } from '../mailstack/fixtures';
 import type { ClientHarness } from './client-harness';
 
 /**

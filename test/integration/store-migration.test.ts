@@ -6,7 +6,8 @@ import type { MessageSource } from '../../main/protocols/adapter';
 import { declareVersions } from '../../renderer/db/schema';
 import { SyncEngine } from '../../renderer/sync/engine';
 import { appendMessages, eventually, leaseMailboxes, uniqueTag } from '../mailstack';
-import { accountFor, clientHarness, rawMessage, saveAccount } from './client-harness';
+import { clientHarness, saveAccount } from './client-harness';
+import { accountFor, rawMessage } from '../mailstack/fixtures';
 import type { ClientHarness } from './client-harness';
 
 /**

@@ -4,7 +4,7 @@ import { TwinboxError } from '../../../shared/errors';
 import type { Account } from '../../../shared/model';
 import { useApp } from '../app-context';
 import { Modal } from './fields';
-import { accountMessages } from '../../db/rows';
+import { accountMessages } from '../../db/queries';
 
 function messages(count: number): string {
   return count === 1 ? '1 message' : `${count} messages`;

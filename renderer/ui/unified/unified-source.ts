@@ -7,9 +7,9 @@
 import { Dexie } from 'dexie';
 import type { SpecialUse } from '../../../shared/model';
 import type { CachedFolder, CachedMessage, TwinboxDatabase } from '../../db/schema';
-import type { FolderCount } from '../../db/folder-counts';
-import { folderMessages, POP3_FOLDER } from '../../db/rows';
-import type { MessageKey } from '../../db/rows';
+import type { FolderCount, MessageKey } from '../../db/rows';
+import { folderMessages } from '../../db/queries';
+import { POP3_FOLDER } from '../../db/rows';
 import type { ListSource } from '../list-source';
 
 export type UnifiedView = 'inboxes' | 'unread' | 'flagged';

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TwinboxError } from '../../../shared/errors';
-import type { ProtocolLogLine, ServerSettings } from '../../../shared/model';
-import type { AdapterDelta, Timeouts } from '../adapter';
-import { Pop3Adapter } from './adapter';
-import { ordinaryReply, startScriptedServer } from './scripted-server';
-import type { ScriptedConnection, ScriptedMessage, ScriptedServer } from './scripted-server';
+import { TwinboxError } from '../../shared/errors';
+import type { ProtocolLogLine, ServerSettings } from '../../shared/model';
+import type { AdapterDelta, Timeouts } from '../../main/protocols/adapter';
+import { Pop3Adapter } from '../../main/protocols/pop3/adapter';
+import { ordinaryReply, startScriptedServer } from './scripted-pop3-server';
+import type { ScriptedConnection, ScriptedMessage, ScriptedServer } from './scripted-pop3-server';
 
 /**
  * What the POP3 client does when the server misbehaves: stalls, drops, sends

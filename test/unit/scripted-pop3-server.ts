@@ -1,12 +1,12 @@
 /**
- * Test support only: a POP3 server on 127.0.0.1 that follows a script, for
+ * A POP3 server on 127.0.0.1 that follows a script, for
  * the hostile input no real server sends on purpose (stalls, drops, garbage,
  * a stripped STLS, a lost QUIT). Everything a well-behaved server does is
  * tested against the real Dovecot in test/integration instead.
  */
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import type { ServerSettings } from '../../../shared/model';
+import type { ServerSettings } from '../../shared/model';
 
 export interface ScriptedConnection {
   /** Every command line this connection received, in order, without CRLF. */
