@@ -1,3 +1,13 @@
+/**
+ * Serves the built renderer and the IPC contract on 127.0.0.1, for tests in a
+ * real browser and for running Twinbox's UI without Electron. The same handler
+ * table as the Electron host answers; only the transport differs.
+ *
+ * Guard rails, because any local process or web page can reach loopback:
+ * it binds 127.0.0.1 only; the WebSocket accepts only this server's own Origin
+ * and a random token that is handed to the page in the URL fragment (never
+ * sent to the server by the browser except through the socket).
+ */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -11,16 +21,7 @@ import type { EventName, EventPayloads } from '../../shared/contract';
 import { dispatch } from '../ipc/dispatch';
 import type { HandlerTable } from '../ipc/dispatch';
 
-/**
- * Serves the built renderer and the IPC contract on 127.0.0.1, for tests in a
- * real browser and for running Twinbox's UI without Electron. The same handler
- * table as the Electron host answers; only the transport differs.
- *
- * Guard rails, because any local process or web page can reach loopback:
- * it binds 127.0.0.1 only; the WebSocket accepts only this server's own Origin
- * and a random token that is handed to the page in the URL fragment (never
- * sent to the server by the browser except through the socket).
- */
+/** A running web host. */
 export interface WebHost {
   /** The address to open, token included. */
   url: string;
