@@ -1,3 +1,9 @@
+/**
+ * The page's end of the contract: Electron's preload bridge when the page
+ * runs in the app, else a WebSocket to the loopback host (tests, a browser).
+ * Either way the page sees one typed client (twinbox-client.ts) and never
+ * Electron or Node.
+ */
 import type { EventName, EventPayloads, Envelope, MethodInput, MethodName, MethodResult, TwinboxBridge } from '../../shared/contract';
 import { decodeWire, encodeWire } from '../../shared/wire';
 import { createClient } from './twinbox-client';

@@ -1,3 +1,7 @@
+/**
+ * The typed client over any bridge, free of the DOM so the sync engine's
+ * Node tests can drive main's real handlers in-process through it.
+ */
 import type { EventName, EventPayloads, MethodInput, MethodName, MethodResult, TwinboxBridge } from '../../shared/contract';
 import { TwinboxError } from '../../shared/errors';
 
