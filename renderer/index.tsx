@@ -1,3 +1,10 @@
+/**
+ * The page: a React app in a sandboxed, context-isolated window with no Node
+ * and no Electron. It keeps the IndexedDB index of the mail (db/), drives
+ * sync through the contract (sync/, ipc/), shows it (ui/, App.tsx) in the
+ * user's language (i18n/), and runs the Protocol Lab (lab/). This file wires
+ * them together and starts the engine.
+ */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
