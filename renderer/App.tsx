@@ -1,10 +1,12 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { FlaskConical, Mails } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AppInfo } from '../shared/contract';
-import { ERROR_TEXT, TwinboxError } from '../shared/errors';
+import { TwinboxError } from '../shared/errors';
 import type { CachedMessage } from './db/schema';
 import type { MessageKey } from './db/writer';
+import { errorText } from './i18n';
 import type { Undo } from './sync/actions';
 import { AccountsMenu } from './ui/accounts/AccountsMenu';
 import { useApp } from './ui/app-context';
@@ -39,11 +41,8 @@ import { ViewControls } from './ui/ViewControls';
 
 type HostState = { kind: 'connecting' } | { kind: 'connected'; info: AppInfo } | { kind: 'failed'; error: TwinboxError };
 
-function plural(count: number, one: string): string {
-  return `${count} ${one}${count === 1 ? '' : 's'}`;
-}
-
 export function App(): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { client, db, engine } = useApp();
   const compose = useCompose();
   const [host, setHost] = useState<HostState>({ kind: 'connecting' });
@@ -134,7 +133,7 @@ export function App(): React.JSX.Element {
         setSelection(EMPTY_SELECTION);
       }
     } catch (error) {
-      setActionError(ERROR_TEXT[error instanceof TwinboxError ? error.code : 'INTERNAL']);
+      setActionError(errorText(error));
     }
   }, []);
 
@@ -145,19 +144,19 @@ export function App(): React.JSX.Element {
   const allFlagged = present.length > 0 && present.every((row) => row.flagged === 1);
 
   const actions: MessageActions = {
-    toggleRead: () => void run(allRead ? 'Marked as unread.' : 'Marked as read.', () => engine.actions.setRead(keys, !allRead), false),
-    toggleFlag: () => void run(allFlagged ? 'Unflagged.' : 'Flagged.', () => engine.actions.setFlagged(keys, !allFlagged), false),
-    delete: () => void run(`Deleted ${plural(keys.length, 'message')}.`, () => engine.actions.delete(keys), true),
-    archive: () => void run(`Archived ${plural(keys.length, 'message')}.`, () => engine.actions.archive(keys), true),
-    move: (target) => void run(`Moved ${plural(keys.length, 'message')} to ${target}.`, () => engine.actions.move(keys, target), true),
+    toggleRead: () => void run(allRead ? t('done.markedUnread') : t('done.markedRead'), () => engine.actions.setRead(keys, !allRead), false),
+    toggleFlag: () => void run(allFlagged ? t('done.unflagged') : t('done.flagged'), () => engine.actions.setFlagged(keys, !allFlagged), false),
+    delete: () => void run(t('done.deleted', { count: keys.length }), () => engine.actions.delete(keys), true),
+    archive: () => void run(t('done.archived', { count: keys.length }), () => engine.actions.archive(keys), true),
+    move: (target) => void run(t('done.moved', { count: keys.length, folder: target }), () => engine.actions.move(keys, target), true),
   };
 
   const undoLast = useCallback(async () => {
     if (!last) return;
     setLast(undefined);
     const undone = await last.undo.run();
-    if (!undone) setActionError('Too late to undo: the server already has the change.');
-  }, [last]);
+    if (!undone) setActionError(t('done.tooLateToUndo'));
+  }, [last, t]);
 
   const single = keys.length === 1 ? keys[0] : undefined;
   return (
@@ -165,14 +164,15 @@ export function App(): React.JSX.Element {
       <header className="shell-header">
         <h1>
           <Icon icon={Mails} size={20} />
+          {/* i18n-exempt: the product's name */}
           Twinbox
         </h1>
         <form role="search" className="search-box" onSubmit={(event) => event.preventDefault()}>
           <input
             ref={searchInput}
             type="search"
-            aria-label="Search mail"
-            placeholder="Search mail"
+            aria-label={t('app.searchMail')}
+            placeholder={t('app.searchMail')}
             value={query}
             onChange={(event) => {
               setQuery(event.target.value);
@@ -188,7 +188,7 @@ export function App(): React.JSX.Element {
         <ContactsButton />
         <button type="button" aria-pressed={labOpen} onClick={() => setLabOpen((open) => !open)}>
           <Icon icon={FlaskConical} />
-          Protocol Lab
+          {t('app.protocolLab')}
         </button>
         <LanguagePicker />
       </header>
@@ -200,15 +200,15 @@ export function App(): React.JSX.Element {
         onSelect={selectFolder}
         top={<UnifiedFolders selected={unifiedShown} onSelect={selectUnified} />}
         onDropMessages={(target, dropped) =>
-          void run(`Moved ${plural(dropped.length, 'message')} to ${target.path}.`, () => engine.actions.move(dropped, target.path), true)
+          void run(t('done.moved', { count: dropped.length, folder: target.path }), () => engine.actions.move(dropped, target.path), true)
         }
       />
-      <main className="shell-main" aria-label="Mail" hidden={labOpen}>
+      <main className="shell-main" aria-label={t('app.mail')} hidden={labOpen}>
         <div className="list-pane">
           {searching ? (
             <>
               <label className="search-scope">
-                <input type="checkbox" checked={searchAll} disabled={unifiedShown !== undefined} onChange={(event) => setSearchEverywhere(event.target.checked)} /> All accounts
+                <input type="checkbox" checked={searchAll} disabled={unifiedShown !== undefined} onChange={(event) => setSearchEverywhere(event.target.checked)} /> {t('app.allAccounts')}
               </label>
               {search.note}
             </>
@@ -221,7 +221,7 @@ export function App(): React.JSX.Element {
               key={source.id}
               ref={list}
               source={source}
-              label={searching ? 'Search results' : 'Messages'}
+              label={searching ? t('app.searchResults') : t('app.messages')}
               selection={selection}
               onSelection={setSelection}
               onOpen={(key) => {
@@ -229,11 +229,11 @@ export function App(): React.JSX.Element {
                 setReading(key);
               }}
               onDelete={actions.delete}
-              emptyText={searching ? 'Nothing matches.' : 'No messages in this folder.'}
+              emptyText={searching ? t('app.nothingMatches') : t('app.emptyFolder')}
               accounts={unifiedShown || (searching && searchAll) ? badges : undefined}
             />
           ) : (
-            <p className="empty">Add an IMAP or POP3 account to see its mail here.</p>
+            <p className="empty">{t('app.noAccounts')}</p>
           )}
         </div>
         <div className="reader-pane">
@@ -245,16 +245,16 @@ export function App(): React.JSX.Element {
         <div role="alert" className="error-bar action-error">
           {actionError}{' '}
           <button type="button" onClick={() => setActionError(undefined)}>
-            Dismiss
+            {t('common:dismiss')}
           </button>
         </div>
       )}
       <UndoBar last={last} onUndo={() => void undoLast()} onClose={() => setLast(undefined)} />
       <StatusBar />
-      <div className="host-status" role="status" aria-label="Connection">
-        {host.kind === 'connecting' && 'Connecting…'}
-        {host.kind === 'connected' && `Connected to ${host.info.name} ${host.info.version} (${host.info.host === 'electron' ? 'desktop' : 'web'} host)`}
-        {host.kind === 'failed' && host.error.userText}
+      <div className="host-status" role="status" aria-label={t('app.connection')}>
+        {host.kind === 'connecting' && t('app.connecting')}
+        {host.kind === 'connected' && t(host.info.host === 'electron' ? 'app.connectedDesktop' : 'app.connectedWeb', { name: host.info.name, version: host.info.version })}
+        {host.kind === 'failed' && errorText(host.error)}
       </div>
       <Shortcuts
         handlers={{

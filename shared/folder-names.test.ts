@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childPath, freeName, isWithin, leafName, nameProblem, NAME_PROBLEM_TEXT, parentPath, rebase } from './folder-names';
+import { childPath, freeName, isWithin, leafName, nameProblem, parentPath, rebase } from './folder-names';
 
 describe('folder names', () => {
   it('accepts an ordinary name, trimmed', () => {
@@ -37,11 +37,6 @@ describe('folder names', () => {
   it('keeps INBOX, in any case, for the Inbox at the top level only', () => {
     expect(nameProblem('inbox', '.', [], true)).toBe('reserved');
     expect(nameProblem('INBOX', '.', [], false)).toBeUndefined();
-  });
-
-  it('has a sentence for each problem, naming the delimiter', () => {
-    expect(NAME_PROBLEM_TEXT.separator('.')).toContain('“.”');
-    for (const problem of ['empty', 'separator', 'exists', 'reserved'] as const) expect(NAME_PROBLEM_TEXT[problem]('/').length).toBeGreaterThan(10);
   });
 });
 

@@ -19,14 +19,6 @@ export function isProtectedFolder(folders: readonly { path: string; specialUse?:
 
 export type NameProblem = 'empty' | 'separator' | 'exists' | 'reserved';
 
-/** What is wrong with a name, in a sentence for the dialog. */
-export const NAME_PROBLEM_TEXT: Record<NameProblem, (separator: string) => string> = {
-  empty: () => 'Enter a name for the folder.',
-  separator: (separator) => `A folder name cannot contain “${separator}”: the server uses it between a folder and its subfolders.`,
-  exists: () => 'A folder with this name is already there. Choose another name.',
-  reserved: () => 'Inbox is reserved for incoming mail. Choose another name.',
-};
-
 /**
  * Checks one name component. `separator` is the server's hierarchy
  * delimiter ('' for a flat server); `siblings` the names already under

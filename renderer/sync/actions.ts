@@ -10,6 +10,7 @@ import { TwinboxError } from '../../shared/errors';
 import type { Account, AdapterCapabilities, SpecialUse } from '../../shared/model';
 import type { CachedMessage } from '../db/schema';
 import type { CacheWriter, MessageKey } from '../db/writer';
+import { t } from '../i18n';
 import type { PendingRunner } from './pending-runner';
 import type { StoreMirror } from './store-mirror';
 
@@ -33,11 +34,11 @@ export class MailActions {
   ) {}
 
   setRead(keys: MessageKey[], read: boolean): Promise<Undo> {
-    return this.changeFlag(keys, '\\Seen', read, read ? 'Mark as read' : 'Mark as unread');
+    return this.changeFlag(keys, '\\Seen', read, read ? 'markRead' : 'markUnread');
   }
 
   setFlagged(keys: MessageKey[], flagged: boolean): Promise<Undo> {
-    return this.changeFlag(keys, '\\Flagged', flagged, flagged ? 'Flag' : 'Unflag');
+    return this.changeFlag(keys, '\\Flagged', flagged, flagged ? 'flag' : 'unflag');
   }
 
   /** To the Trash (or for good from it, or expunged where the account says so). */
@@ -48,7 +49,7 @@ export class MailActions {
         const account = await this.accountOf(accountId);
         const id = await this.writer.deleteOnServer(group, { expunge: account?.imap?.deleteMode === 'expunge', delayMs: this.undoWindowMs });
         this.kick(accountId, this.undoWindowMs);
-        if (id !== undefined) undos.push({ description: 'Undo delete', run: () => this.writer.undoPending(id) });
+        if (id !== undefined) undos.push({ description: t('mail:undo.delete'), run: () => this.writer.undoPending(id) });
       } else {
         const trash = await this.localFolder(accountId, 'trash');
         const origins = await this.rows(group);
@@ -56,10 +57,10 @@ export class MailActions {
         const gone = new Set(removed.map((key) => key[2]));
         await this.store.removed(removed);
         await this.store.moved(origins.filter((row) => !gone.has(row.serverId)).map(toKey), trash);
-        undos.push({ description: 'Undo delete', run: () => this.restore(origins.filter((row) => !gone.has(row.serverId)), trash) });
+        undos.push({ description: t('mail:undo.delete'), run: () => this.restore(origins.filter((row) => !gone.has(row.serverId)), trash) });
       }
     }
-    return combine('Undo delete', undos);
+    return combine(t('mail:undo.delete'), undos);
   }
 
   async move(keys: MessageKey[], target: string): Promise<Undo> {
@@ -70,13 +71,13 @@ export class MailActions {
       if ((await this.capabilitiesOf(accountId)).serverFolders) {
         const id = await this.writer.moveOnServer(movable, target, { delayMs: this.undoWindowMs });
         this.kick(accountId, this.undoWindowMs);
-        if (id !== undefined) undos.push({ description: 'Undo move', run: () => this.writer.undoPending(id) });
+        if (id !== undefined) undos.push({ description: t('mail:undo.move'), run: () => this.writer.undoPending(id) });
       } else {
         const origins = await this.rows(movable);
         await this.writer.moveLocal(movable, target);
         await this.store.moved(movable, target);
         undos.push({
-          description: 'Undo move',
+          description: t('mail:undo.move'),
           run: async () => {
             for (const [folder, rows] of byFolder(origins)) {
               const back = rows.map((r): MessageKey => [r.accountId, target, r.serverId]);
@@ -88,17 +89,17 @@ export class MailActions {
         });
       }
     }
-    return combine('Undo move', undos);
+    return combine(t('mail:undo.move'), undos);
   }
 
   /** To the account's Archive folder (the server's, or this computer's for POP3). */
   async archive(keys: MessageKey[]): Promise<Undo> {
     const undos: Undo[] = [];
     for (const [accountId, group] of byAccount(keys)) undos.push(await this.move(group, await this.folderWithUse(accountId, 'archive')));
-    return combine('Undo archive', undos);
+    return combine(t('mail:undo.archive'), undos);
   }
 
-  private async changeFlag(keys: MessageKey[], flag: string, on: boolean, label: string): Promise<Undo> {
+  private async changeFlag(keys: MessageKey[], flag: string, on: boolean, change: 'markRead' | 'markUnread' | 'flag' | 'unflag'): Promise<Undo> {
     const undos: Undo[] = [];
     const lower = flag.toLowerCase();
     for (const [accountId, group] of byAccount(keys)) {
@@ -108,14 +109,14 @@ export class MailActions {
       if (changing.length === 0) continue;
       await this.changeFlags(changing, on ? { add: [flag] } : { remove: [flag] }, serverFlags);
       undos.push({
-        description: `Undo ${label.toLowerCase()}`,
+        description: t(`mail:undo.${change}`),
         run: async () => {
           await this.changeFlags(changing, on ? { remove: [flag] } : { add: [flag] }, serverFlags);
           return true;
         },
       });
     }
-    return combine(`Undo ${label.toLowerCase()}`, undos);
+    return combine(t(`mail:undo.${change}`), undos);
   }
 
   /**

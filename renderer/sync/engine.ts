@@ -5,11 +5,12 @@
  * sync; search indexing runs in the background between syncs; errors back
  * off (and are shown) instead of being swallowed or retried in a tight loop.
  */
-import { asTwinboxError, ERROR_TEXT } from '../../shared/errors';
+import { asTwinboxError } from '../../shared/errors';
 import type { Account, AdapterCapabilities, Address, MessageBody } from '../../shared/model';
 import type { TwinboxDatabase } from '../db/schema';
 import { CacheWriter, POP3_FOLDER } from '../db/writer';
 import type { MessageKey } from '../db/writer';
+import { errorText, t } from '../i18n';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { MailActions } from './actions';
 import { ImapMode } from './imap-mode';
@@ -280,7 +281,7 @@ export class SyncEngine {
       if (!runtime.migrated) {
         // Before any download: a POP3 check must find in the store what an older Twinbox kept here.
         if (await hasLegacyBodies(this.writer, account.id)) {
-          this.status.update(account.id, { state: 'syncing', note: 'Moving mail to this computer’s mail folder…' });
+          this.status.update(account.id, { state: 'syncing', note: t('mail:status.migrating') });
           await migrateLegacyBodies(this.client, this.writer, account.id, !capabilities.serverFolders);
         }
         runtime.migrated = true;
@@ -328,7 +329,7 @@ export class SyncEngine {
     const offline = ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'CONNECTION_LOST', 'HOST_UNAVAILABLE'].includes(failure.code);
     this.status.update(runtime.account.id, {
       state: offline ? 'offline' : 'error',
-      error: { code: failure.code, text: ERROR_TEXT[failure.code] },
+      error: { code: failure.code, text: errorText(failure) },
       retryAt: this.now() + wait,
     });
     this.schedule(runtime, wait);

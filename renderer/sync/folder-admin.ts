@@ -10,11 +10,12 @@
  * and subfolders; one already in the Trash is deleted for good.
  */
 import { TwinboxError } from '../../shared/errors';
-import { childPath, freeName, isProtectedFolder, isWithin, leafName, NAME_PROBLEM_TEXT, nameProblem, parentPath, rebase } from '../../shared/folder-names';
+import { childPath, freeName, isProtectedFolder, isWithin, leafName, nameProblem, parentPath, rebase } from '../../shared/folder-names';
 import type { FolderDeleted, FolderMove } from '../../shared/folder-names';
 import type { AdapterCapabilities } from '../../shared/model';
 import { LOCAL_DELIMITER } from '../db/folder-writer';
 import type { CachedFolder } from '../db/schema';
+import { t } from '../i18n';
 import type { CacheWriter } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import type { ImapMode } from './imap-mode';
@@ -37,7 +38,8 @@ export interface DeletePlan {
   /** Into the Trash, or for good (the folder is in the Trash, or there is none here to go to). */
   into: 'trash' | 'forever';
   /** The Trash's name as the sidebar shows it. */
-  trashName: string;
+  /** Absent when the account has no Trash yet (the server makes one): the dialog names it in the user's language. */
+  trashName?: string;
 }
 
 export class FolderAdmin {
@@ -62,7 +64,7 @@ export class FolderAdmin {
     const separator = await this.delimiter(accountId, parent);
     const siblings = folders.filter((f) => f.path !== renaming && parentPath(f.path, separator) === parent).map((f) => leafName(f.path, separator));
     const problem = nameProblem(name, separator, siblings, parent === undefined);
-    return problem === undefined ? undefined : NAME_PROBLEM_TEXT[problem](separator);
+    return problem === undefined ? undefined : t(`folders:nameProblem.${problem}`, { separator });
   }
 
   /** Whether a folder may be renamed, moved or deleted: not a special folder, and holding none. */
@@ -86,7 +88,7 @@ export class FolderAdmin {
       messages,
       subfolders: subtree.length - 1,
       into: inTrash || noTrashHere || separator === '' ? 'forever' : 'trash',
-      trashName: trash?.name ?? 'Trash',
+      ...(trash ? { trashName: trash.name } : {}),
     };
   }
 

@@ -10,10 +10,11 @@
  * one is stored first and the old one removed after, so a failure in between
  * leaves two versions rather than none.
  */
-import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import { TwinboxError } from '../../shared/errors';
 import type { AdapterCapabilities, OutgoingMessage, SentMessage, SpecialUse } from '../../shared/model';
 import { threadMembers } from '../db/queries';
 import type { CacheWriter, MessageKey } from '../db/writer';
+import { errorText, t } from '../i18n';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 
 /** The parts of the engine the outbox works through. */
@@ -100,18 +101,17 @@ export class Outbox {
     // Completion learns whom the user writes to; a failure here is no failure of the send.
     await this.engine.writer.learnSent([...message.to, ...message.cc, ...message.bcc]).catch(() => undefined);
     const problem = (what: string, error: unknown): void => {
-      const code = error instanceof TwinboxError ? error.code : 'INTERNAL';
-      outcome.problems.push(`${what} ${ERROR_TEXT[code]}`);
+      outcome.problems.push(t('mail:outbox.problem', { problem: what, error: errorText(error) }));
     };
 
     try {
       outcome.copy = await this.keepSentCopy(accountId, message, sent);
     } catch (error) {
-      problem('The message was sent, but its copy could not be kept in Sent.', error);
+      problem(t('mail:outbox.noSentCopy'), error);
     }
     if (options.draft) {
       const { left, error } = await this.removeDraft(options.draft);
-      if (left.length > 0) problem('The message was sent, but its draft could not be removed from Drafts.', error);
+      if (left.length > 0) problem(t('mail:outbox.draftKept'), error);
     }
     const draft = options.draft;
     const changed = [
@@ -123,7 +123,7 @@ export class Outbox {
     try {
       await this.markAnswered(accountId, message, options.answering);
     } catch (error) {
-      problem('The message was sent, but the original could not be marked as answered.', error);
+      problem(t('mail:outbox.notAnswered'), error);
     }
     return outcome;
   }

@@ -4,10 +4,11 @@
  * next attempt; a refusal by the server rolls that change back here and
  * keeps it, failed, with the sentence the user sees.
  */
-import { asTwinboxError, ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import { asTwinboxError, TwinboxError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
 import type { PendingOperation } from '../db/schema';
 import type { CacheWriter } from '../db/writer';
+import { errorText } from '../i18n';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 
 /** Nothing is wrong with the change itself: try again when the connection is back. */
@@ -78,7 +79,7 @@ export class PendingRunner {
           await this.writer.completePending(id);
           continue;
         }
-        await this.writer.failPending(id, { code: failure.code, text: ERROR_TEXT[failure.code] });
+        await this.writer.failPending(id, { code: failure.code, text: errorText(failure) });
         result.failed++;
       }
     }

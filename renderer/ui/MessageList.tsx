@@ -2,9 +2,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { Circle, Flag, Paperclip, Reply } from 'lucide-react';
 import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
 import type { MessageKey } from '../db/writer';
+import { t } from '../i18n';
 import { ROW_HEIGHT, useDensity } from './density';
 import { listDate, senderName } from './format';
 import { Icon } from './icon';
@@ -55,6 +57,8 @@ export const MessageList = forwardRef<
     accounts?: ReadonlyMap<string, AccountBadge> | undefined;
   }
 >(function MessageList({ source, label, selection, onSelection, onOpen, onDelete, emptyText, accounts }, ref) {
+  // Re-rendered when the language changes: the rows' names are made with `t` outside React.
+  useTranslation(['mail', 'common']);
   const scroller = useRef<HTMLDivElement>(null);
   const count = useLiveQuery(() => source.count(), [source.id], 0);
   const rowHeight = ROW_HEIGHT[useDensity()];
@@ -218,7 +222,7 @@ export const MessageList = forwardRef<
               aria-selected={isSelected}
               aria-setsize={count}
               aria-posinset={item.index + 1}
-              aria-label={row ? describe(row, accounts?.get(row.accountId)) : 'Loading…'}
+              aria-label={row ? describe(row, accounts?.get(row.accountId)) : t('common:loading')}
               draggable={row !== undefined}
               onDragStart={(event) => row && onDragStart(event, row)}
               className={`message-row${row?.seen === 0 ? ' unread' : ''}${isSelected ? ' selected' : ''}${item.index === selection.focus ? ' focused' : ''}`}
@@ -245,12 +249,19 @@ function conversationSize(row: CachedMessage): number {
 
 /** What a screen reader says for a row: state first, then who, what, when. */
 function describe(row: CachedMessage, badge: AccountBadge | undefined): string {
-  const state = [row.seen === 0 ? 'Unread' : '', row.flagged === 1 ? 'Flagged' : '', row.hasAttachments ? 'Has attachments' : '', answered(row) ? 'Replied' : '']
+  const state = [
+    row.seen === 0 ? t('mail:list.unread') : '',
+    row.flagged === 1 ? t('mail:list.flagged') : '',
+    row.hasAttachments ? t('mail:list.hasAttachments') : '',
+    answered(row) ? t('mail:list.replied') : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const size = conversationSize(row);
-  const conversation = size > 1 ? `, conversation of ${size}` : '';
-  return `${state ? `${state}. ` : ''}${senderName(row.from)}, ${row.subject || '(no subject)'}, ${listDate(row.sortDate)}${conversation}${badge ? inAccount(badge) : ''}`;
+  const what = { sender: senderName(row.from), subject: row.subject || t('common:noSubject'), date: listDate(row.sortDate) };
+  const described = size > 1 ? t('mail:list.rowInConversation', { ...what, count: size }) : t('mail:list.row', what);
+  const withState = state ? t('mail:list.withState', { state, row: described }) : described;
+  return badge ? inAccount(badge, withState) : withState;
 }
 
 function answered(row: CachedMessage): boolean {
@@ -264,7 +275,9 @@ function MessageRow({ row, badge }: { row: CachedMessage; badge: AccountBadge | 
       <div className="row-line">
         {row.seen === 0 && <Icon icon={Circle} size={8} filled className="mark-unread" />}
         {badge && <AccountTag badge={badge} />}
-        <span className="sender">{senderName(row.from)}</span>
+        <span className="sender" dir="auto">
+          {senderName(row.from)}
+        </span>
         {conversationSize(row) > 1 && (
           <span className="thread-size" aria-hidden="true">
             {conversationSize(row)}
@@ -278,8 +291,15 @@ function MessageRow({ row, badge }: { row: CachedMessage; badge: AccountBadge | 
         <span className="date">{listDate(row.sortDate)}</span>
       </div>
       <div className="row-line">
-        <span className="subject">{row.subject || '(no subject)'}</span>
-        {row.snippet && <span className="snippet"> — {row.snippet}</span>}
+        <span className="subject" dir="auto">
+          {row.subject || t('common:noSubject')}
+        </span>
+        {row.snippet && (
+          <span className="snippet">
+            {' — '}
+            <span dir="auto">{row.snippet}</span>
+          </span>
+        )}
       </div>
     </>
   );

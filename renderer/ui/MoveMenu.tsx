@@ -1,12 +1,14 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { FolderInput } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CachedFolder } from '../db/schema';
 import { useApp } from './app-context';
 import { Icon } from './icon';
 
 /** "Move to…": the account's other folders as a menu, by mouse or keyboard. */
 export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: string | undefined; current: string | undefined; disabled: boolean; onMove: (target: string) => void }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { db } = useApp();
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLUListElement>(null);
@@ -36,10 +38,10 @@ export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: 
     <div className="menu-anchor">
       <button type="button" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
         <Icon icon={FolderInput} />
-        Move to…
+        {t('moveMenu.button')}
       </button>
       {open && (
-        <ul ref={menu} role="menu" aria-label="Move to folder" className="menu" onKeyDown={onKeyDown}>
+        <ul ref={menu} role="menu" aria-label={t('moveMenu.label')} className="menu" onKeyDown={onKeyDown}>
           {folders.map((folder) => (
             <li key={folder.path} role="none">
               <button
@@ -50,7 +52,7 @@ export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: 
                   onMove(folder.path);
                 }}
               >
-                {folder.specialUse === 'inbox' ? 'Inbox' : folder.name}
+                {folder.specialUse === 'inbox' ? t('common:inbox') : <span dir="auto">{folder.name}</span>}
               </button>
             </li>
           ))}

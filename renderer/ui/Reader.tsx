@@ -1,8 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
-import { ERROR_TEXT, TwinboxError } from '../../shared/errors';
+import { useTranslation } from 'react-i18next';
+import { TwinboxError } from '../../shared/errors';
 import type { MessageBody } from '../../shared/model';
 import type { MessageKey } from '../db/writer';
+import { errorText } from '../i18n';
 import { DraftNotice } from './compose/DraftNotice';
 import { useApp } from './app-context';
 import { MessageContent } from './reader/MessageContent';
@@ -15,10 +17,11 @@ import { MessageHeader } from './reader/MessageHeader';
  * pictures blocked until the user allows them (see reader/).
  */
 export function Reader({ messageKey }: { messageKey: MessageKey | undefined }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   if (!messageKey) {
     return (
-      <section className="reader" aria-label="Message">
-        <p className="empty">Select a message to read it.</p>
+      <section className="reader" aria-label={t('reader.label')}>
+        <p className="empty">{t('reader.nothingOpen')}</p>
       </section>
     );
   }
@@ -26,6 +29,7 @@ export function Reader({ messageKey }: { messageKey: MessageKey | undefined }): 
 }
 
 function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { db, engine } = useApp();
   const message = useLiveQuery(() => db.messages.get(messageKey), [messageKey]);
   const [body, setBody] = useState<MessageBody | undefined>();
@@ -62,26 +66,26 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
 
   if (!message) {
     return (
-      <section className="reader" aria-label="Message">
-        <p className="empty">This message is no longer here.</p>
+      <section className="reader" aria-label={t('reader.label')}>
+        <p className="empty">{t('reader.gone')}</p>
       </section>
     );
   }
   return (
-    <article className="reader" aria-label="Message">
+    <article className="reader" aria-label={t('reader.label')}>
       <DraftNotice messageKey={messageKey} />
       <MessageHeader message={message} signed={body?.attachments.some((a) => a.role === 'signature') ?? false} />
       {failure && (
         <div role="alert" className="error-bar">
-          {ERROR_TEXT[failure.code]}{' '}
+          {errorText(failure)}{' '}
           <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-            Try again
+            {t('common:tryAgain')}
           </button>
         </div>
       )}
       {!body && !failure && (
         <p role="status" className="loading">
-          Loading the message…
+          {t('reader.loading')}
         </p>
       )}
       {body && <MessageContent message={message} body={body} messageKey={messageKey} sender={sender} senderAllowed={preference?.allowRemoteContent === true} />}

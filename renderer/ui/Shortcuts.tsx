@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export interface ShortcutHandlers {
   next: () => void;
@@ -15,21 +16,21 @@ export interface ShortcutHandlers {
   undo: () => void;
 }
 
-/** Every shortcut, as the help overlay lists it. */
-export const SHORTCUTS: readonly { keys: string; does: string; handler: keyof ShortcutHandlers | 'help' }[] = [
-  { keys: 'J or ↓', does: 'Next message', handler: 'next' },
-  { keys: 'K or ↑', does: 'Previous message', handler: 'previous' },
-  { keys: 'R', does: 'Reply', handler: 'reply' },
-  { keys: 'Shift+R', does: 'Reply all', handler: 'replyAll' },
-  { keys: 'L', does: 'Forward', handler: 'forward' },
-  { keys: 'N', does: 'New message', handler: 'newMessage' },
-  { keys: 'Delete', does: 'Delete', handler: 'delete' },
-  { keys: 'A', does: 'Archive', handler: 'archive' },
-  { keys: 'M', does: 'Mark as read or unread', handler: 'toggleRead' },
-  { keys: 'S', does: 'Flag or unflag', handler: 'toggleFlag' },
-  { keys: '/ or Ctrl+K', does: 'Search', handler: 'search' },
-  { keys: 'Ctrl+Z', does: 'Undo the last action', handler: 'undo' },
-  { keys: '?', does: 'Show these shortcuts', handler: 'help' },
+/** Every shortcut, in the order the help overlay lists them; its keys and what it does are in the catalog (shortcuts.key, shortcuts.action). */
+export const SHORTCUTS: readonly (keyof ShortcutHandlers | 'help')[] = [
+  'next',
+  'previous',
+  'reply',
+  'replyAll',
+  'forward',
+  'newMessage',
+  'delete',
+  'archive',
+  'toggleRead',
+  'toggleFlag',
+  'search',
+  'undo',
+  'help',
 ];
 
 /** Which key does what: Thunderbird's letters where they exist. */
@@ -89,6 +90,7 @@ export function showShortcuts(): void {
 
 /** The global keyboard shortcuts, and the overlay that lists them. */
 export function Shortcuts({ handlers }: { handlers: ShortcutHandlers }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const help = useRef<HTMLDialogElement>(null);
   const current = useRef(handlers);
   current.current = handlers;
@@ -108,27 +110,27 @@ export function Shortcuts({ handlers }: { handlers: ShortcutHandlers }): React.J
 
   return (
     <dialog ref={help} id={HELP_ID} className="dialog" aria-labelledby="shortcuts-title">
-      <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+      <h2 id="shortcuts-title">{t('shortcuts.title')}</h2>
       <table className="shortcut-table">
         <thead>
           <tr>
-            <th scope="col">Keys</th>
-            <th scope="col">Does</th>
+            <th scope="col">{t('shortcuts.keys')}</th>
+            <th scope="col">{t('shortcuts.does')}</th>
           </tr>
         </thead>
         <tbody>
           {SHORTCUTS.map((shortcut) => (
-            <tr key={shortcut.keys}>
+            <tr key={shortcut}>
               <td>
-                <kbd>{shortcut.keys}</kbd>
+                <kbd>{t(`shortcuts.key.${shortcut}`)}</kbd>
               </td>
-              <td>{shortcut.does}</td>
+              <td>{t(`shortcuts.action.${shortcut}`)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <form method="dialog" className="dialog-buttons">
-        <button type="submit">Close</button>
+        <button type="submit">{t('common:close')}</button>
       </form>
     </dialog>
   );

@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { Archive, FilePen, Flag, Folder, FolderPlus, Inbox, Mails, Send, ShieldBan, Trash } from 'lucide-react';
 import type { LucideIcon } from 'lucide-react';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { MessageKey } from '../db/writer';
 import { MESSAGE_DRAG_TYPE } from './MessageList';
 import type { Account, SpecialUse } from '../../shared/model';
@@ -14,6 +15,7 @@ import { isProtectedFolder, isWithin, rebase } from '../../shared/folder-names';
 import { FolderDialog } from './folders/FolderDialog';
 import type { FolderTask } from './folders/FolderDialog';
 import { FolderMenu } from './folders/FolderMenu';
+import { formatNumber } from './format';
 import { Icon } from './icon';
 
 /** Special folders first, in the order mail clients use; then the rest by name. */
@@ -43,9 +45,9 @@ function folderIcon(folder: CachedFolder): LucideIcon {
   return folder.specialUse ? SPECIAL_ICON[folder.specialUse] : Folder;
 }
 
-function displayName(folder: CachedFolder): string {
-  if (folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX') return 'Inbox';
-  return folder.name;
+/** The Inbox is named in the interface's words; any other folder by the name its server gives it. */
+function isInbox(folder: CachedFolder): boolean {
+  return folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX';
 }
 
 /** Accounts and their folders, each with its unread count; POP3 accounts show this computer's folders. */
@@ -63,11 +65,12 @@ export function Sidebar({
   /** Shown above the accounts (the unified folders). */
   top?: React.ReactNode;
 }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { db } = useApp();
   const accounts = useLiveQuery(() => db.accounts.toArray(), [], [] as Account[]);
   return (
-    <nav className="sidebar" aria-label="Accounts and folders" hidden={hidden}>
-      {accounts.length === 0 && <p className="empty">No accounts yet.</p>}
+    <nav className="sidebar" aria-label={t('sidebar.label')} hidden={hidden}>
+      {accounts.length === 0 && <p className="empty">{t('sidebar.noAccounts')}</p>}
       {top}
       {accounts.map((account) => (
         <AccountFolders key={account.id} account={account} selected={selected} onSelect={onSelect} onDropMessages={onDropMessages} />
@@ -87,6 +90,7 @@ function AccountFolders({
   onSelect: (folder: FolderRef) => void;
   onDropMessages: (target: FolderRef, keys: MessageKey[]) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { db } = useApp();
   const folders = useLiveQuery(
     async () => (await db.folders.where('accountId').equals(account.id).toArray()).filter((f) => f.selectable).sort(folderOrder),
@@ -100,15 +104,19 @@ function AccountFolders({
     <section className="account" aria-labelledby={headingId}>
       <div className="account-heading">
         <h2 id={headingId} className="account-name">
-          {account.name} <span className="protocol-badge">{account.protocol === 'imap' ? 'IMAP' : 'POP3'}</span>
+          {account.name}{' '}
+          <span className="protocol-badge">
+            {/* i18n-exempt: protocol names */}
+            {account.protocol === 'imap' ? 'IMAP' : 'POP3'}
+          </span>
         </h2>
-        <button type="button" className="folder-new" aria-label={`New folder in ${account.name}`} title="New folder…" onClick={() => setTask({ kind: 'create', accountId: account.id, parent: undefined })}>
+        <button type="button" className="folder-new" aria-label={t('sidebar.newFolderIn', { account: account.name })} title={t('sidebar.newFolder')} onClick={() => setTask({ kind: 'create', accountId: account.id, parent: undefined })}>
           <Icon icon={FolderPlus} />
         </button>
         <AccountSettingsButton account={account} />
       </div>
       <QuotaMeter account={account} />
-      <ul className="folders" aria-label={`Folders of ${account.name}`}>
+      <ul className="folders" aria-label={t('sidebar.foldersOf', { account: account.name })}>
         {folders.map((folder) => (
           <FolderItem
             key={folder.path}
@@ -165,11 +173,12 @@ function FolderItem({
   menu: React.ReactNode;
   onMenu: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const [over, setOver] = useState(false);
   const { db } = useApp();
   // Kept with the rows (db/folder-counts.ts): counting them here would walk the whole folder after every commit.
   const unread = useLiveQuery(async () => (await db.folderCounts.get([folder.accountId, folder.path]))?.unread ?? 0, [folder.accountId, folder.path], 0);
-  const name = displayName(folder);
+  const name = isInbox(folder) ? t('common:inbox') : folder.name;
   const depth = folder.delimiter === '' ? 0 : folder.path.split(folder.delimiter).length - 1;
   return (
     <li className="folder-row">
@@ -189,7 +198,7 @@ function FolderItem({
           }
         }}
         aria-current={current ? 'true' : undefined}
-        aria-label={unread > 0 ? `${name}, ${unread} unread` : name}
+        aria-label={unread > 0 ? t('sidebar.unreadCount', { name, count: unread }) : name}
         onClick={onSelect}
         onDragOver={(event) => {
           if (!event.dataTransfer.types.includes(MESSAGE_DRAG_TYPE)) return;
@@ -209,10 +218,12 @@ function FolderItem({
         }}
       >
         <Icon icon={folderIcon(folder)} className="folder-icon" />
-        <span className="folder-name">{name}</span>
+        <span className="folder-name" dir="auto">
+          {name}
+        </span>
         {unread > 0 && (
           <span className="unread-count" aria-hidden="true">
-            {unread}
+            {formatNumber(unread)}
           </span>
         )}
       </button>

@@ -1,10 +1,18 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isErrorCode } from '../../shared/errors';
 import type { Account } from '../../shared/model';
 import type { PendingOperation } from '../db/schema';
+import { t } from '../i18n';
 import { useApp } from './app-context';
+import { timeOfDay } from './format';
 
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+/** A failure's sentence in the language shown now, by its code (the text kept with it is in the language of its time). */
+function failureText(error: { code: string; text: string } | undefined): string | undefined {
+  if (!error) return undefined;
+  return isErrorCode(error.code) ? t(`errors:${error.code}`) : error.text;
+}
 
 /**
  * What the engine is doing, per account: progress while syncing and while
@@ -13,13 +21,15 @@ const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-di
  * back here) until dismissed.
  */
 export function StatusBar(): React.JSX.Element {
+  // Re-rendered when the language changes; the sentences come from `t`, which failureText and describeRefusal share.
+  useTranslation(['mail', 'common']);
   const { db, engine } = useApp();
   const statuses = useSyncExternalStore(engine.status.subscribe, engine.status.getSnapshot);
   const accounts = useLiveQuery(() => db.accounts.toArray(), [], [] as Account[]);
   const refused = useLiveQuery(() => db.pending.filter((op) => op.status === 'failed').toArray(), [], [] as PendingOperation[]);
   return (
     <footer className="status-bar">
-      <div role="status" aria-label="Sync status" className="sync-status">
+      <div role="status" aria-label={t('mail:status.label')} className="sync-status">
         {accounts.map((account) => {
           const status = statuses.get(account.id) ?? { state: 'idle' as const };
           return (
@@ -27,39 +37,39 @@ export function StatusBar(): React.JSX.Element {
               <strong>{account.name}:</strong>{' '}
               {status.state === 'syncing' && (
                 <>
-                  {status.note ?? 'Syncing'}
+                  {status.note ?? t('mail:status.syncing')}
                   {status.progress && (
                     <>
                       {' '}
                       <progress
-                        aria-label={`Syncing ${account.name}`}
+                        aria-label={t('mail:status.syncingAccount', { account: account.name })}
                         max={Math.max(status.progress.total, 1)}
                         value={status.progress.done}
                       />{' '}
-                      {status.progress.done} of {status.progress.total}
+                      {t('mail:status.progress', { done: status.progress.done, total: status.progress.total })}
                     </>
                   )}
                 </>
               )}
-              {status.state === 'idle' && (status.lastSyncAt ? `Up to date (${time.format(status.lastSyncAt)})` : 'Waiting')}
+              {status.state === 'idle' && (status.lastSyncAt ? t('mail:status.upToDate', { time: timeOfDay(status.lastSyncAt, true) }) : t('mail:status.waiting'))}
               {status.indexing && status.indexing.left > 0 && (
                 <>
                   {' '}
-                  · Indexing for search{' '}
+                  · {t('mail:status.indexing')}{' '}
                   <progress
-                    aria-label={`Indexing ${account.name} for search`}
+                    aria-label={t('mail:status.indexingAccount', { account: account.name })}
                     max={status.indexing.done + status.indexing.left}
                     value={status.indexing.done}
                   />{' '}
-                  {status.indexing.left} left
+                  {t('mail:status.left', { left: status.indexing.left })}
                 </>
               )}
               {(status.state === 'error' || status.state === 'offline') && (
                 <>
-                  {status.state === 'offline' ? 'Offline. ' : ''}
-                  {status.error?.text}{' '}
+                  {status.state === 'offline' ? `${t('mail:status.offline')} ` : ''}
+                  {failureText(status.error)}{' '}
                   <button type="button" onClick={() => void engine.syncNow(account.id)}>
-                    Retry {account.name}
+                    {t('mail:status.retry', { account: account.name })}
                   </button>
                 </>
               )}
@@ -69,9 +79,9 @@ export function StatusBar(): React.JSX.Element {
       </div>
       {refused.map((op) => (
         <div key={op.id} role="alert" className="error-bar">
-          {describeRefusal(op)} {op.error?.text}{' '}
+          {describeRefusal(op)} {failureText(op.error)}{' '}
           <button type="button" onClick={() => op.id !== undefined && void engine.writer.dismissFailed(op.id)}>
-            Dismiss
+            {t('common:dismiss')}
           </button>
         </div>
       ))}
@@ -80,13 +90,13 @@ export function StatusBar(): React.JSX.Element {
 }
 
 function describeRefusal(op: PendingOperation): string {
-  const count = op.serverIds.length === 1 ? 'a message' : `${op.serverIds.length} messages`;
+  const count = op.serverIds.length;
   switch (op.kind) {
     case 'setFlags':
-      return `Could not change ${count} on the server; it was put back as it was.`;
+      return t('mail:status.refused.setFlags', { count });
     case 'delete':
-      return `Could not delete ${count} on the server; it is back in the list.`;
+      return t('mail:status.refused.delete', { count });
     case 'move':
-      return `Could not move ${count} to ${op.target ?? 'the folder'}; it is back in the list.`;
+      return op.target === undefined ? t('mail:status.refused.moveSomewhere', { count }) : t('mail:status.refused.move', { count, folder: op.target });
   }
 }

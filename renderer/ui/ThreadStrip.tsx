@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useTranslation } from 'react-i18next';
 import { threadMembers } from '../db/queries';
 import type { CachedMessage } from '../db/schema';
 import { keyOf } from '../db/writer';
@@ -13,6 +14,7 @@ import { keyId, sameKey } from './selection';
  * entry opens that message.
  */
 export function ThreadStrip({ reading, onOpen }: { reading: MessageKey | undefined; onOpen: (key: MessageKey) => void }): React.JSX.Element | null {
+  const { t } = useTranslation('mail');
   const { db } = useApp();
   const members = useLiveQuery(async () => {
     if (!reading) return [];
@@ -23,7 +25,7 @@ export function ThreadStrip({ reading, onOpen }: { reading: MessageKey | undefin
   }, [reading?.join('\u0000')], [] as CachedMessage[]);
   if (!reading || members.length < 2) return null;
   return (
-    <nav className="thread-strip" aria-label={`Conversation, ${members.length} messages`}>
+    <nav className="thread-strip" aria-label={t('thread.label', { count: members.length })}>
       <ol>
         {members.map((member) => {
           const key = keyOf(member);
@@ -31,8 +33,13 @@ export function ThreadStrip({ reading, onOpen }: { reading: MessageKey | undefin
           return (
             <li key={keyId(key)}>
               <button type="button" aria-current={current ? 'true' : undefined} onClick={() => onOpen(key)}>
-                {senderName(member.from)} · {listDate(member.sortDate)}
-                {member.folder !== reading[1] ? ` · ${member.folder}` : ''}
+                <span dir="auto">{senderName(member.from)}</span> · {listDate(member.sortDate)}
+                {member.folder !== reading[1] && (
+                  <>
+                    {' · '}
+                    <span dir="auto">{member.folder}</span>
+                  </>
+                )}
               </button>
             </li>
           );

@@ -1,6 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { Archive, Eraser, Flag, FlagOff, Forward, Keyboard, Mail, MailOpen, RefreshCw, Reply, ReplyAll, SquarePen, Trash } from 'lucide-react';
 import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { MessageKey } from '../db/writer';
 import { useApp } from './app-context';
 import { useCompose } from './compose/compose-state';
@@ -37,6 +38,7 @@ export function Toolbar({
   actions: MessageActions;
   onWiped: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { db, engine } = useApp();
   const compose = useCompose();
   const wipeDialog = useRef<HTMLDialogElement>(null);
@@ -47,7 +49,7 @@ export function Toolbar({
   const oneAccount = selection.every((key) => key[0] === selectionAccount);
 
   return (
-    <div className="toolbar" role="toolbar" aria-label="Message actions">
+    <div className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
       <button
         type="button"
         disabled={!folder && !everyAccount}
@@ -57,62 +59,58 @@ export function Toolbar({
         }}
       >
         <Icon icon={RefreshCw} />
-        Get mail
+        {t('toolbar.getMail')}
       </button>
       <button type="button" onClick={() => compose.open(folder ? { kind: 'new', accountId: folder.accountId } : { kind: 'new' })}>
         <Icon icon={SquarePen} />
-        New message
+        {t('toolbar.newMessage')}
       </button>
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'reply', message: single })}>
         <Icon icon={Reply} />
-        Reply
+        {t('toolbar.reply')}
       </button>
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'replyAll', message: single })}>
         <Icon icon={ReplyAll} />
-        Reply all
+        {t('toolbar.replyAll')}
       </button>
       <button type="button" disabled={!single} onClick={() => single && compose.open({ kind: 'forward', message: single })}>
         <Icon icon={Forward} />
-        Forward
+        {t('toolbar.forward')}
       </button>
       <span className="toolbar-gap" />
       <button type="button" disabled={none} onClick={actions.toggleRead}>
         <Icon icon={allRead ? Mail : MailOpen} />
-        {allRead ? 'Mark as unread' : 'Mark as read'}
+        {allRead ? t('toolbar.markUnread') : t('toolbar.markRead')}
       </button>
       <button type="button" disabled={none} onClick={actions.toggleFlag}>
         <Icon icon={allFlagged ? FlagOff : Flag} />
-        {allFlagged ? 'Unflag' : 'Flag'}
+        {allFlagged ? t('toolbar.unflag') : t('toolbar.flag')}
       </button>
       <button type="button" disabled={none} onClick={actions.archive}>
         <Icon icon={Archive} />
-        Archive
+        {t('toolbar.archive')}
       </button>
       <button type="button" disabled={none} onClick={actions.delete}>
         <Icon icon={Trash} />
-        Delete
+        {t('common:delete')}
       </button>
       <MoveMenu accountId={oneAccount ? selectionAccount : undefined} current={selection[0]?.[1]} disabled={none || !oneAccount} onMove={actions.move} />
       <span className="toolbar-gap" />
       {/* The two least used, drawn as icons alone (so that the toolbar fits one line of a 1280-pixel window); their words stay as their names and tooltips. */}
-      <button type="button" className="icon-only" title="Forget local copy…" disabled={!account} onClick={() => wipeDialog.current?.showModal()}>
+      <button type="button" className="icon-only" title={t('toolbar.forget')} disabled={!account} onClick={() => wipeDialog.current?.showModal()}>
         <Icon icon={Eraser} />
-        <span className="visually-hidden">Forget local copy…</span>
+        <span className="visually-hidden">{t('toolbar.forget')}</span>
       </button>
-      <button type="button" className="icon-only" title="Keyboard shortcuts (?)" onClick={showShortcuts}>
+      <button type="button" className="icon-only" title={t('toolbar.shortcutsTitle')} onClick={showShortcuts}>
         <Icon icon={Keyboard} />
-        <span className="visually-hidden">Keyboard shortcuts</span>
+        <span className="visually-hidden">{t('shortcuts.title')}</span>
       </button>
       <dialog ref={wipeDialog} aria-labelledby="wipe-title" className="dialog">
-        <h2 id="wipe-title">Forget this computer’s copy of {account?.name}?</h2>
-        <p>
-          {account?.protocol === 'pop3'
-            ? 'This is what happens when a computer dies. With POP3, this computer holds the mail: only what the server still keeps comes back.'
-            : 'This is what happens when a computer dies. With IMAP, the server holds the mail: everything comes back at the next sync.'}
-        </p>
+        <h2 id="wipe-title">{t('toolbar.wipe.title', { account: account?.name ?? '' })}</h2>
+        <p>{account?.protocol === 'pop3' ? t('toolbar.wipe.pop3') : t('toolbar.wipe.imap')}</p>
         <form method="dialog" className="dialog-buttons">
           <button type="submit" value="cancel">
-            Cancel
+            {t('common:cancel')}
           </button>
           <button
             type="submit"
@@ -123,7 +121,7 @@ export function Toolbar({
               onWiped();
             }}
           >
-            Forget and resync
+            {t('toolbar.wipe.confirm')}
           </button>
         </form>
       </dialog>

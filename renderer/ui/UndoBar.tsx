@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Undo } from '../sync/actions';
 
 /** How long the last action can be undone from the bar (Ctrl+Z works as long). */
@@ -12,6 +13,7 @@ export interface LastAction {
 
 /** "Deleted 2 messages. Undo": the last action, and the way back. */
 export function UndoBar({ last, onUndo, onClose }: { last: LastAction | undefined; onUndo: () => void; onClose: () => void }): React.JSX.Element | null {
+  const { t } = useTranslation('mail');
   const [, tick] = useState(0);
   useEffect(() => {
     if (!last) return;
@@ -23,7 +25,7 @@ export function UndoBar({ last, onUndo, onClose }: { last: LastAction | undefine
   }, [last, onClose]);
   if (!last) return null;
   return (
-    <div className="undo-bar" role="status" aria-label="Last action">
+    <div className="undo-bar" role="status" aria-label={t('undo.label')}>
       {last.text}{' '}
       <button type="button" onClick={onUndo}>
         {last.undo.description}

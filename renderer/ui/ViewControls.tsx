@@ -1,4 +1,5 @@
 import { ArrowDownWideNarrow, ArrowUpNarrowWide, Rows3 } from 'lucide-react';
+import { useTranslation } from 'react-i18next';
 import { setDensity, useDensity } from './density';
 import type { Density } from './density';
 import { Icon } from './icon';
@@ -10,13 +11,14 @@ import type { SortField, ViewOptions } from './list-source';
  * so there only the density applies (`sorting` false).
  */
 export function ViewControls({ view, onChange, sorting = true }: { view: ViewOptions; onChange: (view: ViewOptions) => void; sorting?: boolean }): React.JSX.Element {
+  const { t } = useTranslation('mail');
   const density = useDensity();
   return (
-    <div className="view-controls" role="group" aria-label="List view">
+    <div className="view-controls" role="group" aria-label={t('view.label')}>
       {sorting && (
         <>
           <label>
-            Sort by{' '}
+            {t('view.sortBy')}{' '}
             <select
               value={view.sort}
               onChange={(event) => {
@@ -25,14 +27,14 @@ export function ViewControls({ view, onChange, sorting = true }: { view: ViewOpt
                 onChange({ ...view, sort, descending: sort === 'date', conversations: sort === 'date' && view.conversations });
               }}
             >
-              <option value="date">Date</option>
-              <option value="sender">Sender</option>
-              <option value="subject">Subject</option>
+              <option value="date">{t('view.date')}</option>
+              <option value="sender">{t('view.sender')}</option>
+              <option value="subject">{t('view.subject')}</option>
             </select>
           </label>
           <button type="button" aria-pressed={view.descending} onClick={() => onChange({ ...view, descending: !view.descending })}>
             <Icon icon={view.descending ? ArrowDownWideNarrow : ArrowUpNarrowWide} size={14} />
-            {view.sort === 'date' ? (view.descending ? 'Newest first' : 'Oldest first') : view.descending ? 'Z to A' : 'A to Z'}
+            {view.sort === 'date' ? (view.descending ? t('view.newestFirst') : t('view.oldestFirst')) : view.descending ? t('view.zToA') : t('view.aToZ')}
           </button>
           <label>
             <input
@@ -41,16 +43,16 @@ export function ViewControls({ view, onChange, sorting = true }: { view: ViewOpt
               disabled={view.sort !== 'date'}
               onChange={(event) => onChange({ ...view, conversations: event.target.checked })}
             />{' '}
-            Conversations
+            {t('view.conversations')}
           </label>
         </>
       )}
       {/* Named by aria-label: a visible "Density" beside it would crowd a narrow list pane, and the icon and choices say it. */}
-      <span className="view-density" title="Density">
+      <span className="view-density" title={t('view.density')}>
         <Icon icon={Rows3} size={14} />
-        <select aria-label="Density" value={density} onChange={(event) => setDensity(event.target.value as Density)}>
-          <option value="comfortable">Comfortable</option>
-          <option value="compact">Compact</option>
+        <select aria-label={t('view.density')} value={density} onChange={(event) => setDensity(event.target.value as Density)}>
+          <option value="comfortable">{t('view.comfortable')}</option>
+          <option value="compact">{t('view.compact')}</option>
         </select>
       </span>
     </div>

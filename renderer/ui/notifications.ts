@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import type { NewMail } from '../sync/engine';
 import { senderName } from './format';
 
@@ -8,8 +9,8 @@ import { senderName } from './format';
  */
 export function notifyNewMail(news: NewMail, accountName: string): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-  const title = news.count === 1 ? `New mail in ${accountName}` : `${news.count} new messages in ${accountName}`;
-  const body = news.newest ? `${senderName(news.newest.from)}: ${news.newest.subject || '(no subject)'}` : '';
+  const title = t('mail:notification.newMail', { count: news.count, account: accountName });
+  const body = news.newest ? t('mail:notification.body', { sender: senderName(news.newest.from), subject: news.newest.subject || t('common:noSubject') }) : '';
   new Notification(title, { body, tag: `twinbox-${news.accountId}` });
 }
 

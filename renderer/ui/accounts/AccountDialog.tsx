@@ -1,12 +1,14 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConnectionTestResult } from '../../../shared/contract';
 import { TwinboxError } from '../../../shared/errors';
 import type { Account, CertificateInfo } from '../../../shared/model';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { applyChange, connectionKey, draftFromAccount, newDraft, saveInput, signsInWithProvider, testInput, testPassed, validate } from './account-draft';
 import type { AccountDraft, DraftChange, FieldErrors, FieldId, ServerRole } from './account-draft';
 import { AccountSetup } from './AccountSetup';
-import { MODE_DESCRIPTION } from './discovery-text';
+import { modeDescription } from './discovery-text';
 import { Choice, Field, Modal, controlId } from './fields';
 import { IdentitiesEditor } from './IdentitiesEditor';
 import { ImapOptions, Pop3Options } from './ModeOptions';
@@ -15,32 +17,6 @@ import { RemoveAccount } from './RemoveAccount';
 import { MailboxTransferDialog } from '../mailbox-io/MailboxTransferDialog';
 import { ServerFieldset } from './ServerFieldset';
 import { Failure, TestResults } from './TestResults';
-
-/** The label of a field in the list of what needs attention; an identity's fields are numbered as shown. */
-function labelOf(field: FieldId): string {
-  const identity = /^identity\.(\d+)\.(address|replyTo)$/.exec(field);
-  if (identity) return `Identity ${Number(identity[1]) + 1} ${identity[2] === 'address' ? 'address' : 'Reply-To'}`;
-  return FIELD_LABELS[field as keyof typeof FIELD_LABELS];
-}
-
-const FIELD_LABELS: Record<Exclude<FieldId, `identity.${string}`>, string> = {
-  name: 'Account name',
-  email: 'E-mail address',
-  'incoming.host': 'Incoming server host',
-  'incoming.port': 'Incoming server port',
-  'incoming.username': 'Incoming server user name',
-  'incoming.password': 'Incoming server password',
-  'incoming.signIn': 'Incoming server sign-in',
-  'outgoing.host': 'Outgoing server host',
-  'outgoing.port': 'Outgoing server port',
-  'outgoing.username': 'Outgoing server user name',
-  'outgoing.password': 'Outgoing server password',
-  'outgoing.signIn': 'Outgoing server sign-in',
-  retentionDays: 'Days to keep on the server',
-  pollMinutes: 'Check for new mail every',
-  sizeLimitKb: 'Size limit',
-  cacheLimitMegabytes: 'Offline cache size',
-};
 
 /** A test result belongs to the settings it was run with (its key). */
 type TestState =
@@ -62,6 +38,7 @@ function asTwinboxError(error: unknown): TwinboxError {
  */
 export function AccountDialog({ account, onClose }: { account?: Account; onClose: () => void }): React.JSX.Element {
   const { client, engine } = useApp();
+  const { t } = useTranslation(['accounts', 'common']);
   const formId = useId();
   const titleId = useId();
   const editing = account !== undefined;
@@ -103,6 +80,17 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   const current = test.kind !== 'idle' && test.key === key ? test : undefined;
   const failed = current?.kind === 'error' || (current?.kind === 'done' && !testPassed(current.result));
   const busy = saving || test.kind === 'testing' || signInAgain.state.kind === 'waiting';
+
+  /** The label of a field in the list of what needs attention; an identity's fields are numbered as shown. */
+  function labelOf(field: FieldId): string {
+    const identity = /^identity\.(\d+)\.(address|replyTo)$/.exec(field);
+    if (identity) {
+      const number = Number(identity[1]) + 1;
+      return identity[2] === 'address' ? t('fieldLabel.identityAddress', { number }) : t('fieldLabel.identityReplyTo', { number });
+    }
+    // Every other field's id is its label's key ("incoming.host" is fieldLabel.incoming.host).
+    return t(`fieldLabel.${field as Exclude<FieldId, `identity.${string}`>}`);
+  }
 
   function change(next: DraftChange): void {
     setDraft((previous) => applyChange(previous, next));
@@ -195,7 +183,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   if (stage === 'setup') {
     return (
       <Modal labelledBy={titleId} className="accounts-dialog" onClose={onClose}>
-        <h2 id={titleId}>Add an account</h2>
+        <h2 id={titleId}>{t('setup.title')}</h2>
         <AccountSetup
           passwordsPersist={passwordsPersist}
           onCancel={onClose}
@@ -216,7 +204,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
 
   return (
     <Modal labelledBy={titleId} className="accounts-dialog" onClose={onClose}>
-      <h2 id={titleId}>{account ? `Settings for ${account.name}` : 'Add an account'}</h2>
+      <h2 id={titleId}>{account ? t('menu.settingsFor', { name: account.name }) : t('setup.title')}</h2>
       <form
         noValidate
         onSubmit={(event) => {
@@ -225,44 +213,44 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
         }}
       >
         <div className="accounts-identity">
-          <Field id={controlId(formId, 'displayName')} label="Your name" hint="Shown to the people you write to.">
+          <Field id={controlId(formId, 'displayName')} label={t('field.yourName')} hint={t('field.yourNameHint')}>
             {(props) => (
               <input {...props} type="text" autoComplete="name" autoFocus value={draft.displayName} onChange={(event) => change({ field: 'displayName', value: event.target.value })} />
             )}
           </Field>
-          <Field id={controlId(formId, 'email')} label="E-mail address" error={errors.email}>
+          <Field id={controlId(formId, 'email')} label={t('field.email')} error={errors.email}>
             {(props) => (
               <input {...props} type="email" autoComplete="email" spellCheck={false} value={draft.email} onChange={(event) => change({ field: 'email', value: event.target.value })} />
             )}
           </Field>
-          <Field id={controlId(formId, 'name')} label="Account name" hint={draft.nameTyped ? undefined : 'Your e-mail address, unless you name it.'} error={errors.name}>
+          <Field id={controlId(formId, 'name')} label={t('field.accountName')} hint={draft.nameTyped ? undefined : t('field.accountNameHint')} error={errors.name}>
             {(props) => <input {...props} type="text" value={draft.name} onChange={(event) => change({ field: 'name', value: event.target.value })} />}
           </Field>
         </div>
 
         <fieldset className="accounts-choices" aria-describedby={editing ? `${formId}-protocol-fixed` : undefined}>
-          <legend>Protocol</legend>
+          <legend>{t('form.protocol')}</legend>
           <Choice
             name={`${formId}-protocol`}
+            // i18n-exempt: protocol name
             label="IMAP"
-            description={MODE_DESCRIPTION.imap}
+            description={modeDescription('imap')}
             checked={draft.protocol === 'imap'}
             disabled={editing}
             onSelect={() => change({ field: 'protocol', value: 'imap' })}
           />
           <Choice
             name={`${formId}-protocol`}
+            // i18n-exempt: protocol name
             label="POP3"
-            description={MODE_DESCRIPTION.pop3}
+            description={modeDescription('pop3')}
             checked={draft.protocol === 'pop3'}
             disabled={editing}
             onSelect={() => change({ field: 'protocol', value: 'pop3' })}
           />
           {editing && (
             <p id={`${formId}-protocol-fixed`} className="accounts-hint">
-              The protocol of an account cannot be changed: the mail on this computer was stored for{' '}
-              {draft.protocol === 'imap' ? 'IMAP, as a copy of the server' : 'POP3, as the only copy of what the server no longer keeps'}. To use the other
-              protocol, add the account again.
+              {t(`form.protocolFixed.${draft.protocol}`)}
             </p>
           )}
         </fieldset>
@@ -272,7 +260,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
         {signsInWithProvider(draft) && draft.signInWith && (
           <div className="accounts-signin">
             <button ref={signInAgainButton} type="button" onClick={() => void signInWithProviderAgain()} disabled={saving || test.kind === 'testing'}>
-              {draft.signInWith.name === undefined ? 'Sign in again' : `Sign in again with ${draft.signInWith.name}`}
+              {draft.signInWith.name === undefined ? t('form.signInAgain') : t('form.signInAgainWith', { name: draft.signInWith.name })}
             </button>
             <SignInStatus
               state={signInAgain.state}
@@ -284,9 +272,7 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           </div>
         )}
         {!passwordsPersist && (
-          <p className="accounts-warning">
-            Passwords are kept only until Twinbox closes: this system offers no safe place to store them. After a restart, enter them again here.
-          </p>
+          <p className="accounts-warning">{t('form.passwordsNotKept')}</p>
         )}
 
         {draft.protocol === 'pop3' ? (
@@ -298,19 +284,17 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
 
         {errorList.length > 0 && (
           <div role="alert" className="accounts-summary">
-            <p>Some settings need your attention:</p>
+            <p>{t('form.attention')}</p>
             <ul>
               {errorList.map(([field, text]) => (
-                <li key={field}>
-                  {labelOf(field)}: {text}
-                </li>
+                <li key={field}>{t('form.problem', { field: labelOf(field), problem: text })}</li>
               ))}
             </ul>
           </div>
         )}
 
         <div ref={testArea} tabIndex={-1} aria-live="polite" className="accounts-test">
-          {test.kind === 'testing' && <p role="status">Testing the connection to the servers…</p>}
+          {test.kind === 'testing' && <p role="status">{t('form.testing')}</p>}
           {current?.kind === 'done' && (
             <TestResults
               result={current.result}
@@ -320,40 +304,38 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
             />
           )}
           {current?.kind === 'error' && <Failure error={current.error.toWire()} />}
-          {failed && (
-            <p>You can still keep these settings with “Save anyway” (when the server is only down for now, say); until the problem is fixed, the account shows this error.</p>
-          )}
+          {failed && <p>{t('form.saveAnywayAdvice')}</p>}
         </div>
         {saveError && (
           <p role="alert" className="accounts-error">
-            {saveError.userText}
+            {errorText(saveError)}
           </p>
         )}
 
         <div className="dialog-buttons accounts-buttons">
           {account && (
             <button ref={removeButton} type="button" className="accounts-danger accounts-remove" onClick={() => setRemoving(true)} disabled={busy}>
-              Remove account…
+              {t('form.remove')}
             </button>
           )}
           {account && (
             <button type="button" aria-haspopup="dialog" onClick={() => setTransferring(true)} disabled={busy}>
-              Export or import mail…
+              {t('form.transfer')}
             </button>
           )}
           <button type="button" onClick={() => void runTest(draft)} disabled={busy}>
-            Test connection
+            {t('form.test')}
           </button>
           <button type="button" onClick={onClose}>
-            Cancel
+            {t('common:cancel')}
           </button>
           {failed && (
             <button type="button" onClick={() => void save(true)} disabled={busy}>
-              Save anyway
+              {t('form.saveAnyway')}
             </button>
           )}
           <button type="submit" className="primary" disabled={busy}>
-            {saving ? 'Saving…' : 'Save'}
+            {saving ? t('form.saving') : t('common:save')}
           </button>
         </div>
       </form>

@@ -1,15 +1,17 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Discovery, DiscoveryStep } from '../../../shared/discovery';
 import { TwinboxError } from '../../../shared/errors';
 import type { Protocol } from '../../../shared/model';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { draftFromDiscovery, draftFromIdentity, draftSignedIn } from './account-draft';
 import type { AccountDraft, SetupIdentity } from './account-draft';
 import {
-  MODE_DESCRIPTION,
   domainOf,
   lookingText,
   looksLikeAddress,
+  modeDescription,
   notFoundText,
   offersPassword,
   offersSignIn,
@@ -50,10 +52,12 @@ export function AccountSetup({
   onCancel: () => void;
 }): React.JSX.Element {
   const { client } = useApp();
+  const { t } = useTranslation(['accounts', 'common']);
   const formId = useId();
   const [identity, setIdentity] = useState<SetupIdentity>({ displayName: '', email: '', password: '' });
   const [phase, setPhase] = useState<Phase>({ kind: 'typing' });
-  const [addressError, setAddressError] = useState<string>();
+  // Whether to say the address is not one: the sentence itself is made as it is shown, in the language of that moment.
+  const [addressError, setAddressError] = useState(false);
   // Only the latest search may answer: an address changed meanwhile makes an older answer meaningless.
   const search = useRef(0);
   const manualButton = useRef<HTMLButtonElement>(null);
@@ -76,7 +80,7 @@ export function AccountSetup({
     setIdentity((previous) => ({ ...previous, ...next }));
     if (next.email !== undefined) {
       search.current += 1;
-      setAddressError(undefined);
+      setAddressError(false);
       setPhase({ kind: 'typing' });
     }
   }
@@ -84,7 +88,7 @@ export function AccountSetup({
   async function lookUp(): Promise<void> {
     const email = identity.email.trim();
     if (!looksLikeAddress(email)) {
-      setAddressError('Enter an e-mail address such as you@example.com.');
+      setAddressError(true);
       document.getElementById(controlId(formId, 'setup-email'))?.focus();
       return;
     }
@@ -138,27 +142,21 @@ export function AccountSetup({
         if (!looking) void lookUp();
       }}
     >
-      <p className="accounts-intro">
-        Twinbox looks up your provider’s mail servers from your address. Your password is sent only to those servers, once you add the account.
-      </p>
-      <Field id={controlId(formId, 'setup-displayName')} label="Your name" hint="Shown to the people you write to.">
+      <p className="accounts-intro">{t('setup.intro')}</p>
+      <Field id={controlId(formId, 'setup-displayName')} label={t('field.yourName')} hint={t('field.yourNameHint')}>
         {(props) => (
           <input {...props} type="text" autoComplete="name" autoFocus value={identity.displayName} onChange={(event) => edit({ displayName: event.target.value })} />
         )}
       </Field>
-      <Field id={controlId(formId, 'setup-email')} label="E-mail address" error={addressError}>
+      <Field id={controlId(formId, 'setup-email')} label={t('field.email')} error={addressError ? t('validation.email') : undefined}>
         {(props) => (
           <input {...props} type="email" autoComplete="email" spellCheck={false} value={identity.email} onChange={(event) => edit({ email: event.target.value })} />
         )}
       </Field>
       <Field
         id={controlId(formId, 'setup-password')}
-        label="Password"
-        hint={
-          passwordsPersist
-            ? 'Not needed for a provider that signs you in on its own page.'
-            : 'Not needed for a provider that signs you in on its own page. Kept only until Twinbox closes: this system offers no safe place to store it.'
-        }
+        label={t('field.password')}
+        hint={passwordsPersist ? t('setup.passwordHint') : t('setup.passwordHintNotKept')}
       >
         {(props) => <input {...props} type="password" autoComplete="off" value={identity.password} onChange={(event) => edit({ password: event.target.value })} />}
       </Field>
@@ -167,27 +165,26 @@ export function AccountSetup({
         {looking && <p role="status">{lookingText(phase.email)}</p>}
         {phase.kind === 'not-found' && (
           <p role="status">
-            <strong>{notFoundText(phase.email)}</strong> Check the address for a typo and continue again, or enter the servers your provider gives you with
-            “Set up manually”.
+            <strong>{notFoundText(phase.email)}</strong> {t('setup.notFoundAdvice')}
           </p>
         )}
       </div>
       {phase.kind === 'failed' && (
         <p role="alert" className="accounts-error">
-          {phase.error.userText}
+          {errorText(phase.error)}
         </p>
       )}
       {phase.kind === 'not-found' && <StepsTried steps={phase.steps} />}
 
       <div className="dialog-buttons accounts-buttons">
         <button ref={manualButton} type="button" className="accounts-aside" onClick={manual}>
-          Set up manually
+          {t('setup.manual')}
         </button>
         <button type="button" onClick={onCancel}>
-          Cancel
+          {t('common:cancel')}
         </button>
         <button type="submit" className="primary" disabled={looking}>
-          Continue
+          {t('setup.continue')}
         </button>
       </div>
     </form>
@@ -195,11 +192,12 @@ export function AccountSetup({
 }
 
 /** What Twinbox asked, and what each answered: for the curious, and for a provider's support. */
-function StepsTried({ steps, title = 'What Twinbox tried' }: { steps: DiscoveryStep[]; title?: string }): React.JSX.Element | null {
+function StepsTried({ steps, title }: { steps: DiscoveryStep[]; title?: string }): React.JSX.Element | null {
+  const { t } = useTranslation('accounts');
   if (steps.length === 0) return null;
   return (
     <details className="accounts-steps">
-      <summary>{title}</summary>
+      <summary>{title ?? t('setup.stepsTried')}</summary>
       <ul>
         {steps.map((step, index) => (
           // Steps can repeat a kind and a target (one SRV name per service, say): their order is their identity.
@@ -227,6 +225,7 @@ function Proposal({
   onManual: () => void;
   onBack: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const formId = useId();
   const headingId = `${formId}-found`;
   const [mode, setMode] = useState<Protocol>(discovery.imap ? 'imap' : 'pop3');
@@ -292,18 +291,20 @@ function Proposal({
 
       {discovery.imap && discovery.pop3 && (
         <fieldset className="accounts-choices" disabled={waiting}>
-          <legend>How to keep your mail</legend>
-          <Choice name={`${formId}-mode`} label="IMAP" description={MODE_DESCRIPTION.imap} checked={mode === 'imap'} onSelect={() => setMode('imap')} />
-          <Choice name={`${formId}-mode`} label="POP3" description={MODE_DESCRIPTION.pop3} checked={mode === 'pop3'} onSelect={() => setMode('pop3')} />
+          <legend>{t('setup.howToKeep')}</legend>
+          {/* i18n-exempt: protocol names */}
+          <Choice name={`${formId}-mode`} label="IMAP" description={modeDescription('imap')} checked={mode === 'imap'} onSelect={() => setMode('imap')} />
+          {/* i18n-exempt: protocol names */}
+          <Choice name={`${formId}-mode`} label="POP3" description={modeDescription('pop3')} checked={mode === 'pop3'} onSelect={() => setMode('pop3')} />
         </fieldset>
       )}
 
-      <ul className="accounts-servers" aria-label="Servers">
+      <ul className="accounts-servers" aria-label={t('setup.servers')}>
         {incoming && <li>{serverLine(incoming, identity.email)}</li>}
         {discovery.smtp ? (
           <li>{serverLine(discovery.smtp, identity.email)}</li>
         ) : (
-          <li>Outgoing (SMTP): not found. Enter it with “Change…”; until then, mail cannot be sent from this account.</li>
+          <li>{t('setup.noOutgoing')}</li>
         )}
       </ul>
       {discovery.insecureSource && (
@@ -316,51 +317,51 @@ function Proposal({
             aria-describedby={`${formId}-insecure ${formId}-confirm-hint`}
             onChange={(event) => setConfirmed(event.target.checked)}
           />
-          <label htmlFor={`${formId}-confirm`}>Use them anyway</label>
+          <label htmlFor={`${formId}-confirm`}>{t('setup.useAnyway')}</label>
           <p id={`${formId}-confirm-hint`} className="accounts-hint">
-            I recognise these servers as my provider’s. Otherwise, choose “Set up manually” and enter the servers your provider gives you.
+            {t('setup.useAnywayHint')}
           </p>
         </div>
       )}
       {signIn === 'provider-or-password' && signInWith && <p className="accounts-hint">{signInWithText(signInWith.name)}</p>}
       {signInNote !== undefined && <p className={noWay ? 'accounts-warning' : 'accounts-hint'}>{signInNote}</p>}
       <SignInStatus state={signInFlow.state} onCancel={cancelSignIn} />
-      <StepsTried steps={steps} title={`How Twinbox looked for the servers of ${domainOf(identity.email)}`} />
+      <StepsTried steps={steps} title={t('setup.stepsTriedFor', { domain: domainOf(identity.email) })} />
 
       <div className="dialog-buttons accounts-buttons">
         <button type="button" className="accounts-aside" onClick={onBack}>
-          Back
+          {t('setup.back')}
         </button>
         {/* Unconfirmed settings stay out of the form; a provider's own, with only its sign-in in the way, are worth keeping for an app password. */}
         {discovery.insecureSource ? (
           <button ref={manualButton} type="button" onClick={onManual}>
-            Set up manually
+            {t('setup.manual')}
           </button>
         ) : noWay ? (
           <button ref={manualButton} type="button" onClick={() => onChange(draft())}>
-            Set up manually
+            {t('setup.manual')}
           </button>
         ) : null}
         {(offersPassword(signIn) || discovery.insecureSource) && (
           <button type="button" disabled={!allowed || waiting} onClick={() => onChange(draft())}>
-            Change…
+            {t('setup.change')}
           </button>
         )}
         {offersPassword(signIn) &&
           (signInWith ? (
             // The sign-in is the way the provider prefers; a password stays possible, one step aside (in the form, if none was typed yet).
             <button ref={addButton} type="button" disabled={!canAdd} onClick={() => (identity.password === '' ? onChange(draft()) : onAdd(draft()))}>
-              Use a password instead
+              {t('setup.usePassword')}
             </button>
           ) : (
             <button ref={addButton} type="submit" className="primary" disabled={!canAdd}>
-              Add account
+              {t('setup.add')}
             </button>
           ))}
         {signInWith && (
           // Not disabled while waiting: it has focus then, which a disabled button would drop.
           <button ref={signInButton} type="submit" className="primary" disabled={!allowed}>
-            Sign in with {signInWith.name}
+            {t('setup.signInWith', { name: signInWith.name })}
           </button>
         )}
       </div>

@@ -1,31 +1,17 @@
+import { useTranslation } from 'react-i18next';
 import type { RetentionPolicy } from '../../../shared/model';
 import type { AccountDraft, DraftChange, FieldErrors } from './account-draft';
 import { Choice, Field, controlId } from './fields';
 
 type Options = Extract<DraftChange, { field: 'options' }>['value'];
 
-const RETENTION: { kind: RetentionPolicy['kind']; label: string; description: string }[] = [
-  {
-    kind: 'keep',
-    label: 'Keep on the server',
-    description: 'Mail is copied to this computer and the server keeps it too, so it stays there until you delete it with another program.',
-  },
-  {
-    kind: 'days',
-    label: 'Keep on the server for a number of days',
-    description: 'The server’s copy is deleted that many days after it was downloaded here; after that, this computer has the only copy.',
-  },
-  {
-    kind: 'until-deleted-here',
-    label: 'Delete from the server when deleted here',
-    description: 'The server keeps each message until you delete it in Twinbox, and then deletes it too.',
-  },
-  {
-    kind: 'delete-after-download',
-    label: 'Delete from the server right after download',
-    description: 'The server’s copy is deleted as soon as the message is safely stored here, so this computer has the only copy.',
-  },
-];
+/** The retention policies in the order offered, each with its catalog key (pop3.retention.<key>.label and .description). */
+const RETENTION = [
+  { kind: 'keep', key: 'keep' },
+  { kind: 'days', key: 'days' },
+  { kind: 'until-deleted-here', key: 'untilDeletedHere' },
+  { kind: 'delete-after-download', key: 'deleteAfterDownload' },
+] as const satisfies readonly { kind: RetentionPolicy['kind']; key: string }[];
 
 /** What POP3 does with the server's copy, and how it downloads. */
 export function Pop3Options({
@@ -39,23 +25,24 @@ export function Pop3Options({
   formId: string;
   onChange: (value: Options) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const name = `${formId}-retention`;
   return (
     <fieldset className="accounts-options">
-      <legend>POP3 options</legend>
+      <legend>{t('pop3.legend')}</legend>
       <fieldset className="accounts-choices">
-        <legend>The server’s copy of your mail</legend>
+        <legend>{t('pop3.serverCopy')}</legend>
         {RETENTION.map((choice) => (
           <Choice
             key={choice.kind}
             name={name}
-            label={choice.label}
-            description={choice.description}
+            label={t(`pop3.retention.${choice.key}.label`)}
+            description={t(`pop3.retention.${choice.key}.description`)}
             checked={draft.retention === choice.kind}
             onSelect={() => onChange({ retention: choice.kind })}
           >
             {choice.kind === 'days' && (
-              <Field id={controlId(formId, 'retentionDays')} label="Days to keep on the server" error={errors.retentionDays}>
+              <Field id={controlId(formId, 'retentionDays')} label={t('pop3.days')} error={errors.retentionDays}>
                 {(props) => (
                   <input
                     {...props}
@@ -73,7 +60,7 @@ export function Pop3Options({
           </Choice>
         ))}
       </fieldset>
-      <Field id={controlId(formId, 'pollMinutes')} label="Check for new mail every (minutes)" error={errors.pollMinutes}>
+      <Field id={controlId(formId, 'pollMinutes')} label={t('pop3.poll')} error={errors.pollMinutes}>
         {(props) => (
           <input
             {...props}
@@ -94,15 +81,15 @@ export function Pop3Options({
           aria-describedby={controlId(formId, 'headersOnly-hint')}
           onChange={(event) => onChange({ headersOnly: event.target.checked })}
         />
-        <label htmlFor={controlId(formId, 'headersOnly')}>Download headers only</label>
+        <label htmlFor={controlId(formId, 'headersOnly')}>{t('pop3.headersOnly')}</label>
         <p id={controlId(formId, 'headersOnly-hint')} className="accounts-hint">
-          Sender, subject and date come first; the rest of a message is downloaded when you open it.
+          {t('pop3.headersOnlyHint')}
         </p>
       </div>
       <Field
         id={controlId(formId, 'sizeLimitKb')}
-        label="Download only the headers of messages larger than (KB)"
-        hint="0 downloads every message whole."
+        label={t('pop3.sizeLimit')}
+        hint={t('pop3.sizeLimitHint')}
         error={errors.sizeLimitKb}
       >
         {(props) => (
@@ -116,10 +103,7 @@ export function Pop3Options({
           />
         )}
       </Field>
-      <p className="accounts-hint">
-        Many servers mark a message read for every device when POP3 downloads it, so your phone may show new mail as read once this computer has it. The
-        Protocol Lab shows whether your server does.
-      </p>
+      <p className="accounts-hint">{t('pop3.markedRead')}</p>
     </fieldset>
   );
 }
@@ -136,31 +120,32 @@ export function ImapOptions({
   formId: string;
   onChange: (value: Options) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const name = `${formId}-delete-mode`;
   return (
     <fieldset className="accounts-options">
-      <legend>IMAP options</legend>
+      <legend>{t('imap.legend')}</legend>
       <fieldset className="accounts-choices">
-        <legend>When you delete a message</legend>
+        <legend>{t('imap.deleteLegend')}</legend>
         <Choice
           name={name}
-          label="Move it to Trash"
-          description="It stays in the Trash folder on the server, on every device, until the Trash is emptied."
+          label={t('imap.trash')}
+          description={t('imap.trashDescription')}
           checked={draft.deleteMode === 'trash'}
           onSelect={() => onChange({ deleteMode: 'trash' })}
         />
         <Choice
           name={name}
-          label="Delete it at once"
-          description="It is removed from the server straight away, on every device, with no copy in Trash."
+          label={t('imap.expunge')}
+          description={t('imap.expungeDescription')}
           checked={draft.deleteMode === 'expunge'}
           onSelect={() => onChange({ deleteMode: 'expunge' })}
         />
       </fieldset>
       <Field
         id={controlId(formId, 'cacheLimitMegabytes')}
-        label="Offline cache size (MB)"
-        hint="Messages kept on this computer for reading offline, besides the ones you open; the least recently read go first."
+        label={t('imap.cache')}
+        hint={t('imap.cacheHint')}
         error={errors.cacheLimitMegabytes}
       >
         {(props) => (

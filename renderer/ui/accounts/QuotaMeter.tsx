@@ -1,7 +1,8 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Account, QuotaInfo } from '../../../shared/model';
 import { useApp } from '../app-context';
-import { byteSize } from '../format';
+import { byteSize, formatNumber } from '../format';
 
 /** From here on the account warns: mail sent to a full mailbox bounces, and copies into it are refused. */
 export const QUOTA_WARNING_SHARE = 0.9;
@@ -13,6 +14,7 @@ export const QUOTA_WARNING_SHARE = 0.9;
  */
 export function QuotaMeter({ account }: { account: Account }): React.JSX.Element | null {
   const { client, engine } = useApp();
+  const { t } = useTranslation('accounts');
   const statuses = useSyncExternalStore(engine.status.subscribe, engine.status.getSnapshot);
   const lastSyncAt = statuses.get(account.id)?.lastSyncAt;
   const [quota, setQuota] = useState<QuotaInfo | null>(null);
@@ -33,7 +35,7 @@ export function QuotaMeter({ account }: { account: Account }): React.JSX.Element
   if (!quota || quota.limitBytes <= 0) return null;
   const share = quota.usedBytes / quota.limitBytes;
   const percent = Math.min(100, Math.round(share * 100));
-  const words = `${byteSize(quota.usedBytes)} of ${byteSize(quota.limitBytes)} used (${percent}%)`;
+  const words = t('quota.words', { used: byteSize(quota.usedBytes), limit: byteSize(quota.limitBytes), percent: formatNumber(percent) });
   return (
     <div className={`quota${share >= QUOTA_WARNING_SHARE ? ' nearly-full' : ''}`}>
       <meter
@@ -42,13 +44,13 @@ export function QuotaMeter({ account }: { account: Account }): React.JSX.Element
         value={Math.min(quota.usedBytes, quota.limitBytes)}
         high={quota.limitBytes * QUOTA_WARNING_SHARE}
         optimum={0}
-        aria-label={`Server storage of ${account.name}`}
+        aria-label={t('quota.label', { name: account.name })}
         aria-valuetext={words}
       />
       <span className="quota-words">{words}</span>
       {share >= QUOTA_WARNING_SHARE && (
         <p role="alert" className="quota-warning">
-          {account.name} is almost full on the server. Delete messages or empty the Trash there, or new mail will bounce and copies will be refused.
+          {t('quota.nearlyFull', { name: account.name })}
         </p>
       )}
     </div>

@@ -1,14 +1,12 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { TwinboxError } from '../../../shared/errors';
 import type { Account } from '../../../shared/model';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Modal } from './fields';
 import { accountMessages } from '../../db/queries';
-
-function messages(count: number): string {
-  return count === 1 ? '1 message' : `${count} messages`;
-}
 
 /**
  * The confirmation before an account goes, saying what becomes of its mail:
@@ -17,6 +15,7 @@ function messages(count: number): string {
  */
 export function RemoveAccount({ account, onCancel, onRemoved }: { account: Account; onCancel: () => void; onRemoved: () => void }): React.JSX.Element {
   const { client, db, engine } = useApp();
+  const { t } = useTranslation(['accounts', 'common']);
   const titleId = useId();
   const textId = useId();
   const [busy, setBusy] = useState(false);
@@ -32,7 +31,6 @@ export function RemoveAccount({ account, onCancel, onRemoved }: { account: Accou
         .count(),
     [account.id],
   );
-  const count = stored === undefined ? 'the messages' : messages(stored);
 
   async function remove(): Promise<void> {
     setBusy(true);
@@ -49,36 +47,33 @@ export function RemoveAccount({ account, onCancel, onRemoved }: { account: Accou
 
   return (
     <Modal labelledBy={titleId} describedBy={textId} role="alertdialog" className="accounts-confirm" onClose={onCancel}>
-      <h2 id={titleId}>Remove {account.name}?</h2>
+      <h2 id={titleId}>{t('remove.title', { name: account.name })}</h2>
       <div id={textId}>
         {account.protocol === 'imap' ? (
-          <p>
-            The copy of this account’s mail on this computer ({count}) is deleted. The mail stays on the server, and comes back if you add the account
-            again.
-          </p>
+          <p>{stored === undefined ? t('remove.imapUncounted') : t('remove.imap', { count: stored })}</p>
         ) : (
           <>
-            <p>The mail of this account on this computer is deleted: {count}.</p>
+            <p>{stored === undefined ? t('remove.pop3Uncounted') : t('remove.pop3', { count: stored })}</p>
             <p className="accounts-warning">
-              For messages the server no longer keeps, this computer had the only copy, and they are lost.
-              {onlyHere !== undefined && onlyHere > 0 && ` At the last check the server no longer had ${messages(onlyHere)} of them.`}
+              {t('remove.onlyCopy')}
+              {onlyHere !== undefined && onlyHere > 0 && ` ${t('remove.goneFromServer', { count: onlyHere })}`}
             </p>
           </>
         )}
-        <p>Its settings and saved passwords are removed from Twinbox.</p>
+        <p>{t('remove.settingsRemoved')}</p>
       </div>
       {error && (
         <p role="alert" className="accounts-error">
-          {error.userText}
+          {errorText(error)}
         </p>
       )}
       <div className="dialog-buttons">
         {/* First, so that Enter on opening cancels rather than deletes. */}
         <button type="button" autoFocus onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common:cancel')}
         </button>
         <button type="button" className="accounts-danger" onClick={() => void remove()} disabled={busy}>
-          {busy ? 'Removing…' : 'Remove account and its local mail'}
+          {busy ? t('remove.removing') : t('remove.confirm')}
         </button>
       </div>
     </Modal>

@@ -1,19 +1,10 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { Security } from '../../../shared/model';
 import { defaultPort, needsNewPassword, needsNewSignIn, portKind } from './account-draft';
 import type { AccountDraft, DraftChange, FieldErrors, ServerRole } from './account-draft';
 import { Field, controlId } from './fields';
 
-const SECURITY_CHOICES: { value: Security; label: string }[] = [
-  { value: 'tls', label: 'TLS' },
-  { value: 'starttls', label: 'STARTTLS' },
-  { value: 'plain', label: 'None' },
-];
-
-const SECURITY_HINT: Record<Security, string> = {
-  tls: 'Encrypted from the first byte.',
-  starttls: 'Connects, then switches to encryption before your password is sent; Twinbox refuses to go on without it.',
-  plain: 'Not encrypted: your password and mail can be read by anyone on the network path. Use only on a network you control.',
-};
+const SECURITY_CHOICES: Security[] = ['tls', 'starttls', 'plain'];
 
 /**
  * Host, port, security, user name and password of one server; for a server
@@ -35,21 +26,24 @@ export function ServerFieldset({
   formId: string;
   onChange: (change: DraftChange) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const server = draft[role];
   const kind = portKind(draft, role);
   const id = (field: string): string => controlId(formId, `${role}.${field}`);
   const passwordRequired = needsNewPassword(draft, role);
   const passwordHint = passwordRequired
-    ? 'Enter the password again: the server changed, and the saved password is sent only to the server it was saved for.'
+    ? t('server.passwordAgain')
     : editing
-      ? 'Leave empty to keep the current password.'
+      ? t('server.passwordKeep')
       : role === 'outgoing'
-        ? 'Leave empty to use the incoming server’s password.'
+        ? t('server.passwordFromIncoming')
         : undefined;
+  // TLS and STARTTLS are the protocols' own names, the same in every language.
+  const securityLabel = (security: Security): string => (security === 'plain' ? t('server.securityNone') : security.toUpperCase());
   return (
     <fieldset className="accounts-server">
-      <legend>{role === 'incoming' ? 'Incoming server' : 'Outgoing server (SMTP)'}</legend>
-      <Field id={id('host')} label="Host" error={errors[`${role}.host`]}>
+      <legend>{role === 'incoming' ? t('server.incoming') : t('server.outgoing')}</legend>
+      <Field id={id('host')} label={t('server.host')} error={errors[`${role}.host`]}>
         {(props) => (
           <input
             {...props}
@@ -61,12 +55,12 @@ export function ServerFieldset({
           />
         )}
       </Field>
-      <Field id={id('security')} label="Security" hint={SECURITY_HINT[server.security]}>
+      <Field id={id('security')} label={t('server.security')} hint={t(`server.securityHint.${server.security}`)}>
         {(props) => (
           <select {...props} value={server.security} onChange={(event) => onChange({ field: 'security', server: role, value: event.target.value as Security })}>
             {SECURITY_CHOICES.map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
+              <option key={choice} value={choice}>
+                {securityLabel(choice)}
               </option>
             ))}
           </select>
@@ -74,8 +68,8 @@ export function ServerFieldset({
       </Field>
       <Field
         id={id('port')}
-        label="Port"
-        hint={server.portTyped ? undefined : `The usual port for ${kind.toUpperCase()} with this security; it changes with it until you type one.`}
+        label={t('server.port')}
+        hint={server.portTyped ? undefined : t('server.portHint', { protocol: kind.toUpperCase() })}
         error={errors[`${role}.port`]}
       >
         {(props) => (
@@ -93,8 +87,8 @@ export function ServerFieldset({
       </Field>
       <Field
         id={id('username')}
-        label="User name"
-        hint={server.usernameTyped ? undefined : role === 'incoming' ? 'Usually your e-mail address.' : 'The incoming server’s, unless you change it.'}
+        label={t('server.username')}
+        hint={server.usernameTyped ? undefined : role === 'incoming' ? t('server.usernameHintIncoming') : t('server.usernameHintOutgoing')}
         error={errors[`${role}.username`]}
       >
         {(props) => (
@@ -111,7 +105,7 @@ export function ServerFieldset({
       {server.signIn === 'oauth2' ? (
         <ProviderSignInField id={id('signIn')} draft={draft} role={role} error={errors[`${role}.signIn`]} />
       ) : (
-        <Field id={id('password')} label="Password" hint={passwordHint} error={errors[`${role}.password`]}>
+        <Field id={id('password')} label={t('field.password')} hint={passwordHint} error={errors[`${role}.password`]}>
           {(props) => (
             <input
               {...props}
@@ -127,10 +121,15 @@ export function ServerFieldset({
       {server.trustedCertificate && (
         <div className="accounts-trusted">
           <p>
-            You trusted this server’s certificate with the SHA-256 fingerprint <code className="accounts-fingerprint">{server.trustedCertificate.fingerprint256}</code>.
+            <Trans
+              i18nKey="server.trusted"
+              t={t}
+              values={{ fingerprint: server.trustedCertificate.fingerprint256 }}
+              components={{ code: <code className="accounts-fingerprint" /> }}
+            />
           </p>
           <button type="button" onClick={() => onChange({ field: 'trust', server: role, value: undefined })}>
-            Stop trusting this certificate
+            {t('server.stopTrusting')}
           </button>
         </div>
       )}
@@ -140,19 +139,20 @@ export function ServerFieldset({
 
 /** Read-only: what the server signs in with, and what changing it means. */
 function ProviderSignInField({ id, draft, role, error }: { id: string; draft: AccountDraft; role: ServerRole; error: string | undefined }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   // Settings saved before accounts named their provider's issuer cannot sign in again from here.
   const hint =
     draft.signInWith !== undefined
-      ? 'No password: Twinbox uses your sign-in. After changing the host, port, security or user name, sign in again.'
+      ? t('server.signInHint.known')
       : needsNewSignIn(draft, role)
-        ? 'The sign-in was made for this server as it was saved. To sign in to another server, change it back, or remove the account and add it again.'
-        : 'No password: Twinbox uses your sign-in. Changing the host, port, security or user name would need a new sign-in, made by adding the account again.';
+        ? t('server.signInHint.moved')
+        : t('server.signInHint.unknown');
   return (
     <div className="accounts-field accounts-signed-in">
       <p id={id} tabIndex={-1} aria-describedby={[hintId, error ? errorId : ''].join(' ').trim()}>
-        Signs in with {draft.signInWith?.name ?? 'your provider'}
+        {draft.signInWith?.name === undefined ? t('server.signsInWithProvider') : t('server.signsInWith', { name: draft.signInWith.name })}
       </p>
       <p id={hintId} className="accounts-hint">
         {hint}

@@ -1,28 +1,27 @@
 import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConnectionTestResult, TestOutcome } from '../../../shared/contract';
 import { TwinboxError } from '../../../shared/errors';
 import type { WireError } from '../../../shared/errors';
 import type { AdapterCapabilities, CertificateInfo, Protocol, TrustedCertificate } from '../../../shared/model';
+import { errorText } from '../../i18n';
+import { dateTime } from '../format';
 import type { ServerRole } from './account-draft';
 
-/** What each capability means to the user, in the order worth reading. */
-const CAPABILITY_TEXT: [keyof AdapterCapabilities, string][] = [
-  ['serverFolders', 'folders kept on the server'],
-  ['serverFlags', 'read and flagged marks shared with your other devices'],
-  ['push', 'new mail announced at once (IDLE)'],
-  ['serverSearch', 'searching on the server'],
-  ['changeTracking', 'quick resync of changes (CONDSTORE)'],
-  ['vanishedTracking', 'quick resync of deletions (QRESYNC)'],
-  ['atomicMove', 'moving messages in one step (MOVE)'],
-  ['quota', 'storage quota'],
-  ['append', 'keeping copies of sent mail on the server'],
-  ['stableIds', 'message ids that never change, so nothing is downloaded twice'],
-  ['partialFetch', 'downloading headers before the whole message'],
-];
-
-function offered(capabilities: AdapterCapabilities): string[] {
-  return CAPABILITY_TEXT.filter(([key]) => capabilities[key]).map(([, text]) => text);
-}
+/** The capabilities worth naming, in the order worth reading; each is its own catalog key (test.capability.<name>). */
+const CAPABILITIES = [
+  'serverFolders',
+  'serverFlags',
+  'push',
+  'serverSearch',
+  'changeTracking',
+  'vanishedTracking',
+  'atomicMove',
+  'quota',
+  'append',
+  'stableIds',
+  'partialFetch',
+] as const satisfies readonly (keyof AdapterCapabilities)[];
 
 /** The result of a connection test, per server, with the way out of each failure. */
 export function TestResults({
@@ -36,17 +35,18 @@ export function TestResults({
   trusted: Record<ServerRole, TrustedCertificate | undefined>;
   onTrust: (role: ServerRole, certificate: CertificateInfo) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   return (
     <div className="accounts-results">
       <ServerResult
-        title={`Incoming server (${protocol === 'imap' ? 'IMAP' : 'POP3'})`}
+        title={t('test.incoming', { protocol: protocol.toUpperCase() })}
         outcome={result.incoming}
         trusted={trusted.incoming}
         onTrust={(certificate) => onTrust('incoming', certificate)}
       />
       {result.outgoing && (
         <ServerResult
-          title="Outgoing server (SMTP)"
+          title={t('test.outgoing')}
           outcome={result.outgoing}
           trusted={trusted.outgoing}
           onTrust={(certificate) => onTrust('outgoing', certificate)}
@@ -77,18 +77,20 @@ function ServerResult({
 }
 
 function Success({ capabilities, folders }: { capabilities: AdapterCapabilities | null; folders: number | null }): React.JSX.Element {
-  const list = capabilities ? offered(capabilities) : [];
+  const { t } = useTranslation('accounts');
+  const list = capabilities ? CAPABILITIES.filter((key) => capabilities[key]).map((key) => t(`test.capability.${key}`)) : [];
+  // Each sentence is translated whole; they follow one another with a space.
   return (
     <div role="status">
       <p className="accounts-ok">
-        Connected and signed in.
-        {capabilities === null && ' Mail can be sent through this server.'}
-        {capabilities?.serverFolders && folders !== null && ` ${folders} ${folders === 1 ? 'folder' : 'folders'} on the server.`}
+        {t('test.connected')}
+        {capabilities === null && ` ${t('test.canSend')}`}
+        {capabilities?.serverFolders && folders !== null && ` ${t('test.folders', { count: folders })}`}
       </p>
       {capabilities && (
         <p>
-          {list.length > 0 ? `The server offers: ${list.join('; ')}.` : 'The server offers none of the extensions Twinbox can use; the basics work.'}
-          {!capabilities.serverFolders && ' Mail will live on this computer: the server is only a drop box.'}
+          {list.length > 0 ? t('test.offers', { list: list.join('; ') }) : t('test.offersNone')}
+          {!capabilities.serverFolders && ` ${t('test.dropBox')}`}
         </p>
       )}
     </div>
@@ -105,20 +107,22 @@ export function Failure({
   trusted?: TrustedCertificate | undefined;
   onTrust?: (certificate: CertificateInfo) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const failure = TwinboxError.fromWire(error);
   const certificate = failure.code === 'TLS_CERT_UNTRUSTED' ? failure.certificate : undefined;
   return (
     <div className="accounts-failure">
       <p role="alert" className="accounts-error">
-        {failure.userText}
+        {errorText(failure)}
       </p>
       {certificate && onTrust && <CertificateDetails certificate={certificate} previouslyTrusted={trusted} onTrust={onTrust} />}
       {failure.code === 'TLS_CERT_UNTRUSTED' && !certificate && (
-        <p>Twinbox could not read the server’s certificate, so it cannot be inspected or trusted from here.</p>
+        <p>{t('test.unreadableCertificate')}</p>
       )}
+      {/* The English sentence is what main puts as the message when it has no detail of its own: nothing more to show. */}
       {failure.message !== '' && failure.message !== failure.userText && (
         <details>
-          <summary>Details</summary>
+          <summary>{t('test.details')}</summary>
           <pre className="accounts-detail">{failure.message}</pre>
         </details>
       )}
@@ -128,7 +132,7 @@ export function Failure({
 
 function readableDate(text: string): string {
   const time = Date.parse(text);
-  return Number.isNaN(time) ? text : new Date(time).toLocaleString();
+  return Number.isNaN(time) ? text : dateTime(time);
 }
 
 function CertificateDetails({
@@ -140,37 +144,35 @@ function CertificateDetails({
   previouslyTrusted: TrustedCertificate | undefined;
   onTrust: (certificate: CertificateInfo) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   const expired = Date.parse(certificate.validTo) < Date.now();
   return (
     <div className="accounts-certificate">
       {previouslyTrusted && previouslyTrusted.fingerprint256 !== certificate.fingerprint256 && (
-        <p className="accounts-warning">This is not the certificate you trusted for this server before: its fingerprint is different.</p>
+        <p className="accounts-warning">{t('certificate.changed')}</p>
       )}
       <dl>
-        <dt>Issued to</dt>
+        <dt>{t('certificate.issuedTo')}</dt>
         <dd>{certificate.subject}</dd>
-        <dt>Issued by</dt>
+        <dt>{t('certificate.issuedBy')}</dt>
         <dd>{certificate.issuer}</dd>
-        <dt>Valid from</dt>
+        <dt>{t('certificate.validFrom')}</dt>
         <dd>{readableDate(certificate.validFrom)}</dd>
-        <dt>Valid until</dt>
+        <dt>{t('certificate.validUntil')}</dt>
         <dd>
           {readableDate(certificate.validTo)}
-          {expired && ' (expired)'}
+          {expired && ` ${t('certificate.expired')}`}
         </dd>
-        <dt>Valid for</dt>
-        <dd>{certificate.altNames.length > 0 ? certificate.altNames.join(', ') : 'no names listed'}</dd>
-        <dt>SHA-256 fingerprint</dt>
+        <dt>{t('certificate.validFor')}</dt>
+        <dd>{certificate.altNames.length > 0 ? certificate.altNames.join(', ') : t('certificate.noNames')}</dd>
+        <dt>{t('certificate.fingerprint')}</dt>
         <dd>
           <code className="accounts-fingerprint">{certificate.fingerprint256}</code>
         </dd>
       </dl>
-      <p>
-        Before trusting it, check this fingerprint with your mail provider (on their support pages, or by asking them). If it does not match, someone may
-        be intercepting the connection: do not trust it.
-      </p>
+      <p>{t('certificate.check')}</p>
       <button type="button" onClick={() => onTrust(certificate)}>
-        Trust this certificate
+        {t('certificate.trust')}
       </button>
     </div>
   );

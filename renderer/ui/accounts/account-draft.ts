@@ -10,6 +10,7 @@ import type { DiscoveredServer, Discovery } from '../../../shared/discovery';
 import type { Account, Protocol, RetentionPolicy, Security, ServerSettings, Signature, TrustedCertificate } from '../../../shared/model';
 import { sameServer } from '../../../shared/server-identity';
 import type { ServerIdentity } from '../../../shared/server-identity';
+import { t } from '../../i18n';
 
 export type ServerRole = 'incoming' | 'outgoing';
 
@@ -331,36 +332,36 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
 
 /**
  * What is wrong before anything is sent, in the words shown next to each
- * field. A connection test needs only the server fields; saving needs all.
+ * field (in the interface's language of the moment: call it as you render). A connection test needs only the server fields; saving needs all.
  */
 export function validate(draft: AccountDraft, purpose: 'test' | 'save'): FieldErrors {
   const errors: FieldErrors = {};
   for (const role of ['incoming', 'outgoing'] as const) {
     const server = draft[role];
-    if (server.host.trim() === '') errors[`${role}.host`] = 'Enter the server’s host name, for example mail.example.com.';
-    else if (!/^[^\s/\\@]+$/.test(server.host.trim())) errors[`${role}.host`] = 'Enter only the host name, without “https://”, a path or spaces.';
-    if (wholeNumber(server.port, 1, 65535) === undefined) errors[`${role}.port`] = 'Enter a port number from 1 to 65535.';
-    if (server.username.trim() === '') errors[`${role}.username`] = 'Enter the user name for this server (often your e-mail address).';
+    if (server.host.trim() === '') errors[`${role}.host`] = t('accounts:validation.host');
+    else if (!/^[^\s/\\@]+$/.test(server.host.trim())) errors[`${role}.host`] = t('accounts:validation.hostShape');
+    if (wholeNumber(server.port, 1, 65535) === undefined) errors[`${role}.port`] = t('accounts:validation.port');
+    if (server.username.trim() === '') errors[`${role}.username`] = t('accounts:validation.username');
     if (server.signIn === 'oauth2') {
-      if (needsNewSignIn(draft, role)) errors[`${role}.signIn`] = 'Sign in again: the sign-in belongs to the server as it was saved. Or change the server back.';
+      if (needsNewSignIn(draft, role)) errors[`${role}.signIn`] = t('accounts:validation.signInAgain');
     } else if (server.password === '' && needsNewPassword(draft, role)) {
-      errors[`${role}.password`] = 'Enter the password for the changed server.';
+      errors[`${role}.password`] = t('accounts:validation.password');
     }
   }
   if (purpose === 'test') return errors;
-  if (draft.name.trim() === '') errors.name = 'Enter a name for this account.';
-  if (!/^[^\s@]+@[^\s@]+$/.test(draft.email.trim())) errors.email = 'Enter an e-mail address such as you@example.com.';
+  if (draft.name.trim() === '') errors.name = t('accounts:validation.name');
+  if (!/^[^\s@]+@[^\s@]+$/.test(draft.email.trim())) errors.email = t('accounts:validation.email');
   if (draft.protocol === 'pop3') {
-    if (draft.retention === 'days' && wholeNumber(draft.retentionDays, 1, 3650) === undefined) errors.retentionDays = 'Enter a number of days from 1 to 3650.';
-    if (wholeNumber(draft.pollMinutes, 1, 24 * 60) === undefined) errors.pollMinutes = 'Enter a number of minutes from 1 to 1440.';
-    if (wholeNumber(draft.sizeLimitKb, 0, 10_000_000) === undefined) errors.sizeLimitKb = 'Enter a size in kilobytes, or 0 for no limit.';
+    if (draft.retention === 'days' && wholeNumber(draft.retentionDays, 1, 3650) === undefined) errors.retentionDays = t('accounts:validation.days');
+    if (wholeNumber(draft.pollMinutes, 1, 24 * 60) === undefined) errors.pollMinutes = t('accounts:validation.minutes');
+    if (wholeNumber(draft.sizeLimitKb, 0, 10_000_000) === undefined) errors.sizeLimitKb = t('accounts:validation.sizeKb');
   } else if (wholeNumber(draft.cacheLimitMegabytes, 0, 1_000_000) === undefined) {
-    errors.cacheLimitMegabytes = 'Enter a size in megabytes, or 0 to keep only the messages you open.';
+    errors.cacheLimitMegabytes = t('accounts:validation.cacheMb');
   }
   const address = /^[^\s@]+@[^\s@]+$/;
   draft.identities.forEach((identity, index) => {
-    if (!address.test(identity.address.trim())) errors[`identity.${index}.address`] = 'Enter the address this identity writes from, such as sales@example.com.';
-    if (identity.replyTo.trim() !== '' && !address.test(identity.replyTo.trim())) errors[`identity.${index}.replyTo`] = 'Enter an e-mail address for replies, or leave it empty.';
+    if (!address.test(identity.address.trim())) errors[`identity.${index}.address`] = t('accounts:validation.identityAddress');
+    if (identity.replyTo.trim() !== '' && !address.test(identity.replyTo.trim())) errors[`identity.${index}.replyTo`] = t('accounts:validation.replyTo');
   });
   return errors;
 }

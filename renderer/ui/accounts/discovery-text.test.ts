@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { DiscoveredServer, Discovery, DiscoveryStepKind } from '../../../shared/discovery';
+import { i18n } from '../../i18n';
 import {
   domainOf,
   lookingText,
@@ -151,5 +152,28 @@ describe('a provider whose sign-in cannot be offered here', () => {
   it('says why: no registration in this copy, or a window that cannot open the browser', () => {
     expect(signInText('unregistered', 'Outlook.com', 'Microsoft', false, 'client-id')).toMatch(/no sign-in registration for Microsoft: the README says how/);
     expect(signInText('unregistered', 'Outlook.com', 'Microsoft', false, 'browser')).toMatch(/cannot open it: add this account in the Twinbox app/);
+  });
+});
+
+describe('the words in the interface’s language', () => {
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('makes each sentence when asked, so a change of language shows at once', async () => {
+    expect(lookingText('ann@example.com')).toBe('Looking for the mail servers of example.com…');
+    await i18n.changeLanguage('de');
+    expect(lookingText('ann@example.com')).toBe('Die Mailserver von example.com werden gesucht…');
+    expect(serverText(imap)).toBe('Eingehend (IMAP): imap.example.com, Port 993, verschlüsselt (SSL/TLS)');
+    // A port is no quantity: never grouped as a German number would be.
+    expect(serverText({ ...imap, port: 10993 })).toContain('Port 10993,');
+  });
+
+  it('drops main’s English timeout detail in any language, and keeps a technical one', async () => {
+    await i18n.changeLanguage('de');
+    expect(stepText({ kind: 'srv', target: '_imaps._tcp.example.com', outcome: 'timeout', detail: 'no answer in time' })).toBe(
+      'DNS-Einträge der Domain für E-Mail, _imaps._tcp.example.com: keine rechtzeitige Antwort',
+    );
+    expect(stepText({ kind: 'mx', target: 'example.com', outcome: 'error', detail: 'ESERVFAIL' })).toBe('Mail-Exchanger der Domain, example.com: fehlgeschlagen (ESERVFAIL)');
   });
 });

@@ -6,12 +6,12 @@
  */
 import type { DiscoveredServer, Discovery, DiscoveryStep, DiscoveryStepKind } from '../../../shared/discovery';
 import type { Protocol, Security } from '../../../shared/model';
+import { t } from '../../i18n';
 
 /** What each mode means for the user's mail; the same sentences wherever the choice is offered. */
-export const MODE_DESCRIPTION: Record<Protocol, string> = {
-  imap: 'Your mail stays on the server and this computer keeps a copy; every device sees the same folders and marks.',
-  pop3: 'Your mail is downloaded to this computer, which keeps it; the server is only a drop box for new mail.',
-};
+export function modeDescription(protocol: Protocol): string {
+  return t(`accounts:mode.${protocol}`);
+}
 
 /** The address's domain as typed after the last "@", lower case; empty when there is none. */
 export function domainOf(email: string): string {
@@ -25,11 +25,11 @@ export function looksLikeAddress(email: string): boolean {
 }
 
 export function lookingText(email: string): string {
-  return `Looking for the mail servers of ${domainOf(email)}…`;
+  return t('accounts:discovery.looking', { domain: domainOf(email) });
 }
 
 export function notFoundText(email: string): string {
-  return `Twinbox could not find the servers for ${domainOf(email)}.`;
+  return t('accounts:discovery.notFound', { domain: domainOf(email) });
 }
 
 /**
@@ -60,55 +60,51 @@ export function sourceText(discovery: Discovery, email: string): string {
   const domain = domainOf(email);
   switch (discovery.source) {
     case 'provider':
-      return `Found in ${domain}’s own settings (${shownUrl(discovery.origin)})`;
+      return t('accounts:discovery.source.provider', { domain, url: shownUrl(discovery.origin) });
     case 'builtin':
-      return `Found in Twinbox’s list of providers: ${discovery.providerName ?? domain}`;
+      return t('accounts:discovery.source.builtin', { provider: discovery.providerName ?? domain });
     case 'provider-http':
-      return `Found in ${domain}’s own settings, read without encryption (${shownUrl(discovery.origin)})`;
+      return t('accounts:discovery.source.providerHttp', { domain, url: shownUrl(discovery.origin) });
     case 'srv':
-      return `Found in ${domain}’s DNS records`;
+      return t('accounts:discovery.source.srv', { domain });
     case 'mx': {
       const exchanger = exchangerOf(discovery.origin);
       return discovery.providerName === undefined
-        ? `Found through the mail exchanger ${exchanger}`
-        : `Found through the mail exchanger ${exchanger}: ${discovery.providerName}`;
+        ? t('accounts:discovery.source.mx', { exchanger })
+        : t('accounts:discovery.source.mxProvider', { exchanger, provider: discovery.providerName });
     }
     case 'probe':
-      return 'Found by trying the usual server names';
+      return t('accounts:discovery.source.probe');
   }
 }
 
 export function securityText(security: Security): string {
-  switch (security) {
-    case 'tls':
-      return 'encrypted (SSL/TLS)';
-    case 'starttls':
-      return 'encrypted after connecting (STARTTLS)';
-    case 'plain':
-      return 'not encrypted';
-  }
+  return t(`accounts:discovery.security.${security}`);
 }
-
-const SERVER_TITLE: Record<DiscoveredServer['protocol'], string> = {
-  imap: 'Incoming (IMAP)',
-  pop3: 'Incoming (POP3)',
-  smtp: 'Outgoing (SMTP)',
-};
 
 /** "Incoming (IMAP): imap.example.com, port 993, encrypted (SSL/TLS)". */
 export function serverText(server: DiscoveredServer): string {
-  return `${SERVER_TITLE[server.protocol]}: ${server.host}, port ${server.port}, ${securityText(server.security)}`;
+  // The port as it is typed: a port number is no quantity, grouping it ("65.535") would mislead.
+  return t('accounts:discovery.server', {
+    title: t(`accounts:discovery.serverTitle.${server.protocol}`),
+    host: server.host,
+    port: String(server.port),
+    security: securityText(server.security),
+  });
+}
+
+function signsInAsAddress(server: DiscoveredServer, email: string): boolean {
+  return server.username === '' || server.username.toLowerCase() === email.trim().toLowerCase();
 }
 
 /** The user name only when it is not the address: the usual case needs no mention. */
 export function usernameText(server: DiscoveredServer, email: string): string | undefined {
-  return server.username === '' || server.username.toLowerCase() === email.trim().toLowerCase() ? undefined : `signing in as ${server.username}`;
+  return signsInAsAddress(server, email) ? undefined : t('accounts:discovery.signingInAs', { username: server.username });
 }
 
 /** A server as the proposal lists it: what it is, and the user name when it is not the address. */
 export function serverLine(server: DiscoveredServer, email: string): string {
-  const username = usernameText(server, email);
-  return username === undefined ? serverText(server) : `${serverText(server)}, ${username}`;
+  return signsInAsAddress(server, email) ? serverText(server) : t('accounts:discovery.serverSigningInAs', { server: serverText(server), username: server.username });
 }
 
 /**
@@ -158,54 +154,57 @@ export function signInText(
   typedPassword = false,
   missing: NonNullable<Discovery['signInWith']>['missing'] = 'client-id',
 ): string | undefined {
-  const appPasswords = `If ${provider} offers passwords for mail programs (“app passwords”), you can set up the account manually with one.`;
+  // Whole sentences, each translated as one, then set side by side.
+  const sentences = (...texts: string[]): string => texts.join(' ');
+  const appPasswords = (): string => t('accounts:discovery.appPasswords', { provider });
   switch (kind) {
     case 'password':
       return undefined;
-    case 'provider':
-      return `${signInName} signs you in on its own page, in your browser: Twinbox never sees your password.${typedPassword ? ' The password you typed is not needed, and is not used.' : ''}`;
+    case 'provider': {
+      const signIn = t('accounts:discovery.signIn.provider', { signInName });
+      return typedPassword ? sentences(signIn, t('accounts:discovery.signIn.passwordNotUsed')) : signIn;
+    }
     case 'provider-or-password':
     case 'app-password':
-      return `${provider} accepts an app password here: if your usual password is refused, create one for Twinbox in your ${provider} account’s security settings and use it instead.`;
+      return t('accounts:discovery.signIn.appPassword', { provider });
     case 'unregistered':
       return missing === 'browser'
-        ? `${provider} accepts only its own sign-in page, which opens in your browser, and Twinbox running in a browser tab cannot open it: add this account in the Twinbox app. ${appPasswords}`
-        : `${provider} accepts only its own sign-in page, and this copy of Twinbox has no sign-in registration for ${signInName}: the README says how to add one. ${appPasswords}`;
+        ? sentences(t('accounts:discovery.signIn.noBrowser', { provider }), appPasswords())
+        : sentences(t('accounts:discovery.signIn.unregistered', { provider, signInName }), appPasswords());
     case 'web-only':
-      return `${provider} accepts only its own sign-in page, and Twinbox does not know how to sign in with it. ${appPasswords}`;
+      return sentences(t('accounts:discovery.signIn.webOnly', { provider }), appPasswords());
   }
 }
 
 /** The sign-in button's promise, for a provider that also takes passwords: what the other way is for. */
 export function signInWithText(signInName: string): string {
-  return `“Sign in with ${signInName}” opens ${signInName}’s sign-in page in your browser: you sign in there, and Twinbox never sees your password.`;
+  return t('accounts:discovery.signIn.signInWith', { name: signInName });
 }
 
-export function waitingText(signInName: string): string {
-  return `Waiting for you to sign in with ${signInName} in your browser…`;
+/** The wait for the provider's page; `signInName` left out when the provider's name is not known. */
+export function waitingText(signInName?: string): string {
+  return signInName === undefined ? t('accounts:discovery.signIn.waitingForProvider') : t('accounts:discovery.signIn.waiting', { name: signInName });
 }
 
-const STEP_TEXT: Record<DiscoveryStepKind, string> = {
-  provider: 'The domain’s own settings',
-  builtin: 'Twinbox’s list of providers',
-  'provider-http': 'The domain’s own settings, without encryption',
-  srv: 'The domain’s DNS records for mail',
-  mx: 'The domain’s mail exchanger',
-  probe: 'The usual server names',
-};
-
-const OUTCOME_TEXT: Record<DiscoveryStep['outcome'], string> = {
-  found: 'found',
-  nothing: 'nothing there',
-  timeout: 'no answer in time',
-  error: 'failed',
-};
+const STEP_KEY = {
+  provider: 'provider',
+  builtin: 'builtin',
+  'provider-http': 'providerHttp',
+  srv: 'srv',
+  mx: 'mx',
+  probe: 'probe',
+} as const satisfies Record<DiscoveryStepKind, string>;
 
 /** One line of "what Twinbox tried": the way, what was asked, and what came of it. */
 export function stepText(step: DiscoveryStep): string {
-  // Main's timeout detail repeats the outcome; saying it twice reads as a stutter.
-  const detail = step.detail === undefined || step.detail === '' || step.detail === OUTCOME_TEXT[step.outcome] ? '' : ` (${step.detail})`;
-  return `${STEP_TEXT[step.kind]}, ${step.target}: ${OUTCOME_TEXT[step.outcome]}${detail}`;
+  const way = t(`accounts:discovery.step.way.${STEP_KEY[step.kind]}`);
+  const outcome = t(`accounts:discovery.step.outcome.${step.outcome}`);
+  // Main's timeout detail repeats the outcome (in main's words, English); saying it twice reads as a stutter.
+  // Other details (an HTTP status, a DNS code) are technical and shown as they are.
+  const repeated = step.detail === t(`accounts:discovery.step.outcome.${step.outcome}`, { lng: 'en' });
+  return step.detail === undefined || step.detail === '' || repeated
+    ? t('accounts:discovery.step.line', { way, target: step.target, outcome })
+    : t('accounts:discovery.step.lineWithDetail', { way, target: step.target, outcome, detail: step.detail });
 }
 
 /** The warnings a proposal carries, in the order to read them. */
@@ -215,19 +214,19 @@ export function warningTexts(discovery: Discovery, email: string): { kind: 'inse
   if (discovery.insecureSource) {
     warnings.push({
       kind: 'insecure',
-      text: 'These settings came over an unencrypted connection: anyone on the way could have changed them, for instance to send your password to a server of their own. Use them only if you recognise the servers below as your provider’s.',
+      text: t('accounts:discovery.warning.insecure'),
     });
   }
   if (discovery.redirectedTo !== undefined) {
     warnings.push({
       kind: 'redirected',
-      text: `These settings came from ${discovery.redirectedTo}, not from ${domain}. Use them only if ${discovery.redirectedTo} is your mail provider.`,
+      text: t('accounts:discovery.warning.redirected', { host: discovery.redirectedTo, domain }),
     });
   }
   if (discovery.plainTextOnly) {
     warnings.push({
       kind: 'plain',
-      text: 'None of these servers offers encryption: your password and your mail would travel readable by anyone on the network path.',
+      text: t('accounts:discovery.warning.plain'),
     });
   }
   return warnings;

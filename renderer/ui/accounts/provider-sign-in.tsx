@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { TwinboxError } from '../../../shared/errors';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import type { ProviderSignIn } from './account-draft';
 import { waitingText } from './discovery-text';
 
-export type SignInState = { kind: 'idle' } | { kind: 'waiting'; provider: string } | { kind: 'failed'; error: TwinboxError };
+/** `provider`: the provider's name, when it is known. */
+export type SignInState = { kind: 'idle' } | { kind: 'waiting'; provider: string | undefined } | { kind: 'failed'; error: TwinboxError };
 
 /**
  * A sign-in on the provider's page (`accounts.signIn`), which main opens in
@@ -26,7 +29,7 @@ export function useProviderSignIn(): { state: SignInState; start: (email: string
 
   async function start(email: string, provider: ProviderSignIn): Promise<string | undefined> {
     const mine = ++attempt.current;
-    setState({ kind: 'waiting', provider: provider.name ?? 'your provider' });
+    setState({ kind: 'waiting', provider: provider.name });
     try {
       const { signInId } = await client.call('accounts.signIn', { email: email.trim(), issuer: provider.issuer });
       if (mine !== attempt.current) return undefined;
@@ -49,6 +52,7 @@ export function useProviderSignIn(): { state: SignInState; start: (email: string
 
 /** The wait in words, with a way out, or why the sign-in did not happen. */
 export function SignInStatus({ state, onCancel }: { state: SignInState; onCancel: () => void }): React.JSX.Element {
+  const { t } = useTranslation('accounts');
   return (
     <>
       <div aria-live="polite" className="accounts-signin-status">
@@ -56,14 +60,14 @@ export function SignInStatus({ state, onCancel }: { state: SignInState; onCancel
           <>
             <p role="status">{waitingText(state.provider)}</p>
             <button type="button" onClick={onCancel}>
-              Cancel sign-in
+              {t('discovery.signIn.cancel')}
             </button>
           </>
         )}
       </div>
       {state.kind === 'failed' && (
         <p role="alert" className="accounts-error">
-          {state.error.userText}
+          {errorText(state.error)}
         </p>
       )}
     </>

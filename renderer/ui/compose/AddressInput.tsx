@@ -1,6 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useState } from 'react';
 import type { Ref } from 'react';
+import { useTranslation } from 'react-i18next';
 import { contactAddress, suggestContacts } from '../../db/contacts';
 import type { Contact } from '../../db/contacts';
 import { useApp } from '../app-context';
@@ -32,6 +33,7 @@ export function AddressInput({
   onBlur: () => void;
 }): React.JSX.Element {
   const { db } = useApp();
+  const { t } = useTranslation('compose');
   const listId = useId();
   /** What to complete: set only by typing (or ArrowDown), so that a field filled in for a reply opens nothing. */
   const [query, setQuery] = useState<{ text: string; exclude: string[] } | undefined>();
@@ -102,6 +104,8 @@ export function AddressInput({
         // The browser's own suggestions would cover these.
         autoComplete="off"
         spellCheck={false}
+        // Names in a right-to-left script are typed right to left.
+        dir="auto"
         value={value}
         aria-invalid={invalid}
         aria-describedby={describedBy}
@@ -115,7 +119,7 @@ export function AddressInput({
           onBlur();
         }}
       />
-      <ul id={listId} role="listbox" aria-label="Suggested recipients" className="address-suggestions" hidden={!open}>
+      <ul id={listId} role="listbox" aria-label={t('field.suggestions')} className="address-suggestions" hidden={!open}>
         {suggestions.map((contact, index) => (
           <li
             key={contact.address}
@@ -126,6 +130,7 @@ export function AddressInput({
             // Keeps the focus (and the keyboard) in the field.
             onMouseDown={(event) => event.preventDefault()}
             onClick={() => accept(contact)}
+            dir="auto"
           >
             {formatAddress(contactAddress(contact))}
           </li>

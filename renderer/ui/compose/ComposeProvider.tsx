@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { parseMailto } from '../../../shared/mailto';
 import { Outbox } from '../../sync/outbox';
 import { useApp } from '../app-context';
@@ -16,7 +17,8 @@ interface Session {
 
 interface Notice {
   id: number;
-  text: string;
+  /** Its catalog key: the note follows a change of language while it shows. */
+  text: NonNullable<(typeof NOTICE_TEXT)[ComposeOutcome['kind']]>;
   /** Things that went wrong after the message was sent: they stay until dismissed. */
   problems: string[];
 }
@@ -24,12 +26,12 @@ interface Notice {
 /** How long "Message sent" stays when nothing went wrong. */
 const NOTICE_MS = 8_000;
 
-const NOTICE_TEXT: Record<ComposeOutcome['kind'], string | undefined> = {
-  sent: 'Message sent.',
-  saved: 'Draft saved in Drafts.',
-  discarded: 'Message discarded.',
+const NOTICE_TEXT = {
+  sent: 'outcome.sent',
+  saved: 'outcome.saved',
+  discarded: 'outcome.discarded',
   closed: undefined,
-};
+} as const satisfies Record<ComposeOutcome['kind'], string | undefined>;
 
 /**
  * Hosts the composers: `useCompose().open(request)` opens one, and when it
@@ -38,6 +40,7 @@ const NOTICE_TEXT: Record<ComposeOutcome['kind'], string | undefined> = {
  */
 export function ComposeProvider({ children }: { children: ReactNode }): React.JSX.Element {
   const { client, engine } = useApp();
+  const { t } = useTranslation(['compose', 'common']);
   const outbox = useMemo(() => new Outbox(client, engine), [client, engine]);
   const [sessions, setSessions] = useState<Session[]>([]);
   const [notice, setNotice] = useState<Notice | undefined>();
@@ -95,8 +98,8 @@ export function ComposeProvider({ children }: { children: ReactNode }): React.JS
         <Composer key={session.id} request={session.request} outbox={outbox} onDone={(outcome) => finish(session, outcome)} />
       ))}
       <div className="compose-notices">
-        <p role="status" aria-label="Outbox" className="compose-notice">
-          {notice?.text}
+        <p role="status" aria-label={t('outcome.label')} className="compose-notice">
+          {notice && t(notice.text)}
         </p>
         {notice && notice.problems.length > 0 && (
           <div role="alert" className="error-bar">
@@ -104,7 +107,7 @@ export function ComposeProvider({ children }: { children: ReactNode }): React.JS
               <p key={problem}>{problem}</p>
             ))}
             <button type="button" onClick={() => setNotice(undefined)}>
-              Dismiss
+              {t('common:dismiss')}
             </button>
           </div>
         )}

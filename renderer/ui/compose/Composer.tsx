@@ -2,19 +2,21 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { X } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import { safeFileName } from '../../../shared/file-names';
 import type { OutgoingMessage } from '../../../shared/model';
+import { errorText } from '../../i18n';
 import type { Outbox } from '../../sync/outbox';
 import { useApp } from '../app-context';
-import { byteSize } from '../format';
+import { byteSize, timeOfDay } from '../format';
 import { Icon } from '../icon';
 import { parseAddressList } from './addresses';
 import { AddressInput } from './AddressInput';
 import type { ComposeRequest } from './compose-state';
 import { htmlDocument, htmlToText, sanitizeHtml, textToHtml } from './html';
-import { attachmentKey, loadCompose, TITLES } from './load';
+import { attachmentKey, loadCompose } from './load';
 import type { BodyFormat, ComposeAttachment, InitialCompose } from './load';
-import { DraftSession, userText } from './draft-session';
+import { DraftSession } from './draft-session';
 import type { DraftSnapshot, DraftStatus } from './draft-session';
 import { findIdentity, identitiesOf, identityKey as identityKeyOf, OWN_IDENTITY } from './identities';
 import type { SendingIdentity } from './identities';
@@ -37,6 +39,7 @@ type Load = { kind: 'loading' } | { kind: 'ready'; initial: InitialCompose } | {
  */
 export function Composer({ request, outbox, onDone }: { request: ComposeRequest; outbox: Outbox; onDone: (outcome: ComposeOutcome) => void }): React.JSX.Element {
   const services = useApp();
+  const { t } = useTranslation(['compose', 'common']);
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
@@ -49,7 +52,7 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
     let current = true;
     loadCompose(request, services).then(
       (initial) => current && setLoad({ kind: 'ready', initial }),
-      (error: unknown) => current && setLoad({ kind: 'failed', text: userText(error) }),
+      (error: unknown) => current && setLoad({ kind: 'failed', text: errorText(error) }),
     );
     return () => {
       current = false;
@@ -74,7 +77,7 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
     }
   }
 
-  const title = load.kind === 'ready' ? load.initial.title : TITLES[request.kind];
+  const title = t(`title.${request.kind}`);
   return (
     <dialog
       ref={dialog}
@@ -97,13 +100,13 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
     >
       <header className="composer-header">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="composer-close" aria-label="Close" disabled={busy} onClick={() => closeRequest.current()}>
+        <button type="button" className="composer-close" aria-label={t('common:close')} disabled={busy} onClick={() => closeRequest.current()}>
           <Icon icon={X} />
         </button>
       </header>
       {load.kind === 'loading' && (
         <p role="status" className="loading">
-          {request.kind === 'draft' ? 'Opening the draft…' : request.kind === 'new' ? 'Opening…' : 'Loading the original message…'}
+          {t(request.kind === 'draft' ? 'opening.draft' : request.kind === 'new' ? 'opening.new' : 'opening.original')}
         </p>
       )}
       {load.kind === 'failed' && (
@@ -118,11 +121,8 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
 
 type AddressField = 'to' | 'cc' | 'bcc';
 
-const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-
-function invalidText(invalid: string[]): string {
-  return invalid.length === 1 ? `“${invalid[0] ?? ''}” is not an e-mail address.` : `These are not e-mail addresses: ${invalid.map((part) => `“${part}”`).join(', ')}.`;
-}
+/** Protocol names are the same in every language. */
+const PROTOCOL_NAME = { imap: 'IMAP', pop3: 'POP3' } as const;
 
 function ComposeForm({
   initial,
@@ -139,6 +139,7 @@ function ComposeForm({
   closeRequest: RefObject<() => void>;
 }): React.JSX.Element {
   const { db } = useApp();
+  const { t } = useTranslation(['compose', 'common']);
   const accounts = useLiveQuery(() => db.accounts.toArray(), [], undefined);
   const ids = {
     from: useId(),
@@ -262,7 +263,8 @@ function ComposeForm({
 
   function validate(field: AddressField): string | undefined {
     const { invalid } = parseAddressList(latest.current.fields[field]);
-    const error = invalid.length > 0 ? invalidText(invalid) : undefined;
+    const list = invalid.map((part) => t('field.quoted', { text: part })).join(', ');
+    const error = invalid.length > 0 ? t('field.invalidAddresses', { count: invalid.length, list }) : undefined;
     setFieldErrors((errors) => ({ ...errors, [field]: error }));
     return error;
   }
@@ -276,11 +278,11 @@ function ComposeForm({
     }
     const message = currentMessage();
     if (!message) {
-      setProblem('Choose the account to send from.');
+      setProblem(t('send.chooseAccount'));
       return;
     }
     if (message.to.length + message.cc.length + message.bcc.length === 0) {
-      setProblem('Add at least one recipient.');
+      setProblem(t('send.noRecipient'));
       inputs.to.current?.focus();
       return;
     }
@@ -291,7 +293,7 @@ function ComposeForm({
       onDone({ kind: 'sent', problems: outcome.problems });
     } catch (error) {
       setPhase('editing');
-      setProblem(userText(error));
+      setProblem(errorText(error));
     }
   }
 
@@ -359,11 +361,11 @@ function ComposeForm({
 
   const statusText =
     phase === 'sending'
-      ? 'Sending…'
+      ? t('send.sending')
       : draftStatus.kind === 'saving'
-        ? 'Saving draft…'
+        ? t('draft.saving')
         : draftStatus.kind === 'saved'
-          ? `Draft saved at ${timeOfDay.format(draftStatus.at)}`
+          ? t('draft.savedAt', { time: timeOfDay(draftStatus.at) })
           : '';
 
   const addressField = (field: AddressField, label: string): React.JSX.Element => {
@@ -428,34 +430,38 @@ function ComposeForm({
     >
       <fieldset className="compose-fieldset" disabled={busy}>
         <div className="compose-fields">
-          <label htmlFor={ids.from}>From</label>
+          <label htmlFor={ids.from}>{t('field.from')}</label>
           <select
             id={ids.from}
             value={identityKey}
             onChange={(event) => chooseIdentity(event.target.value)}
           >
-            {identityKey === '' && <option value="">Choose an account</option>}
+            {identityKey === '' && <option value="">{t('field.chooseAccount')}</option>}
             {(accounts ?? []).flatMap((a) =>
               identitiesOf(a).map((choice) => (
                 <option key={identityKeyOf(choice)} value={identityKeyOf(choice)}>
-                  {choice.name.trim() === '' ? choice.address : `${choice.name} <${choice.address}>`} — {a.name} ({a.protocol === 'imap' ? 'IMAP' : 'POP3'})
+                  {t('field.identity', {
+                    identity: choice.name.trim() === '' ? choice.address : `${choice.name} <${choice.address}>`,
+                    account: a.name,
+                    protocol: PROTOCOL_NAME[a.protocol],
+                  })}
                 </option>
               )),
             )}
           </select>
-          {addressField('to', 'To')}
-          {addressField('cc', 'Cc')}
-          {addressField('bcc', 'Bcc')}
-          <label htmlFor={ids.subject}>Subject</label>
-          <input id={ids.subject} type="text" value={fields.subject} onChange={(event) => setField('subject', event.target.value)} />
+          {addressField('to', t('field.to'))}
+          {addressField('cc', t('field.cc'))}
+          {addressField('bcc', t('field.bcc'))}
+          <label htmlFor={ids.subject}>{t('field.subject')}</label>
+          <input id={ids.subject} type="text" dir="auto" value={fields.subject} onChange={(event) => setField('subject', event.target.value)} />
         </div>
 
-        <div className="compose-format" role="radiogroup" aria-label="Format">
+        <div className="compose-format" role="radiogroup" aria-label={t('format.label')}>
           <label>
-            <input type="radio" name={ids.format} checked={format === 'plain'} onChange={() => switchFormat('plain')} /> Plain text
+            <input type="radio" name={ids.format} checked={format === 'plain'} onChange={() => switchFormat('plain')} /> {t('format.plain')}
           </label>
           <label>
-            <input type="radio" name={ids.format} checked={format === 'rich'} onChange={() => switchFormat('rich')} /> Rich text
+            <input type="radio" name={ids.format} checked={format === 'rich'} onChange={() => switchFormat('rich')} /> {t('format.rich')}
           </label>
         </div>
 
@@ -464,7 +470,9 @@ function ComposeForm({
             ref={textarea}
             id={ids.body}
             className="compose-text"
-            aria-label="Message text"
+            aria-label={t('body.label')}
+            // The text is the user's: a right-to-left language reads right to left.
+            dir="auto"
             value={text}
             onChange={(event) => {
               setText(event.target.value);
@@ -476,11 +484,13 @@ function ComposeForm({
         )}
 
         {attachments.length > 0 && (
-          <ul className="compose-attachments" aria-label="Attachments">
+          <ul className="compose-attachments" aria-label={t('attachments.label')}>
             {attachments.map((attachment) => (
               <li key={attachment.key}>
-                <span className="attachment-name">{attachment.filename}</span> <span className="size">({byteSize(attachment.content.byteLength)})</span>{' '}
-                <button type="button" aria-label={`Remove ${attachment.filename}`} onClick={() => removeAttachment(attachment.key)}>
+                <span className="attachment-name" dir="auto">
+                  {attachment.filename}
+                </span> <span className="size">({byteSize(attachment.content.byteLength)})</span>{' '}
+                <button type="button" aria-label={t('attachments.remove', { name: attachment.filename })} onClick={() => removeAttachment(attachment.key)}>
                   <Icon icon={X} size={14} />
                 </button>
               </li>
@@ -488,7 +498,7 @@ function ComposeForm({
           </ul>
         )}
         <p className="drop-hint" aria-hidden={!dragging}>
-          {dragging ? 'Drop files to attach them' : 'Drag files here to attach them'}
+          {t(dragging ? 'attachments.dropping' : 'attachments.dragHint')}
         </p>
 
         {problem && (
@@ -498,23 +508,23 @@ function ComposeForm({
         )}
         {draftStatus.kind === 'failed' && (
           <div role="alert" className="error-bar">
-            The draft could not be saved. {draftStatus.text}
+            {t('draft.notSaved', { reason: draftStatus.text })}
           </div>
         )}
 
         <footer className="composer-footer">
           <button type="button" className="primary" aria-keyshortcuts="Control+Enter Meta+Enter" onClick={() => void send()}>
-            Send
+            {t('send.button')}
           </button>
           <button type="button" onClick={() => void session.save()}>
-            Save draft
+            {t('draft.save')}
           </button>
           <label className="button attach-button">
-            Attach files…
+            {t('attachments.attach')}
             <input
               type="file"
               multiple
-              aria-label="Attach files"
+              aria-label={t('attachments.attachLabel')}
               className="visually-hidden"
               onChange={(event) => {
                 void addFiles(event.target.files);
@@ -535,6 +545,7 @@ function ComposeForm({
 }
 
 function ConfirmDiscard({ hasDraft, onKeep, onSave, onDiscard }: { hasDraft: boolean; onKeep: () => void; onSave: () => void; onDiscard: () => void }): React.JSX.Element {
+  const { t } = useTranslation(['compose', 'common']);
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const textId = useId();
@@ -562,17 +573,17 @@ function ConfirmDiscard({ hasDraft, onKeep, onSave, onDiscard }: { hasDraft: boo
         onKeep();
       }}
     >
-      <h2 id={titleId}>Discard this message?</h2>
-      <p id={textId}>{hasDraft ? 'Your latest changes are not saved, and discarding also deletes the saved draft.' : 'What you wrote has not been saved.'}</p>
+      <h2 id={titleId}>{t('discard.title')}</h2>
+      <p id={textId}>{t(hasDraft ? 'discard.withDraft' : 'discard.unsaved')}</p>
       <div className="dialog-buttons">
         <button type="button" autoFocus onClick={onKeep}>
-          Keep editing
+          {t('discard.keepEditing')}
         </button>
         <button type="button" onClick={onSave}>
-          Save draft
+          {t('draft.save')}
         </button>
         <button type="button" className="danger" onClick={onDiscard}>
-          Discard
+          {t('discard.discard')}
         </button>
       </div>
     </dialog>

@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useTranslation } from 'react-i18next';
 import type { MessageKey } from '../../db/writer';
 import { useApp } from '../app-context';
 import { useCompose } from './compose-state';
@@ -9,15 +10,16 @@ import { useCompose } from './compose-state';
  */
 export function DraftNotice({ messageKey }: { messageKey: MessageKey }): React.JSX.Element | null {
   const { db } = useApp();
+  const { t } = useTranslation('compose');
   const compose = useCompose();
   const [accountId, folder] = messageKey;
   const isDraft = useLiveQuery(async () => (await db.folders.get([accountId, folder]))?.specialUse === 'drafts', [accountId, folder], false);
   if (!isDraft) return null;
   return (
     <div className="draft-notice" role="note">
-      This message is a draft.{' '}
+      {t('draft.notice')}{' '}
       <button type="button" onClick={() => compose.open({ kind: 'draft', message: messageKey })}>
-        Edit draft
+        {t('draft.edit')}
       </button>
     </div>
   );

@@ -1,6 +1,7 @@
 import { Bold, Italic, Link, List } from 'lucide-react';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import { commandState, normaliseLink, rangeInside, restoreRange, runCommand } from './editing';
 import type { EditCommand } from './editing';
 import { sanitizeHtml } from './html';
@@ -36,6 +37,7 @@ export function RichTextEditor({
   editorRef: RefObject<HTMLDivElement | null>;
   onChange: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation(['compose', 'common']);
   const [state, setState] = useState<FormatState>(NONE);
   const [linking, setLinking] = useState<{ range: Range | undefined } | undefined>();
   const [linkValue, setLinkValue] = useState('');
@@ -93,7 +95,7 @@ export function RichTextEditor({
     const href = normaliseLink(linkValue);
     if (!editor) return;
     if (!href) {
-      setLinkError('Enter a web address (https://…) or an e-mail address.');
+      setLinkError(t('rich.badLink'));
       linkInput.current?.focus();
       return;
     }
@@ -152,23 +154,27 @@ export function RichTextEditor({
 
   // Pressing a toolbar button must not take the selection out of the editor.
   const keepSelection = (event: React.MouseEvent): void => event.preventDefault();
-  const shortcut = (key: string): string => `${MOD}+${key}`;
-  const label = (name: string, key: string): string => `${name} (${isMac ? '⌘' : 'Ctrl+'}${key})`;
+  const shortcut = (key: string, shift = false): string => `${MOD}+${shift ? 'Shift+' : ''}${key}`;
+  /** The button's tooltip: its name and its shortcut, with the keys named as the user's keyboard names them. */
+  const label = (name: string, key: string, shift = false): string => {
+    const keys = isMac ? t(shift ? 'rich.shortcutMacShift' : 'rich.shortcutMac', { key }) : t(shift ? 'rich.shortcutShift' : 'rich.shortcut', { key });
+    return t('rich.withShortcut', { name, shortcut: keys });
+  };
 
   return (
     <div className="compose-rich">
-      <div ref={toolbar} className="compose-format-bar" role="toolbar" aria-label="Formatting" onKeyDown={onToolbarKeyDown}>
-        <button type="button" aria-label="Bold" title={label('Bold', 'B')} aria-keyshortcuts={shortcut('B')} aria-pressed={state.bold} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('bold')}>
+      <div ref={toolbar} className="compose-format-bar" role="toolbar" aria-label={t('rich.toolbar')} onKeyDown={onToolbarKeyDown}>
+        <button type="button" aria-label={t('rich.bold')} title={label(t('rich.bold'), 'B')} aria-keyshortcuts={shortcut('B')} aria-pressed={state.bold} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('bold')}>
           <Icon icon={Bold} />
         </button>
-        <button type="button" aria-label="Italic" title={label('Italic', 'I')} aria-keyshortcuts={shortcut('I')} aria-pressed={state.italic} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('italic')}>
+        <button type="button" aria-label={t('rich.italic')} title={label(t('rich.italic'), 'I')} aria-keyshortcuts={shortcut('I')} aria-pressed={state.italic} disabled={disabled} onMouseDown={keepSelection} onClick={() => apply('italic')}>
           <Icon icon={Italic} />
         </button>
         <button
           type="button"
-          aria-label="Bulleted list"
-          title={label('Bulleted list', 'Shift+8')}
-          aria-keyshortcuts={shortcut('Shift+8')}
+          aria-label={t('rich.list')}
+          title={label(t('rich.list'), '8', true)}
+          aria-keyshortcuts={shortcut('8', true)}
           aria-pressed={state.list}
           disabled={disabled}
           onMouseDown={keepSelection}
@@ -176,7 +182,7 @@ export function RichTextEditor({
         >
           <Icon icon={List} />
         </button>
-        <button type="button" aria-label="Link" title={label('Link', 'K')} aria-keyshortcuts={shortcut('K')} disabled={disabled} onMouseDown={keepSelection} onClick={openLink}>
+        <button type="button" aria-label={t('rich.link')} title={label(t('rich.link'), 'K')} aria-keyshortcuts={shortcut('K')} disabled={disabled} onMouseDown={keepSelection} onClick={openLink}>
           <Icon icon={Link} />
         </button>
       </div>
@@ -184,7 +190,7 @@ export function RichTextEditor({
         <div
           className="compose-link-form"
           role="group"
-          aria-label="Add a link"
+          aria-label={t('rich.linkForm')}
           onKeyDown={(event) => {
             if (event.key === 'Escape') {
               event.preventDefault();
@@ -198,7 +204,7 @@ export function RichTextEditor({
           }}
         >
           <label>
-            Link address{' '}
+            {t('rich.linkAddress')}{' '}
             <input
               ref={linkInput}
               type="text"
@@ -210,10 +216,10 @@ export function RichTextEditor({
             />
           </label>
           <button type="button" onClick={addLink}>
-            Add link
+            {t('rich.addLink')}
           </button>
           <button type="button" onClick={closeLink}>
-            Cancel
+            {t('common:cancel')}
           </button>
           {linkError && (
             <p id={linkErrorId} role="alert" className="field-error">
@@ -227,8 +233,10 @@ export function RichTextEditor({
         className="compose-editor"
         role="textbox"
         aria-multiline="true"
-        aria-label="Message text"
+        aria-label={t('body.label')}
         aria-disabled={disabled}
+        // What is written here is the user's: a right-to-left language reads right to left.
+        dir="auto"
         contentEditable={!disabled}
         suppressContentEditableWarning
         spellCheck

@@ -5,9 +5,9 @@
  * sending or discarding only after the save under way. The composer tells it
  * each change and asks it what closing should do.
  */
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { OutgoingMessage } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
+import { errorText, t } from '../../i18n';
 import type { DraftRef, Outbox, SendOutcome } from '../../sync/outbox';
 
 /** How long typing must pause before the draft is saved by itself. */
@@ -20,10 +20,6 @@ export type DraftSnapshot = { accountId: string; message: OutgoingMessage } | un
 
 /** What closing the composer should do now. */
 export type CloseDecision = 'ask' | 'saved' | 'closed';
-
-export function userText(error: unknown): string {
-  return ERROR_TEXT[error instanceof TwinboxError ? error.code : 'INTERNAL'];
-}
 
 export class DraftSession {
   private version = 0;
@@ -80,7 +76,7 @@ export class DraftSession {
     this.cancelTimer();
     const snapshot = this.snapshot();
     if (!snapshot) {
-      this.onStatus({ kind: 'failed', text: 'Choose the account to save the draft in.' });
+      this.onStatus({ kind: 'failed', text: t('compose:draft.chooseAccount') });
       return Promise.resolve(false);
     }
     const version = this.version;
@@ -93,7 +89,7 @@ export class DraftSession {
         this.onStatus({ kind: 'saved', at: this.now() });
         return true;
       } catch (error) {
-        this.onStatus({ kind: 'failed', text: userText(error) });
+        this.onStatus({ kind: 'failed', text: errorText(error) });
         return false;
       }
     });
@@ -120,7 +116,7 @@ export class DraftSession {
       await this.outbox.discardDraft(this.draftRef);
       return [];
     } catch (error) {
-      return [`The draft could not be removed from Drafts. ${userText(error)}`];
+      return [t('compose:draft.notRemoved', { reason: errorText(error) })];
     }
   }
 

@@ -31,8 +31,6 @@ export interface ComposeAttachment {
 }
 
 export interface InitialCompose {
-  /** The composer's accessible name. */
-  title: string;
   accountId: string | undefined;
   to: string;
   cc: string;
@@ -62,14 +60,6 @@ export interface LoadServices {
   engine: Pick<SyncEngine, 'openMessage' | 'capabilities'>;
 }
 
-export const TITLES: Record<ComposeRequest['kind'], string> = {
-  new: 'New message',
-  reply: 'Reply',
-  replyAll: 'Reply all',
-  forward: 'Forward',
-  draft: 'Draft',
-};
-
 let attachmentCounter = 0;
 
 export function attachmentKey(): string {
@@ -80,7 +70,6 @@ export function attachmentKey(): string {
 const EMPTY = { to: '', cc: '', bcc: '', subject: '', format: 'plain' as const, text: '', html: '', attachments: [], references: [] };
 
 export async function loadCompose(request: ComposeRequest, services: LoadServices): Promise<InitialCompose> {
-  const title = TITLES[request.kind];
   if (request.kind === 'new') {
     const account = request.accountId === undefined ? await services.db.accounts.toCollection().first() : await services.db.accounts.get(request.accountId);
     const identity = account ? identitiesOf(account)[0] : undefined;
@@ -89,7 +78,6 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
     const written = prefill?.body ?? '';
     return {
       ...EMPTY,
-      title,
       accountId: account?.id,
       identity: identity ? identityKey(identity) : undefined,
       signaturePlace: 'end',
@@ -130,7 +118,6 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
     const marker = lines[0] ?? '';
     return {
       ...EMPTY,
-      title,
       accountId: key[0],
       ...identityFields,
       signaturePlace: 'above',
@@ -149,7 +136,6 @@ export async function loadCompose(request: ComposeRequest, services: LoadService
   const place = identity?.placement ?? 'below';
   return {
     ...EMPTY,
-    title,
     accountId: key[0],
     ...identityFields,
     signaturePlace: place,
@@ -175,7 +161,6 @@ async function loadDraft(key: MessageKey, draft: CachedMessage, body: MessageBod
   const account = await services.db.accounts.get(key[0]);
   const identity = account ? identityOfDraft(account, draft.from) : undefined;
   return {
-    title: TITLES.draft,
     accountId: key[0],
     // Its signature is in its text already: swapped, if the user writes as another identity, only where it still stands as it was.
     identity: identity ? identityKey(identity) : undefined,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Address } from '../../../shared/model';
-import { answerBodyPlain, answerRecipients, forwardSubject, quotePlain, replySubject, threadHeaders } from './reply';
+import { i18n } from '../../i18n';
+import { answerBodyPlain, answerRecipients, attribution, forwardSubject, quotePlain, replySubject, threadHeaders } from './reply';
 
 const me: Address = { name: 'Me', address: 'me@example.org' };
 const ann: Address = { name: 'Ann', address: 'ann@example.org' };
@@ -53,5 +54,19 @@ describe('answering', () => {
     expect(answerBodyPlain('forward', original(), 'Friday', 'Hi\n')).toBe(
       '\n\n---------- Forwarded message ----------\nFrom: Ann <ann@example.org>\nDate: Friday\nSubject: Plans\nTo: Me <me@example.org>, Bob <bob@example.org>\nCc: Cat <cat@example.org>\n\nHi\n',
     );
+  });
+
+  it('says who wrote, and heads a forward, in the language of the interface', async () => {
+    await i18n.changeLanguage('de');
+    try {
+      expect(answerBodyPlain('reply', original(), 'Freitag', 'Hallo')).toBe('\n\nAm Freitag schrieb Ann <ann@example.org>:\n> Hallo\n');
+      expect(attribution({ from: [] }, '')).toBe('Jemand schrieb:');
+      expect(answerBodyPlain('forward', original({ cc: [] }), '', 'Hallo')).toBe(
+        '\n\n-------- Weitergeleitete Nachricht --------\nVon: Ann <ann@example.org>\nBetreff: Plans\nAn: Me <me@example.org>, Bob <bob@example.org>\n\nHallo\n',
+      );
+    } finally {
+      await i18n.changeLanguage('en');
+    }
+    expect(attribution({ from: [] }, '')).toBe('someone wrote:');
   });
 });

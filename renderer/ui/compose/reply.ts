@@ -4,6 +4,7 @@
  * (RFC 5322 section 3.6.4 for threading) are tested apart from the page.
  */
 import type { Address, MessageSummary } from '../../../shared/model';
+import { t } from '../../i18n';
 import { formatAddress, formatAddressList, uniqueAddresses } from './addresses';
 
 export type AnswerKind = 'reply' | 'replyAll' | 'forward';
@@ -54,10 +55,12 @@ export function threadHeaders(original: Original): { inReplyTo?: string; referen
   return { inReplyTo: original.messageId, references };
 }
 
-/** "On <date>, <sender> wrote:" */
+/** "On <date>, <sender> wrote:", in the interface's language (as Thunderbird writes it in its own). */
 export function attribution(original: Pick<MessageSummary, 'from'>, date: string): string {
-  const sender = original.from[0] ? formatAddress(original.from[0]) : 'someone';
-  return date === '' ? `${sender} wrote:` : `On ${date}, ${sender} wrote:`;
+  const first = original.from[0];
+  if (!first) return date === '' ? t('compose:quote.attributionUndatedNoSender') : t('compose:quote.attributionNoSender', { date });
+  const sender = formatAddress(first);
+  return date === '' ? t('compose:quote.attributionUndated', { sender }) : t('compose:quote.attribution', { date, sender });
 }
 
 /** Each line of the original behind "> " (">" alone for an empty line, as format=flowed readers expect). */
@@ -66,15 +69,15 @@ export function quotePlain(text: string): string {
   return lines.map((line) => (line === '' ? '>' : line.startsWith('>') ? `>${line}` : `> ${line}`)).join('\n');
 }
 
-/** The header block a forwarded message starts with, as lines of text. */
+/** The header block a forwarded message starts with, as lines of text for a person (in the interface's language). */
 export function forwardHeaderLines(original: Pick<MessageSummary, 'from' | 'to' | 'cc' | 'subject'>, date: string): string[] {
   return [
-    '---------- Forwarded message ----------',
-    `From: ${formatAddressList(original.from)}`,
-    ...(date === '' ? [] : [`Date: ${date}`]),
-    `Subject: ${original.subject}`,
-    ...(original.to.length > 0 ? [`To: ${formatAddressList(original.to)}`] : []),
-    ...(original.cc.length > 0 ? [`Cc: ${formatAddressList(original.cc)}`] : []),
+    t('compose:quote.forwarded'),
+    t('compose:quote.from', { value: formatAddressList(original.from) }),
+    ...(date === '' ? [] : [t('compose:quote.date', { value: date })]),
+    t('compose:quote.subject', { value: original.subject }),
+    ...(original.to.length > 0 ? [t('compose:quote.to', { value: formatAddressList(original.to) })] : []),
+    ...(original.cc.length > 0 ? [t('compose:quote.cc', { value: formatAddressList(original.cc) })] : []),
   ];
 }
 

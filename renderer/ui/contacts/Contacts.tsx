@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { BookUser } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
+import { useTranslation } from 'react-i18next';
 import { contactAddress, suggestContacts } from '../../db/contacts';
 import type { Contact } from '../../db/contacts';
 import { useApp } from '../app-context';
@@ -15,6 +16,7 @@ import { parseVCards, writeVCards } from './vcard';
  * each Sent folder's first sync completes (it is always mounted).
  */
 export function ContactsButton(): React.JSX.Element {
+  const { t } = useTranslation(['compose', 'common']);
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   useSentBackfill();
@@ -22,7 +24,7 @@ export function ContactsButton(): React.JSX.Element {
     <>
       <button ref={button} type="button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
         <Icon icon={BookUser} />
-        Contacts
+        {t('contacts.button')}
       </button>
       {open && (
         <ContactsDialog
@@ -55,12 +57,9 @@ function useSentBackfill(): void {
 
 type Status = { kind: 'idle' } | { kind: 'done'; text: string; skipped: string[] } | { kind: 'failed'; text: string };
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element {
   const { db, engine } = useApp();
+  const { t } = useTranslation(['compose', 'common']);
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [query, setQuery] = useState('');
@@ -82,7 +81,7 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
   async function exportCards(): Promise<void> {
     const all = (await db.contacts.toArray()).sort(byName);
     downloadBytes('contacts.vcf', new TextEncoder().encode(writeVCards(all.map(contactAddress))));
-    setStatus({ kind: 'done', text: `Exported ${plural(all.length, 'contact')} to contacts.vcf.`, skipped: [] });
+    setStatus({ kind: 'done', text: t('contacts.exported', { count: all.length }), skipped: [] });
   }
 
   async function importCards(files: FileList | null): Promise<void> {
@@ -91,9 +90,18 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
     try {
       const { people, skipped } = parseVCards(await file.text());
       const { added, updated } = await engine.writer.importContacts(people);
-      setStatus({ kind: 'done', text: `Imported ${file.name}: ${plural(added, 'new contact')}, ${plural(updated, 'name')} updated, ${plural(skipped.length, 'card')} skipped.`, skipped });
+      setStatus({
+        kind: 'done',
+        text: t('contacts.imported', {
+          file: file.name,
+          added: t('contacts.importedAdded', { count: added }),
+          updated: t('contacts.importedUpdated', { count: updated }),
+          skipped: t('contacts.importedSkipped', { count: skipped.length }),
+        }),
+        skipped,
+      });
     } catch {
-      setStatus({ kind: 'failed', text: `${file.name} could not be read.` });
+      setStatus({ kind: 'failed', text: t('contacts.unreadable', { file: file.name }) });
     }
   }
 
@@ -106,8 +114,8 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
 
   return createPortal(
     <dialog ref={dialog} className="dialog contacts-dialog" aria-labelledby={titleId} onClose={onClose}>
-      <h2 id={titleId}>Contacts</h2>
-      <p className="contacts-about">The people you write to, with the names you wrote to them under. To, Cc and Bcc complete from here.</p>
+      <h2 id={titleId}>{t('contacts.title')}</h2>
+      <p className="contacts-about">{t('contacts.about')}</p>
       <label className="contacts-learn">
         <input
           type="checkbox"
@@ -117,10 +125,10 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
             void engine.writer.setSetting({ name: 'learnFromRead', value: event.target.checked });
           }}
         />{' '}
-        Also add the senders of mail I read
+        {t('contacts.learnFromRead')}
       </label>
-      <input type="search" aria-label="Search contacts" placeholder="Search contacts" value={query} onChange={(event) => setQuery(event.target.value)} />
-      <ul className="contacts-list" aria-label="Contacts">
+      <input type="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} dir="auto" value={query} onChange={(event) => setQuery(event.target.value)} />
+      <ul className="contacts-list" aria-label={t('contacts.list')}>
         {contacts?.map((contact) => (
           <li key={contact.address}>
             {editing?.address === contact.address ? (
@@ -133,8 +141,9 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
               >
                 <input
                   type="text"
-                  aria-label={`Name for ${contact.display}`}
+                  aria-label={t('contacts.nameFor', { address: contact.display })}
                   value={editing.name}
+                  dir="auto"
                   // The field Edit opened takes the keyboard.
                   autoFocus
                   onChange={(event) => setEditing({ address: contact.address, name: event.target.value })}
@@ -146,34 +155,43 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
                     }
                   }}
                 />
-                <button type="submit">Save</button>
+                <button type="submit">{t('common:save')}</button>
                 <button type="button" onClick={() => setEditing(undefined)}>
-                  Cancel
+                  {t('common:cancel')}
                 </button>
               </form>
             ) : (
               <>
                 <span className="contact-who">
-                  {contact.name !== '' && <span className="contact-name">{contact.name}</span>} <span className="contact-address">{contact.display}</span>
+                  {contact.name !== '' && (
+                    <span className="contact-name" dir="auto">
+                      {contact.name}
+                    </span>
+                  )}{' '}
+                  <span className="contact-address" dir="auto">
+                    {contact.display}
+                  </span>
                 </span>
-                <span className="contact-count">{contact.sentCount > 0 ? `written to ${plural(contact.sentCount, 'time')}` : contact.seenCount > 0 ? `read from ${plural(contact.seenCount, 'time')}` : ''}</span>
-                <button type="button" aria-label={`Edit ${contact.display}`} onClick={() => setEditing({ address: contact.address, name: contact.name })}>
-                  Edit
+                <span className="contact-count">
+                  {contact.sentCount > 0 ? t('contacts.writtenTo', { count: contact.sentCount }) : contact.seenCount > 0 ? t('contacts.readFrom', { count: contact.seenCount }) : ''}
+                </span>
+                <button type="button" aria-label={t('contacts.editContact', { address: contact.display })} onClick={() => setEditing({ address: contact.address, name: contact.name })}>
+                  {t('common:edit')}
                 </button>
-                <button type="button" aria-label={`Delete ${contact.display}`} onClick={() => void engine.writer.deleteContacts([contact.address])}>
-                  Delete
+                <button type="button" aria-label={t('contacts.deleteContact', { address: contact.display })} onClick={() => void engine.writer.deleteContacts([contact.address])}>
+                  {t('common:delete')}
                 </button>
               </>
             )}
           </li>
         ))}
       </ul>
-      {contacts?.length === 0 && <p className="empty">{query.trim() === '' ? 'No contacts yet: they appear as you send mail.' : 'Nobody matches.'}</p>}
+      {contacts?.length === 0 && <p className="empty">{t(query.trim() === '' ? 'contacts.empty' : 'contacts.noMatch')}</p>}
       <div role="status" className="contacts-status">
         {status.kind === 'done' && status.text}
         {status.kind === 'failed' && status.text}
         {status.kind === 'done' && status.skipped.length > 0 && (
-          <ul aria-label="Skipped cards">
+          <ul aria-label={t('contacts.skippedList')}>
             {status.skipped.map((reason, index) => (
               <li key={index}>{reason}</li>
             ))}
@@ -182,14 +200,14 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
       </div>
       <div className="dialog-buttons">
         <button type="button" onClick={() => void exportCards()}>
-          Export vCard…
+          {t('contacts.export')}
         </button>
         <label className="button">
-          Import vCard…
+          {t('contacts.import')}
           <input
             type="file"
             accept=".vcf,.vcard,text/vcard,text/x-vcard"
-            aria-label="Import vCard"
+            aria-label={t('contacts.importLabel')}
             className="visually-hidden"
             onChange={(event) => {
               void importCards(event.target.files);
@@ -198,7 +216,7 @@ function ContactsDialog({ onClose }: { onClose: () => void }): React.JSX.Element
           />
         </label>
         <button type="button" onClick={onClose}>
-          Close
+          {t('common:close')}
         </button>
       </div>
     </dialog>,

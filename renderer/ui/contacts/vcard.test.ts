@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { i18n } from '../../i18n';
 import { parseVCards, writeVCards } from './vcard';
 
 describe('vCard import and export', () => {
@@ -56,5 +57,15 @@ describe('vCard import and export', () => {
 
   it('says when a file holds no card', () => {
     expect(parseVCards('hello').skipped).toEqual(['The file holds no vCard (no BEGIN:VCARD line).']);
+  });
+
+  it('says why a card is skipped in the language of the interface', async () => {
+    await i18n.changeLanguage('de');
+    try {
+      const file = ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Bad Mail', 'EMAIL:not an address', 'END:VCARD', 'BEGIN:VCARD', 'VERSION:3.0', 'TEL:123', 'END:VCARD'].join('\r\n');
+      expect(parseVCards(file).skipped).toEqual(['„Bad Mail“: „not an address“ ist keine E-Mail-Adresse.', 'Karte 2: keine E-Mail-Adresse.']);
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 });

@@ -6,6 +6,7 @@
  */
 import ICAL from 'ical.js';
 import type { Address } from '../../../shared/model';
+import { t } from '../../i18n';
 import { isEmailAddress } from '../compose/addresses';
 
 export interface VCardImport {
@@ -54,14 +55,14 @@ function cardName(card: ICAL.Component): string {
 
 function label(card: ICAL.Component, index: number): string {
   const name = cardName(card);
-  return name === '' ? `card ${index + 1}` : `“${name}”`;
+  return name === '' ? t('compose:vcard.numbered', { number: index + 1 }) : t('compose:vcard.named', { name });
 }
 
 export function parseVCards(input: string): VCardImport {
   const result: VCardImport = { people: [], skipped: [] };
   const cards = splitCards(input);
   if (cards.length === 0) {
-    result.skipped.push('The file holds no vCard (no BEGIN:VCARD line).');
+    result.skipped.push(t('compose:vcard.noCard'));
     return result;
   }
   cards.forEach((raw, index) => {
@@ -69,7 +70,7 @@ export function parseVCards(input: string): VCardImport {
     try {
       card = new ICAL.Component(ICAL.parse(raw) as unknown[]);
     } catch {
-      result.skipped.push(`card ${index + 1}: it is not a readable vCard.`);
+      result.skipped.push(t('compose:vcard.unreadable', { number: index + 1 }));
       return;
     }
     const name = cardName(card);
@@ -79,7 +80,8 @@ export function parseVCards(input: string): VCardImport {
       .filter((address) => address !== '');
     const valid = addresses.filter(isEmailAddress);
     if (valid.length === 0) {
-      result.skipped.push(`${label(card, index)}: ${addresses.length === 0 ? 'it has no e-mail address.' : `“${addresses.join(', ')}” is not an e-mail address.`}`);
+      const which = label(card, index);
+      result.skipped.push(addresses.length === 0 ? t('compose:vcard.noAddress', { card: which }) : t('compose:vcard.notAnAddress', { card: which, addresses: addresses.join(', ') }));
       return;
     }
     for (const address of valid) result.people.push({ name, address });

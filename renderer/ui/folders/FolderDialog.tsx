@@ -1,8 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useMemo, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { TwinboxError } from '../../../shared/errors';
 import { isWithin, parentPath } from '../../../shared/folder-names';
 import type { CachedFolder } from '../../db/schema';
+import { errorText, t as translate } from '../../i18n';
 import { FolderAdmin } from '../../sync/folder-admin';
 import type { DeletePlan } from '../../sync/folder-admin';
 import { Modal } from '../accounts/fields';
@@ -31,14 +33,13 @@ export function useFolderAdmin(): FolderAdmin {
   );
 }
 
-/** A folder's name as the sidebar shows it. */
+/** A folder's name as the sidebar shows it: the Inbox in the interface's language, any other as the server names it. */
 export function folderLabel(folder: Pick<CachedFolder, 'path' | 'name' | 'specialUse'>): string {
-  return folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX' ? 'Inbox' : folder.name;
+  return folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX' ? translate('common:inbox') : folder.name;
 }
 
-function messages(count: number): string {
-  return count === 1 ? '1 message' : `${count} messages`;
-}
+/** A folder's name inside a sentence: isolated, so that a name in a right-to-left script does not reorder the words around it. */
+const NAME_PARTS = { name: <bdi />, trash: <bdi /> };
 
 function failureOf(error: unknown): TwinboxError {
   return error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
@@ -53,6 +54,7 @@ export function FolderDialog({ task, onClose, onDone }: { task: FolderTask; onCl
 /** "New folder…", "Rename…" and "Move to…": a name, a place, or both. */
 function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { kind: 'delete' }>; onClose: () => void; onDone: (path: string) => void }): React.JSX.Element {
   const { db } = useApp();
+  const { t } = useTranslation(['folders', 'common']);
   const admin = useFolderAdmin();
   const titleId = useId();
   const nameId = useId();
@@ -83,8 +85,17 @@ function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { ki
   }, [admin, task.accountId, parent, name, folder?.path]);
 
   const unchanged = folder !== undefined && name.trim() === folder.name && parent === parentPath(folder.path, separator);
-  const title = task.kind === 'create' ? 'New folder' : task.kind === 'rename' ? `Rename “${folderLabel(task.folder)}”` : `Move “${folderLabel(task.folder)}”`;
-  const action = task.kind === 'create' ? 'Create' : task.kind === 'rename' ? 'Rename' : 'Move';
+  const title =
+    task.kind === 'create' ? (
+      t('dialog.newFolder')
+    ) : (
+      <Trans t={t} i18nKey={task.kind === 'rename' ? 'dialog.renameTitle' : 'dialog.moveTitle'} values={{ name: folderLabel(task.folder) }} components={NAME_PARTS} />
+    );
+  const action = {
+    create: { idle: t('dialog.create'), busy: t('dialog.creating') },
+    rename: { idle: t('dialog.rename'), busy: t('dialog.renaming') },
+    move: { idle: t('dialog.move'), busy: t('dialog.moving') },
+  }[task.kind];
 
   async function submit(event: React.SyntheticEvent): Promise<void> {
     event.preventDefault();
@@ -108,10 +119,11 @@ function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { ki
         <h2 id={titleId}>{title}</h2>
         {task.kind !== 'move' && (
           <p className="folder-field">
-            <label htmlFor={nameId}>Name</label>
+            <label htmlFor={nameId}>{t('dialog.name')}</label>
             <input
               id={nameId}
               type="text"
+              dir="auto"
               autoFocus
               value={name}
               aria-invalid={showProblem}
@@ -125,7 +137,7 @@ function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { ki
         )}
         {task.kind !== 'rename' && (
           <p className="folder-field">
-            <label htmlFor={placeId}>{task.kind === 'create' ? 'Create in' : 'Move into'}</label>
+            <label htmlFor={placeId}>{t(task.kind === 'create' ? 'dialog.createIn' : 'dialog.moveInto')}</label>
             <select
               id={placeId}
               autoFocus={task.kind === 'move'}
@@ -135,9 +147,9 @@ function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { ki
                 setError(undefined);
               }}
             >
-              <option value="">Top level</option>
+              <option value="">{t('dialog.topLevel')}</option>
               {places.map((f) => (
-                <option key={f.path} value={f.path}>
+                <option key={f.path} value={f.path} dir="auto">
                   {'\u2003'.repeat(depthOf(f))}
                   {folderLabel(f)}
                 </option>
@@ -152,15 +164,15 @@ function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { ki
         )}
         {error && (
           <p role="alert" className="accounts-error">
-            {error.userText}
+            {errorText(error)}
           </p>
         )}
         <div className="dialog-buttons">
           <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
+            {t('common:cancel')}
           </button>
           <button type="submit" disabled={busy || unchanged || (touched && problem !== undefined)}>
-            {busy ? `${action}…` : action}
+            {busy ? action.busy : action.idle}
           </button>
         </div>
       </form>
@@ -175,6 +187,7 @@ function depthOf(folder: CachedFolder): number {
 
 /** The confirmation before a folder goes, saying how much mail goes with it and where. */
 function DeleteFolder({ accountId, folder, onClose, onDone }: { accountId: string; folder: CachedFolder; onClose: () => void; onDone: (path: string | undefined) => void }): React.JSX.Element {
+  const { t } = useTranslation(['folders', 'common']);
   const admin = useFolderAdmin();
   const titleId = useId();
   const textId = useId();
@@ -205,36 +218,31 @@ function DeleteFolder({ accountId, folder, onClose, onDone }: { accountId: strin
     }
   }
 
-  const what = plan === undefined ? 'its messages' : messages(plan.messages);
-  const subfolders = plan === undefined || plan.subfolders === 0 ? '' : ` and ${plan.subfolders === 1 ? '1 subfolder' : `${plan.subfolders} subfolders`}`;
+  const what = plan === undefined ? t('delete.itsMessages') : t('delete.messages', { count: plan.messages });
+  const contents = plan === undefined || plan.subfolders === 0 ? what : t('delete.withSubfolders', { messages: what, count: plan.subfolders });
+  const trash = plan?.trashName ?? t('trash');
   return (
     <Modal labelledBy={titleId} describedBy={textId} role="alertdialog" className="folder-dialog" onClose={onClose}>
-      <h2 id={titleId}>Delete “{name}”?</h2>
+      <h2 id={titleId}>
+        <Trans t={t} i18nKey="delete.title" values={{ name }} components={NAME_PARTS} />
+      </h2>
       <div id={textId}>
-        {plan?.into === 'forever' ? (
-          <p>
-            “{name}” is deleted for good with {what}
-            {subfolders}. This cannot be undone.
-          </p>
-        ) : (
-          <p>
-            “{name}” moves to {plan?.trashName ?? 'Trash'} with {what}
-            {subfolders}. You can still open it there; deleting it from {plan?.trashName ?? 'Trash'} removes it for good.
-          </p>
-        )}
+        <p>
+          <Trans t={t} i18nKey={plan?.into === 'forever' ? 'delete.forever' : 'delete.toTrash'} values={{ name, trash, contents }} components={NAME_PARTS} />
+        </p>
       </div>
       {error && (
         <p role="alert" className="accounts-error">
-          {error.userText}
+          {errorText(error)}
         </p>
       )}
       <div className="dialog-buttons">
         {/* First, so that Enter on opening cancels rather than deletes. */}
         <button type="button" autoFocus onClick={onClose} disabled={busy}>
-          Cancel
+          {t('common:cancel')}
         </button>
         <button type="button" className="accounts-danger" onClick={() => void remove()} disabled={busy || plan === undefined}>
-          {busy ? 'Deleting…' : plan?.into === 'forever' ? 'Delete for good' : `Move to ${plan?.trashName ?? 'Trash'}`}
+          {busy ? t('delete.deleting') : plan?.into === 'forever' ? t('delete.forGood') : t('delete.moveToTrash', { trash })}
         </button>
       </div>
     </Modal>

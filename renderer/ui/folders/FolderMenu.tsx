@@ -1,5 +1,6 @@
 import { Ellipsis } from 'lucide-react';
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CachedFolder } from '../../db/schema';
 import { Icon } from '../icon';
 import { folderLabel } from './FolderDialog';
@@ -23,6 +24,7 @@ export function FolderMenu({
   onOpenChange: (open: boolean) => void;
   onTask: (task: FolderTask) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation('folders');
   const menu = useRef<HTMLUListElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const name = folderLabel(folder);
@@ -54,7 +56,7 @@ export function FolderMenu({
         type="button"
         role="menuitem"
         disabled={disabled}
-        title={disabled ? 'A special folder keeps its name and place' : undefined}
+        title={disabled ? t('menu.protected') : undefined}
         onClick={() => {
           close(false);
           onTask(task);
@@ -78,18 +80,18 @@ export function FolderMenu({
         className="folder-actions"
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-label={`Folder actions for ${name}`}
-        title={`Folder actions for ${name}`}
+        aria-label={t('menu.label', { name })}
+        title={t('menu.label', { name })}
         onClick={() => onOpenChange(!open)}
       >
         <Icon icon={Ellipsis} />
       </button>
       {open && (
-        <ul ref={menu} role="menu" aria-label={`Folder actions for ${name}`} className="menu" onKeyDown={onKeyDown}>
-          {item('New subfolder…', { kind: 'create', accountId: folder.accountId, parent: folder.path })}
-          {item('Rename…', { kind: 'rename', accountId: folder.accountId, folder }, protectedFolder)}
-          {item('Move to…', { kind: 'move', accountId: folder.accountId, folder }, protectedFolder)}
-          {item('Delete…', { kind: 'delete', accountId: folder.accountId, folder }, protectedFolder)}
+        <ul ref={menu} role="menu" aria-label={t('menu.label', { name })} className="menu" onKeyDown={onKeyDown}>
+          {item(t('menu.newSubfolder'), { kind: 'create', accountId: folder.accountId, parent: folder.path })}
+          {item(t('menu.rename'), { kind: 'rename', accountId: folder.accountId, folder }, protectedFolder)}
+          {item(t('menu.move'), { kind: 'move', accountId: folder.accountId, folder }, protectedFolder)}
+          {item(t('menu.delete'), { kind: 'delete', accountId: folder.accountId, folder }, protectedFolder)}
         </ul>
       )}
     </div>

@@ -1,8 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { TransferSkipped } from '../../../shared/contract';
 import { TwinboxError } from '../../../shared/errors';
 import type { Account } from '../../../shared/model';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Modal } from '../accounts/fields';
 import { downloadBytes } from '../reader/bytes';
@@ -10,7 +12,7 @@ import { describeCount, exportFolders, newOperationId, pickedFiles, runExport, r
 
 type Run =
   | { kind: 'idle' }
-  | { kind: 'running'; id: string; what: string; processed: number; total: number | null }
+  | { kind: 'running'; id: string; what: 'exporting' | 'uploading' | 'importing'; processed: number; total: number | null }
   | { kind: 'done'; text: string; skipped: TransferSkipped[] }
   | { kind: 'failed'; error: TwinboxError };
 
@@ -28,6 +30,7 @@ function failureOf(error: unknown): TwinboxError {
  */
 export function MailboxTransferDialog({ account, onClose }: { account: Account; onClose: () => void }): React.JSX.Element {
   const { client, db, engine } = useApp();
+  const { t } = useTranslation(['folders', 'common']);
   const titleId = useId();
   const folders = useLiveQuery(() => db.folders.where('accountId').equals(account.id).toArray(), [account.id]) ?? [];
   const [host, setHost] = useState<'electron' | 'web'>();
@@ -60,7 +63,7 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
     running.current = id;
     try {
       if (mode === 'export') {
-        setRun({ kind: 'running', id, what: 'Exporting', processed: 0, total: null });
+        setRun({ kind: 'running', id, what: 'exporting', processed: 0, total: null });
         const paths = scope === WHOLE_ACCOUNT ? selectable.map((folder) => folder.path) : [scope];
         const chosen = await exportFolders(db, account.id, paths);
         const name = scope === WHOLE_ACCOUNT ? account.name : (selectable.find((folder) => folder.path === scope)?.name ?? scope);
@@ -68,25 +71,27 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
         if (result.kind === 'download') downloadBytes(result.filename, result.content);
         setRun(
           result.kind === 'saved'
-            ? { kind: 'done', text: `Exported ${describeCount(result.messages)} to ${result.path}.`, skipped: result.skipped }
+            ? { kind: 'done', text: t('transfer.exported', { count: result.messages, path: result.path }), skipped: result.skipped }
             : result.kind === 'cancelled'
-              ? { kind: 'done', text: 'Export cancelled: nothing was written.', skipped: [] }
-              : { kind: 'done', text: 'Exported.', skipped: [] },
+              ? { kind: 'done', text: t('transfer.exportCancelled'), skipped: [] }
+              : { kind: 'done', text: t('transfer.exportedDownload'), skipped: [] },
         );
         return;
       }
       const upload = host !== 'electron';
       if (upload) {
-        setRun({ kind: 'running', id, what: 'Sending the files to Twinbox', processed: 0, total: null });
-        await uploadFiles(client, id, pickedFiles(picked, source === 'maildir'), (sent, total) => setRun({ kind: 'running', id, what: 'Sending the files to Twinbox', processed: Math.round((sent / Math.max(total, 1)) * 100), total: 100 }));
+        setRun({ kind: 'running', id, what: 'uploading', processed: 0, total: null });
+        await uploadFiles(client, id, pickedFiles(picked, source === 'maildir'), (sent, total) => setRun({ kind: 'running', id, what: 'uploading', processed: Math.round((sent / Math.max(total, 1)) * 100), total: 100 }));
       }
-      setRun({ kind: 'running', id, what: 'Importing', processed: 0, total: null });
+      setRun({ kind: 'running', id, what: 'importing', processed: 0, total: null });
       const result = await runImport(
         { client, engine },
         { importId: id, accountId: account.id, folder: target, protocol: account.protocol, source: upload ? 'upload' : source, quoting: mboxo ? 'mboxo' : 'mboxrd' },
       );
-      const skipped = result.skipped.length === 0 ? '' : `; ${describeCount(result.skipped.length)} skipped (listed below)`;
-      setRun({ kind: 'done', text: `${result.cancelled ? 'Import stopped: ' : ''}Imported ${describeCount(result.imported)}${skipped}.`, skipped: result.skipped });
+      const messages = describeCount(result.imported);
+      const imported =
+        result.skipped.length === 0 ? t('transfer.imported', { messages }) : t('transfer.importedSkipped', { messages, skipped: describeCount(result.skipped.length) });
+      setRun({ kind: 'done', text: result.cancelled ? t('transfer.importStopped', { result: imported }) : imported, skipped: result.skipped });
     } catch (error) {
       setRun({ kind: 'failed', error: failureOf(error) });
     } finally {
@@ -102,78 +107,79 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
 
   return (
     <Modal labelledBy={titleId} className="transfer-dialog" onClose={() => (busy ? undefined : onClose())}>
-      <h2 id={titleId}>Export or import mail: {account.name}</h2>
+      <h2 id={titleId}>{t('transfer.title', { account: account.name })}</h2>
       <fieldset disabled={busy}>
-        <legend>What to do</legend>
+        <legend>{t('transfer.whatToDo')}</legend>
         <label>
-          <input type="radio" name="transfer-mode" checked={mode === 'export'} onChange={() => setMode('export')} /> Export
+          <input type="radio" name="transfer-mode" checked={mode === 'export'} onChange={() => setMode('export')} /> {t('transfer.export')}
         </label>
         <label>
-          <input type="radio" name="transfer-mode" checked={mode === 'import'} onChange={() => setMode('import')} /> Import
+          <input type="radio" name="transfer-mode" checked={mode === 'import'} onChange={() => setMode('import')} /> {t('transfer.import')}
         </label>
       </fieldset>
       {mode === 'export' ? (
         <fieldset disabled={busy}>
-          <legend>Export</legend>
+          <legend>{t('transfer.exportLegend')}</legend>
           <label>
-            Mail{' '}
+            {t('transfer.mail')}{' '}
             <select value={scope} onChange={(event) => setScope(event.target.value)}>
-              <option value={WHOLE_ACCOUNT}>The whole account</option>
+              <option value={WHOLE_ACCOUNT}>{t('transfer.wholeAccount')}</option>
               {selectable.map((folder) => (
-                <option key={folder.path} value={folder.path}>
+                <option key={folder.path} value={folder.path} dir="auto">
                   {folder.path}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            <input type="radio" name="transfer-format" checked={format === 'mbox'} onChange={() => setFormat('mbox')} /> mbox (one file per folder)
+            <input type="radio" name="transfer-format" checked={format === 'mbox'} onChange={() => setFormat('mbox')} /> {t('transfer.mbox')}
           </label>
           <label>
-            <input type="radio" name="transfer-format" checked={format === 'maildir'} onChange={() => setFormat('maildir')} /> Maildir (one file per message, flags kept)
+            <input type="radio" name="transfer-format" checked={format === 'maildir'} onChange={() => setFormat('maildir')} /> {t('transfer.maildir')}
           </label>
           <p className="transfer-note">
-            {account.protocol === 'pop3'
-              ? 'This computer holds the only copy of this account’s mail: the export has all of it.'
-              : 'Messages not yet on this computer are fetched from the server first.'}
+            {t(account.protocol === 'pop3' ? 'transfer.onlyCopy' : 'transfer.fetchedFirst')}
           </p>
         </fieldset>
       ) : (
         <fieldset disabled={busy}>
-          <legend>Import</legend>
+          <legend>{t('transfer.importLegend')}</legend>
           <label>
-            Into{' '}
+            {t('transfer.into')}{' '}
             <select value={target} onChange={(event) => setTarget(event.target.value)}>
               {selectable.map((folder) => (
-                <option key={folder.path} value={folder.path}>
+                <option key={folder.path} value={folder.path} dir="auto">
                   {folder.path}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            <input type="radio" name="transfer-source" checked={source === 'files'} onChange={() => setSource('files')} /> .eml or mbox files (Thunderbird’s local folders too)
+            <input type="radio" name="transfer-source" checked={source === 'files'} onChange={() => setSource('files')} /> {t('transfer.files')}
           </label>
           <label>
-            <input type="radio" name="transfer-source" checked={source === 'maildir'} onChange={() => setSource('maildir')} /> A Maildir folder
+            <input type="radio" name="transfer-source" checked={source === 'maildir'} onChange={() => setSource('maildir')} /> {t('transfer.maildirFolder')}
           </label>
           {host !== 'electron' && (
             <input
               type="file"
-              aria-label={source === 'maildir' ? 'Maildir folder to import' : 'Files to import'}
+              aria-label={t(source === 'maildir' ? 'transfer.pickMaildir' : 'transfer.pickFiles')}
               multiple
               {...(source === 'maildir' ? { webkitdirectory: '' } : {})}
               onChange={(event) => setPicked([...(event.target.files ?? [])])}
             />
           )}
           <label>
-            <input type="checkbox" checked={mboxo} onChange={(event) => setMboxo(event.target.checked)} /> The mbox is mboxo: keep “&gt;From” lines as they are
+            <input type="checkbox" checked={mboxo} onChange={(event) => setMboxo(event.target.checked)} /> {t('transfer.mboxo')}
           </label>
         </fieldset>
       )}
       {run.kind === 'running' && (
         <div className="transfer-progress" role="status">
-          {run.what}… {run.total === null ? describeCount(run.processed) : `${run.processed} of ${run.total}`}
+          {t('transfer.progress', {
+            what: t(`transfer.${run.what}`),
+            amount: run.total === null ? describeCount(run.processed) : t('transfer.progressOf', { processed: run.processed, total: run.total }),
+          })}
           <progress max={run.total ?? undefined} value={run.total === null ? undefined : run.processed} />
         </div>
       )}
@@ -182,12 +188,13 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
           <p>{run.text}</p>
           {run.skipped.length > 0 && (
             <>
-              <p>Skipped:</p>
-              <ul className="transfer-skipped" aria-label="Skipped messages">
+              <p>{t('transfer.skipped')}</p>
+              <ul className="transfer-skipped" aria-label={t('transfer.skippedList')}>
                 {run.skipped.map((entry) => (
                   <li key={`${entry.source}\u0000${entry.index}`}>
-                    {entry.source}, message {entry.index}
-                    {entry.label === null ? '' : ` (${entry.label})`}: {entry.reason}
+                    {entry.label === null
+                      ? t('transfer.skippedEntry', { source: entry.source, index: entry.index, reason: entry.reason })
+                      : t('transfer.skippedEntryLabelled', { source: entry.source, index: entry.index, label: entry.label, reason: entry.reason })}
                   </li>
                 ))}
               </ul>
@@ -197,21 +204,21 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
       )}
       {run.kind === 'failed' && (
         <p role="alert" className="accounts-error">
-          {run.error.userText}
+          {errorText(run.error)}
         </p>
       )}
       <div className="dialog-buttons">
         {busy ? (
           <button type="button" onClick={cancel}>
-            Cancel {mode === 'export' ? 'export' : 'import'}
+            {t(mode === 'export' ? 'transfer.cancelExport' : 'transfer.cancelImport')}
           </button>
         ) : (
           <button type="button" onClick={onClose}>
-            Close
+            {t('common:close')}
           </button>
         )}
         <button type="button" className="primary" disabled={!canStart} onClick={() => void start()}>
-          {mode === 'export' ? 'Export…' : 'Import…'}
+          {t(mode === 'export' ? 'transfer.startExport' : 'transfer.startImport')}
         </button>
       </div>
     </Modal>

@@ -1,7 +1,9 @@
 import { Download } from 'lucide-react';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { TwinboxError } from '../../../shared/errors';
 import type { MessageKey } from '../../db/writer';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Icon } from '../icon';
 import { downloadBytes } from '../reader/bytes';
@@ -13,6 +15,7 @@ import { newOperationId, runExport } from './transfer';
  */
 export function SaveEmlButton({ messageKey, subject }: { messageKey: MessageKey; subject: string }): React.JSX.Element {
   const { client } = useApp();
+  const { t } = useTranslation('folders');
   const [state, setState] = useState<{ kind: 'idle' | 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; error: TwinboxError }>({ kind: 'idle' });
 
   async function save(): Promise<void> {
@@ -23,7 +26,7 @@ export function SaveEmlButton({ messageKey, subject }: { messageKey: MessageKey;
         exportId: newOperationId(),
         accountId,
         format: 'eml',
-        name: subject.trim() === '' ? 'message' : subject.trim().slice(0, 100),
+        name: subject.trim() === '' ? t('eml.defaultName') : subject.trim().slice(0, 100),
         folders: [{ folder, messages: [{ serverId, flags: [], receivedAt: null }] }],
       });
       if (result.kind === 'download') downloadBytes(result.filename, result.content);
@@ -37,10 +40,10 @@ export function SaveEmlButton({ messageKey, subject }: { messageKey: MessageKey;
     <>
       <button type="button" onClick={() => void save()} disabled={state.kind === 'saving'}>
         <Icon icon={Download} />
-        Save as .eml
+        {t('eml.save')}
       </button>
-      {state.kind === 'saved' && <span role="status">Saved to {state.path}</span>}
-      {state.kind === 'failed' && <span role="alert">{state.error.userText}</span>}
+      {state.kind === 'saved' && <span role="status">{t('eml.saved', { path: state.path })}</span>}
+      {state.kind === 'failed' && <span role="alert">{errorText(state.error)}</span>}
     </>
   );
 }

@@ -6,6 +6,7 @@
 import type { ExportResult, ImportResult } from '../../../shared/contract';
 import type { TwinboxDatabase } from '../../db/schema';
 import type { TwinboxClient } from '../../ipc/twinbox-client';
+import { t } from '../../i18n';
 import type { SyncEngine } from '../../sync/engine';
 
 export interface ExportFolder {
@@ -95,6 +96,7 @@ export async function runImport(
   return result;
 }
 
+/** "1 message", "1,234 messages": a number of messages in the interface's language. */
 export function describeCount(count: number): string {
-  return count === 1 ? '1 message' : `${count} messages`;
+  return t('folders:transfer.messages', { count });
 }

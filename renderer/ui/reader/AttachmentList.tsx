@@ -1,16 +1,16 @@
 import { Download, Paperclip } from 'lucide-react';
 import { useState } from 'react';
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
-import type { ErrorCode } from '../../../shared/errors';
+import { useTranslation } from 'react-i18next';
 import { safeFileName } from '../../../shared/file-names';
 import type { AttachmentInfo } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { byteSize } from '../format';
 import { Icon } from '../icon';
 import { downloadBytes } from './bytes';
 
-type SaveState = { kind: 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; code: ErrorCode };
+type SaveState = { kind: 'saving' } | { kind: 'saved'; path: string } | { kind: 'failed'; error: unknown };
 
 /**
  * The message's files, each with a button to save it. Main finds the bytes
@@ -19,6 +19,7 @@ type SaveState = { kind: 'saving' } | { kind: 'saved'; path: string } | { kind: 
  * hands the bytes back for the browser to download.
  */
 export function AttachmentList({ attachments, messageKey }: { attachments: readonly AttachmentInfo[]; messageKey: MessageKey }): React.JSX.Element {
+  const { t } = useTranslation('mail');
   const { client } = useApp();
   const [states, setStates] = useState<ReadonlyMap<string, SaveState>>(new Map());
   const set = (id: string, state: SaveState | undefined): void =>
@@ -43,12 +44,12 @@ export function AttachmentList({ attachments, messageKey }: { attachments: reado
         set(attachment.id, undefined);
       }
     } catch (error) {
-      set(attachment.id, { kind: 'failed', code: error instanceof TwinboxError ? error.code : 'INTERNAL' });
+      set(attachment.id, { kind: 'failed', error });
     }
   }
 
   return (
-    <section aria-label="Attachments" className="attachments">
+    <section aria-label={t('attachments.label')} className="attachments">
       <ul>
         {attachments.map((attachment) => {
           const state = states.get(attachment.id);
@@ -57,21 +58,23 @@ export function AttachmentList({ attachments, messageKey }: { attachments: reado
           return (
             <li key={attachment.id} className="attachment">
               <Icon icon={Paperclip} size={14} className="attachment-icon" />
-              <span className="attachment-name">{name}</span>{' '}
+              <span className="attachment-name" dir="auto">
+                {name}
+              </span>{' '}
               <span className="attachment-type">{attachment.contentType}</span>{' '}
               <span className="size">{byteSize(attachment.size)}</span>{' '}
               <button type="button" disabled={state?.kind === 'saving'} onClick={() => void save(attachment)}>
                 <Icon icon={Download} size={14} />
-                <span className="attachment-save">Save {name}</span>
+                <span className="attachment-save">{t('attachments.save', { name })}</span>
               </button>
               {state?.kind === 'saved' && (
                 <span role="status" className="attachment-status">
-                  Saved to {state.path}
+                  {t('attachments.saved', { path: state.path })}
                 </span>
               )}
               {state?.kind === 'failed' && (
                 <span role="alert" className="attachment-status error-text">
-                  {ERROR_TEXT[state.code]}
+                  {errorText(state.error)}
                 </span>
               )}
             </li>

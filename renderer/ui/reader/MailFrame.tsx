@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { FRAME_SANDBOX } from './mail-html';
 
 /**
@@ -15,5 +16,6 @@ import { FRAME_SANDBOX } from './mail-html';
  * removing the old frame discards whatever it was still loading.
  */
 export function MailFrame({ document }: { document: string }): React.JSX.Element {
-  return <iframe key={document} className="mail-frame" title="Message text" sandbox={FRAME_SANDBOX} srcDoc={document} referrerPolicy="no-referrer" tabIndex={0} />;
+  const { t } = useTranslation('mail');
+  return <iframe key={document} className="mail-frame" title={t('content.text')} sandbox={FRAME_SANDBOX} srcDoc={document} referrerPolicy="no-referrer" tabIndex={0} />;
 }

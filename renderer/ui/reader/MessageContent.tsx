@@ -1,9 +1,11 @@
 import { FileText, Printer } from 'lucide-react';
 import { useState } from 'react';
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import { useTranslation } from 'react-i18next';
+import { TwinboxError } from '../../../shared/errors';
 import type { MessageBody } from '../../../shared/model';
 import type { CachedMessage } from '../../db/schema';
 import type { MessageKey } from '../../db/writer';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Icon } from '../icon';
 import { AttachmentList } from './AttachmentList';
@@ -34,10 +36,12 @@ export function MessageContent({
   sender: string | undefined;
   senderAllowed: boolean;
 }): React.JSX.Element {
+  const { t } = useTranslation('mail');
   const { client, engine } = useApp();
   const [preferText, setPreferText] = useState(false);
   const [printout, setPrintout] = useState<string | undefined>();
-  const [printProblem, setPrintProblem] = useState<string | undefined>();
+  // The failure itself, not its sentence: the sentence follows the language shown.
+  const [printProblem, setPrintProblem] = useState<{ error: unknown } | undefined>();
   // Anyone can write any From address: "always" is the user's word for mail that really comes from it, so it
   // applies only when the receiving server vouched for this very address (main says which messages show that).
   const verification = body.senderVerification;
@@ -60,27 +64,27 @@ export function MessageContent({
   /** Prints what the reader shows (the HTML as sanitised here, or the text), under the message's headers. */
   async function print(): Promise<void> {
     setPrintProblem(undefined);
-    const printed = printDocument(message, showHtml ? { html: prepared.document } : { text: hasText ? (body.text ?? '') : 'This message has no text.' });
+    const printed = printDocument(message, showHtml ? { html: prepared.document } : { text: hasText ? (body.text ?? '') : t('content.noText') });
     try {
       await client.call('app.print', { document: printed });
     } catch (error) {
       // The browser host has no print window of its own: the page prints its print view instead.
       if (error instanceof TwinboxError && error.code === 'NOT_SUPPORTED') setPrintout(printed);
-      else setPrintProblem(error instanceof TwinboxError ? error.userText : ERROR_TEXT.INTERNAL);
+      else setPrintProblem({ error });
     }
   }
 
   return (
     <>
-      <div className="reader-actions" role="group" aria-label="Message view">
+      <div className="reader-actions" role="group" aria-label={t('content.actions')}>
         <button type="button" onClick={() => void print()}>
           <Icon icon={Printer} />
-          Print…
+          {t('content.print')}
         </button>
         {prepared !== undefined && hasText && (
           <button type="button" aria-pressed={preferText} onClick={() => setPreferText((value) => !value)}>
             <Icon icon={FileText} />
-            Show plain text
+            {t('content.plainText')}
           </button>
         )}
         <SourceDialog messageKey={messageKey} />
@@ -88,7 +92,7 @@ export function MessageContent({
       </div>
       {printProblem && (
         <p role="alert" className="error-text">
-          Could not print: {printProblem}
+          {t('content.printFailed', { error: errorText(printProblem.error) })}
         </p>
       )}
       {printout !== undefined && <PrintView document={printout} onClose={() => setPrintout(undefined)} />}
@@ -106,11 +110,13 @@ export function MessageContent({
       {showHtml ? (
         <MailFrame document={prepared.document} />
       ) : hasText ? (
-        <section className="body" aria-label="Message text">
-          <pre className="plain-body">{body.text}</pre>
+        <section className="body" aria-label={t('content.text')}>
+          <pre className="plain-body" dir="auto">
+            {body.text}
+          </pre>
         </section>
       ) : (
-        <p className="empty">This message has no text.</p>
+        <p className="empty">{t('content.noText')}</p>
       )}
       {showHtml && prepared.links.length > 0 && <LinkList links={prepared.links} />}
       {files.length > 0 && <AttachmentList attachments={files} messageKey={messageKey} />}
@@ -120,14 +126,19 @@ export function MessageContent({
 
 /** Where each link in the message goes, readable without a mouse (the frame shows it on hover only). */
 function LinkList({ links }: { links: readonly MailLink[] }): React.JSX.Element {
+  const { t } = useTranslation('mail');
   return (
     <details className="mail-links">
-      <summary>Links in this message ({links.length})</summary>
-      <p className="muted">Links are not opened from messages; this is where each one leads.</p>
+      <summary>{t('content.links', { count: links.length })}</summary>
+      <p className="muted">{t('content.linksNote')}</p>
       <ul>
         {links.map((link, i) => (
           <li key={i}>
-            {link.text !== link.href && <>{link.text}: </>}
+            {link.text !== link.href && (
+              <>
+                <span dir="auto">{link.text}</span>:{' '}
+              </>
+            )}
             <span className="link-target">{link.href}</span>
           </li>
         ))}

@@ -1,33 +1,35 @@
+import { useTranslation } from 'react-i18next';
 import type { CachedMessage } from '../../db/schema';
 import { addressList, fullDate, senderName } from '../format';
 
 /** Subject, sender, recipients and date; and whether the message carries a signature. */
 export function MessageHeader({ message, signed }: { message: CachedMessage; signed: boolean }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   return (
     <header className="reader-header">
-      <h2>{message.subject || '(no subject)'}</h2>
+      <h2 dir="auto">{message.subject || t('common:noSubject')}</h2>
       <dl>
-        <dt>From</dt>
-        <dd>{addressList(message.from) || senderName(message.from)}</dd>
+        <dt>{t('header.from')}</dt>
+        <dd dir="auto">{addressList(message.from) || senderName(message.from)}</dd>
         {message.to.length > 0 && (
           <>
-            <dt>To</dt>
-            <dd>{addressList(message.to)}</dd>
+            <dt>{t('header.to')}</dt>
+            <dd dir="auto">{addressList(message.to)}</dd>
           </>
         )}
         {message.cc.length > 0 && (
           <>
-            <dt>Cc</dt>
-            <dd>{addressList(message.cc)}</dd>
+            <dt>{t('header.cc')}</dt>
+            <dd dir="auto">{addressList(message.cc)}</dd>
           </>
         )}
-        <dt>Date</dt>
+        <dt>{t('header.date')}</dt>
         <dd>{fullDate(message.sortDate)}</dd>
       </dl>
       {signed && (
         // The signature part is not a file to save; what it means is that the message is signed (not yet checked here).
         <p className="signed">
-          <span className="signed-badge">Signed</span> The signature is not checked by Twinbox.
+          <span className="signed-badge">{t('header.signed')}</span> {t('header.notChecked')}
         </p>
       )}
     </header>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { createPortal } from 'react-dom';
+import { useTranslation } from 'react-i18next';
 import { FRAME_SANDBOX } from './mail-html';
 
 /**
@@ -9,6 +10,7 @@ import { FRAME_SANDBOX } from './mail-html';
  * this view. The document runs and loads nothing, as in the reading frame.
  */
 export function PrintView({ document: printout, onClose }: { document: string; onClose: () => void }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const printButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -22,20 +24,20 @@ export function PrintView({ document: printout, onClose }: { document: string; o
       className="print-view"
       role="dialog"
       aria-modal="true"
-      aria-label="Print preview"
+      aria-label={t('printView.label')}
       onKeyDown={(event) => {
         if (event.key === 'Escape') onClose();
       }}
     >
       <div className="print-view-actions">
         <button ref={printButton} type="button" className="primary" onClick={() => window.print()}>
-          Print
+          {t('printView.print')}
         </button>
         <button type="button" onClick={onClose}>
-          Close
+          {t('common:close')}
         </button>
       </div>
-      <iframe className="print-frame" title="Message to print" sandbox={FRAME_SANDBOX} srcDoc={printout} referrerPolicy="no-referrer" />
+      <iframe className="print-frame" title={t('printView.frame')} sandbox={FRAME_SANDBOX} srcDoc={printout} referrerPolicy="no-referrer" />
     </div>,
     window.document.body,
   );

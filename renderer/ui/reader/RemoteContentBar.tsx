@@ -1,9 +1,6 @@
-import { ERROR_TEXT } from '../../../shared/errors';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n';
 import type { RemoteState } from './use-mail-content';
-
-function pictures(count: number): string {
-  return count === 1 ? '1 remote image' : `${count} remote images`;
-}
 
 /**
  * What became of the message's remote pictures, and the two ways to see
@@ -21,32 +18,31 @@ export function RemoteContentBar(props: {
   onLoad: () => void;
   onAlways: (allow: boolean) => void;
 }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { blocked, state, sender, senderAllowed, senderVerified } = props;
   return (
-    <section className="remote-bar" aria-label="Remote images">
+    <section className="remote-bar" aria-label={t('remote.label')}>
       {state.kind === 'blocked' && (
         <>
-          <p>{pictures(blocked)} {blocked === 1 ? 'was' : 'were'} blocked, so the sender cannot see that you opened this message.</p>
+          <p>{t('remote.blocked', { count: blocked })}</p>
           <button type="button" onClick={props.onLoad}>
-            Load images
+            {t('remote.load')}
           </button>
         </>
       )}
-      {state.kind === 'loading' && <p role="status">Loading remote images…</p>}
-      {state.kind === 'loaded' && (
-        <p role="status">{state.failed === 0 ? 'Remote images are shown.' : `${pictures(state.failed)} could not be loaded.`}</p>
-      )}
+      {state.kind === 'loading' && <p role="status">{t('remote.loading')}</p>}
+      {state.kind === 'loaded' && <p role="status">{state.failed === 0 ? t('remote.shown') : t('remote.failed', { count: state.failed })}</p>}
       {state.kind === 'failed' && (
         <p role="alert">
-          {ERROR_TEXT[state.error.code]}{' '}
+          {errorText(state.error)}{' '}
           <button type="button" onClick={props.onLoad}>
-            Try again
+            {t('common:tryAgain')}
           </button>
         </p>
       )}
       {sender !== undefined && senderVerified && (
         <button type="button" aria-pressed={senderAllowed} onClick={() => props.onAlways(!senderAllowed)}>
-          Always load images from {sender}
+          {t('remote.always', { sender })}
         </button>
       )}
       {/*
@@ -56,10 +52,7 @@ export function RemoteContentBar(props: {
        * message that shows it comes from the sender, and takes it back there.
        */}
       {sender !== undefined && !senderVerified && (
-        <p className="sender-unverified">
-          Sender not verified: nothing shows that this message really comes from {sender}, so its images are loaded only when you ask
-          {senderAllowed ? `, although you chose to always load images from ${sender}` : ''}.
-        </p>
+        <p className="sender-unverified">{senderAllowed ? t('remote.unverifiedAllowed', { sender }) : t('remote.unverified', { sender })}</p>
       )}
     </section>
   );

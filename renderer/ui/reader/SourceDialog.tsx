@@ -1,7 +1,9 @@
 import { Code } from 'lucide-react';
 import { useId, useRef, useState } from 'react';
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import { useTranslation } from 'react-i18next';
+import { TwinboxError } from '../../../shared/errors';
 import type { MessageKey } from '../../db/writer';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Icon } from '../icon';
 import { sourceText } from './bytes';
@@ -16,6 +18,7 @@ const MAX_SHOWN_BYTES = 5 * 1024 * 1024;
  * computer's message store (or the server, for an IMAP message not stored).
  */
 export function SourceDialog({ messageKey }: { messageKey: MessageKey }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const { client } = useApp();
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -38,31 +41,31 @@ export function SourceDialog({ messageKey }: { messageKey: MessageKey }): React.
     <>
       <button type="button" onClick={() => void open()}>
         <Icon icon={Code} />
-        View source
+        {t('source.button')}
       </button>
       <dialog ref={dialog} aria-labelledby={titleId} className="dialog source-dialog" onClose={() => setState({ kind: 'closed' })}>
-        <h2 id={titleId}>Message source</h2>
+        <h2 id={titleId}>{t('source.title')}</h2>
         {state.kind === 'loading' && (
           <p role="status" className="loading">
-            Loading the source…
+            {t('source.loading')}
           </p>
         )}
         {state.kind === 'failed' && (
           <p role="alert" className="error-bar">
-            {ERROR_TEXT[state.error.code]}
+            {errorText(state.error)}
           </p>
         )}
         {state.kind === 'shown' && (
           <>
-            {state.truncatedFrom !== undefined && <p className="loading">The first 5 MB of this {Math.round(state.truncatedFrom / (1024 * 1024))} MB message.</p>}
+            {state.truncatedFrom !== undefined && <p className="loading">{t('source.truncated', { size: Math.round(state.truncatedFrom / (1024 * 1024)) })}</p>}
             {/* Focusable so that the keyboard can scroll it. */}
-            <pre className="message-source" tabIndex={0} aria-label="Message source text">
+            <pre className="message-source" tabIndex={0} aria-label={t('source.text')}>
               {state.text}
             </pre>
           </>
         )}
         <form method="dialog" className="dialog-buttons">
-          <button type="submit">Close</button>
+          <button type="submit">{t('common:close')}</button>
         </form>
       </dialog>
     </>

@@ -114,6 +114,10 @@ export function prepareMailHtml(html: string, sources: ImageSources): PreparedHt
       output.body.replaceWith(output.importNode(body, true));
     }
   }
+  // A message that says nothing of its direction reads as its first words do: Arabic or Hebrew right to left, in a
+  // frame that does not take the interface's left to right. A direction the message gives is kept.
+  const bodyDir = output.body.getAttribute('dir')?.toLowerCase();
+  if (!output.documentElement.hasAttribute('dir') && bodyDir !== 'ltr' && bodyDir !== 'rtl' && bodyDir !== 'auto') output.body.dir = 'auto';
   return {
     document: `<!DOCTYPE html>\n${output.documentElement.outerHTML}`,
     remoteImages: [...references.remote],

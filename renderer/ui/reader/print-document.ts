@@ -4,6 +4,7 @@
  * loads nothing and runs nothing (the reading frame's own policy).
  */
 import type { CachedMessage } from '../../db/schema';
+import { i18n, locale, t } from '../../i18n';
 import { addressList, fullDate, senderName } from '../format';
 import { FRAME_CSP } from './mail-html';
 
@@ -21,17 +22,17 @@ type PrintedMessage = Pick<CachedMessage, 'subject' | 'from' | 'to' | 'cc' | 'so
 /** The headers a printout carries, in the reader's words. */
 export function printedHeaders(message: PrintedMessage): [name: string, value: string][] {
   return [
-    ['From', addressList(message.from) || senderName(message.from)],
-    ...(message.to.length > 0 ? [['To', addressList(message.to)] as [string, string]] : []),
-    ...(message.cc.length > 0 ? [['Cc', addressList(message.cc)] as [string, string]] : []),
-    ['Date', fullDate(message.sortDate)],
+    [t('mail:header.from'), addressList(message.from) || senderName(message.from)],
+    ...(message.to.length > 0 ? [[t('mail:header.to'), addressList(message.to)] as [string, string]] : []),
+    ...(message.cc.length > 0 ? [[t('mail:header.cc'), addressList(message.cc)] as [string, string]] : []),
+    [t('mail:header.date'), fullDate(message.sortDate)],
   ];
 }
 
 /** `body`: the reader's sanitised document (mail-html.ts), or the message's text when it shows text. */
 export function printDocument(message: PrintedMessage, body: { html: string } | { text: string }): string {
   const page = 'html' in body ? new DOMParser().parseFromString(body.html, 'text/html') : document.implementation.createHTMLDocument('');
-  page.title = message.subject || '(no subject)';
+  page.title = message.subject || t('common:noSubject');
   // Set again here, so that a document not made by mail-html (the text) is held to the same policy.
   if (!page.head.querySelector('meta[http-equiv="Content-Security-Policy"]')) {
     const policy = page.createElement('meta');
@@ -45,13 +46,18 @@ export function printDocument(message: PrintedMessage, body: { html: string } | 
 
   const header = page.createElement('header');
   header.className = 'twinbox-print-header';
+  // The header reads in the interface's direction, whichever way the message's body reads; with a direction of its
+  // own it also stays out of the body's dir="auto", which goes by the body's first words.
+  header.dir = i18n.dir(locale());
   const title = page.createElement('h1');
-  title.textContent = message.subject || '(no subject)';
+  title.dir = 'auto';
+  title.textContent = message.subject || t('common:noSubject');
   const list = page.createElement('dl');
   for (const [name, value] of printedHeaders(message)) {
     const term = page.createElement('dt');
     term.textContent = name;
     const detail = page.createElement('dd');
+    detail.dir = 'auto';
     detail.textContent = value;
     list.append(term, detail);
   }
@@ -60,6 +66,7 @@ export function printDocument(message: PrintedMessage, body: { html: string } | 
   if ('text' in body) {
     const text = page.createElement('pre');
     text.className = 'twinbox-print-text';
+    text.dir = 'auto';
     text.textContent = body.text;
     page.body.append(text);
   }

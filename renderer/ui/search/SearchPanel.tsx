@@ -1,9 +1,11 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
+import { useTranslation } from 'react-i18next';
 import type { Account, AdapterCapabilities } from '../../../shared/model';
 import type { MessageKey } from '../../db/writer';
+import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
+import { formatNumber } from '../format';
 import { keyId } from '../selection';
 import type { FolderRef } from '../selection';
 import { searchLocally, textCoverage } from '../../db/local-search';
@@ -30,7 +32,7 @@ export function useSearch(query: string, folder: FolderRef | undefined): {
   const account = useLiveQuery(() => (accountId ? db.accounts.get(accountId) : undefined), [accountId]);
   const capabilities = useLiveQuery(async () => (accountId ? (await db.capabilities.get(accountId))?.capabilities : undefined), [accountId]);
   const coverage = useLiveQuery(() => (accountId ? textCoverage(db, accountId) : undefined), [accountId]);
-  const [server, setServer] = useState<{ query: string; folder: string; keys: MessageKey[] } | { query: string; error: string } | 'searching' | undefined>();
+  const [server, setServer] = useState<ServerSearch>();
 
   const serverKeys = server !== undefined && server !== 'searching' && 'keys' in server && server.query === query ? server.keys : [];
   const seen = new Set(local.keys.map(keyId));
@@ -47,8 +49,7 @@ export function useSearch(query: string, folder: FolderRef | undefined): {
       if (present.some((row) => row === undefined)) await engine.imap.syncFolder(account, folder.path);
       setServer({ query, folder: folder.path, keys: found });
     } catch (error) {
-      const code = error instanceof TwinboxError ? error.code : 'INTERNAL';
-      setServer({ query, error: ERROR_TEXT[code] });
+      setServer({ query, error });
     }
   }
 
@@ -71,6 +72,9 @@ export function useSearch(query: string, folder: FolderRef | undefined): {
   };
 }
 
+/** Where a search on the server stands: what it found, or why it failed (the failure, worded when shown). */
+type ServerSearch = { query: string; folder: string; keys: MessageKey[] } | { query: string; error: unknown } | 'searching' | undefined;
+
 function SearchNote({
   count,
   truncated,
@@ -89,37 +93,46 @@ function SearchNote({
   capabilities: AdapterCapabilities | undefined;
   withoutText: number;
   queued: number;
-  server: { query: string; folder: string; keys: MessageKey[] } | { query: string; error: string } | 'searching' | undefined;
+  server: ServerSearch;
   query: string;
   folder: FolderRef | undefined;
   onSearchServer: () => void;
 }): React.JSX.Element {
+  const { t } = useTranslation(['mail', 'common']);
   const searched = server !== undefined && server !== 'searching' && server.query === query;
+  // The count as shown ("500+" when only the newest are listed); `count` still picks the sentence's plural form.
+  const number = `${formatNumber(count)}${truncated ? '+' : ''}`;
+  const found =
+    count === 0
+      ? account
+        ? t('search.noneIn', { account: account.name })
+        : folder
+          ? t('search.none')
+          : t('search.noneAnywhere')
+      : account
+        ? t('search.foundIn', { count, number, account: account.name })
+        : folder
+          ? t('search.found', { count, number })
+          : t('search.foundAnywhere', { count, number });
+  const notHere = withoutText - queued;
   return (
-    <div className="search-note" role="status" aria-label="Search results">
+    <div className="search-note" role="status" aria-label={t('app.searchResults')}>
       <p>
-        {count === 0 ? 'No messages found' : `${count}${truncated ? '+' : ''} message${count === 1 ? '' : 's'} found`}
-        {account ? ` in ${account.name}` : folder ? '' : ' in every account'}.
-        {truncated && ' Only the newest are listed; add a word to narrow the search.'}
+        {found}
+        {truncated && ` ${t('search.truncated')}`}
       </p>
-      {queued > 0 && (
-        <p>
-          Indexing for search: the text of {queued} message{queued === 1 ? ' is' : 's are'} not searchable yet, so these results may be incomplete.
-        </p>
-      )}
+      {queued > 0 && <p>{t('search.indexing', { count: queued })}</p>}
       {capabilities?.serverSearch && !searched && (
         <p>
-          {withoutText - queued > 0
-            ? `The text of ${withoutText - queued} message${withoutText - queued === 1 ? ' is' : 's are'} not on this computer, so these results may be incomplete. `
-            : 'The server may find more. '}
+          {notHere > 0 ? t('search.notHere', { count: notHere }) : t('search.serverMayFindMore')}{' '}
           <button type="button" onClick={onSearchServer} disabled={server === 'searching' || !folder}>
-            {server === 'searching' ? 'Searching the server…' : 'Search on the server'}
+            {server === 'searching' ? t('search.searching') : t('search.searchServer')}
           </button>
         </p>
       )}
-      {searched && 'keys' in server && <p>Includes what the server found in {server.folder === 'INBOX' ? 'Inbox' : server.folder}.</p>}
-      {searched && 'error' in server && <p className="error-text">{server.error}</p>}
-      {capabilities && !capabilities.serverSearch && queued === 0 && <p>All of this account’s mail is on this computer: these are all the results.</p>}
+      {searched && 'keys' in server && <p>{t('search.includesServer', { folder: server.folder === 'INBOX' ? t('common:inbox') : server.folder })}</p>}
+      {searched && 'error' in server && <p className="error-text">{errorText(server.error)}</p>}
+      {capabilities && !capabilities.serverSearch && queued === 0 && <p>{t('search.complete')}</p>}
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { Flag, Inbox, MailDot } from 'lucide-react';
+import { useTranslation } from 'react-i18next';
 import { useApp } from '../app-context';
+import { formatNumber } from '../format';
 import { Icon } from '../icon';
 import { flaggedTotal, inboxesUnread, UNIFIED_VIEWS, unreadTotal } from './unified-source';
 import type { UnifiedView } from './unified-source';
@@ -11,6 +13,7 @@ import type { UnifiedView } from './unified-source';
  * folders are, shown whenever there is an account.
  */
 export function UnifiedFolders({ selected, onSelect }: { selected: UnifiedView | undefined; onSelect: (view: UnifiedView) => void }): React.JSX.Element | null {
+  const { t } = useTranslation('mail');
   const { db } = useApp();
   const hasAccounts = useLiveQuery(async () => (await db.accounts.count()) > 0, [], false);
   if (!hasAccounts) return null;
@@ -18,12 +21,12 @@ export function UnifiedFolders({ selected, onSelect }: { selected: UnifiedView |
     <section className="account unified" aria-labelledby="unified-heading">
       <div className="account-heading">
         <h2 id="unified-heading" className="account-name">
-          Unified
+          {t('unified.heading')}
         </h2>
       </div>
-      <ul className="folders" aria-label="Unified folders">
-        {UNIFIED_VIEWS.map(({ view, name }) => (
-          <UnifiedItem key={view} view={view} name={name} current={selected === view} onSelect={() => onSelect(view)} />
+      <ul className="folders" aria-label={t('unified.label')}>
+        {UNIFIED_VIEWS.map((view) => (
+          <UnifiedItem key={view} view={view} name={t(`unified.${view}`)} current={selected === view} onSelect={() => onSelect(view)} />
         ))}
       </ul>
     </section>
@@ -31,18 +34,18 @@ export function UnifiedFolders({ selected, onSelect }: { selected: UnifiedView |
 }
 
 function UnifiedItem({ view, name, current, onSelect }: { view: UnifiedView; name: string; current: boolean; onSelect: () => void }): React.JSX.Element {
+  const { t } = useTranslation('mail');
   const { db } = useApp();
   // Added up from the counts kept per folder (db/folder-counts.ts): counting rows would read them after every commit.
   const count = useLiveQuery(() => (view === 'inboxes' ? inboxesUnread(db) : view === 'unread' ? unreadTotal(db) : flaggedTotal(db)), [view], 0);
-  const what = view === 'flagged' ? 'flagged' : 'unread';
   return (
     <li>
-      <button type="button" className="folder" aria-current={current ? 'true' : undefined} aria-label={count > 0 ? `${name}, ${count} ${what}` : name} onClick={onSelect}>
+      <button type="button" className="folder" aria-current={current ? 'true' : undefined} aria-label={count > 0 ? t(view === 'flagged' ? 'sidebar.flaggedCount' : 'sidebar.unreadCount', { name, count }) : name} onClick={onSelect}>
         <Icon icon={view === 'inboxes' ? Inbox : view === 'unread' ? MailDot : Flag} className="folder-icon" />
         <span className="folder-name">{name}</span>
         {count > 0 && (
           <span className="unread-count" aria-hidden="true">
-            {count}
+            {formatNumber(count)}
           </span>
         )}
       </button>

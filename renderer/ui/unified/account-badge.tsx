@@ -1,5 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { Account } from '../../../shared/model';
+import { t } from '../../i18n';
 import { useApp } from '../app-context';
 
 /** How a row from several accounts says whose it is. */
@@ -32,9 +33,9 @@ export function useAccountBadges(): Map<string, AccountBadge> {
   return accountBadges(accounts);
 }
 
-/** What a screen reader hears after the row: whose account it is in. */
-export function inAccount(badge: AccountBadge): string {
-  return ` — in ${badge.name} (${badge.protocol})`;
+/** What a screen reader hears for a row from several accounts: the row, then whose account it is in. */
+export function inAccount(badge: AccountBadge, row: string): string {
+  return t('mail:list.inAccount', { row, account: badge.name, protocol: badge.protocol });
 }
 
 export function AccountTag({ badge }: { badge: AccountBadge }): React.JSX.Element {

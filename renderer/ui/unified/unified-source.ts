@@ -14,11 +14,8 @@ import type { ListSource } from '../list-source';
 
 export type UnifiedView = 'inboxes' | 'unread' | 'flagged';
 
-export const UNIFIED_VIEWS: readonly { view: UnifiedView; name: string }[] = [
-  { view: 'inboxes', name: 'All inboxes' },
-  { view: 'unread', name: 'Unread' },
-  { view: 'flagged', name: 'Flagged' },
-];
+/** The views in the order the sidebar lists them; each is named by mail:unified.<view>. */
+export const UNIFIED_VIEWS: readonly UnifiedView[] = ['inboxes', 'unread', 'flagged'];
 
 /**
  * Folders whose mail the Unread view leaves out, as Thunderbird's "Unread"
