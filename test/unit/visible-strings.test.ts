@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findInTree, findVisibleStrings, pageSources } from './visible-strings';
+import { findInTree, findVisibleStrings, PAGE_SOURCES, pageSources } from './visible-strings';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** Where the page's words are made: the views, the Lab's explanations and the sync engine's messages. */
-const PAGE_DIRS = ['renderer/ui', 'renderer/lab', 'renderer/sync'];
 
 describe('visible strings', () => {
   it('finds the views to check', () => {
@@ -13,7 +10,7 @@ describe('visible strings', () => {
   });
 
   it('every word the page shows comes from the message catalog', () => {
-    const found = [...PAGE_DIRS.flatMap((dir) => findInTree(resolve(ROOT, dir))), ...findVisibleStrings('renderer/App.tsx', readFileSync(resolve(ROOT, 'renderer/App.tsx'), 'utf8'))];
+    const found = PAGE_SOURCES.flatMap((path) => findInTree(resolve(ROOT, path)));
     expect(found.map((item) => `${item.file}:${item.line} [${item.rule}] ${item.text}`)).toEqual([]);
   });
 

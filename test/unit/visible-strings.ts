@@ -1,7 +1,7 @@
 /**
  * Finds words written straight into the page's source instead of going
  * through the message catalog (renderer/i18n). A German user would see them in
- * English. Run as a script to list them: `npx tsx test/unit/visible-strings.ts [dir…]`.
+ * English. Run as a script to list them: `npx tsx test/unit/visible-strings.ts [dir or file…]`.
  *
  * What counts as visible: text between JSX tags, the attributes a screen or a
  * screen reader shows (title, placeholder, aria-label…), strings a JSX child
@@ -11,7 +11,7 @@
  * `// i18n-exempt: <reason>` on it or just above it, for text that is not the
  * interface's own (a font name, a header field's name on the wire).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -123,6 +123,8 @@ export function findVisibleStrings(file: string, source: string): VisibleString[
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** Where the page's words are made: the views, the Lab's explanations and the sync engine's messages. */
+export const PAGE_SOURCES = ['renderer/ui', 'renderer/lab', 'renderer/sync', 'renderer/App.tsx'];
 
 /** The page's own source files under `dir`, tests left out. */
 export function pageSources(dir: string): string[] {
@@ -133,12 +135,14 @@ export function pageSources(dir: string): string[] {
   });
 }
 
-export function findInTree(dir: string): VisibleString[] {
-  return pageSources(dir).flatMap((path) => findVisibleStrings(relative(ROOT, path), readFileSync(path, 'utf8')));
+/** Every visible string outside the catalog in a file, or in the page's source files under a directory. */
+export function findInTree(path: string): VisibleString[] {
+  const files = statSync(path).isDirectory() ? pageSources(path) : [path];
+  return files.flatMap((file) => findVisibleStrings(relative(ROOT, file), readFileSync(file, 'utf8')));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  const dirs = process.argv.length > 2 ? process.argv.slice(2) : ['renderer/ui', 'renderer/lab'];
+  const dirs = process.argv.length > 2 ? process.argv.slice(2) : PAGE_SOURCES;
   const all = dirs.flatMap((dir) => findInTree(resolve(ROOT, dir)));
   for (const item of all) console.log(`${item.file}:${item.line} [${item.rule}] ${item.text}`);
   console.log(`${all.length} visible strings outside the catalog`);
