@@ -11,7 +11,7 @@
  * modes, which write through the cache writer as everywhere else.
  */
 import type { TwinboxError } from '../../shared/errors';
-import { asTwinboxError } from '../../shared/errors';
+import { asTwinboxError, isErrorCode } from '../../shared/errors';
 import type { MethodInput } from '../../shared/contract';
 import type { ProtocolLogLine, ServerSnapshot } from '../../shared/model';
 import type { CachedMessage, TwinboxDatabase } from '../db/schema';
@@ -22,6 +22,8 @@ import { Pop3Mode } from '../sync/pop3-mode';
 import { StoreMirror } from '../sync/store-mirror';
 import { accountMessages } from '../db/queries';
 import { DAY_MS } from '../sync/retention';
+import { errorText, t } from '../i18n';
+import { timeOfDay } from '../ui/format';
 import type { LabHooks, LocalStorageUse, Measurements, Side, SideExplanation, SideRun } from './lab-model';
 import type { LogRecorder } from './log-recorder';
 import { describeChanges, diff, fromSnapshot, identityOf, isInbox, observeCache, rowPlace, withMessageId } from './observe';
@@ -52,6 +54,11 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
     if (afterMs > timeoutMs) return undefined;
     await sleep(everyMs);
   }
+}
+
+/** A failure the engine or the queue recorded, in the interface's language (by its code; the stored text is English). */
+export function recordedProblem(error: { code: string; text: string }): string {
+  return isErrorCode(error.code) ? t(`errors:${error.code}`) : error.text;
 }
 
 export function isRead(row: CachedMessage | undefined): boolean {
@@ -174,7 +181,7 @@ export class LabEngine {
   /** The engine records sync failures in its status rather than throwing; the Lab says them. */
   syncProblem(side: Side): string | undefined {
     const status = this.engine.status.get(side.account.id);
-    return status.state === 'error' || status.state === 'offline' ? status.error?.text : undefined;
+    return (status.state === 'error' || status.state === 'offline') && status.error ? recordedProblem(status.error) : undefined;
   }
 
   /** Changes the server refused since `since` (rolled back here by the queue). */
@@ -184,7 +191,7 @@ export class LabEngine {
       .equals(side.account.id)
       .filter((op) => op.status === 'failed' && op.createdAt >= since)
       .toArray();
-    return failed.map((op) => `The server refused it and it was put back: ${op.error?.text ?? 'no reason given'}`);
+    return failed.map((op) => t('lab:engine.refused', { reason: op.error ? recordedProblem(op.error) : t('lab:engine.noReason') }));
   }
 
   explain(side: Side, run: SideRun<unknown>, notes: string[] = []): SideExplanation {
@@ -238,10 +245,12 @@ export class LabEngine {
    * it. Without an SMTP server (the demo as a normal user), it is put there
    * with IMAP APPEND instead.
    */
-  async deliver(subjects: readonly string[]): Promise<{ messageIds: string[]; how: string; problem: string | undefined; failure: TwinboxError | undefined }> {
+  async deliver(
+    subjects: readonly string[],
+  ): Promise<{ messageIds: string[]; delivery: 'smtp' | 'append'; how: string; problem: string | undefined; failure: TwinboxError | undefined }> {
     const account = this.imap.account;
     const messageIds: string[] = [];
-    let how = 'sent by SMTP to the mailbox’s own address';
+    let delivery: 'smtp' | 'append' = 'smtp';
     let problem: string | undefined;
     let failure: TwinboxError | undefined;
     for (const subject of subjects) {
@@ -252,7 +261,7 @@ export class LabEngine {
         bcc: [],
         replyTo: [],
         subject,
-        text: `Sent by the Protocol Lab at ${new Date().toLocaleTimeString()}, to see how each side learns of new mail.`,
+        text: t('lab:engine.mailBody', { time: timeOfDay(Date.now(), true) }),
         references: [],
         attachments: [],
       };
@@ -264,14 +273,15 @@ export class LabEngine {
           const composed = await this.client.call('mail.compose', { message });
           await this.client.call('mail.append', { accountId: account.id, folder: 'INBOX', raw: new Uint8Array(composed.raw), flags: [] });
           messageIds.push(composed.messageId);
-          how = 'put in the Inbox with IMAP APPEND (sending failed), so that APPEND shows in the IMAP log';
+          delivery = 'append';
         } catch {
-          problem = `sending failed: ${failure.userText}`;
+          problem = t('lab:engine.sendingFailed', { reason: errorText(failure) });
         }
       }
     }
     const ids = messageIds.map((id) => id.replace(/^<|>$/g, ''));
-    return { messageIds: ids, how, problem, failure: ids.length === 0 ? failure : undefined };
+    const how = delivery === 'append' ? t('lab:engine.appended') : t('lab:engine.sentBySmtp');
+    return { messageIds: ids, delivery, how, problem, failure: ids.length === 0 ? failure : undefined };
   }
 
   async waitForServer(messageIds: readonly string[]): Promise<Observation | undefined> {
@@ -317,9 +327,9 @@ export class LabEngine {
   async mayChangeServer(what: string): Promise<boolean> {
     if (this.demo) return true;
     return this.hooks.confirm({
-      title: 'Change your real mailbox?',
-      body: `This is a real mailbox, not the demo server. ${what}`,
-      confirmLabel: 'Run it on this mailbox',
+      title: t('lab:engine.realTitle'),
+      body: t('lab:engine.realBody', { what }),
+      confirmLabel: t('lab:engine.realConfirm'),
     });
   }
 }

@@ -3,6 +3,7 @@
  * and figures of each action and scenario, the questions it asks the user.
  */
 import type { Account, ProtocolLogLine, ServerSnapshot } from '../../shared/model';
+import { dateTime } from '../ui/format';
 import type { Change, Observation } from './observe';
 import type { Traffic } from './traffic';
 
@@ -103,8 +104,7 @@ export interface SideRun<T> {
   serverAfter: Observation;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
+/** A date on the Lab clock, in the interface's language. */
 export function formatLabDate(ms: number): string {
-  return dateTime.format(new Date(ms));
+  return dateTime(ms);
 }

@@ -4,6 +4,7 @@
  */
 import type { CachedMessage } from '../db/schema';
 import { accountMessages } from '../db/queries';
+import { t } from '../i18n';
 import { serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
 import type { ActionExplanation, Side, SideExplanation } from './lab-model';
@@ -13,15 +14,15 @@ import { addTraffic, NO_TRAFFIC } from './traffic';
 
 /** Mark read or unread on both sides, one after the other. */
 export async function setRead(lab: LabEngine, identity: string, read: boolean): Promise<ActionExplanation> {
-  return onBothSides(lab, read ? 'Mark read' : 'Mark unread', identity, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOfRow(row)], read)));
+  return onBothSides(lab, t(read ? 'lab:actions.markRead' : 'lab:actions.markUnread'), identity, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOfRow(row)], read)));
 }
 
 export async function setFlagged(lab: LabEngine, identity: string, flagged: boolean): Promise<ActionExplanation> {
-  return onBothSides(lab, flagged ? 'Flag' : 'Unflag', identity, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOfRow(row)], flagged)));
+  return onBothSides(lab, t(flagged ? 'lab:actions.flag' : 'lab:actions.unflag'), identity, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOfRow(row)], flagged)));
 }
 
 export async function remove(lab: LabEngine, identity: string): Promise<ActionExplanation> {
-  return onBothSides(lab, 'Delete', identity, async (side, row) => {
+  return onBothSides(lab, t('common:delete'), identity, async (side, row) => {
     if (side.kind === 'imap') return changeOn(lab, side, () => lab.actions.delete([keyOfRow(row)]), true);
     return deleteOnPop3(lab, row);
   });
@@ -29,7 +30,7 @@ export async function remove(lab: LabEngine, identity: string): Promise<ActionEx
 
 export async function move(lab: LabEngine, identity: string, target: string): Promise<ActionExplanation> {
   const imapTarget = await lab.db.folders.get([lab.imap.account.id, target]);
-  return onBothSides(lab, `Move to ${folderName(target)}`, identity, async (side, row) => {
+  return onBothSides(lab, t('lab:actions.moveTo', { folder: folderName(target) }), identity, async (side, row) => {
     let to = target;
     if (side.kind === 'pop3') {
       await lab.engine.writer.ensureLocalFolders(side.account.id);
@@ -40,8 +41,8 @@ export async function move(lab: LabEngine, identity: string, target: string): Pr
       if (!match) {
         return {
           side: side.kind,
-          local: `nothing changed: this computer has no folder like ${folderName(target)} (POP3 folders exist only here: Inbox, Drafts, Sent, Archive, Trash).`,
-          server: 'nothing changed.',
+          local: t('lab:actions.noFolder', { folder: folderName(target) }),
+          server: t('lab:changes.nothing'),
           notes: [],
           traffic: NO_TRAFFIC,
           elapsedMs: 0,
@@ -58,13 +59,13 @@ async function onBothSides(lab: LabEngine, title: string, identity: string, act:
   const subject = (await lab.rowOf(lab.pop3, identity))?.subject ?? (await lab.rowOf(lab.imap, identity))?.subject;
   const sides: SideExplanation[] = [];
   for (const side of [lab.pop3, lab.imap]) {
-    lab.hooks.progress(`${title}: ${side.kind === 'pop3' ? 'POP3' : 'IMAP'} side…`);
+    lab.hooks.progress(t('lab:actions.progress', { action: title, protocol: side.kind === 'pop3' ? 'POP3' : 'IMAP' }));
     const row = await lab.rowOf(side, identity);
     if (!row) {
       sides.push({
         side: side.kind,
-        local: 'nothing changed: this side does not have the message.',
-        server: 'nothing changed.',
+        local: t('lab:actions.sideMissing'),
+        server: t('lab:changes.nothing'),
         notes: [],
         traffic: NO_TRAFFIC,
         elapsedMs: 0,
@@ -74,7 +75,7 @@ async function onBothSides(lab: LabEngine, title: string, identity: string, act:
     }
     sides.push(await act(side, row));
   }
-  return { title: subject === undefined ? title : `${title}: “${subject || '(no subject)'}”`, sides };
+  return { title: subject === undefined ? title : t('lab:actions.titled', { action: title, subject: subject || t('common:noSubject') }), sides };
 }
 
 /** A change through MailActions; where the server keeps the change, it is sent before the side counts as done. */
@@ -85,9 +86,9 @@ async function changeOn(lab: LabEngine, side: Side, change: () => Promise<unknow
     if ((await lab.engine.capabilities(side.account.id)).serverFolders) await lab.engine.runner.run(side.account.id);
   });
   const notes = await lab.refusals(side, since);
-  if (run.local.length === 0 && run.traffic.commands === 0) notes.push('It was already that way on this side: there was nothing to change.');
-  else if (side.kind === 'pop3' && run.server.length === 0) notes.push('POP3 has nowhere on the server to keep this: it stays on this computer.');
-  if (side.kind === 'imap' && movesOut && run.local.length > 0) notes.push('It left this folder here at once; the folder it went to shows it at that folder’s next sync.');
+  if (run.local.length === 0 && run.traffic.commands === 0) notes.push(t('lab:actions.alreadyThatWay'));
+  else if (side.kind === 'pop3' && run.server.length === 0) notes.push(t('lab:actions.pop3NoServer'));
+  if (side.kind === 'imap' && movesOut && run.local.length > 0) notes.push(t('lab:actions.leftFolder'));
   return lab.explain(side, run, notes);
 }
 
@@ -104,19 +105,17 @@ async function deleteOnPop3(lab: LabEngine, row: CachedMessage): Promise<SideExp
   const onServer = new Set(ledger.filter((e) => e.deletedOnServerAt === undefined).map((e) => e.uidl));
   const due = serverDeletionsDue(policy, ledger, onServer, Date.now()).deleteNow;
   if (due.length === 0) {
-    return lab.explain(side, local, [`The account’s policy (${retentionWords(side.account)}) leaves the server copy alone.`]);
+    return lab.explain(side, local, [t('lab:actions.policyKeeps', { policy: retentionWords(side.account) })]);
   }
   const subjects = await subjectsOf(lab, side, due);
   const yes = await lab.hooks.confirm({
-    title: `Delete ${due.length === 1 ? 'this message' : `${due.length} messages`} on the server too?`,
-    body: `The POP3 account’s policy (${retentionWords(side.account)}) would now delete ${due.length === 1 ? 'it' : 'them'} on the server. This computer keeps ${due.length === 1 ? 'its copy' : 'its copies'}; the IMAP side and every other device lose ${due.length === 1 ? 'it' : 'them'}. The Lab never deletes on the server without asking.`,
+    title: t('lab:actions.deleteOnServerTitle', { count: due.length }),
+    body: t('lab:actions.deleteOnServerBody', { count: due.length, policy: retentionWords(side.account) }),
     items: subjects,
-    confirmLabel: 'Delete on the server',
+    confirmLabel: t('lab:actions.deleteOnServer'),
   });
   if (!yes) {
-    return lab.explain(side, local, [
-      'You chose to keep the server copy: nothing was deleted there. Once the Lab is closed, this account’s own checks follow its policy again.',
-    ]);
+    return lab.explain(side, local, [t('lab:actions.keptServerCopy')]);
   }
   const server = await lab.runSide(side, () => lab.engine.pop3.applyRetention(side.account.id, policy, onServer));
   return {
@@ -130,5 +129,5 @@ async function deleteOnPop3(lab: LabEngine, row: CachedMessage): Promise<SideExp
 async function subjectsOf(lab: LabEngine, side: Side, serverIds: readonly string[]): Promise<string[]> {
   const wanted = new Set(serverIds);
   const rows = await accountMessages(lab.db, side.account.id).filter((row) => wanted.has(row.serverId)).toArray();
-  return rows.map((row) => row.subject || '(no subject)');
+  return rows.map((row) => row.subject || t('common:noSubject'));
 }

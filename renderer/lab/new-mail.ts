@@ -9,12 +9,14 @@ import { diff, fromSnapshot } from './observe';
 import type { Observation } from './observe';
 import { summarize } from './traffic';
 import { seconds } from './verdicts';
+import { t } from '../i18n';
+import { timeOfDay } from '../ui/format';
 
 /** New mail arrives: the IMAP side is told by the server; the POP3 side finds it when it checks. */
 export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
-  const subject = `Lab: new mail at ${new Date().toLocaleTimeString()}`;
+  const subject = t('lab:newMail.subject', { time: timeOfDay(Date.now(), true) });
   const imap = lab.imap;
-  lab.hooks.progress('New mail: sending it to the mailbox…');
+  lab.hooks.progress(t('lab:newMail.sending'));
   // The IMAP side may hear of the mail the moment it lands, so its log and its "before" start now.
   const imapBefore = await lab.observe(imap);
   const window = lab.recorder.window(imap.account.id, 'imap');
@@ -29,7 +31,7 @@ export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
     // Said in the words of the failure that stopped it (a refused connection, a login the server did not accept).
     if (id === undefined) throw delivered.failure ?? new TwinboxError('INTERNAL', 'the mail could not be delivered');
     serverAtArrival = await lab.waitForServer([id]);
-    lab.hooks.progress('New mail: waiting for the IMAP side…');
+    lab.hooks.progress(t('lab:newMail.waitingImap'));
     shown = await waitFor(() => lab.inboxRowWithMessageId(imap, id), WAIT_FOR_SIDE_MS);
     if (!shown) await lab.engine.syncNow(imap.account.id, ['INBOX']);
   } finally {
@@ -39,10 +41,8 @@ export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
   const serverAfterImap = fromSnapshot(await lab.snapshot());
   const imapAfter = await lab.observe(imap);
   const imapNotes = [
-    shown
-      ? `It appeared ${seconds(shown.afterMs)} after the Lab saw it on the server, without Twinbox asking: the server pushed it (IDLE).`
-      : `It did not appear by itself within ${seconds(WAIT_FOR_SIDE_MS)}; Twinbox then asked the server, and that sync brought it.`,
-    `The mail was ${delivered.how}.`,
+    shown ? t('lab:newMail.pushed', { time: seconds(shown.afterMs) }) : t('lab:newMail.notPushed', { time: seconds(WAIT_FOR_SIDE_MS) }),
+    t('lab:newMail.how', { how: delivered.how }),
   ];
   const imapSide = lab.explain(
     imap,
@@ -59,12 +59,12 @@ export async function newMail(lab: LabEngine): Promise<ActionExplanation> {
     imapNotes,
   );
 
-  lab.hooks.progress('New mail: the POP3 side checks…');
+  lab.hooks.progress(t('lab:newMail.pop3Checks'));
   const pop3Run = await lab.runSide(lab.pop3, () => lab.engine.syncNow(lab.pop3.account.id));
   const problem = lab.syncProblem(lab.pop3);
   const pop3Side = lab.explain(lab.pop3, pop3Run, [
-    'POP3 learns of new mail only when it checks (here: now; otherwise every few minutes), and downloads each new message whole.',
-    ...(problem ? [`The check failed: ${problem}`] : []),
+    t('lab:newMail.pop3Note'),
+    ...(problem ? [t('lab:newMail.checkFailed', { problem })] : []),
   ]);
-  return { title: `New mail arrives: “${subject}”`, sides: [pop3Side, imapSide] };
+  return { title: t('lab:newMail.title', { subject }), sides: [pop3Side, imapSide] };
 }

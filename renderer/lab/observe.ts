@@ -10,6 +10,7 @@ import type { ServerSnapshot } from '../../shared/model';
 import type { CachedMessage, TwinboxDatabase } from '../db/schema';
 import type { MessageKey } from '../db/writer';
 import { accountMessages } from '../db/queries';
+import { locale, t } from '../i18n';
 
 export interface ObservedMessage {
   /** The message's identity. */
@@ -151,41 +152,40 @@ export function diff(before: Observation, after: Observation): Change[] {
 }
 
 export function folderName(path: string): string {
-  return path.toUpperCase() === 'INBOX' ? 'Inbox' : path;
+  return path.toUpperCase() === 'INBOX' ? t('common:inbox') : path;
 }
 
-const FLAG_WORDS: Record<string, [set: string, cleared: string]> = {
-  '\\seen': ['marked read', 'marked unread'],
-  '\\flagged': ['flagged', 'unflagged'],
-  '\\answered': ['marked answered', 'marked not answered'],
-  '\\deleted': ['marked for deletion', 'no longer marked for deletion'],
+/** The system flags the Lab names in words (the catalog's lab:flags); any other flag is said by its name. */
+const FLAG_WORDS: Record<string, 'seen' | 'flagged' | 'answered' | 'deleted'> = {
+  '\\seen': 'seen',
+  '\\flagged': 'flagged',
+  '\\answered': 'answered',
+  '\\deleted': 'deleted',
 };
 
 function flagWords(change: Extract<Change, { kind: 'flags' }>, raw: boolean): string {
-  const parts = [
-    ...change.added.map((flag) => {
-      const words = FLAG_WORDS[flag.toLowerCase()];
-      return words ? (raw ? `${words[0]} (${flag} set)` : words[0]) : `${flag} set`;
-    }),
-    ...change.removed.map((flag) => {
-      const words = FLAG_WORDS[flag.toLowerCase()];
-      return words ? (raw ? `${words[1]} (${flag} cleared)` : words[1]) : `${flag} cleared`;
-    }),
-  ];
-  return parts.join(' and ');
+  const said = (flag: string, how: 'set' | 'cleared'): string => {
+    const name = FLAG_WORDS[flag.toLowerCase()];
+    if (!name) return how === 'set' ? t('lab:changes.flagSet', { flag }) : t('lab:changes.flagCleared', { flag });
+    const words = t(`lab:flags.${name}.${how}`);
+    if (!raw) return words;
+    return how === 'set' ? t('lab:changes.rawSet', { words, flag }) : t('lab:changes.rawCleared', { words, flag });
+  };
+  const parts = [...change.added.map((flag) => said(flag, 'set')), ...change.removed.map((flag) => said(flag, 'cleared'))];
+  return new Intl.ListFormat(locale(), { type: 'conjunction' }).format(parts);
 }
 
 /** What a change did, without saying to which message. */
 function verb(change: Change, raw: boolean): string {
   switch (change.kind) {
     case 'added':
-      return `appeared in ${folderName(change.folder)}`;
+      return t('lab:changes.added', { folder: folderName(change.folder) });
     case 'removed':
-      return `removed from ${folderName(change.folder)}`;
+      return t('lab:changes.removed', { folder: folderName(change.folder) });
     case 'moved':
-      return `moved from ${folderName(change.folder)} to ${folderName(change.to)}`;
+      return t('lab:changes.moved', { from: folderName(change.folder), to: folderName(change.to) });
     case 'flags':
-      return `${flagWords(change, raw)} in ${folderName(change.folder)}`;
+      return t('lab:changes.flags', { flags: flagWords(change, raw), folder: folderName(change.folder) });
   }
 }
 
@@ -198,7 +198,7 @@ const ONE_BY_ONE = 3;
  * flag names (the server's own words).
  */
 export function describeChanges(changes: readonly Change[], options: { raw?: boolean } = {}): string {
-  if (changes.length === 0) return 'nothing changed.';
+  if (changes.length === 0) return t('lab:changes.nothing');
   const raw = options.raw === true;
   const groups = new Map<string, Change[]>();
   for (const change of changes) {
@@ -207,9 +207,10 @@ export function describeChanges(changes: readonly Change[], options: { raw?: boo
   }
   const parts: string[] = [];
   for (const [words, members] of groups) {
-    if (changes.length <= ONE_BY_ONE) for (const member of members) parts.push(`“${member.subject || '(no subject)'}” ${words}`);
-    else if (members.length === 1) parts.push(`“${members[0]?.subject || '(no subject)'}” ${words}`);
-    else parts.push(`${members.length} messages ${words}`);
+    const one = (subject: string | undefined): string => t('lab:changes.one', { subject: subject || t('common:noSubject'), change: words });
+    if (changes.length <= ONE_BY_ONE) for (const member of members) parts.push(one(member.subject));
+    else if (members.length === 1) parts.push(one(members[0]?.subject));
+    else parts.push(t('lab:changes.many', { count: members.length, change: words }));
   }
   return `${parts.join('; ')}.`;
 }

@@ -4,6 +4,7 @@
  * settings, since nothing else ties two accounts together.
  */
 import type { Account } from '../../shared/model';
+import { t } from '../i18n';
 
 export interface LabPair {
   pop3: Account;
@@ -30,12 +31,12 @@ export function retentionWords(account: Account): string {
   const policy = account.pop3?.retention ?? { kind: 'keep' as const };
   switch (policy.kind) {
     case 'keep':
-      return 'keep a copy on the server';
+      return t('lab:retention.keep');
     case 'days':
-      return `keep on the server for ${policy.days} day${policy.days === 1 ? '' : 's'}`;
+      return t('lab:retention.days', { count: policy.days });
     case 'until-deleted-here':
-      return 'delete on the server when deleted here';
+      return t('lab:retention.untilDeletedHere');
     case 'delete-after-download':
-      return 'delete on the server after download';
+      return t('lab:retention.deleteAfterDownload');
   }
 }

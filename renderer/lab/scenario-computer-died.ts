@@ -4,6 +4,7 @@
  * server that marks mail read when POP3 downloads it changes what IMAP then
  * brings back: such changes are the POP3 side's, and are said to be.
  */
+import { t } from '../i18n';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult, SideKind, SideRun } from './lab-model';
 import { copies, fromSnapshot, hasFlag, isInbox } from './observe';
@@ -13,7 +14,7 @@ import { computerDiedVerdict, markedRead, seconds } from './verdicts';
 import type { WipeObservation } from './verdicts';
 
 export async function computerDied(lab: LabEngine): Promise<ScenarioResult> {
-  const title = 'This computer died';
+  const title = t('lab:scenarios.computerDied.title');
   const evidence: string[] = [];
   const runs: { pop3: SideRun<unknown>[]; imap: SideRun<unknown>[] } = { pop3: [], imap: [] };
   const observed = new Map<SideKind, WipeObservation>();
@@ -23,7 +24,7 @@ export async function computerDied(lab: LabEngine): Promise<ScenarioResult> {
   let imapReadBecausePop3 = 0;
   for (const side of [lab.pop3, lab.imap]) {
     const name = side.kind === 'pop3' ? 'POP3' : 'IMAP';
-    lab.hooks.progress(`${title}: wiping the ${name} side’s cache and syncing again…`);
+    lab.hooks.progress(t('lab:scenarios.computerDied.wiping', { title, protocol: name }));
     const run = await lab.runSide(side, () => lab.engine.wipeAndResync(side.account.id));
     runs[side.kind].push(run);
     if (side.kind === 'pop3') pop3ServerChanges = run.server;
@@ -31,14 +32,13 @@ export async function computerDied(lab: LabEngine): Promise<ScenarioResult> {
     if (side.kind === 'imap') imapReadBecausePop3 = comparison.readBecauseOfOther;
     const problem = lab.syncProblem(side);
     observed.set(side.kind, comparison.observation);
-    evidence.push(
-      `${name} side: ${comparison.observation.before} messages before; ${comparison.observation.after} after the resync (${run.traffic.commands} commands, ${seconds(run.elapsedMs)})${problem ? `; the sync failed: ${problem}` : ''}.`,
-    );
-    if (side.kind === 'pop3') evidence.push(`On the server during the POP3 side’s resync: ${describeServer(run.server)}`);
+    const counts = { protocol: name, before: comparison.observation.before, after: comparison.observation.after, commands: run.traffic.commands, time: seconds(run.elapsedMs) };
+    evidence.push(problem ? t('lab:scenarios.computerDied.sideFailed', { ...counts, problem }) : t('lab:scenarios.computerDied.side', counts));
+    if (side.kind === 'pop3') evidence.push(t('lab:scenarios.computerDied.serverDuring', { changes: describeServer(run.server) }));
   }
   const snapshot = fromSnapshot(await lab.snapshot());
   const serverKeeps = copies(snapshot, isInbox);
-  evidence.push(`The server’s Inbox holds ${serverKeeps} messages.`);
+  evidence.push(t('lab:scenarios.computerDied.serverHolds', { count: serverKeeps }));
   const empty: WipeObservation = { before: 0, after: 0, lost: [], changed: 0, extra: 0 };
   return {
     title,
@@ -57,8 +57,10 @@ export async function computerDied(lab: LabEngine): Promise<ScenarioResult> {
 
 function describeServer(changes: readonly Change[]): string {
   const read = markedRead(changes);
-  if (changes.length === 0) return 'nothing changed.';
-  return read === changes.length ? `${read} ${read === 1 ? 'message' : 'messages'} marked read (\\Seen set).` : `${changes.length} changes, ${read} of them marking mail read.`;
+  if (changes.length === 0) return t('lab:changes.nothing');
+  return read === changes.length
+    ? t('lab:scenarios.computerDied.allMarkedRead', { count: read })
+    : t('lab:scenarios.computerDied.someMarkedRead', { count: changes.length, read });
 }
 
 /** A copy's folder and the flags the Lab compares, as one string. */

@@ -1,6 +1,7 @@
 /** Scenario: leave on the server for N days. The Lab clock moves on, and the POP3 side deletes what falls due, once the user confirms. */
 import { accountMessages } from '../db/queries';
 import { DAY_MS, serverDeletionsDue } from '../sync/retention';
+import { t } from '../i18n';
 import type { LabEngine } from './lab-engine';
 import { formatLabDate } from './lab-model';
 import type { RetentionPlan, ScenarioResult } from './lab-model';
@@ -20,7 +21,7 @@ export async function advanceClock(lab: LabEngine, step: number, days: number): 
 
 export async function planRetention(lab: LabEngine, days: number): Promise<RetentionPlan> {
   const side = lab.pop3;
-  lab.hooks.progress('Leave on server: the POP3 side checks what the server holds…');
+  lab.hooks.progress(t('lab:scenarios.leaveOnServer.checking'));
   const check = await lab.runSide(side, () => lab.engine.syncNow(side.account.id));
   // After a check the ledger knows which of its messages the server no longer has.
   const ledger = await lab.db.ledger.where('accountId').equals(side.account.id).toArray();
@@ -29,21 +30,23 @@ export async function planRetention(lab: LabEngine, days: number): Promise<Reten
   const decision = serverDeletionsDue({ kind: 'days', days }, ledger, new Set(onServer), now);
   const rows = await accountMessages(lab.db, side.account.id).toArray();
   const byUidl = new Map(rows.map((row) => [row.serverId, row]));
+  const notHere = t('lab:scenarios.leaveOnServer.notHere');
   const due = decision.deleteNow.map((uidl) => {
     const row = byUidl.get(uidl);
-    return { uidl, subject: row?.subject ?? '(not on this computer)', identity: row ? lab.identityOf(row) : `(not on this computer) ${uidl}` };
+    // A UIDL alone names what this computer does not hold: an identity that matches nothing elsewhere.
+    return { uidl, subject: row?.subject ?? notHere, identity: row ? lab.identityOf(row) : `(not on this computer) ${uidl}` };
   });
   const dueSet = new Set(decision.deleteNow);
   const upcoming = ledger
     .filter((e) => e.deletedOnServerAt === undefined && e.committedAt !== undefined && !dueSet.has(e.uidl))
-    .map((e) => ({ subject: byUidl.get(e.uidl)?.subject ?? '(not on this computer)', dueAt: (e.committedAt ?? now) + days * DAY_MS }))
+    .map((e) => ({ subject: byUidl.get(e.uidl)?.subject ?? notHere, dueAt: (e.committedAt ?? now) + days * DAY_MS }))
     .sort((a, b) => a.dueAt - b.dueAt);
   return { days, clockDays: lab.clockDays, labNow: now, due, upcoming, nextDueAt: decision.nextDueAt, onServer, check };
 }
 
 /** Deletes on the server what the plan named, after the user confirmed it; reports either way. */
 export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<ScenarioResult> {
-  const title = 'Leave on server for N days';
+  const title = t('lab:scenarios.leaveOnServer.title');
   const side = lab.pop3;
   const serverBefore = fromSnapshot(await lab.snapshot());
   const inboxCount = (observation: Observation): number => copies(observation, isInbox);
@@ -54,7 +57,7 @@ export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<Sc
     serverBefore: inboxCount(serverBefore),
     nextDue: plan.nextDueAt === undefined ? undefined : formatLabDate(plan.nextDueAt),
   };
-  const evidence = [`Lab clock: ${formatLabDate(plan.labNow)} (${plan.clockDays} days ahead of real time).`];
+  const evidence = [t('lab:scenarios.leaveOnServer.evidenceClock', { date: formatLabDate(plan.labNow), count: plan.clockDays })];
   if (plan.due.length === 0) {
     return {
       title,
@@ -64,10 +67,10 @@ export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<Sc
     };
   }
   const yes = await lab.hooks.confirm({
-    title: `Delete ${plan.due.length} message${plan.due.length === 1 ? '' : 's'} on the server?`,
-    body: `Under “keep on the server for ${plan.days} days”, with the Lab clock at ${formatLabDate(plan.labNow)}, the POP3 side would now delete these on the server. This computer keeps its copies; the IMAP side and every other device lose them.`,
+    title: t('lab:scenarios.leaveOnServer.confirmTitle', { count: plan.due.length }),
+    body: t('lab:scenarios.leaveOnServer.confirmBody', { policy: t('lab:retention.days', { count: plan.days }), date: formatLabDate(plan.labNow) }),
     items: plan.due.map((d) => d.subject),
-    confirmLabel: 'Delete on the server',
+    confirmLabel: t('lab:actions.deleteOnServer'),
   });
   if (!yes) {
     const after = fromSnapshot(await lab.snapshot());
@@ -81,14 +84,14 @@ export async function deleteDue(lab: LabEngine, plan: RetentionPlan): Promise<Sc
   }
   const ids = plan.due.map((d) => d.identity);
   const imapBefore = await lab.observe(lab.imap);
-  lab.hooks.progress('Leave on server: the POP3 side deletes on the server…');
+  lab.hooks.progress(t('lab:scenarios.leaveOnServer.deleting'));
   const popRun = await lab.runSide(side, () => lab.labPop3.applyRetention(side.account.id, { kind: 'days', days: plan.days }, new Set(plan.onServer)));
-  lab.hooks.progress('Leave on server: the IMAP side syncs…');
+  lab.hooks.progress(t('lab:scenarios.leaveOnServer.imapSyncing'));
   const imapRun = await lab.runSide(lab.imap, () => lab.engine.syncNow(lab.imap.account.id, ['INBOX']));
   const inImapInbox = (observation: Observation): number => ids.filter((id) => inInbox(observation, id) !== undefined).length;
-  evidence.push(`On the server: ${describeChanges(popRun.server, { raw: true })}`);
-  evidence.push(`On this computer (POP3): ${describeChanges(popRun.local)}`);
-  evidence.push(`IMAP side: ${describeChanges(imapRun.local)}`);
+  evidence.push(t('lab:scenarios.leaveOnServer.onServer', { changes: describeChanges(popRun.server, { raw: true }) }));
+  evidence.push(t('lab:scenarios.leaveOnServer.onThisComputer', { changes: describeChanges(popRun.local) }));
+  evidence.push(t('lab:scenarios.leaveOnServer.imapSide', { changes: describeChanges(imapRun.local) }));
   return {
     title,
     verdict: retentionVerdict({

@@ -1,6 +1,7 @@
 /** Scenario: another device marks a message read on the server, and each side shows whether it learns of it. */
 import type { CachedMessage } from '../db/schema';
 import { POP3_FOLDER } from '../db/writer';
+import { t } from '../i18n';
 import { isRead, WAIT_FOR_SIDE_MS, waitFor } from './lab-engine';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult, SideRun } from './lab-model';
@@ -31,55 +32,64 @@ async function pickTarget(lab: LabEngine, preferred: string | undefined, server:
 }
 
 export async function otherDeviceReads(lab: LabEngine, preferred: string | undefined): Promise<ScenarioResult | undefined> {
-  const title = 'Another device reads a message';
-  lab.hooks.progress(`${title}: choosing a message…`);
+  const title = t('lab:scenarios.otherDevice.title');
+  lab.hooks.progress(t('lab:scenarios.otherDevice.choosing', { title }));
   const server = fromSnapshot(await lab.snapshot());
   const target = await pickTarget(lab, preferred, server);
   if (!target) {
     return {
       title,
-      verdict: 'There is nothing to try this on: no message is in the Inbox of both sides and on the server. Let new mail arrive first.',
+      verdict: t('lab:scenarios.otherDevice.nothingToTry'),
       evidence: [],
       measurements: await lab.measure({ pop3: [], imap: [] }),
     };
   }
-  if (!(await lab.mayChangeServer(`Another device will mark “${target.subject}” as read on the server.`))) return undefined;
+  if (!(await lab.mayChangeServer(t('lab:scenarios.otherDevice.willMark', { subject: target.subject || t('common:noSubject') })))) return undefined;
   const identity = lab.identityOf(target);
   const evidence: string[] = [];
   const imapRuns: SideRun<unknown>[] = [];
   const popRuns: SideRun<unknown>[] = [];
   if (hasFlag(inInbox(server, identity)?.flags ?? [], '\\Seen')) {
     // It must be unread on the server first, or there is no change for the sides to learn.
-    lab.hooks.progress(`${title}: the other device first marks it unread…`);
+    lab.hooks.progress(t('lab:scenarios.otherDevice.markingUnread', { title }));
     const prelude = await lab.runSide(lab.imap, async () => {
       await lab.client.call('lab.otherDevice', { accountId: lab.imap.account.id, action: 'unread', identity });
       return waitFor(async () => ((await lab.inboxRow(lab.imap, identity))?.seen === 0 ? true : undefined), WAIT_FOR_SIDE_MS);
     });
     imapRuns.push(prelude);
+    const subject = target.subject || t('common:noSubject');
     evidence.push(
-      `The server had “${target.subject}” as read already, so the other device first marked it unread; the IMAP side ${prelude.result ? `showed that within ${seconds(prelude.result.afterMs)}` : 'did not show that'}.`,
+      prelude.result
+        ? t('lab:scenarios.otherDevice.preludeShown', { subject, time: seconds(prelude.result.afterMs) })
+        : t('lab:scenarios.otherDevice.preludeNotShown', { subject }),
     );
   }
   const imapReadBefore = isRead(await lab.inboxRow(lab.imap, identity));
   const pop3ReadBefore = isRead(await lab.inboxRow(lab.pop3, identity));
 
-  lab.hooks.progress(`${title}: the other device reads it…`);
+  lab.hooks.progress(t('lab:scenarios.otherDevice.reading', { title }));
   const imapRun = await lab.runSide(lab.imap, async () => {
     await lab.client.call('lab.otherDevice', { accountId: lab.imap.account.id, action: 'read', identity });
     return waitFor(async () => (isRead(await lab.inboxRow(lab.imap, identity)) ? true : undefined), WAIT_FOR_SIDE_MS);
   });
   imapRuns.push(imapRun);
   const serverReadAfter = hasFlag(inInbox(imapRun.serverAfter, identity)?.flags ?? [], '\\Seen');
-  evidence.push(`On the server: ${describeChanges(imapRun.server, { raw: true })} (by the other device, on a connection of its own)`);
-  evidence.push(`IMAP side: ${imapReadBefore ? 'read' : 'unread'} before; ${imapRun.result ? `read ${seconds(imapRun.result.afterMs)} later` : `still unread after ${seconds(WAIT_FOR_SIDE_MS)}`}.`);
+  const readWord = (read: boolean): string => t(read ? 'lab:state.read' : 'lab:state.unread');
+  evidence.push(t('lab:scenarios.otherDevice.onServer', { changes: describeChanges(imapRun.server, { raw: true }) }));
+  evidence.push(
+    imapRun.result
+      ? t('lab:scenarios.otherDevice.imapRead', { before: readWord(imapReadBefore), time: seconds(imapRun.result.afterMs) })
+      : t('lab:scenarios.otherDevice.imapUnread', { before: readWord(imapReadBefore), time: seconds(WAIT_FOR_SIDE_MS) }),
+  );
 
-  lab.hooks.progress(`${title}: the POP3 side checks the server…`);
+  lab.hooks.progress(t('lab:scenarios.otherDevice.pop3Checking', { title }));
   const popRun = await lab.runSide(lab.pop3, () => lab.engine.syncNow(lab.pop3.account.id));
   popRuns.push(popRun);
   const pop3Problem = lab.syncProblem(lab.pop3);
   const pop3ReadAfter = isRead(await lab.inboxRow(lab.pop3, identity));
+  const pop3Words = { before: readWord(pop3ReadBefore), after: readWord(pop3ReadAfter), commands: popRun.traffic.commands };
   evidence.push(
-    `POP3 side: ${pop3ReadBefore ? 'read' : 'unread'} before; ${pop3ReadAfter ? 'read' : 'unread'} after checking the server (${popRun.traffic.commands} commands, none of which can carry a flag)${pop3Problem ? `; the check failed: ${pop3Problem}` : ''}.`,
+    pop3Problem ? t('lab:scenarios.otherDevice.pop3Failed', { ...pop3Words, problem: pop3Problem }) : t('lab:scenarios.otherDevice.pop3', pop3Words),
   );
   return {
     title,

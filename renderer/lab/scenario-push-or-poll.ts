@@ -8,6 +8,8 @@
  */
 import type { ProtocolLogLine } from '../../shared/model';
 import { accountMessages } from '../db/queries';
+import { errorText, t } from '../i18n';
+import { timeOfDay } from '../ui/format';
 import { WAIT_FOR_SIDE_MS } from './lab-engine';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult, Side, SideRun } from './lab-model';
@@ -17,7 +19,6 @@ import { summarize } from './traffic';
 import { pushOrPollVerdict, seconds } from './verdicts';
 import type { Pop3CheckKind } from './verdicts';
 
-const TITLE = 'New mail: push or poll';
 /** Beyond the POP3 side's interval: time for a check under way to finish, and for the one after it to run. */
 const POP3_MARGIN_MS = 30_000;
 /** How often the Lab looks at each side's cache: IMAP answers within a second, POP3 at checks minutes apart. */
@@ -43,7 +44,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return timeOfDay(ms, true);
+}
+
+/** The scenario's name, in the language of the moment it is said. */
+function title(): string {
+  return t('lab:scenarios.pushOrPoll.title');
 }
 
 /** Whether the side's Inbox shows the mail the Lab sent, found by its (unique) Message-ID. */
@@ -78,10 +84,10 @@ interface Watched {
 export async function pushOrPoll(lab: LabEngine, control: PushOrPollControl = {}): Promise<ScenarioResult | undefined> {
   const { imap, pop3 } = lab;
   const pollMinutes = pop3.account.pop3?.pollMinutes ?? DEFAULT_POLL_MINUTES;
-  if (!(await lab.mayChangeServer(`A message will be sent to this mailbox; then the Lab waits up to ${pollMinutes} min for the POP3 side’s own check.`))) return undefined;
+  if (!(await lab.mayChangeServer(t('lab:scenarios.pushOrPoll.willSend', { minutes: pollMinutes })))) return undefined;
 
   // A sync under way now would meet the mail by chance, not by push or by the schedule: it finishes first.
-  lab.hooks.progress(`${TITLE}: letting the syncs under way finish…`);
+  lab.hooks.progress(t('lab:scenarios.pushOrPoll.settling', { title: title() }));
   await settled(lab, pop3);
   // The server's word of a change (a POP3 download marking mail read, say) may come a moment late and start one more.
   await settled(lab, imap, QUIET_MS);
@@ -105,8 +111,8 @@ async function measure(lab: LabEngine, control: PushOrPollControl, pollMinutes: 
   const cacheBefore = { imap: await lab.observe(imap), pop3: await lab.observe(pop3) };
   // Both logs start before sending: a side may hear of the mail the moment it lands.
   const windows = { imap: lab.recorder.window(imap.account.id, 'imap'), pop3: lab.recorder.window(pop3.account.id, 'pop3') };
-  const subject = `Lab: push or poll, sent at ${clock(Date.now())}`;
-  lab.hooks.progress(`${TITLE}: sending it to the mailbox…`);
+  const subject = t('lab:scenarios.pushOrPoll.subject', { time: clock(Date.now()) });
+  lab.hooks.progress(t('lab:scenarios.pushOrPoll.sending', { title: title() }));
   const sentAt = Date.now();
   let delivered: Awaited<ReturnType<LabEngine['deliver']>>;
   try {
@@ -115,14 +121,18 @@ async function measure(lab: LabEngine, control: PushOrPollControl, pollMinutes: 
     await Promise.all([windows.imap.close(), windows.pop3.close()]);
     throw error;
   }
-  // The engine says how in words only; its fallback names APPEND (LabEngine.deliver).
-  const delivery = /APPEND/.test(delivered.how) ? 'append' : 'smtp';
+  const delivery = delivered.delivery;
   const messageId = delivered.messageIds[0];
   if (messageId === undefined) {
     await Promise.all([windows.imap.close(), windows.pop3.close()]);
     return {
-      title: TITLE,
-      verdict: pushOrPollVerdict({ ...nothingSeen(pollMinutes), subject, delivery, deliveryProblem: delivered.problem ?? delivered.failure?.userText }),
+      title: title(),
+      verdict: pushOrPollVerdict({
+        ...nothingSeen(pollMinutes),
+        subject,
+        delivery,
+        deliveryProblem: delivered.problem ?? (delivered.failure ? errorText(delivered.failure) : undefined),
+      }),
       evidence: [],
       measurements: await lab.measure({ pop3: [], imap: [] }),
     };
@@ -201,9 +211,15 @@ async function measure(lab: LabEngine, control: PushOrPollControl, pollMinutes: 
         checkStartedAt = undefined;
       } else checkStartedAt ??= now;
       if (now > deadline || (server.gaveUp && arrival() === undefined)) break;
-      const imapWords = imapSeenAt === undefined ? 'IMAP has not shown it yet' : `IMAP noticed it after ${seconds(imapSeenAt - (arrival() ?? imapSeenAt))}`;
-      const pop3Words = next === undefined ? 'POP3 is checking…' : `POP3 checks at ${clock(next)}, in ${Math.max(0, Math.ceil((next - now) / 1000))} s…`;
-      lab.hooks.progress(`${TITLE}: ${imapWords}; ${pop3Words}`);
+      const imapWords =
+        imapSeenAt === undefined
+          ? t('lab:scenarios.pushOrPoll.imapNotYet')
+          : t('lab:scenarios.pushOrPoll.imapNoticed', { time: seconds(imapSeenAt - (arrival() ?? imapSeenAt)) });
+      const pop3Words =
+        next === undefined
+          ? t('lab:scenarios.pushOrPoll.pop3Checking')
+          : t('lab:scenarios.pushOrPoll.pop3ChecksAt', { time: clock(next), seconds: Math.max(0, Math.ceil((next - now) / 1000)) });
+      lab.hooks.progress(t('lab:scenarios.pushOrPoll.waiting', { title: title(), imap: imapWords, pop3: pop3Words }));
       await sleep(POP3_LOOK_MS);
     }
   } finally {
@@ -212,7 +228,7 @@ async function measure(lab: LabEngine, control: PushOrPollControl, pollMinutes: 
     if (pop3SeenAt !== undefined) await settled(lab, pop3);
     pop3Lines = await windows.pop3.close();
   }
-  lab.hooks.progress(`${TITLE}: ${imapSeenAt === undefined ? 'giving IMAP a last moment' : 'measuring'}…`);
+  lab.hooks.progress(t(imapSeenAt === undefined ? 'lab:scenarios.pushOrPoll.lastMoment' : 'lab:scenarios.pushOrPoll.measuring', { title: title() }));
   const imapWatched = await imapWatch;
   await serverLook;
 
@@ -252,32 +268,43 @@ async function measure(lab: LabEngine, control: PushOrPollControl, pollMinutes: 
   const imapRun = await run(imap, imapWatched.lines, imapAfterMs, imapWatched.endedAt, cacheBefore.imap);
   const pop3Run = await run(pop3, pop3Lines, pop3AfterMs, pop3EndedAt, cacheBefore.pop3);
 
-  const evidence: string[] = [`Sent at ${clock(sentAt)}: ${delivered.how}.`];
+  const evidence: string[] = [t('lab:scenarios.pushOrPoll.sent', { time: clock(sentAt), how: delivered.how })];
   if (serverSeenAt !== undefined)
-    evidence.push(
-      `The Lab’s own look at the server (a connection of its own) found it at ${clock(serverSeenAt)}, ${seconds(serverSeenAt - sentAt)} after sending.`,
-    );
+    evidence.push(t('lab:scenarios.pushOrPoll.serverLook', { time: clock(serverSeenAt), after: seconds(serverSeenAt - sentAt) }));
   if (arrivedAt !== undefined && arrivedAt !== serverSeenAt) {
-    const first = arrivedAt === toldAt ? 'the server’s word of new mail reached the IMAP side' : arrivedAt === imapSeenAt ? 'the IMAP side showed it' : 'the POP3 side showed it';
-    evidence.push(`Before the Lab’s own look at the server found it, ${first}: the times count from then (${clock(arrivedAt)}).`);
+    const first =
+      arrivedAt === toldAt
+        ? 'lab:scenarios.pushOrPoll.beforeTold'
+        : arrivedAt === imapSeenAt
+          ? 'lab:scenarios.pushOrPoll.beforeImap'
+          : 'lab:scenarios.pushOrPoll.beforePop3';
+    evidence.push(t(first, { time: clock(arrivedAt) }));
   }
-  const imapNames = imapRun.traffic.names.map((n) => (n.count > 1 ? `${n.name} ×${n.count}` : n.name)).join(', ') || 'none';
-  evidence.push(
-    `IMAP side: ${toldAt === undefined ? 'no word of new mail came from the server (IDLE)' : `the server’s word of new mail (IDLE) reached Twinbox at ${clock(toldAt)}`}; ${imapSeenAt === undefined ? `it did not show the mail by ${clock(imapWatched.endedAt)}` : `it showed the mail at ${clock(imapSeenAt)}`}. Its commands during the wait: ${imapNames}.`,
-  );
-  const pop3Names = pop3Run.traffic.names.map((n) => (n.count > 1 ? `${n.name} ×${n.count}` : n.name)).join(', ') || 'none';
-  evidence.push(
-    `POP3 side: it checks every ${pollMinutes} min; when the mail was sent its next check was due ${dueAtSending === undefined ? '(none was scheduled)' : `at ${clock(dueAtSending)}`}. ` +
-      `${pop3SeenAt === undefined ? `It did not show it by ${clock(pop3EndedAt)}` : `It showed it at ${clock(pop3SeenAt)}${checkAt === undefined ? '' : `, at a check seen to begin at ${clock(checkAt)}`}`}. Its commands during the wait: ${pop3Names}.`,
-  );
-  evidence.push(
-    askedAt === undefined
-      ? 'The Lab asked neither side to sync: each found the mail by itself.'
-      : `The Lab asked neither side to sync; you asked the POP3 side to check at ${clock(askedAt)} (Check now).`,
-  );
+  // Command names are the protocol's own words.
+  const commandNames = (run: SideRun<unknown>): string =>
+    run.traffic.names.map((n) => (n.count > 1 ? `${n.name} ×${n.count}` : n.name)).join(', ') || t('lab:scenarios.pushOrPoll.noCommands');
+  const during = (run: SideRun<unknown>): string => t('lab:scenarios.pushOrPoll.commandsDuringWait', { commands: commandNames(run) });
+  const imapTold = toldAt === undefined ? t('lab:scenarios.pushOrPoll.imapNotTold') : t('lab:scenarios.pushOrPoll.imapTold', { time: clock(toldAt) });
+  const imapShown =
+    imapSeenAt === undefined
+      ? t('lab:scenarios.pushOrPoll.imapNotShown', { time: clock(imapWatched.endedAt) })
+      : t('lab:scenarios.pushOrPoll.imapShown', { time: clock(imapSeenAt) });
+  evidence.push(`${t('lab:scenarios.pushOrPoll.imapEvidence', { told: imapTold, shown: imapShown })} ${during(imapRun)}`);
+  const pop3Schedule =
+    dueAtSending === undefined
+      ? t('lab:scenarios.pushOrPoll.pop3Unscheduled', { minutes: pollMinutes })
+      : t('lab:scenarios.pushOrPoll.pop3Scheduled', { minutes: pollMinutes, time: clock(dueAtSending) });
+  const pop3Shown =
+    pop3SeenAt === undefined
+      ? t('lab:scenarios.pushOrPoll.pop3NotShown', { time: clock(pop3EndedAt) })
+      : checkAt === undefined
+        ? t('lab:scenarios.pushOrPoll.pop3Shown', { time: clock(pop3SeenAt) })
+        : t('lab:scenarios.pushOrPoll.pop3ShownAtCheck', { time: clock(pop3SeenAt), check: clock(checkAt) });
+  evidence.push(`${pop3Schedule} ${pop3Shown} ${during(pop3Run)}`);
+  evidence.push(askedAt === undefined ? t('lab:scenarios.pushOrPoll.notAsked') : t('lab:scenarios.pushOrPoll.asked', { time: clock(askedAt) }));
 
   return {
-    title: TITLE,
+    title: title(),
     verdict: pushOrPollVerdict({
       subject,
       delivery,

@@ -1,20 +1,22 @@
 /** Scenario: two devices on POP3. Another computer downloads and deletes while this one is away. */
+import { t } from '../i18n';
+import { timeOfDay } from '../ui/format';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult } from './lab-model';
 import { copies, describeChanges, isInbox, withMessageId } from './observe';
 import { twoDevicesVerdict } from './verdicts';
 
 export async function twoDevices(lab: LabEngine): Promise<ScenarioResult | undefined> {
-  const title = 'Two devices on POP3';
-  if (!(await lab.mayChangeServer('Another POP3 computer will download every message and delete it from the server.'))) return undefined;
+  const title = t('lab:scenarios.twoDevices.title');
+  if (!(await lab.mayChangeServer(t('lab:scenarios.twoDevices.willTake')))) return undefined;
   const evidence: string[] = [];
-  lab.hooks.progress(`${title}: this computer checks first…`);
+  lab.hooks.progress(t('lab:scenarios.twoDevices.checkFirst', { title }));
   const first = await lab.runSide(lab.pop3, () => lab.engine.syncNow(lab.pop3.account.id));
   const hadBefore = first.cacheAfter;
 
-  lab.hooks.progress(`${title}: new mail arrives while this computer is not looking…`);
-  const stamp = new Date().toLocaleTimeString();
-  const subjects = [1, 2, 3].map((i) => `Lab: arrived at ${stamp} while this computer was away (${i} of 3)`);
+  lab.hooks.progress(t('lab:scenarios.twoDevices.arriving', { title }));
+  const stamp = timeOfDay(Date.now(), true);
+  const subjects = [1, 2, 3].map((index) => t('lab:scenarios.twoDevices.subject', { time: stamp, index, total: 3 }));
   const delivered = await lab.deliver(subjects);
   const arrivedObservation = delivered.messageIds.length > 0 ? await lab.waitForServer(delivered.messageIds) : undefined;
   // Each new message by its identity, with its subject: what the cache of this computer is compared by.
@@ -24,23 +26,23 @@ export async function twoDevices(lab: LabEngine): Promise<ScenarioResult | undef
         return found ? [{ id: found.id, subject: found.subject }] : [];
       })
     : [];
-  evidence.push(`${arrived.length} new messages reached the server (${delivered.how}).`);
+  evidence.push(t('lab:scenarios.twoDevices.arrived', { count: arrived.length, how: delivered.how }));
 
-  lab.hooks.progress(`${title}: the other computer downloads everything, deleting it…`);
+  lab.hooks.progress(t('lab:scenarios.twoDevices.taking', { title }));
   const taken = await lab.client.call('lab.otherPop3Device', { accountId: lab.pop3.account.id, deleteAfterDownload: true });
-  evidence.push(`The other computer downloaded ${taken.messages.length} messages and deleted them from the server.`);
+  evidence.push(t('lab:scenarios.twoDevices.taken', { count: taken.messages.length }));
 
-  lab.hooks.progress(`${title}: this computer checks again…`);
+  lab.hooks.progress(t('lab:scenarios.twoDevices.checkAgain', { title }));
   const second = await lab.runSide(lab.pop3, () => lab.engine.syncNow(lab.pop3.account.id));
-  lab.hooks.progress(`${title}: the IMAP side syncs…`);
+  lab.hooks.progress(t('lab:scenarios.twoDevices.imapSyncing', { title }));
   const imapRun = await lab.runSide(lab.imap, () => lab.engine.syncNow(lab.imap.account.id, ['INBOX']));
 
   const neverSeen = arrived.filter((message) => !second.cacheAfter.has(message.id)).map((message) => message.subject);
   const fromUnderUs = taken.messages.map((message) => message.identity).filter((id) => hadBefore.has(id));
-  evidence.push(`This computer’s second check: ${describeChanges(second.local)}`);
+  evidence.push(t('lab:scenarios.twoDevices.secondCheck', { changes: describeChanges(second.local) }));
   const serverAfter = copies(imapRun.serverAfter, isInbox);
   const imapShows = copies(imapRun.cacheAfter, isInbox);
-  evidence.push(`The server’s Inbox now holds ${serverAfter}; the IMAP side’s Inbox shows ${imapShows}.`);
+  evidence.push(t('lab:scenarios.twoDevices.inboxes', { server: serverAfter, imap: imapShows }));
   return {
     title,
     verdict: twoDevicesVerdict({

@@ -4,20 +4,25 @@
  * verdict that says so. Pure, so each outcome (the expected one and the
  * broken ones) is tested on its own.
  */
+import { t } from '../i18n';
+import { formatNumber } from '../ui/format';
 import type { Change } from './observe';
 
+/** A duration as the Lab says it: "0.4 s" under ten seconds, whole seconds above. */
 export function seconds(ms: number): string {
   const s = ms / 1000;
-  return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const digits = s < 10 ? 1 : 0;
+  return t('lab:seconds', { value: formatNumber(s < 10 ? s : Math.round(s), { minimumFractionDigits: digits, maximumFractionDigits: digits }) });
 }
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** A subject in the quotation marks of the interface's language. */
+export function quoted(subject: string): string {
+  return t('lab:quoted', { text: subject || t('common:noSubject') });
 }
 
 function examples(subjects: readonly string[], limit = 3): string {
-  const shown = subjects.slice(0, limit).map((s) => `“${s || '(no subject)'}”`);
-  return subjects.length > limit ? `${shown.join(', ')} and ${subjects.length - limit} more` : shown.join(', ');
+  const list = subjects.slice(0, limit).map(quoted).join(', ');
+  return subjects.length > limit ? t('lab:examplesMore', { list, count: subjects.length - limit }) : list;
 }
 
 // ---- what POP3 does to the server by downloading ------------------------------------
@@ -35,7 +40,7 @@ export function markedRead(changes: readonly Change[]): number {
  */
 export function pop3ServerEffect(n: number): string | undefined {
   if (n === 0) return undefined;
-  return `Downloading marked ${count(n, 'message')} read on the server: your other devices now see ${n === 1 ? 'it' : 'them'} as read. POP3 has no command for that; this server does it by itself when POP3 downloads a message.`;
+  return t('lab:verdicts.pop3Effect', { count: n });
 }
 
 // ---- another device reads a message --------------------------------------------
@@ -57,17 +62,15 @@ export interface OtherDeviceReadObservation {
 
 export function otherDeviceReadVerdict(o: OtherDeviceReadObservation): string {
   const parts: string[] = [];
-  if (!o.serverReadAfter) parts.push(`The other device’s change did not take: the server still has “${o.subject}” as unread.`);
-  if (o.imapReadBefore) parts.push('IMAP showed it as read before the other device did anything, so this run shows nothing about IMAP.');
-  else if (o.imapReadAfterMs !== undefined)
-    parts.push(`IMAP showed it as read within ${seconds(o.imapReadAfterMs)} because the flag lives on the server, and the server told Twinbox’s IMAP connection.`);
-  else if (o.serverReadAfter) parts.push(`IMAP did not update: after ${seconds(o.waitedMs)} it still shows it unread, although the server has it as read.`);
-  else parts.push(`IMAP still shows it unread after ${seconds(o.waitedMs)}, as the server does.`);
+  if (!o.serverReadAfter) parts.push(t('lab:verdicts.otherDevice.serverNotRead', { subject: o.subject }));
+  if (o.imapReadBefore) parts.push(t('lab:verdicts.otherDevice.imapReadBefore'));
+  else if (o.imapReadAfterMs !== undefined) parts.push(t('lab:verdicts.otherDevice.imapReadWithin', { time: seconds(o.imapReadAfterMs) }));
+  else if (o.serverReadAfter) parts.push(t('lab:verdicts.otherDevice.imapNotUpdated', { time: seconds(o.waitedMs) }));
+  else parts.push(t('lab:verdicts.otherDevice.imapStillUnread', { time: seconds(o.waitedMs) }));
 
-  const checked = o.pop3Checked ? ', even after checking the server' : '';
-  if (o.pop3ReadBefore) parts.push('POP3 showed it as read already, because it was read on this computer; POP3 never learns about flags either way.');
-  else if (!o.pop3ReadAfter) parts.push(`POP3 still shows it unread${checked}: POP3 never learns about flags.`);
-  else parts.push('POP3 now shows it as read, which POP3 cannot learn from the server: something on this computer changed it.');
+  if (o.pop3ReadBefore) parts.push(t('lab:verdicts.otherDevice.pop3ReadBefore'));
+  else if (!o.pop3ReadAfter) parts.push(t(o.pop3Checked ? 'lab:verdicts.otherDevice.pop3StillUnreadChecked' : 'lab:verdicts.otherDevice.pop3StillUnread'));
+  else parts.push(t('lab:verdicts.otherDevice.pop3NowRead'));
   return parts.join(' ');
 }
 
@@ -101,30 +104,23 @@ export interface ComputerDiedObservation {
 export function computerDiedVerdict(o: ComputerDiedObservation): string {
   const parts: string[] = [];
   const { imap, pop3 } = o;
-  if (imap.before === 0) parts.push('IMAP had nothing to lose: its cache was empty.');
-  else if (imap.lost.length === 0 && imap.changed === 0)
-    parts.push(
-      `IMAP got everything back: all ${count(imap.before, 'message')}, with their folders and flags, because they live on the server.` +
-        (o.imapReadBecausePop3 > 0
-          ? ` ${o.imapReadBecausePop3 === 1 ? '1 of them now shows as read because the POP3 side’s download marked it' : `${o.imapReadBecausePop3} of them now show as read because the POP3 side’s download marked them`} read on the server, not because of anything IMAP did.`
-          : ''),
-    );
-  else if (imap.lost.length === 0) parts.push(`IMAP got all ${count(imap.before, 'message')} back, but ${imap.changed} came back in another folder or with other flags.`);
-  else parts.push(`IMAP did not get everything back: ${imap.lost.length} of ${imap.before} messages are missing after the resync (${examples(imap.lost)}).`);
+  if (imap.before === 0) parts.push(t('lab:verdicts.computerDied.imapNothing'));
+  else if (imap.lost.length === 0 && imap.changed === 0) {
+    parts.push(t('lab:verdicts.computerDied.imapAllBack', { count: imap.before }));
+    if (o.imapReadBecausePop3 > 0) parts.push(t('lab:verdicts.computerDied.imapReadBecausePop3', { count: o.imapReadBecausePop3 }));
+  } else if (imap.lost.length === 0) parts.push(t('lab:verdicts.computerDied.imapChanged', { count: imap.before, changed: imap.changed }));
+  else parts.push(t('lab:verdicts.computerDied.imapLost', { lost: imap.lost.length, before: imap.before, examples: examples(imap.lost) }));
 
   const back = pop3.before - pop3.lost.length;
-  if (pop3.before === 0) parts.push('POP3 had nothing to lose: this computer held no mail.');
-  else if (pop3.lost.length === 0)
-    parts.push(`POP3 got back all ${count(pop3.before, 'message')}, because the server still keeps every one (policy: ${o.retention}).`);
-  else
-    parts.push(
-      `POP3 got back only ${back} of ${pop3.before}: what the server still keeps under its retention policy (${o.retention}; the server’s Inbox holds ${o.serverKeeps}). ` +
-        `The other ${pop3.lost.length} were only on this computer and are gone for good (${examples(pop3.lost)}).`,
-    );
-  if (pop3.changed > 0) parts.push(`${count(pop3.changed, 'message')} came back as new: read, flagged and folders set on this computer were lost with it.`);
-  const effect = pop3ServerEffect(o.pop3MarkedRead);
-  if (effect) parts.push(`POP3 also changed the server: ${effect.charAt(0).toLowerCase()}${effect.slice(1)}`);
-  if (pop3.extra > 0) parts.push(`${count(pop3.extra, 'message')} deleted on this computer came back from the server.`);
+  if (pop3.before === 0) parts.push(t('lab:verdicts.computerDied.pop3Nothing'));
+  else if (pop3.lost.length === 0) parts.push(t('lab:verdicts.computerDied.pop3AllBack', { count: pop3.before, policy: o.retention }));
+  else {
+    parts.push(t('lab:verdicts.computerDied.pop3OnlySome', { back, before: pop3.before, policy: o.retention, serverKeeps: o.serverKeeps }));
+    parts.push(t('lab:verdicts.computerDied.pop3GoneForGood', { count: pop3.lost.length, examples: examples(pop3.lost) }));
+  }
+  if (pop3.changed > 0) parts.push(t('lab:verdicts.computerDied.pop3CameBackNew', { count: pop3.changed }));
+  if (o.pop3MarkedRead > 0) parts.push(t('lab:verdicts.computerDied.pop3ChangedServer', { count: o.pop3MarkedRead }));
+  if (pop3.extra > 0) parts.push(t('lab:verdicts.computerDied.pop3Extra', { count: pop3.extra }));
   return parts.join(' ');
 }
 
@@ -153,26 +149,29 @@ export interface RetentionObservation {
 }
 
 export function retentionVerdict(o: RetentionObservation): string {
-  const next = o.nextDue === undefined ? 'Nothing else on the server is waiting to fall due.' : `The next ones fall due on ${o.nextDue}.`;
-  if (o.due.length === 0)
-    return `Nothing is due yet: after ${count(o.clockDays, 'day')} on the Lab clock, no message has been on this computer for ${count(o.days, 'day')}. ${next}`;
-  if (o.cancelled)
-    return `Nothing was deleted on the server: you cancelled. The ${count(o.due.length, 'message')} due stay there (the server’s Inbox holds ${o.serverAfter}) until you confirm.`;
+  const next = o.nextDue === undefined ? t('lab:verdicts.retention.nothingElseDue') : t('lab:verdicts.retention.nextDue', { date: o.nextDue });
+  // Each count in a form of its own: German declines "days" differently after "after" and in "keep for".
+  const clock = t('lab:verdicts.retention.clockDays', { count: o.clockDays });
+  const keep = t('lab:verdicts.retention.keepDays', { count: o.days });
+  if (o.due.length === 0) return `${t('lab:verdicts.retention.nothingDue', { clock, keep })} ${next}`;
+  if (o.cancelled) return t('lab:verdicts.retention.cancelled', { count: o.due.length, held: o.serverAfter });
   const parts = [
-    `After ${count(o.clockDays, 'day')} on the Lab clock, the POP3 side deleted ${count(o.deletedOnServer, 'message')} on the server under “keep for ${count(o.days, 'day')}” (its Inbox held ${o.serverBefore}, now ${o.serverAfter}).`,
+    t('lab:verdicts.retention.deleted', {
+      clock,
+      keep,
+      deleted: t('lab:verdicts.retention.messages', { count: o.deletedOnServer }),
+      before: o.serverBefore,
+      after: o.serverAfter,
+    }),
   ];
-  if (o.stillOnServer > 0) parts.push(`The server still has ${o.stillOnServer} of them: the deletion did not take.`);
+  if (o.stillOnServer > 0) parts.push(t('lab:verdicts.retention.stillOnServer', { count: o.stillOnServer }));
   parts.push(
     o.keptHere === o.due.length
-      ? `This computer still has all ${o.due.length}: for POP3 they live here now.`
-      : `This computer has only ${o.keptHere} of the ${o.due.length} deleted on the server.`,
+      ? t('lab:verdicts.retention.keptAll', { count: o.due.length })
+      : t('lab:verdicts.retention.keptSome', { kept: o.keptHere, count: o.due.length }),
   );
   if (o.imapBefore > 0)
-    parts.push(
-      o.imapAfter === 0
-        ? 'The IMAP side no longer shows them: on the server they are gone for every device.'
-        : `The IMAP side still shows ${o.imapAfter} of them.`,
-    );
+    parts.push(o.imapAfter === 0 ? t('lab:verdicts.retention.imapGone') : t('lab:verdicts.retention.imapStillShows', { count: o.imapAfter }));
   parts.push(next);
   return parts.join(' ');
 }
@@ -199,17 +198,13 @@ export interface TwoDevicesObservation {
 
 export function twoDevicesVerdict(o: TwoDevicesObservation): string {
   const parts: string[] = [];
-  if (o.arrived.length === 0) parts.push(`No new mail reached the server${o.deliveryProblem ? ` (${o.deliveryProblem})` : ''}, so the other computer had nothing new to take first.`);
-  else if (o.neverSeen.length > 0)
-    parts.push(
-      `This computer never saw ${count(o.neverSeen.length, 'message')}: the other computer downloaded ${o.neverSeen.length === 1 ? 'it' : 'them'} first and deleted ${o.neverSeen.length === 1 ? 'it' : 'them'} from the server (delete after download), so when this computer checked, ${o.neverSeen.length === 1 ? 'it was' : 'they were'} gone: ${examples(o.neverSeen, 5)}.`,
-    );
-  else parts.push(`This computer saw all ${count(o.arrived.length, 'new message')}: the other computer did not take ${o.arrived.length === 1 ? 'it' : 'them'} away first.`);
+  if (o.arrived.length === 0)
+    parts.push(o.deliveryProblem ? t('lab:verdicts.twoDevices.noneArrivedWhy', { problem: o.deliveryProblem }) : t('lab:verdicts.twoDevices.noneArrived'));
+  else if (o.neverSeen.length > 0) parts.push(t('lab:verdicts.twoDevices.neverSaw', { count: o.neverSeen.length, examples: examples(o.neverSeen, 5) }));
+  else parts.push(t('lab:verdicts.twoDevices.sawAll', { count: o.arrived.length }));
   if (o.takenFromUnderUs > 0)
-    parts.push(
-      `The other computer also took the ${count(o.takenFromUnderUs, 'message')} this computer already had off the server: this computer keeps ${o.keptHere} of them, but the server no longer has them, and neither does the IMAP side (its Inbox shows ${o.imapShows}).`,
-    );
-  else if (o.taken === 0) parts.push('The other computer downloaded nothing.');
+    parts.push(t('lab:verdicts.twoDevices.takenFromUnderUs', { count: o.takenFromUnderUs, kept: o.keptHere, imapShows: o.imapShows }));
+  else if (o.taken === 0) parts.push(t('lab:verdicts.twoDevices.nothingTaken'));
   return parts.join(' ');
 }
 
@@ -256,42 +251,39 @@ const SAME_TIME_MS = 500;
 export function pushOrPollVerdict(o: PushOrPollObservation): string {
   const parts: string[] = [];
   if (!o.reachedServer)
-    return `The message never reached the server${o.deliveryProblem ? ` (${o.deliveryProblem})` : ''}, so neither side had anything to notice.`;
-  if (o.delivery === 'append')
-    parts.push('It was not delivered over SMTP: sending failed, so the Lab put it in the Inbox with IMAP APPEND instead.');
+    return o.deliveryProblem ? t('lab:verdicts.pushOrPoll.neverReachedWhy', { problem: o.deliveryProblem }) : t('lab:verdicts.pushOrPoll.neverReached');
+  if (o.delivery === 'append') parts.push(t('lab:verdicts.pushOrPoll.appended'));
 
   if (o.imapAfterMs === undefined)
-    parts.push(
-      `IMAP did not notice it within ${seconds(o.imapWaitedMs)} although the server had it: ${o.imapPushSeen ? 'the server’s word of new mail came (IDLE), but no sync brought it' : 'no word of new mail came by IDLE, and no sync of its own found it'}.`,
-    );
-  else if (o.imapPushSeen)
-    parts.push(`IMAP noticed it ${seconds(o.imapAfterMs)} after it reached the server, without being asked: the server announced it on the IMAP side’s waiting connection (IDLE).`);
-  else
-    parts.push(
-      `IMAP noticed it ${seconds(o.imapAfterMs)} after it reached the server, but not because the server told it: no word of new mail came by IDLE before that; a sync found it.`,
-    );
+    parts.push(t(o.imapPushSeen ? 'lab:verdicts.pushOrPoll.imapMissedTold' : 'lab:verdicts.pushOrPoll.imapMissedSilent', { time: seconds(o.imapWaitedMs) }));
+  else parts.push(t(o.imapPushSeen ? 'lab:verdicts.pushOrPoll.imapPushed' : 'lab:verdicts.pushOrPoll.imapSynced', { time: seconds(o.imapAfterMs) }));
 
-  const interval = `it checks every ${count(o.pollMinutes, 'minute')}`;
-  const due = o.pop3DueAt === undefined || o.pop3DueAfterMs === undefined ? undefined : `${o.pop3DueAt}, ${seconds(Math.max(0, o.pop3DueAfterMs))} after the mail arrived`;
-  if (o.pop3AfterMs === undefined)
-    parts.push(
-      `POP3 did not notice it within ${seconds(o.pop3WaitedMs)} (${interval})${o.pop3Problem ? `: its check failed: ${o.pop3Problem.replace(/\.$/, '')}` : due ? `; its next check was due at ${due}` : ''}.`,
-    );
-  else if (o.pop3Check === 'asked')
-    parts.push(
-      `POP3 noticed it ${seconds(o.pop3AfterMs)} after it reached the server, at a check you asked for (Check now)${due ? `; by itself it would have checked at ${due}` : ''} (${interval}).`,
-    );
-  else if (o.pop3Check === 'early')
-    parts.push(
-      `POP3 noticed it ${seconds(o.pop3AfterMs)} after it reached the server, at a check that came before its scheduled time (something other than the Lab asked for it)${due ? `; its own check was due at ${due}` : ''} (${interval}).`,
-    );
-  else parts.push(`POP3 noticed it ${seconds(o.pop3AfterMs)} after it reached the server, at its own scheduled check${o.pop3DueAt ? ` at ${o.pop3DueAt}` : ''} (${interval}).`);
+  const interval = t('lab:verdicts.pushOrPoll.interval', { count: o.pollMinutes });
+  const due =
+    o.pop3DueAt === undefined || o.pop3DueAfterMs === undefined
+      ? undefined
+      : t('lab:verdicts.pushOrPoll.due', { at: o.pop3DueAt, after: seconds(Math.max(0, o.pop3DueAfterMs)) });
+  if (o.pop3AfterMs === undefined) {
+    const time = seconds(o.pop3WaitedMs);
+    if (o.pop3Problem) parts.push(t('lab:verdicts.pushOrPoll.pop3MissedFailed', { time, interval, problem: o.pop3Problem.replace(/\.$/, '') }));
+    else if (due) parts.push(t('lab:verdicts.pushOrPoll.pop3MissedDue', { time, interval, due }));
+    else parts.push(t('lab:verdicts.pushOrPoll.pop3Missed', { time, interval }));
+  } else {
+    const time = seconds(o.pop3AfterMs);
+    if (o.pop3Check === 'asked') parts.push(due ? t('lab:verdicts.pushOrPoll.pop3AskedDue', { time, due, interval }) : t('lab:verdicts.pushOrPoll.pop3Asked', { time, interval }));
+    else if (o.pop3Check === 'early')
+      parts.push(due ? t('lab:verdicts.pushOrPoll.pop3EarlyDue', { time, due, interval }) : t('lab:verdicts.pushOrPoll.pop3Early', { time, interval }));
+    else
+      parts.push(
+        o.pop3DueAt ? t('lab:verdicts.pushOrPoll.pop3ScheduledAt', { time, at: o.pop3DueAt, interval }) : t('lab:verdicts.pushOrPoll.pop3Scheduled', { time, interval }),
+      );
+  }
 
   if (o.imapAfterMs !== undefined && o.pop3AfterMs !== undefined) {
     const gap = o.pop3AfterMs - o.imapAfterMs;
-    if (Math.abs(gap) < SAME_TIME_MS) parts.push('Both noticed it at about the same time.');
-    else parts.push(`${gap > 0 ? 'IMAP' : 'POP3'} was faster, by ${seconds(Math.abs(gap))}.`);
-  } else if (o.imapAfterMs !== undefined) parts.push('Only IMAP noticed it while the Lab waited.');
-  else if (o.pop3AfterMs !== undefined) parts.push('Only POP3 noticed it while the Lab waited.');
+    if (Math.abs(gap) < SAME_TIME_MS) parts.push(t('lab:verdicts.pushOrPoll.sameTime'));
+    else parts.push(t('lab:verdicts.pushOrPoll.faster', { protocol: gap > 0 ? 'IMAP' : 'POP3', time: seconds(Math.abs(gap)) }));
+  } else if (o.imapAfterMs !== undefined) parts.push(t('lab:verdicts.pushOrPoll.onlyImap'));
+  else if (o.pop3AfterMs !== undefined) parts.push(t('lab:verdicts.pushOrPoll.onlyPop3'));
   return parts.join(' ');
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConfirmRequest } from '../../lab/lab-model';
 
 interface Pending {
@@ -34,6 +35,7 @@ export function useConfirm(): [React.JSX.Element | null, (request: ConfirmReques
 }
 
 function ConfirmDialog({ request, onAnswer }: { request: ConfirmRequest; onAnswer: (yes: boolean) => void }): React.JSX.Element {
+  const { t } = useTranslation(['lab', 'common']);
   const dialog = useRef<HTMLDialogElement>(null);
   const answered = useRef(false);
   const titleId = useId();
@@ -54,14 +56,16 @@ function ConfirmDialog({ request, onAnswer }: { request: ConfirmRequest; onAnswe
       {request.items && request.items.length > 0 && (
         <ul className="lab-confirm-items">
           {request.items.slice(0, 20).map((item, index) => (
-            <li key={index}>{item}</li>
+            <li key={index} dir="auto">
+              {item}
+            </li>
           ))}
-          {request.items.length > 20 && <li>and {request.items.length - 20} more</li>}
+          {request.items.length > 20 && <li>{t('andMore', { count: request.items.length - 20 })}</li>}
         </ul>
       )}
       <div className="dialog-buttons">
         <button type="button" autoFocus onClick={() => answer(false)}>
-          Cancel
+          {t('common:cancel')}
         </button>
         <button type="button" className="danger" onClick={() => answer(true)}>
           {request.confirmLabel}

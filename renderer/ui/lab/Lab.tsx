@@ -11,12 +11,14 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { Flag, FlagOff, Mail, MailOpen, MailPlus, Trash } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { AppInfo } from '../../../shared/contract';
-import { ERROR_TEXT, TwinboxError } from '../../../shared/errors';
 import type { Account, ServerSnapshot } from '../../../shared/model';
 import type { CachedMessage } from '../../db/schema';
 import { POP3_FOLDER } from '../../db/writer';
+import { errorText, t as translate } from '../../i18n';
 import { useApp } from '../app-context';
+import { timeOfDay } from '../format';
 import { Icon } from '../icon';
 import { MoveMenu } from '../MoveMenu';
 import { useConfirm } from './ConfirmDialog';
@@ -38,11 +40,8 @@ const POLL_MS = 4000;
 /** Rows per side column; the server view stops at 500 too. */
 const ROWS = 500;
 
-function errorText(error: unknown): string {
-  return error instanceof TwinboxError ? error.userText : ERROR_TEXT.INTERNAL;
-}
-
 export function Lab(): React.JSX.Element {
+  const { t } = useTranslation(['lab', 'common']);
   const { client, db } = useApp();
   const accounts = useLiveQuery(() => db.accounts.toArray(), []);
   const [info, setInfo] = useState<AppInfo | undefined>();
@@ -73,17 +72,14 @@ export function Lab(): React.JSX.Element {
   }, [pairKey]);
 
   return (
-    <section className="lab" aria-label="Protocol Lab">
+    <section className="lab" aria-label={t('title')}>
       <div className="lab-head">
-        <h2>Protocol Lab</h2>
-        <p className="lab-intro">
-          One mailbox, opened twice: POP3 on the left, IMAP on the right, and between them what the server holds now. Every action shows what changed on this
-          computer and on the server, and what it took on the wire.
-        </p>
+        <h2>{t('title')}</h2>
+        <p className="lab-intro">{t('intro')}</p>
         {accounts && (pop3Accounts.length > 0 || imapAccounts.length > 0) && (
           <div className="lab-pickers">
             <label>
-              POP3 account{' '}
+              {t('pickers.pop3')}{' '}
               <select value={pop3?.id ?? ''} onChange={(event) => setChosen({ pop3: event.target.value })} disabled={pop3Accounts.length === 0}>
                 {pop3Accounts.map((account) => (
                   <option key={account.id} value={account.id}>
@@ -93,7 +89,7 @@ export function Lab(): React.JSX.Element {
               </select>
             </label>
             <label>
-              IMAP account{' '}
+              {t('pickers.imap')}{' '}
               <select value={imap?.id ?? ''} onChange={(event) => setChosen((c) => ({ ...c, imap: event.target.value }))} disabled={imapAccounts.length === 0}>
                 {imapAccounts.map((account) => (
                   <option key={account.id} value={account.id}>
@@ -107,23 +103,27 @@ export function Lab(): React.JSX.Element {
       </div>
       {info && !info.demo && (
         <p role="alert" className="lab-warning">
-          This is a real mailbox: the scenarios change it.
+          {t('notices.realMailbox')}
         </p>
       )}
       {accounts && !pair && (
         <p className="lab-notice">
-          The Lab needs one mailbox twice: a POP3 account and an IMAP account with the same server and user name. Add them under Accounts, or run{' '}
-          <code>npm run demo</code> to try it on a demo mailbox.
+          <Trans i18nKey="notices.needsPair" t={t} components={{ code: <code /> }} />
         </p>
       )}
       {pair && !sameMailbox(pair.pop3, pair.imap) && (
         <p role="alert" className="lab-warning">
-          These two accounts are not the same mailbox (their server or user name differ): what one side does, the other cannot see.
+          {t('notices.notSameMailbox')}
         </p>
       )}
       {pair && sameMailbox(pair.pop3, pair.imap) && (
         <p className="lab-notice">
-          Both open <strong>{pair.imap.incoming.username}</strong> on <strong>{pair.imap.incoming.host}</strong>.
+          <Trans
+            i18nKey="notices.bothOpen"
+            t={t}
+            values={{ user: pair.imap.incoming.username, host: pair.imap.incoming.host }}
+            components={{ strong: <strong /> }}
+          />
         </p>
       )}
       {pair && <LabBench key={pairKey} pair={pair} demo={info?.demo ?? false} />}
@@ -132,6 +132,7 @@ export function Lab(): React.JSX.Element {
 }
 
 function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.Element {
+  const { t } = useTranslation(['lab', 'common']);
   const { client, db, engine } = useApp();
   const recorder = useMemo(() => new LogRecorder(client), [client]);
   const [snapshot, setSnapshot] = useState<ServerSnapshot | undefined>();
@@ -189,7 +190,7 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
   const run = useCallback(async (work: () => Promise<void>) => {
     if (busyRef.current) return;
     busyRef.current = true;
-    setBusy('Working…');
+    setBusy(translate('lab:working'));
     setError(undefined);
     try {
       await work();
@@ -227,109 +228,113 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
   return (
     <div className="lab-bench">
       <div className="lab-columns">
-        <section className="lab-column" aria-label="POP3: this computer">
-          <h3>POP3 — this computer</h3>
-          <p className="lab-column-note">
-            {pair.pop3.name}: {pop3Rows.length} in the Inbox. Policy: {retentionWords(pair.pop3)}; deleting on the server is held while the Lab is open.
-          </p>
+        <section className="lab-column" aria-label={t('columns.pop3Label')}>
+          <h3>{t('columns.pop3Heading')}</h3>
+          <p className="lab-column-note">{t('columns.pop3Note', { account: pair.pop3.name, count: pop3Rows.length, policy: retentionWords(pair.pop3) })}</p>
           <LabList
-            label="POP3 side"
+            label={t('side.pop3')}
             items={sideItems(pop3Rows, server, 'pop3', (row) => runtime.identityOf(row))}
             selected={selected}
             onSelect={setSelected}
-            emptyText="Nothing downloaded yet."
+            emptyText={t('columns.pop3Empty')}
           />
         </section>
-        <section className="lab-column lab-server" aria-label="On the server">
-          <h3>On the server</h3>
+        <section className="lab-column lab-server" aria-label={t('columns.serverHeading')}>
+          <h3>{t('columns.serverHeading')}</h3>
           <p className="lab-column-note">
-            {snapshot ? `As another device sees it now (${new Date(snapshot.observedAt).toLocaleTimeString()}). ${folderSummary(snapshot)}` : 'Asking the server…'}
+            {snapshot ? t('columns.serverNote', { time: timeOfDay(snapshot.observedAt, true), folders: folderSummary(snapshot) }) : t('columns.serverAsking')}
           </p>
           {serverError && (
             <p role="alert" className="error-text">
               {serverError}
             </p>
           )}
-          <LabList label="Server" items={serverItems(snapshot)} selected={selected} onSelect={setSelected} emptyText="The server holds no messages." />
+          <LabList label={t('columns.serverList')} items={serverItems(snapshot)} selected={selected} onSelect={setSelected} emptyText={t('columns.serverEmpty')} />
         </section>
-        <section className="lab-column" aria-label="IMAP: this computer">
-          <h3>IMAP — this computer</h3>
-          <p className="lab-column-note">
-            {pair.imap.name}: {imapRows.length} in the Inbox, mirrored from the server.
-          </p>
+        <section className="lab-column" aria-label={t('columns.imapLabel')}>
+          <h3>{t('columns.imapHeading')}</h3>
+          <p className="lab-column-note">{t('columns.imapNote', { account: pair.imap.name, count: imapRows.length })}</p>
           <LabList
-            label="IMAP side"
+            label={t('side.imap')}
             items={sideItems(imapRows, server, 'imap', (row) => runtime.identityOf(row))}
             selected={selected}
             onSelect={setSelected}
-            emptyText="Nothing synced yet."
+            emptyText={t('columns.imapEmpty')}
           />
         </section>
       </div>
 
-      <div className="toolbar lab-actions" role="toolbar" aria-label="Lab actions">
-        <span className="lab-chosen">{subject === undefined ? 'Choose a message in any column.' : `Chosen: “${subject || '(no subject)'}”`}</span>
+      <div className="toolbar lab-actions" role="toolbar" aria-label={t('toolbar.label')}>
+        <span className="lab-chosen">
+          {subject === undefined ? (
+            t('toolbar.choose')
+          ) : (
+            // The subject is mail's own text: isolated, so a right-to-left one reads right inside the sentence.
+            <Trans i18nKey="toolbar.chosen" t={t} values={{ subject: subject || t('common:noSubject') }} components={{ subject: <bdi dir="auto" /> }} />
+          )}
+        </span>
         <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.setRead(selected, !allRead))}>
           <Icon icon={allRead ? Mail : MailOpen} />
-          {allRead ? 'Mark unread' : 'Mark read'}
+          {t(allRead ? 'actions.markUnread' : 'actions.markRead')}
         </button>
         <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.setFlagged(selected, !allFlagged))}>
           <Icon icon={allFlagged ? FlagOff : Flag} />
-          {allFlagged ? 'Unflag' : 'Flag'}
+          {t(allFlagged ? 'actions.unflag' : 'actions.flag')}
         </button>
         <button type="button" disabled={!canAct} onClick={() => selected && act(() => runtime.remove(selected))}>
           <Icon icon={Trash} />
-          Delete
+          {t('common:delete')}
         </button>
         <MoveMenu accountId={pair.imap.id} current="INBOX" disabled={!canAct} onMove={(target) => selected && act(() => runtime.move(selected, target))} />
         <span className="toolbar-gap" />
         <button type="button" disabled={busy !== undefined} onClick={() => act(() => runtime.newMail())}>
           <Icon icon={MailPlus} />
-          New mail arrives
+          {t('toolbar.newMail')}
         </button>
       </div>
 
-      <p role="status" aria-label="Lab progress" className="lab-progress">
-        {busy ?? 'Ready.'}
+      <p role="status" aria-label={t('progressLabel')} className="lab-progress">
+        {busy ?? t('ready')}
       </p>
       {error && (
         <div role="alert" className="error-bar">
           {error}{' '}
           <button type="button" onClick={() => setError(undefined)}>
-            Dismiss
+            {t('common:dismiss')}
           </button>
         </div>
       )}
 
       {explanation && <Explanation explanation={explanation} />}
 
-      <section className="lab-scenarios" aria-label="Scenarios">
-        <h3>Scenarios</h3>
+      <section className="lab-scenarios" aria-label={t('scenarios.heading')}>
+        <h3>{t('scenarios.heading')}</h3>
         <ul>
           <li>
             <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.otherDeviceReads(selected))}>
-              Another device reads a message
+              {t('scenarios.otherDevice.title')}
             </button>{' '}
-            A phone (an IMAP session of its own) marks the chosen message, or the newest unread one, read on the server.
+            {t('scenarios.otherDevice.description')}
           </li>
           <li>
             <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.computerDied())}>
-              This computer died
+              {t('scenarios.computerDied.title')}
             </button>{' '}
-            Each side’s cache is wiped and synced again from the server.
+            {t('scenarios.computerDied.description')}
           </li>
           <li>
             <fieldset className="lab-days">
-              <legend>Leave on server for N days</legend>
+              <legend>{t('scenarios.leaveOnServer.title')}</legend>
               <label>
-                Days on the server <NumberField value={days} onChange={setDays} />
+                {t('scenarios.leaveOnServer.daysOnServer')} <NumberField value={days} onChange={setDays} />
               </label>{' '}
               <label>
-                Days to advance <NumberField value={step} onChange={setStep} />
+                {t('scenarios.leaveOnServer.daysToAdvance')} <NumberField value={step} onChange={setStep} />
               </label>{' '}
-              <output aria-label="Lab clock">
-                Lab clock: {formatLabDate(runtime.labNow())}
-                {runtime.clockDays > 0 ? ` (${runtime.clockDays} ${runtime.clockDays === 1 ? 'day' : 'days'} ahead)` : ' (real time)'}
+              <output aria-label={t('scenarios.leaveOnServer.clockLabel')}>
+                {runtime.clockDays > 0
+                  ? t('scenarios.leaveOnServer.clockAhead', { date: formatLabDate(runtime.labNow()), count: runtime.clockDays })
+                  : t('scenarios.leaveOnServer.clockReal', { date: formatLabDate(runtime.labNow()) })}
               </output>{' '}
               <button
                 type="button"
@@ -342,7 +347,7 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
                   })
                 }
               >
-                Advance the clock by {step} {step === 1 ? 'day' : 'days'}
+                {t('scenarios.leaveOnServer.advance', { count: step })}
               </button>{' '}
               <button
                 type="button"
@@ -353,25 +358,24 @@ function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.E
                   setClockTick((n) => n + 1);
                 }}
               >
-                Reset the clock
+                {t('scenarios.leaveOnServer.reset')}
               </button>
             </fieldset>
           </li>
           <li>
             <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.twoDevices())}>
-              Two devices on POP3
+              {t('scenarios.twoDevices.title')}
             </button>{' '}
-            New mail arrives; a second POP3 computer set to delete after download takes it first.
+            {t('scenarios.twoDevices.description')}
           </li>
           <li>
             <button type="button" disabled={busy !== undefined} onClick={() => scenario(() => runtime.pushOrPoll())}>
-              New mail: push or poll
+              {t('scenarios.pushOrPoll.title')}
             </button>{' '}
-            A message is sent to the mailbox; without the Lab asking either side, it measures when IMAP shows it (the server tells it) and when POP3 does (at
-            its own check, every {pair.pop3.pop3?.pollMinutes ?? 10} min).{' '}
+            {t('scenarios.pushOrPoll.description', { minutes: pair.pop3.pop3?.pollMinutes ?? 10 })}{' '}
             {runtime.waitingForPop3Check && (
               <button type="button" onClick={() => runtime.checkPop3Now()}>
-                Check now
+                {t('scenarios.pushOrPoll.checkNow')}
               </button>
             )}
           </li>
@@ -411,36 +415,36 @@ function NumberField({ value, onChange }: { value: number; onChange: (value: num
 }
 
 function RetentionPlanView({ plan, busy, onDelete }: { plan: RetentionPlan; busy: boolean; onDelete: () => void }): React.JSX.Element {
+  const { t } = useTranslation(['lab', 'common']);
+  const date = formatLabDate(plan.labNow);
   return (
-    <section className="lab-plan" aria-label="Due on the server">
-      <h3>Keep on the server for {plan.days} days</h3>
-      <p>
-        With the Lab clock at {formatLabDate(plan.labNow)}, the POP3 side would now delete{' '}
-        {plan.due.length === 0 ? 'nothing' : `${plan.due.length} message${plan.due.length === 1 ? '' : 's'}`} on the server
-        {plan.due.length > 0 ? ':' : '.'}
-      </p>
+    <section className="lab-plan" aria-label={t('plan.label')}>
+      <h3>{t('plan.heading', { count: plan.days })}</h3>
+      <p>{plan.due.length === 0 ? t('plan.deletesNothing', { date }) : t('plan.deletes', { date, count: plan.due.length })}</p>
       {plan.due.length > 0 && (
-        <ul aria-label="Would be deleted on the server now">
+        <ul aria-label={t('plan.dueList')}>
           {plan.due.map((item) => (
-            <li key={item.uidl}>{item.subject}</li>
-          ))}
-        </ul>
-      )}
-      <p>{plan.nextDueAt === undefined ? 'Nothing else on the server is waiting to fall due.' : `The next ones fall due on ${formatLabDate(plan.nextDueAt)}:`}</p>
-      {plan.upcoming.length > 0 && (
-        <ul aria-label="Falling due later">
-          {plan.upcoming.slice(0, 10).map((item, index) => (
-            <li key={index}>
-              {item.subject} — {formatLabDate(item.dueAt)}
+            <li key={item.uidl} dir="auto">
+              {item.subject}
             </li>
           ))}
-          {plan.upcoming.length > 10 && <li>and {plan.upcoming.length - 10} more</li>}
         </ul>
       )}
-      {plan.due.length + plan.upcoming.length > 0 && <RetentionTimeline name="When each message leaves the server" plan={plan} />}
+      <p>{plan.nextDueAt === undefined ? t('verdicts.retention.nothingElseDue') : t('plan.nextDue', { date: formatLabDate(plan.nextDueAt) })}</p>
+      {plan.upcoming.length > 0 && (
+        <ul aria-label={t('plan.laterList')}>
+          {plan.upcoming.slice(0, 10).map((item, index) => (
+            <li key={index}>
+              <Trans i18nKey="plan.laterItem" t={t} values={{ subject: item.subject, date: formatLabDate(item.dueAt) }} components={{ subject: <bdi dir="auto" /> }} />
+            </li>
+          ))}
+          {plan.upcoming.length > 10 && <li>{t('andMore', { count: plan.upcoming.length - 10 })}</li>}
+        </ul>
+      )}
+      {plan.due.length + plan.upcoming.length > 0 && <RetentionTimeline name={t('plan.timeline')} plan={plan} />}
       {plan.due.length > 0 && (
         <button type="button" disabled={busy} onClick={onDelete}>
-          Delete them on the server…
+          {t('plan.delete')}
         </button>
       )}
     </section>
@@ -469,7 +473,7 @@ function sideItems(rows: readonly CachedMessage[], server: Observation | undefin
     const unread = row.seen === 0;
     const flagged = row.flagged === 1;
     // Compared with the last look at the server, so it says what the sides cannot see by themselves.
-    const remark = server === undefined || server.has(id) ? undefined : side === 'pop3' ? 'only on this computer' : 'no longer on the server';
+    const remark = server === undefined || server.has(id) ? undefined : translate(side === 'pop3' ? 'lab:columns.onlyHere' : 'lab:columns.noLongerOnServer');
     return { id, label: describeItem(unread, flagged, row.subject, remark), subject: row.subject, unread, flagged, ...(remark ? { remark } : {}) };
   });
 }
@@ -484,7 +488,7 @@ function serverItems(snapshot: ServerSnapshot | undefined): LabItem[] {
       .map((message) => {
         const unread = !hasFlag(message.flags, '\\Seen');
         const flagged = hasFlag(message.flags, '\\Flagged');
-        const remark = isInbox(folder.path) ? undefined : `in ${folderName(folder.path)}`;
+        const remark = isInbox(folder.path) ? undefined : translate('lab:columns.inFolder', { folder: folderName(folder.path) });
         return {
           id: message.identity,
           label: describeItem(unread, flagged, message.subject, remark),
@@ -498,5 +502,5 @@ function serverItems(snapshot: ServerSnapshot | undefined): LabItem[] {
 }
 
 function folderSummary(snapshot: ServerSnapshot): string {
-  return `Folders: ${snapshot.folders.map((folder) => `${folderName(folder.path)} ${folder.messages.length}`).join(' · ')}.`;
+  return translate('lab:columns.folders', { list: snapshot.folders.map((folder) => `${folderName(folder.path)} ${folder.messages.length}`).join(' · ') });
 }

@@ -1,5 +1,7 @@
 import { Circle, Flag } from 'lucide-react';
 import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../../i18n';
 import { Icon } from '../icon';
 
 /** One row of a Lab column; `id` is the message's identity, which is what matches rows across the columns. */
@@ -32,6 +34,7 @@ export function LabList({
   onSelect: (id: string) => void;
   emptyText: string;
 }): React.JSX.Element {
+  const { t } = useTranslation('common');
   const list = useRef<HTMLUListElement>(null);
   const at = items.findIndex((item) => item.id === selected);
 
@@ -75,7 +78,9 @@ export function LabList({
             {item.unread && <Icon icon={Circle} size={8} filled className="mark-unread" />}
             {item.flagged && <Icon icon={Flag} size={12} filled className="mark-flagged" />}
           </span>
-          <span className="lab-subject">{item.subject || '(no subject)'}</span>
+          <span className="lab-subject" dir="auto">
+            {item.subject || t('noSubject')}
+          </span>
           {item.remark && <span className="lab-remark">{item.remark}</span>}
         </li>
       ))}
@@ -89,5 +94,7 @@ function optionId(label: string, index: number): string {
 
 /** "Unread, flagged. Subject": how every Lab column names a message. */
 export function describeItem(unread: boolean, flagged: boolean, subject: string, where?: string): string {
-  return `${unread ? 'Unread' : 'Read'}${flagged ? ', flagged' : ''}. ${subject || '(no subject)'}${where ? ` — ${where}` : ''}`;
+  const state = translate(unread ? (flagged ? 'lab:item.unreadFlagged' : 'lab:item.unread') : flagged ? 'lab:item.readFlagged' : 'lab:item.read');
+  const shown = subject || translate('common:noSubject');
+  return where ? translate('lab:item.labelWhere', { state, subject: shown, where }) : translate('lab:item.label', { state, subject: shown });
 }

@@ -1,14 +1,18 @@
 /** What crossed the wire (lab/traffic.ts), in words. */
+import { t } from '../../i18n';
 import type { Traffic } from '../../lab/traffic';
 import { byteSize } from '../format';
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 /** "UID STORE — 1 command, 1 round trip, 52 B sent, 31 B received", or that nothing was sent. */
 export function describeTraffic(traffic: Traffic): string {
-  if (traffic.commands === 0 && traffic.bytesIn === 0) return 'none: nothing went over the wire.';
+  if (traffic.commands === 0 && traffic.bytesIn === 0) return t('lab:traffic.none');
+  // Command names are the protocol's own words.
   const names = traffic.names.map((n) => (n.count > 1 ? `${n.name} ×${n.count}` : n.name)).join(', ');
-  return `${names || 'none sent'} — ${plural(traffic.commands, 'command')}, ${plural(traffic.roundTrips, 'round trip')}, ${byteSize(traffic.bytesOut)} sent, ${byteSize(traffic.bytesIn)} received.`;
+  return t('lab:traffic.summary', {
+    names: names || t('lab:traffic.noneSent'),
+    commands: t('lab:traffic.commands', { count: traffic.commands }),
+    roundTrips: t('lab:traffic.roundTrips', { count: traffic.roundTrips }),
+    sent: byteSize(traffic.bytesOut),
+    received: byteSize(traffic.bytesIn),
+  });
 }

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * A figure of the Lab: its name, the picture, and the same numbers as a
@@ -19,6 +20,7 @@ export function FigureFrame({
   table: React.ReactNode;
   note?: React.ReactNode;
 }): React.JSX.Element {
+  const { t } = useTranslation('lab');
   const captionId = useId();
   const [tableShown, setTableShown] = useState(false);
   return (
@@ -27,7 +29,7 @@ export function FigureFrame({
       {picture}
       {note}
       <button type="button" className="lab-figure-toggle" aria-pressed={tableShown} onClick={() => setTableShown((shown) => !shown)}>
-        As a table
+        {t('figures.asTable')}
       </button>
       <div className={tableShown ? 'lab-figure-table' : 'lab-figure-table visually-hidden'}>{table}</div>
     </figure>

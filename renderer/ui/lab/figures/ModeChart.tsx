@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { Measurements } from '../../../lab/lab-model';
 import { modeMetrics } from './figure-data';
 import { FigureFrame } from './FigureFrame';
@@ -9,6 +10,8 @@ const BAR_START = 164;
 const BAR_MAX = 270;
 const BAR = 13;
 const GROUP = 2 * BAR + 14;
+/** Protocol names, the same in every language. */
+const PROTOCOL_NAME = { pop3: 'POP3', imap: 'IMAP' } as const;
 
 /**
  * After a scenario, what each mode cost, side by side: per measure a POP3
@@ -16,6 +19,7 @@ const GROUP = 2 * BAR + 14;
  * length, each measure scaled on its own.
  */
 export function ModeChart({ name, measurements }: { name: string; measurements: Measurements }): React.JSX.Element {
+  const { t } = useTranslation('lab');
   const metrics = modeMetrics(measurements);
   const height = metrics.length * GROUP + 4;
   return (
@@ -37,7 +41,7 @@ export function ModeChart({ name, measurements }: { name: string; measurements: 
                   return (
                     <g key={side} className={`chart-${side}`}>
                       <text className="chart-side" x={SIDE_END} y={y + BAR - 3} textAnchor="end">
-                        {side === 'pop3' ? 'POP3' : 'IMAP'}
+                        {PROTOCOL_NAME[side]}
                       </text>
                       {length > 0 && <rect className="chart-bar" x={BAR_START} y={y + 1} width={length} height={BAR - 2} />}
                       <text className="chart-value" x={BAR_START + length + 4} y={y + BAR - 3}>
@@ -51,15 +55,15 @@ export function ModeChart({ name, measurements }: { name: string; measurements: 
           })}
         </svg>
       }
-      note={<p className="lab-figure-note">POP3 filled, IMAP outlined; each measure is scaled on its own, the larger of the two drawn full length.</p>}
+      note={<p className="lab-figure-note">{t('figures.chartNote')}</p>}
       table={
         <table className="lab-measurements">
-          <caption>{name}, as a table</caption>
+          <caption>{t('figures.tableCaption', { name })}</caption>
           <thead>
             <tr>
-              <th scope="col">Measured</th>
-              <th scope="col">POP3</th>
-              <th scope="col">IMAP</th>
+              <th scope="col">{t('report.measured')}</th>
+              <th scope="col">{PROTOCOL_NAME.pop3}</th>
+              <th scope="col">{PROTOCOL_NAME.imap}</th>
             </tr>
           </thead>
           <tbody>

@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../../../i18n';
 import { retentionTimeline } from './figure-data';
 import type { RetentionDates } from './figure-data';
 import { FigureFrame } from './FigureFrame';
@@ -12,7 +14,7 @@ const ROW = 18;
 const MAX_ROWS = 25;
 
 function shortSubject(subject: string): string {
-  const text = subject || '(no subject)';
+  const text = subject || translate('common:noSubject');
   return text.length > 26 ? `${text.slice(0, 25)}…` : text;
 }
 
@@ -22,6 +24,7 @@ function shortSubject(subject: string): string {
  * mark there; a square at now for what is due already.
  */
 export function RetentionTimeline({ name, plan }: { name: string; plan: RetentionDates }): React.JSX.Element {
+  const { t } = useTranslation(['lab', 'common']);
   const data = retentionTimeline(plan);
   const drawn = data.marks.slice(0, MAX_ROWS);
   const more = data.marks.length - drawn.length;
@@ -47,7 +50,7 @@ export function RetentionTimeline({ name, plan }: { name: string; plan: Retentio
             const at = x(mark.position);
             return (
               <g key={index} className={mark.dueNow ? 'timeline-mark due-now' : 'timeline-mark'}>
-                <title>{`${mark.subject || '(no subject)'}: ${mark.when}`}</title>
+                <title>{`${mark.subject || t('common:noSubject')}: ${mark.when}`}</title>
                 <text className="timeline-subject" x={SUBJECT_END} y={y + 4} textAnchor="end">
                   {shortSubject(mark.subject)}
                 </text>
@@ -55,7 +58,7 @@ export function RetentionTimeline({ name, plan }: { name: string; plan: Retentio
                   <>
                     <rect x={at - 5} y={y - 5} width={10} height={10} />
                     <text className="timeline-due" x={at + 9} y={y + 4}>
-                      due now
+                      {t('figures.dueNow')}
                     </text>
                   </>
                 ) : (
@@ -69,25 +72,27 @@ export function RetentionTimeline({ name, plan }: { name: string; plan: Retentio
           })}
           {more > 0 && (
             <text className="timeline-more" x={SUBJECT_END} y={AXIS_Y + 8 + drawn.length * ROW + ROW / 2 + 4} textAnchor="end">
-              and {more} more (see the table)
+              {t('figures.moreRows', { count: more })}
             </text>
           )}
         </svg>
       }
-      note={<p className="lab-figure-note">On the Lab clock: a line runs from now to the day each message leaves the server; a square marks what is due now.</p>}
+      note={<p className="lab-figure-note">{t('figures.timelineNote')}</p>}
       table={
         <table className="lab-measurements lab-timeline-table">
-          <caption>{name}, as a table</caption>
+          <caption>{t('figures.tableCaption', { name })}</caption>
           <thead>
             <tr>
-              <th scope="col">Message</th>
-              <th scope="col">Leaves the server on</th>
+              <th scope="col">{t('figures.message')}</th>
+              <th scope="col">{t('figures.leavesOn')}</th>
             </tr>
           </thead>
           <tbody>
             {data.marks.map((mark, index) => (
               <tr key={index}>
-                <th scope="row">{mark.subject || '(no subject)'}</th>
+                <th scope="row" dir="auto">
+                  {mark.subject || t('common:noSubject')}
+                </th>
                 <td>{mark.when}</td>
               </tr>
             ))}

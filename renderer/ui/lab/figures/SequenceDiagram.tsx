@@ -1,5 +1,7 @@
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ProtocolLogLine } from '../../../../shared/model';
+import { t } from '../../../i18n';
 import { byteSize } from '../../format';
 import { exactBytes } from './figure-data';
 import { FigureFrame } from './FigureFrame';
@@ -15,17 +17,17 @@ const ROW = 22;
 const RUN_EXTRA = 12;
 
 function direction(step: SequenceStep): string {
-  if (step.direction === 'out') return 'sent';
-  if (step.direction === 'in') return 'received';
-  return 'both ways';
+  if (step.direction === 'out') return t('lab:sequence.sent');
+  if (step.direction === 'in') return t('lab:sequence.received');
+  return t('lab:sequence.bothWays');
 }
 
 /** For a fold, how much went each way: under its arrow, on a line of its own. */
 function runBytes(step: SequenceStep): string {
   if (step.kind === 'line') return '';
   const parts = [];
-  if (step.commands > 0) parts.push(`${step.commands === 1 ? '1 command' : `${step.commands} commands`}, ${byteSize(step.bytesOut)} sent`);
-  if (step.lines > step.commands) parts.push(`${byteSize(step.bytesIn)} received`);
+  if (step.commands > 0) parts.push(t('lab:sequence.runSent', { count: step.commands, bytes: byteSize(step.bytesOut) }));
+  if (step.lines > step.commands) parts.push(t('lab:sequence.runReceived', { bytes: byteSize(step.bytesIn) }));
   return parts.join(', ');
 }
 
@@ -64,6 +66,7 @@ function Arrow({ step, y }: { step: SequenceStep; y: number }): React.JSX.Elemen
  * command or reply, long runs folded into one with their totals.
  */
 export function SequenceDiagram({ name, lane, lines }: { name: string; lane: string; lines: readonly ProtocolLogLine[] }): React.JSX.Element {
+  const { t } = useTranslation('lab');
   const steps = useMemo(() => sequenceSteps(lines), [lines]);
   const sum = totals(steps);
   const tops: number[] = [];
@@ -84,7 +87,7 @@ export function SequenceDiagram({ name, lane, lines }: { name: string; lane: str
             {lane}
           </text>
           <text className="seq-lane-name" x={RIGHT} y={14} textAnchor="end">
-            Server
+            {t('sequence.server')}
           </text>
           <line className="seq-lane" x1={LEFT} x2={LEFT} y1={20} y2={height - 2} />
           <line className="seq-lane" x1={RIGHT} x2={RIGHT} y1={20} y2={height - 2} />
@@ -94,23 +97,21 @@ export function SequenceDiagram({ name, lane, lines }: { name: string; lane: str
         </svg>
       }
       note={
-        <p className="lab-figure-note">
-          Arrows to the right were sent, to the left received (dashed); times are after the first line{folded ? '; a thick arrow stands for a run of alike lines' : ''}.
-        </p>
+        <p className="lab-figure-note">{t(folded ? 'sequence.noteFolded' : 'sequence.note')}</p>
       }
       table={
         <table className="lab-measurements lab-sequence-table">
-          <caption>{name}, as a table</caption>
+          <caption>{t('figures.tableCaption', { name })}</caption>
           <thead>
             <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Direction</th>
-              <th scope="col">What</th>
-              <th scope="col">Lines</th>
-              <th scope="col">Commands</th>
-              <th scope="col">Bytes sent</th>
-              <th scope="col">Bytes received</th>
-              <th scope="col">Time</th>
+              <th scope="col">{t('sequence.step')}</th>
+              <th scope="col">{t('sequence.direction')}</th>
+              <th scope="col">{t('sequence.what')}</th>
+              <th scope="col">{t('sequence.lines')}</th>
+              <th scope="col">{t('sequence.commands')}</th>
+              <th scope="col">{t('sequence.bytesSent')}</th>
+              <th scope="col">{t('sequence.bytesReceived')}</th>
+              <th scope="col">{t('sequence.time')}</th>
             </tr>
           </thead>
           <tbody>
@@ -129,7 +130,7 @@ export function SequenceDiagram({ name, lane, lines }: { name: string; lane: str
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row">Total</th>
+              <th scope="row">{t('sequence.total')}</th>
               <td />
               <td />
               <td>{sum.lines}</td>

@@ -6,7 +6,9 @@
  * of the log it draws.
  */
 import type { ProtocolLogLine } from '../../../../shared/model';
+import { t } from '../../../i18n';
 import { commandName } from '../../../lab/traffic';
+import { formatNumber } from '../../format';
 
 /** A run this long or longer is folded into one step. */
 export const FOLD_AT = 4;
@@ -57,19 +59,19 @@ export interface SequenceTotals {
 export function replyLabel(line: Pick<ProtocolLogLine, 'protocol' | 'text'>): string {
   const words = line.text.trim().split(/\s+/).filter((word) => word !== '');
   const first = words[0] ?? '';
-  if (line.protocol !== 'imap') return first.toUpperCase() || '(empty)';
+  if (line.protocol !== 'imap') return first.toUpperCase() || t('lab:sequence.empty');
   if (first === '*') {
     const second = words[1] ?? '';
     return /^\d+$/.test(second) ? `* ${(words[2] ?? '').toUpperCase()}` : `* ${second.toUpperCase()}`;
   }
-  if (first === '+') return '+ (go on)';
+  if (first === '+') return t('lab:sequence.goOn');
   // A tagged reply: the tag says which command, the status is what matters.
   return (words[1] ?? first).toUpperCase();
 }
 
 /** What an arrow says: the command's name, or the reply's first words. */
 export function lineLabel(line: ProtocolLogLine): string {
-  return line.direction === 'out' ? commandName(line) || '(empty)' : replyLabel(line);
+  return line.direction === 'out' ? commandName(line) || t('lab:sequence.empty') : replyLabel(line);
 }
 
 function lineStep(line: ProtocolLogLine, start: number): LineStep {
@@ -184,18 +186,18 @@ function capSteps(steps: SequenceStep[]): SequenceStep[] {
   const head = Math.ceil((MAX_STEPS - 1) / 2);
   const tail = MAX_STEPS - 1 - head;
   const middle = steps.slice(head, steps.length - tail);
-  const t = totals(middle);
+  const sum = totals(middle);
   const first = middle[0];
   const folded: RunStep = {
     kind: 'run',
-    direction: t.commands === t.lines ? 'out' : t.commands === 0 ? 'in' : 'both',
-    label: `${t.lines} more lines${commandsIn(middle)}`,
-    lines: t.lines,
-    commands: t.commands,
-    bytesOut: t.bytesOut,
-    bytesIn: t.bytesIn,
+    direction: sum.commands === sum.lines ? 'out' : sum.commands === 0 ? 'in' : 'both',
+    label: t('lab:sequence.moreLines', { count: sum.lines, commands: commandsIn(middle) }),
+    lines: sum.lines,
+    commands: sum.commands,
+    bytesOut: sum.bytesOut,
+    bytesIn: sum.bytesIn,
     fromMs: first ? startOf(first) : 0,
-    toMs: t.spanMs,
+    toMs: sum.spanMs,
   };
   return [...steps.slice(0, head), folded, ...steps.slice(steps.length - tail)];
 }
@@ -227,12 +229,14 @@ export function totals(steps: readonly SequenceStep[]): SequenceTotals {
 
 /** "+12 ms", "+3.4 s": how long after the first line. */
 export function offset(ms: number): string {
-  return ms < 10_000 ? `+${Math.round(ms)} ms` : `+${(ms / 1000).toFixed(1)} s`;
+  return ms < 10_000 ? `+${formatNumber(Math.round(ms))} ms` : `+${formatNumber(ms / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
 }
 
 /** "+12 ms" for a line, "+12–950 ms" for a run. */
 export function stepTime(step: SequenceStep): string {
   if (step.kind === 'line') return offset(step.atMs);
   if (step.fromMs === step.toMs) return offset(step.fromMs);
-  return step.toMs < 10_000 ? `+${Math.round(step.fromMs)}–${Math.round(step.toMs)} ms` : `${offset(step.fromMs)} to ${offset(step.toMs)}`;
+  return step.toMs < 10_000
+    ? `+${formatNumber(Math.round(step.fromMs))}–${formatNumber(Math.round(step.toMs))} ms`
+    : t('lab:sequence.span', { from: offset(step.fromMs), to: offset(step.toMs) });
 }
