@@ -6,7 +6,7 @@
  * Absent values are `null` in results: `undefined` does not survive JSON.
  */
 import { z } from 'zod';
-import type { WireError } from './errors';
+import type { ErrorCode, WireError } from './errors';
 import type { EventName, MethodName } from './ipc-names';
 import type {
   Account,
@@ -211,8 +211,52 @@ export type SaveResult = { kind: 'saved'; path: string } | { kind: 'cancelled' }
 /** A remote image fetched by main after the user allowed it, as a data: URI the page may show. */
 export type RemoteImage = { url: string; ok: true; dataUri: string; bytes: number } | { url: string; ok: false; error: string };
 
+/**
+ * Why an export or import left a message out: a code, so that the page says it
+ * in the user's language (main does not know it), with the variable parts
+ * beside it as data.
+ */
+export type SkipReason =
+  /** A picked path, or an entry of a Maildir, that is no regular file. */
+  | 'not-a-file'
+  /** A file with nothing but blank lines in it. */
+  | 'empty-file'
+  /** The file could not be read (`detail`: the system's error). */
+  | 'unreadable'
+  /** An mbox whose first line is no "From " line. */
+  | 'not-mbox'
+  /** A "From " line with nothing after it. */
+  | 'empty-message'
+  /** Larger than `limitMb` MB. */
+  | 'too-large'
+  /** Marked deleted by Thunderbird (X-Mozilla-Status) but still in the file. */
+  | 'deleted-in-thunderbird'
+  /** An export's message that neither the store nor the server has any more. */
+  | 'gone'
+  /** A picked path that could not be opened. */
+  | 'unopenable'
+  /** A picked folder without cur and new. */
+  | 'not-maildir'
+  /** A Thunderbird summary file (.msf) picked with its folder file. */
+  | 'thunderbird-summary'
+  /** The server or the store refused it (`errorCode`; `detail`: its reply). */
+  | 'refused'
+  /** Its bytes could not be taken as a message (`detail`: why). */
+  | 'not-a-message';
+
+/** A skip's reason with its variable parts; absent parts are left out, not `undefined`. */
+export interface SkipCause {
+  reason: SkipReason;
+  /** For `too-large`: the limit, in MB. */
+  limitMb?: number;
+  /** For `refused`: the failure's code, which the page words as it words any error. */
+  errorCode?: ErrorCode;
+  /** Technical detail (a system error, a server's reply): shown as detail, not as the sentence. */
+  detail?: string;
+}
+
 /** A message an export or import left out, and why; `source` names the file (import) or folder (export). */
-export interface TransferSkipped {
+export interface TransferSkipped extends SkipCause {
   source: string;
   /** 1-based position in its file or folder. */
   index: number;
@@ -220,7 +264,6 @@ export interface TransferSkipped {
   offset: number;
   /** What identifies it to a person: its "From " line, file name or id. */
   label: string | null;
-  reason: string;
 }
 
 /**

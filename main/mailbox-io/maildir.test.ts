@@ -50,8 +50,8 @@ describe('Maildir', () => {
       ['message', 'cur/2.b.host:2,', []],
       ['message', 'new/3.c.host', []],
       ['message', 'new/4.d.host:2,S', []],
-      ['skipped', 'cur/6.empty.host:2,S', 'empty file'],
-      ['skipped', 'cur/7.dir.host', 'not a file'],
+      ['skipped', 'cur/6.empty.host:2,S', 'empty-file'],
+      ['skipped', 'cur/7.dir.host', 'not-a-file'],
     ]);
     expect(await isMaildir(dir)).toBe(true);
     expect(await isMaildir(join(dir, 'cur'))).toBe(false);
@@ -65,8 +65,8 @@ describe('.eml', () => {
     await writeEml(join(dir, 'a.eml'), raw, date);
     expect(await readEml(join(dir, 'a.eml'))).toMatchObject({ kind: 'message', raw, internalDate: date, label: 'a.eml' });
     await writeFile(join(dir, 'empty.eml'), '\r\n');
-    expect(await readEml(join(dir, 'empty.eml'))).toMatchObject({ kind: 'skipped', reason: 'empty file', label: 'empty.eml' });
+    expect(await readEml(join(dir, 'empty.eml'))).toMatchObject({ kind: 'skipped', reason: 'empty-file', label: 'empty.eml' });
     const missing = await readEml(join(dir, 'missing.eml'));
-    expect(missing.kind === 'skipped' ? missing.reason : '').toContain('could not be read');
+    expect(missing).toMatchObject({ kind: 'skipped', reason: 'unreadable', label: 'missing.eml', detail: expect.stringContaining('ENOENT') as unknown });
   });
 });

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { mkdir, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flagsOf, INFO_SEPARATOR, lettersOf } from '../store/maildir-names';
+import { errorDetail } from './mbox';
 import type { ReadEntry } from './mbox';
 
 const SUBDIRS = ['tmp', 'new', 'cur'] as const;
@@ -82,18 +83,18 @@ export async function* readMaildir(dir: string): AsyncGenerator<ReadEntry> {
     try {
       const info = await stat(path);
       if (!info.isFile()) {
-        yield { kind: 'skipped', index, offset: 0, reason: 'not a file', label };
+        yield { kind: 'skipped', index, offset: 0, reason: 'not-a-file', label };
         continue;
       }
       if (info.size === 0) {
-        yield { kind: 'skipped', index, offset: 0, reason: 'empty file', label };
+        yield { kind: 'skipped', index, offset: 0, reason: 'empty-file', label };
         continue;
       }
       const raw = await readFile(path);
       const flags = file.stage === 'cur' ? flagsOf(lettersInName(file.name)) : [];
       yield { kind: 'message', index, offset: 0, raw, flags, internalDate: info.mtime, label };
     } catch (error) {
-      yield { kind: 'skipped', index, offset: 0, reason: `could not be read (${error instanceof Error ? error.message : String(error)})`, label };
+      yield { kind: 'skipped', index, offset: 0, reason: 'unreadable', detail: errorDetail(error), label };
     }
   }
 }

@@ -20,6 +20,7 @@
  * author wrote, so it is left as it is.
  */
 import type { FileHandle } from 'node:fs/promises';
+import type { SkipCause } from '../../shared/contract';
 import { flagsFromHeaders } from './flags';
 import { addressIn, headerFields } from './headers';
 import { isBlank, linesOfBuffer, toBuffer } from './lines';
@@ -40,17 +41,21 @@ export interface ReadMessage {
   label?: string;
 }
 
-export interface SkippedEntry {
+/** An entry that is no message, and why: a code the page words in the user's language. */
+export interface SkippedEntry extends SkipCause {
   kind: 'skipped';
   index: number;
   offset: number;
-  /** Why, in words for the user. */
-  reason: string;
   /** What identifies it to a person: the "From " line, a file name. */
   label?: string;
 }
 
 export type ReadEntry = ReadMessage | SkippedEntry;
+
+/** A failure's own words, for a skip's `detail`: technical, in English, shown only as detail. */
+export function errorDetail(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -199,18 +204,18 @@ export async function* readMbox(lines: AsyncIterable<Line>, options: { quoting: 
         kind: 'skipped',
         index,
         offset: entry.offset,
-        reason: 'the file does not start with a "From " line: not an mbox file, or its start is damaged',
+        reason: 'not-mbox',
       };
     }
     const label = labelOf(entry.fromLine);
-    if (entry.bytes > limit) return { kind: 'skipped', index, offset: entry.offset, reason: `larger than ${Math.round(limit / 1024 / 1024)} MB: more likely a damaged file than a message`, label };
+    if (entry.bytes > limit) return { kind: 'skipped', index, offset: entry.offset, reason: 'too-large', limitMb: Math.round(limit / 1024 / 1024), label };
     const raw = withoutSeparator(entry.parts);
     if (raw.length === 0 || raw.every((byte) => byte === LF || byte === CR || byte === 0x20 || byte === 0x09)) {
-      return { kind: 'skipped', index, offset: entry.offset, reason: 'empty message: a "From " line with nothing after it', label };
+      return { kind: 'skipped', index, offset: entry.offset, reason: 'empty-message', label };
     }
     // A message without header fields is kept: collections hold such files on purpose, and its bytes are still mail to someone.
     const { flags, expunged } = flagsFromHeaders(headerFields(raw));
-    if (expunged) return { kind: 'skipped', index, offset: entry.offset, reason: 'deleted in Thunderbird (X-Mozilla-Status) but not yet compacted away', label };
+    if (expunged) return { kind: 'skipped', index, offset: entry.offset, reason: 'deleted-in-thunderbird', label };
     const internalDate = fromLineDate(label);
     return { kind: 'message', index, offset: entry.offset, raw, flags, label, ...(internalDate ? { internalDate } : {}) };
   };

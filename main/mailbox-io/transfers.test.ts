@@ -21,7 +21,7 @@ let dir = '';
 let store: MessageStore;
 let appended: { folder: string; raw: Buffer; flags: string[]; internalDate: Date | undefined }[];
 let onServer: Map<string, Buffer>;
-let refuse: (raw: Buffer) => TwinboxError | undefined;
+let refuse: (raw: Buffer) => Error | undefined;
 let progress: ProgressPayload[];
 let made = 0;
 
@@ -78,7 +78,7 @@ describe('export', () => {
       name: 'INBOX',
       folders: [{ folder: 'INBOX', messages: ['1', '2', '3'].map((serverId) => ({ serverId, flags: [], receivedAt: '2020-01-01T00:00:00.000Z' })) }],
     });
-    expect(result).toMatchObject({ kind: 'saved', messages: 2, skipped: [{ source: 'INBOX', index: 3, label: '3', reason: 'neither on this computer nor on the server any more' }] });
+    expect(result).toMatchObject({ kind: 'saved', messages: 2, skipped: [{ source: 'INBOX', index: 3, label: '3', reason: 'gone' }] });
     const date = new Date('2020-01-01T00:00:00Z');
     expect(await readFile(result.kind === 'saved' ? result.path : '')).toEqual(Buffer.concat([mboxrdEntry(message(1), date), mboxrdEntry(message(2), date)]));
     expect(result.kind === 'saved' && result.path.startsWith(join(dir, 'Exports'))).toBe(true);
@@ -129,11 +129,25 @@ describe('import', () => {
     refuse = (raw) => (raw.includes('too big') ? new TwinboxError('PROTOCOL_ERROR', 'message too large') : undefined);
     const result = await service.import({ importId: 'i1', accountId: imap.id, folder: 'Imported', source: 'upload', uploadId: 'u1' });
     expect(result).toMatchObject({ cancelled: false, imported: 3, added: [] });
-    expect(result.skipped).toEqual([{ source: 'in.mbox', index: 2, offset: mboxrdEntry(message(1), date).length, label: 'From MAILER-DAEMON Wed May  5 05:05:05 2021', reason: 'refused: message too large' }]);
+    expect(result.skipped).toEqual([{ source: 'in.mbox', index: 2, offset: mboxrdEntry(message(1), date).length, label: 'From MAILER-DAEMON Wed May  5 05:05:05 2021', reason: 'refused', errorCode: 'PROTOCOL_ERROR', detail: 'message too large' }]);
     expect(appended.map((a) => a.raw)).toEqual([message(1), message(3), message(4)]);
     expect(appended[0]).toMatchObject({ folder: 'Imported', flags: [], internalDate: date });
     // The upload is read once: a second import of it finds nothing.
     expect(await service.import({ importId: 'i2', accountId: imap.id, folder: 'Imported', source: 'upload', uploadId: 'u1' })).toMatchObject({ cancelled: true, imported: 0 });
+  });
+
+  it('says why a message was left out by a code, with the words of the error only as detail', async () => {
+    const service = transfers();
+    await service.upload('u6', 'a.eml', 0, message(1));
+    await service.upload('u6', 'b.eml', 0, message(2));
+    await service.upload('u6', 'c.eml', 0, message(3));
+    refuse = (raw) => (raw.includes('Subject: 1') ? new TwinboxError('PROTOCOL_ERROR') : raw.includes('Subject: 2') ? new Error('not a message at all') : undefined);
+    const result = await service.import({ importId: 'i7', accountId: imap.id, folder: 'INBOX', source: 'upload', uploadId: 'u6' });
+    expect(result).toMatchObject({ imported: 1 });
+    expect(result.skipped).toEqual([
+      { source: 'a.eml', index: 1, offset: 0, label: 'a.eml', reason: 'refused', errorCode: 'PROTOCOL_ERROR' },
+      { source: 'b.eml', index: 1, offset: 0, label: 'b.eml', reason: 'not-a-message', detail: 'not a message at all' },
+    ]);
   });
 
   it('stops at an error that is not the message’s, and needs a dialog or an upload', async () => {
@@ -167,7 +181,7 @@ describe('what a picked file is', () => {
     await service.upload('u4', 'Inbox', 0, Buffer.concat([Buffer.from('From - Wed Feb 02 02:02:02 2022\r\n', 'latin1'), stored, Buffer.from('\r\n')]));
     await service.upload('u4', 'Inbox.msf', 0, Buffer.from('// <!-- <mdb:mork:z v="1.4"/> -->'));
     const result = await service.import({ importId: 'i6', accountId: imap.id, folder: 'INBOX', source: 'upload', uploadId: 'u4' });
-    expect(result).toMatchObject({ imported: 1, skipped: [{ source: 'Inbox.msf', index: 1 }] });
+    expect(result).toMatchObject({ imported: 1, skipped: [{ source: 'Inbox.msf', index: 1, reason: 'thunderbird-summary' }] });
     expect(appended[0]).toMatchObject({ flags: ['\\Seen'], internalDate: date });
     expect(appended[0]?.raw).toEqual(stored);
   });

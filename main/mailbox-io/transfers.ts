@@ -9,7 +9,7 @@
 import { appendFile, mkdir, mkdtemp, open, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
-import type { ExportResult, ImportResult, TransferSkipped } from '../../shared/contract';
+import type { ExportResult, ImportResult, SkipCause, TransferSkipped } from '../../shared/contract';
 import { TwinboxError } from '../../shared/errors';
 import type { Account, MessageSummary } from '../../shared/model';
 import type { MailAdapter } from '../protocols/adapter';
@@ -19,8 +19,8 @@ import { readEml } from './eml';
 import { headerFields } from './headers';
 import { linesOfFile } from './lines';
 import { createMaildir, isMaildir, MaildirWriter, readMaildir } from './maildir';
-import { isFromLine, MboxWriter, readMbox } from './mbox';
-import type { MboxQuoting, ReadEntry } from './mbox';
+import { errorDetail, isFromLine, MboxWriter, readMbox } from './mbox';
+import type { MboxQuoting, ReadEntry, SkippedEntry } from './mbox';
 
 export interface ExportRequest {
   exportId: string;
@@ -227,8 +227,12 @@ export class MailboxTransfers {
           } catch (error) {
             if (error instanceof TwinboxError && FATAL_CODES.has(error.code)) throw error;
             // The server refused this message, or it could not be read as one: the rest still imports.
-            const reason = error instanceof TwinboxError ? `refused: ${error.message}` : `could not be read as a message (${error instanceof Error ? error.message : String(error)})`;
-            result.skipped.push(skippedOf(source, { kind: 'skipped', index: entry.index, offset: entry.offset, reason, ...(entry.label === undefined ? {} : { label: entry.label }) }));
+            // A TwinboxError made without detail has its English sentence as its message: the page words the code itself.
+            const cause: SkipCause =
+              error instanceof TwinboxError
+                ? { reason: 'refused', errorCode: error.code, ...(error.message === error.userText ? {} : { detail: error.message }) }
+                : { reason: 'not-a-message', detail: errorDetail(error) };
+            result.skipped.push(skippedOf(source, { kind: 'skipped', index: entry.index, offset: entry.offset, ...cause, ...(entry.label === undefined ? {} : { label: entry.label }) }));
             progress.skipped++;
           }
           progress.tick();
@@ -357,7 +361,7 @@ export class MailboxTransfers {
         progress.done++;
         const raw = await this.deps.store.read(account.id, folder, message.serverId, { into: scratch });
         if (raw === undefined) {
-          skipped.push({ source: folder, index: start + offset + 1, offset: 0, label: message.serverId, reason: 'neither on this computer nor on the server any more' });
+          skipped.push({ source: folder, index: start + offset + 1, offset: 0, label: message.serverId, reason: 'gone' });
           progress.skipped++;
         } else {
           await write(asBuffer(raw), message);
@@ -368,21 +372,22 @@ export class MailboxTransfers {
   }
 }
 
-function skippedOf(source: string, entry: Extract<ReadEntry, { kind: 'skipped' }>): TransferSkipped {
-  return { source: basename(source), index: entry.index, offset: entry.offset, label: entry.label ?? null, reason: entry.reason };
+function skippedOf(source: string, entry: SkippedEntry): TransferSkipped {
+  const { kind: _kind, label, ...rest } = entry;
+  return { source: basename(source), ...rest, label: label ?? null };
 }
 
 /** The entries of one chosen file or folder, by what it is: a Maildir, an .eml file, or an mbox. */
 async function entriesOf(path: string, quoting: MboxQuoting): Promise<AsyncIterable<ReadEntry>> {
   const info = await stat(path).catch(() => undefined);
-  if (!info) return single({ kind: 'skipped', index: 1, offset: 0, reason: 'could not be opened', label: basename(path) });
+  if (!info) return single({ kind: 'skipped', index: 1, offset: 0, reason: 'unopenable', label: basename(path) });
   if (info.isDirectory()) {
     if (await isMaildir(path)) return readMaildir(path);
-    return single({ kind: 'skipped', index: 1, offset: 0, reason: 'this folder is not a Maildir (it has no cur and new folders)', label: basename(path) });
+    return single({ kind: 'skipped', index: 1, offset: 0, reason: 'not-maildir', label: basename(path) });
   }
   const extension = extname(path).toLowerCase();
   // Picked with a Thunderbird folder file, its summary beside it is no mail: reading it as a message would import garbage.
-  if (extension === '.msf') return single({ kind: 'skipped', index: 1, offset: 0, reason: 'a Thunderbird summary file (.msf), not mail: import the file beside it without .msf', label: basename(path) });
+  if (extension === '.msf') return single({ kind: 'skipped', index: 1, offset: 0, reason: 'thunderbird-summary', label: basename(path) });
   if (extension === '.eml' || (extension !== '.mbox' && extension !== '.mbx' && !(await startsWithFromLine(path)))) {
     return single(await readEml(path));
   }

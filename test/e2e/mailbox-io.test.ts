@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/model';
 import { mboxrdEntry } from '../../main/mailbox-io/mbox';
+import deAccounts from '../../renderer/i18n/de/accounts.json';
+import deFolders from '../../renderer/i18n/de/folders.json';
 import { accountFor, rawMessage } from '../mailstack/fixtures';
 import { appendMessages, leaseMailboxes, uniqueTag } from '../mailstack';
 import { openTwinbox } from './harness';
@@ -69,5 +71,31 @@ describe('export and import in the page', () => {
     const file = await (await download).path();
     expect((await readFile(file)).equals(imported[1]!)).toBe(true);
     expect(account?.protocol).toBe('pop3');
+  });
+
+  it('says why entries were skipped in the user’s language: main sends a code, the page words it', async (context) => {
+    const [user] = await leaseMailboxes(context, 1);
+    session = await openTwinbox({
+      locale: 'de-DE',
+      beforeOpen: async (call) => {
+        await call('accounts.save', { account: accountFor(context, user!, 'pop3', { name: 'Home mail' }), incomingPassword: user!.password });
+      },
+    });
+    const { page } = session;
+    const transfer = deFolders.transfer;
+    await page.getByRole('button', { name: deAccounts.menu.settingsFor.replace('{{name}}', 'Home mail') }).click();
+    await page.getByRole('button', { name: deAccounts.form.transfer }).click();
+    const dialog = page.getByRole('dialog', { name: transfer.title.replace('{{account}}', 'Home mail') });
+    await dialog.getByRole('radio', { name: transfer.import, exact: true }).check();
+    await dialog.getByLabel(transfer.pickFiles).setInputFiles([
+      { name: 'Inbox.msf', mimeType: 'application/octet-stream', buffer: Buffer.from('// <!-- <mdb:mork:z v="1.4"/> -->') },
+      { name: 'old.mbox', mimeType: 'application/mbox', buffer: Buffer.from('From MAILER-DAEMON Wed Jan  1 00:00:00 2020\r\n\r\n', 'latin1') },
+    ]);
+    await dialog.getByRole('button', { name: transfer.startImport }).click();
+    const skipped = dialog.getByRole('list', { name: transfer.skippedList });
+    const entry = (source: string, label: string, reason: string): string =>
+      transfer.skippedEntryLabelled.replace('{{source}}', source).replace('{{index}}', '1').replace('{{label}}', label).replace('{{reason}}', reason);
+    await expect.poll(() => skipped.textContent()).toContain(entry('Inbox.msf', 'Inbox.msf', deFolders.skipReason['thunderbird-summary']));
+    await expect(skipped.textContent()).resolves.toContain(entry('old.mbox', 'From MAILER-DAEMON Wed Jan  1 00:00:00 2020', deFolders.skipReason['empty-message']));
   });
 });

@@ -22,6 +22,30 @@ function failureOf(error: unknown): TwinboxError {
   return error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
 }
 
+/** One message left out: where it was and why, the reason worded here from main's code; technical detail after it. */
+function SkippedItem({ entry }: { entry: TransferSkipped }): React.JSX.Element {
+  const { t } = useTranslation(['folders', 'errors']);
+  const reason =
+    entry.reason === 'refused'
+      ? t('skipReason.refused', { error: t(`errors:${entry.errorCode ?? 'INTERNAL'}`) })
+      : entry.reason === 'too-large'
+        ? t('skipReason.too-large', { limitMb: entry.limitMb })
+        : t(`skipReason.${entry.reason}`);
+  return (
+    <li>
+      {entry.label === null
+        ? t('transfer.skippedEntry', { source: entry.source, index: entry.index, reason })
+        : t('transfer.skippedEntryLabelled', { source: entry.source, index: entry.index, label: entry.label, reason })}
+      {entry.detail !== undefined && (
+        <>
+          {' '}
+          <span className="transfer-skipped-detail">{t('transfer.skippedDetail', { detail: entry.detail })}</span>
+        </>
+      )}
+    </li>
+  );
+}
+
 /**
  * Export an account or one of its folders (mbox or Maildir), or import .eml,
  * mbox or Maildir mail into one of its folders: with progress, Cancel, and
@@ -191,11 +215,7 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
               <p>{t('transfer.skipped')}</p>
               <ul className="transfer-skipped" aria-label={t('transfer.skippedList')}>
                 {run.skipped.map((entry) => (
-                  <li key={`${entry.source}\u0000${entry.index}`}>
-                    {entry.label === null
-                      ? t('transfer.skippedEntry', { source: entry.source, index: entry.index, reason: entry.reason })
-                      : t('transfer.skippedEntryLabelled', { source: entry.source, index: entry.index, label: entry.label, reason: entry.reason })}
-                  </li>
+                  <SkippedItem key={`${entry.source}\u0000${entry.index}`} entry={entry} />
                 ))}
               </ul>
             </>
