@@ -8,9 +8,10 @@ import { t } from '../i18n';
 import { serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
 import type { ActionExplanation, Side, SideExplanation } from './lab-model';
-import { folderName, keyOfRow } from './observe';
+import { keyOfRow } from './observe';
 import { retentionWords } from './pairing';
 import { addTraffic, NO_TRAFFIC } from './traffic';
+import { folderPathLabel } from '../i18n/folder-label';
 
 /** Mark read or unread on both sides, one after the other. */
 export async function setRead(lab: LabEngine, identity: string, read: boolean): Promise<ActionExplanation> {
@@ -30,7 +31,7 @@ export async function remove(lab: LabEngine, identity: string): Promise<ActionEx
 
 export async function move(lab: LabEngine, identity: string, target: string): Promise<ActionExplanation> {
   const imapTarget = await lab.db.folders.get([lab.imap.account.id, target]);
-  return onBothSides(lab, t('lab:actions.moveTo', { folder: folderName(target) }), identity, async (side, row) => {
+  return onBothSides(lab, t('lab:actions.moveTo', { folder: folderPathLabel(target) }), identity, async (side, row) => {
     let to = target;
     if (side.kind === 'pop3') {
       await lab.engine.writer.ensureLocalFolders(side.account.id);
@@ -41,7 +42,7 @@ export async function move(lab: LabEngine, identity: string, target: string): Pr
       if (!match) {
         return {
           side: side.kind,
-          local: t('lab:actions.noFolder', { folder: folderName(target) }),
+          local: t('lab:actions.noFolder', { folder: folderPathLabel(target) }),
           server: t('lab:changes.nothing'),
           notes: [],
           traffic: NO_TRAFFIC,

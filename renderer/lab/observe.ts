@@ -11,6 +11,7 @@ import type { CachedMessage, TwinboxDatabase } from '../db/schema';
 import type { MessageKey } from '../db/writer';
 import { accountMessages } from '../db/queries';
 import { locale, t } from '../i18n';
+import { folderPathLabel } from '../i18n/folder-label';
 
 export interface ObservedMessage {
   /** The message's identity. */
@@ -151,10 +152,6 @@ export function diff(before: Observation, after: Observation): Change[] {
   return changes;
 }
 
-export function folderName(path: string): string {
-  return path.toUpperCase() === 'INBOX' ? t('common:inbox') : path;
-}
-
 /** The system flags the Lab names in words (the catalog's lab:flags); any other flag is said by its name. */
 const FLAG_WORDS: Record<string, 'seen' | 'flagged' | 'answered' | 'deleted'> = {
   '\\seen': 'seen',
@@ -179,13 +176,13 @@ function flagWords(change: Extract<Change, { kind: 'flags' }>, raw: boolean): st
 function verb(change: Change, raw: boolean): string {
   switch (change.kind) {
     case 'added':
-      return t('lab:changes.added', { folder: folderName(change.folder) });
+      return t('lab:changes.added', { folder: folderPathLabel(change.folder) });
     case 'removed':
-      return t('lab:changes.removed', { folder: folderName(change.folder) });
+      return t('lab:changes.removed', { folder: folderPathLabel(change.folder) });
     case 'moved':
-      return t('lab:changes.moved', { from: folderName(change.folder), to: folderName(change.to) });
+      return t('lab:changes.moved', { from: folderPathLabel(change.folder), to: folderPathLabel(change.to) });
     case 'flags':
-      return t('lab:changes.flags', { flags: flagWords(change, raw), folder: folderName(change.folder) });
+      return t('lab:changes.flags', { flags: flagWords(change, raw), folder: folderPathLabel(change.folder) });
   }
 }
 

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { CachedFolder } from '../db/schema';
 import { useApp } from './app-context';
 import { Icon } from './icon';
+import { folderLabel } from '../i18n/folder-label';
 
 /** "Move to…": the account's other folders as a menu, by mouse or keyboard. */
 export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: string | undefined; current: string | undefined; disabled: boolean; onMove: (target: string) => void }): React.JSX.Element {
@@ -52,7 +53,7 @@ export function MoveMenu({ accountId, current, disabled, onMove }: { accountId: 
                   onMove(folder.path);
                 }}
               >
-                {folder.specialUse === 'inbox' ? t('common:inbox') : <span dir="auto">{folder.name}</span>}
+                <span dir="auto">{folderLabel(folder)}</span>
               </button>
             </li>
           ))}

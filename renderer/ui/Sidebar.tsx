@@ -17,6 +17,7 @@ import type { FolderTask } from './folders/FolderDialog';
 import { FolderMenu } from './folders/FolderMenu';
 import { formatNumber } from './format';
 import { Icon } from './icon';
+import { folderLabel } from '../i18n/folder-label';
 
 /** Special folders first, in the order mail clients use; then the rest by name. */
 const SPECIAL_ORDER = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash'];
@@ -43,11 +44,6 @@ const SPECIAL_ICON: Record<SpecialUse, LucideIcon> = {
 function folderIcon(folder: CachedFolder): LucideIcon {
   if (folder.path.toUpperCase() === 'INBOX') return Inbox;
   return folder.specialUse ? SPECIAL_ICON[folder.specialUse] : Folder;
-}
-
-/** The Inbox is named in the interface's words; any other folder by the name its server gives it. */
-function isInbox(folder: CachedFolder): boolean {
-  return folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX';
 }
 
 /** Accounts and their folders, each with its unread count; POP3 accounts show this computer's folders. */
@@ -178,7 +174,7 @@ function FolderItem({
   const { db } = useApp();
   // Kept with the rows (db/folder-counts.ts): counting them here would walk the whole folder after every commit.
   const unread = useLiveQuery(async () => (await db.folderCounts.get([folder.accountId, folder.path]))?.unread ?? 0, [folder.accountId, folder.path], 0);
-  const name = isInbox(folder) ? t('common:inbox') : folder.name;
+  const name = folderLabel(folder);
   const depth = folder.delimiter === '' ? 0 : folder.path.split(folder.delimiter).length - 1;
   return (
     <li className="folder-row">

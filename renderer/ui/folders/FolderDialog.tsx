@@ -4,7 +4,8 @@ import { Trans, useTranslation } from 'react-i18next';
 import { TwinboxError } from '../../../shared/errors';
 import { isWithin, parentPath } from '../../../shared/folder-names';
 import type { CachedFolder } from '../../db/schema';
-import { errorText, t as translate } from '../../i18n';
+import { errorText } from '../../i18n';
+import { folderLabel } from '../../i18n/folder-label';
 import { FolderAdmin } from '../../sync/folder-admin';
 import type { DeletePlan } from '../../sync/folder-admin';
 import { Modal } from '../accounts/fields';
@@ -31,11 +32,6 @@ export function useFolderAdmin(): FolderAdmin {
       }),
     [client, engine],
   );
-}
-
-/** A folder's name as the sidebar shows it: the Inbox in the interface's language, any other as the server names it. */
-export function folderLabel(folder: Pick<CachedFolder, 'path' | 'name' | 'specialUse'>): string {
-  return folder.specialUse === 'inbox' || folder.path.toUpperCase() === 'INBOX' ? translate('common:inbox') : folder.name;
 }
 
 /** A folder's name inside a sentence: isolated, so that a name in a right-to-left script does not reorder the words around it. */

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CachedFolder } from '../../db/schema';
 import { Icon } from '../icon';
-import { folderLabel } from './FolderDialog';
+import { folderLabel } from '../../i18n/folder-label';
 import type { FolderTask } from './FolderDialog';
 
 /**

@@ -28,12 +28,13 @@ import { LabRuntime } from '../../lab/lab-runtime';
 import { formatLabDate } from '../../lab/lab-model';
 import type { ActionExplanation, RetentionPlan, ScenarioResult } from '../../lab/lab-model';
 import { LogRecorder } from '../../lab/log-recorder';
-import { folderName, fromSnapshot, hasFlag } from '../../lab/observe';
+import { fromSnapshot, hasFlag } from '../../lab/observe';
 import type { Observation } from '../../lab/observe';
 import { defaultPair, retentionWords, sameMailbox } from '../../lab/pairing';
 import type { LabPair } from '../../lab/pairing';
 import { Explanation, ScenarioReport } from './Reports';
 import { RetentionTimeline } from './figures/RetentionTimeline';
+import { folderPathLabel } from '../../i18n/folder-label';
 
 /** How often the middle column asks the server while the Lab is on screen. */
 const POLL_MS = 4000;
@@ -488,7 +489,7 @@ function serverItems(snapshot: ServerSnapshot | undefined): LabItem[] {
       .map((message) => {
         const unread = !hasFlag(message.flags, '\\Seen');
         const flagged = hasFlag(message.flags, '\\Flagged');
-        const remark = isInbox(folder.path) ? undefined : translate('lab:columns.inFolder', { folder: folderName(folder.path) });
+        const remark = isInbox(folder.path) ? undefined : translate('lab:columns.inFolder', { folder: folderPathLabel(folder.path) });
         return {
           id: message.identity,
           label: describeItem(unread, flagged, message.subject, remark),
@@ -502,5 +503,5 @@ function serverItems(snapshot: ServerSnapshot | undefined): LabItem[] {
 }
 
 function folderSummary(snapshot: ServerSnapshot): string {
-  return translate('lab:columns.folders', { list: snapshot.folders.map((folder) => `${folderName(folder.path)} ${folder.messages.length}`).join(' · ') });
+  return translate('lab:columns.folders', { list: snapshot.folders.map((folder) => `${folderPathLabel(folder.path)} ${folder.messages.length}`).join(' · ') });
 }

@@ -10,6 +10,7 @@ import { keyId } from '../selection';
 import type { FolderRef } from '../selection';
 import { searchLocally, textCoverage } from '../../db/local-search';
 import type { LocalResults } from '../../db/local-search';
+import { folderPathLabel } from '../../i18n/folder-label';
 
 export interface SearchOutcome {
   keys: MessageKey[];
@@ -130,7 +131,7 @@ function SearchNote({
           </button>
         </p>
       )}
-      {searched && 'keys' in server && <p>{t('search.includesServer', { folder: server.folder === 'INBOX' ? t('common:inbox') : server.folder })}</p>}
+      {searched && 'keys' in server && <p>{t('search.includesServer', { folder: folderPathLabel(server.folder) })}</p>}
       {searched && 'error' in server && <p className="error-text">{errorText(server.error)}</p>}
       {capabilities && !capabilities.serverSearch && queued === 0 && <p>{t('search.complete')}</p>}
     </div>
