@@ -129,23 +129,24 @@ void app.whenReady().then(async () => {
       await writeFile(choice.filePath, content);
       return choice.filePath;
     },
-    chooseExportTarget: async ({ kind, suggestedName }) => {
+    // The titles come from the page, in its language; the English here is only for a caller that sends none.
+    chooseExportTarget: async ({ kind, suggestedName, title }) => {
       const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
       const defaultPath = proposedSavePath(app.getPath('documents'), suggestedName);
       if (kind === 'file') {
         const choice = window ? await dialog.showSaveDialog(window, { defaultPath }) : await dialog.showSaveDialog({ defaultPath });
         return choice.canceled ? undefined : choice.filePath;
       }
-      const options = { title: `Choose where to put “${suggestedName}”`, defaultPath: app.getPath('documents'), properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const options = { title: title ?? `Choose where to put “${suggestedName}”`, defaultPath: app.getPath('documents'), properties: ['openDirectory' as const, 'createDirectory' as const] };
       const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return choice.canceled ? undefined : choice.filePaths[0];
     },
-    chooseImportSources: async ({ kind }) => {
+    chooseImportSources: async ({ kind, title }) => {
       const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
       const options =
         kind === 'maildir'
-          ? { title: 'Choose a Maildir folder to import', properties: ['openDirectory' as const] }
-          : { title: 'Choose .eml or mbox files to import', properties: ['openFile' as const, 'multiSelections' as const] };
+          ? { title: title ?? 'Choose a Maildir folder to import', properties: ['openDirectory' as const] }
+          : { title: title ?? 'Choose .eml or mbox files to import', properties: ['openFile' as const, 'multiSelections' as const] };
       const choice = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return choice.canceled ? undefined : choice.filePaths;
     },

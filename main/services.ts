@@ -29,10 +29,10 @@ import { ConnectionPool } from './protocols/pool';
 import { prepareTls } from './protocols/tls';
 import type { PoolOptions } from './protocols/pool';
 import { MessageStore } from './store/message-store';
-import type { ExportTargetRequest } from './mailbox-io/transfers';
+import type { ExportTargetRequest, ImportSourceRequest } from './mailbox-io/transfers';
 
 export type ExportTargetChooser = (request: ExportTargetRequest) => Promise<string | undefined>;
-export type ImportSourceChooser = (request: { kind: 'files' | 'maildir' }) => Promise<string[] | undefined>;
+export type ImportSourceChooser = (request: ImportSourceRequest) => Promise<string[] | undefined>;
 
 export interface AppIdentity {
   name: string;

@@ -410,6 +410,8 @@ export const methods = {
           )
           .min(1)
           .max(10_000),
+        /** The title of the host's folder dialog in the page's language: main has no catalog of its own. */
+        dialogTitle: z.string().min(1).max(300).optional(),
       })
       .strict(),
   ),
@@ -455,6 +457,8 @@ export const methods = {
         uploadId: id.optional(),
         /** How ">From " lines of an mbox are read; mboxrd unless the user says the file is mboxo. */
         quoting: z.enum(['mboxrd', 'mboxo']).optional(),
+        /** The title of the host's dialog in the page's language. */
+        dialogTitle: z.string().min(1).max(300).optional(),
       })
       .strict(),
   ),

@@ -114,6 +114,9 @@ describe('export', () => {
     const cancelled = await transfers({ chooseExportTarget: (what) => (asked.push(what), Promise.resolve(undefined)) }).export(request);
     expect(cancelled).toEqual({ kind: 'cancelled', messages: 0 });
     expect(asked).toEqual([{ kind: 'file', suggestedName: 'INBOX.mbox' }]);
+    // A folder dialog carries the page's title, in the page's language.
+    await transfers({ chooseExportTarget: (what) => (asked.push(what), Promise.resolve(undefined)) }).export({ ...request, exportId: 'e5', format: 'maildir', dialogTitle: 'Wählen Sie, wohin „INBOX“ gespeichert werden soll' });
+    expect(asked[1]).toEqual({ kind: 'directory', suggestedName: 'INBOX', title: 'Wählen Sie, wohin „INBOX“ gespeichert werden soll' });
   });
 });
 
@@ -156,6 +159,9 @@ describe('import', () => {
     refuse = () => new TwinboxError('QUOTA_EXCEEDED', 'full');
     await expect(service.import({ importId: 'i3', accountId: imap.id, folder: 'INBOX', source: 'upload', uploadId: 'u2' })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
     await expect(transfers().import({ importId: 'i4', accountId: imap.id, folder: 'INBOX', source: 'files' })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    const asked: unknown[] = [];
+    await transfers({ chooseImportSources: (what) => (asked.push(what), Promise.resolve(undefined)) }).import({ importId: 'i5', accountId: imap.id, folder: 'INBOX', source: 'maildir', dialogTitle: 'Maildir-Ordner zum Importieren auswählen' });
+    expect(asked).toEqual([{ kind: 'maildir', title: 'Maildir-Ordner zum Importieren auswählen' }]);
   });
 
   it('keeps a POP3 account’s imports in the store, a Maildir upload with its flags', async () => {

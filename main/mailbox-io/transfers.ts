@@ -28,6 +28,8 @@ export interface ExportRequest {
   format: 'eml' | 'mbox' | 'maildir';
   name: string;
   folders: { folder: string; messages: { serverId: string; flags: string[]; receivedAt: string | null }[] }[];
+  /** The host's dialog's title, in the page's language (main has no catalog of its own). */
+  dialogTitle?: string | undefined;
 }
 
 export interface ImportRequest {
@@ -37,12 +39,22 @@ export interface ImportRequest {
   source: 'files' | 'maildir' | 'upload';
   uploadId?: string | undefined;
   quoting?: MboxQuoting | undefined;
+  /** The host's dialog's title, in the page's language. */
+  dialogTitle?: string | undefined;
 }
 
 /** What the host asks the user: a file to save to, or a folder to write into. */
 export interface ExportTargetRequest {
   kind: 'file' | 'directory';
   suggestedName: string;
+  /** The dialog's title as the page words it; the host's own words when absent. */
+  title?: string | undefined;
+}
+
+/** What the host asks the user to pick for an import; `title` as the page words it. */
+export interface ImportSourceRequest {
+  kind: 'files' | 'maildir';
+  title?: string | undefined;
 }
 
 export type ProgressPayload = { operationId: string; kind: 'export' | 'import'; processed: number; total: number | null; skipped: number };
@@ -59,7 +71,7 @@ export interface TransferDeps {
   /** Asks the user where an export goes (desktop app); undefined when they cancelled. Without it, exports go under `exportsDir`. */
   chooseExportTarget?: (request: ExportTargetRequest) => Promise<string | undefined>;
   /** Asks the user what to import (desktop app); undefined when they cancelled. */
-  chooseImportSources?: (request: { kind: 'files' | 'maildir' }) => Promise<string[] | undefined>;
+  chooseImportSources?: (request: ImportSourceRequest) => Promise<string[] | undefined>;
   exportsDir: string;
 }
 
@@ -157,7 +169,7 @@ export class MailboxTransfers {
       const progress = new Progress((payload) => this.deps.progress(payload), request.exportId, 'export', total);
       const oneFolder = request.folders.length === 1;
       const name = safeFileName(request.name);
-      const target = await this.exportTarget(request.format === 'mbox' && oneFolder ? 'file' : 'directory', name, request.format === 'mbox' && oneFolder ? '.mbox' : '');
+      const target = await this.exportTarget(request.format === 'mbox' && oneFolder ? 'file' : 'directory', name, request.format === 'mbox' && oneFolder ? '.mbox' : '', request.dialogTitle);
       if (target === undefined) return { kind: 'cancelled', messages: 0 };
       const skipped: TransferSkipped[] = [];
       let bytes = 0;
@@ -280,7 +292,7 @@ export class MailboxTransfers {
   private async importSources(request: ImportRequest): Promise<string[] | undefined> {
     if (request.source !== 'upload') {
       if (!this.deps.chooseImportSources) throw new TwinboxError('NOT_SUPPORTED', 'this host has no file dialog: upload the files from the page');
-      return this.deps.chooseImportSources({ kind: request.source });
+      return this.deps.chooseImportSources({ kind: request.source, title: request.dialogTitle });
     }
     if (request.uploadId === undefined) throw new TwinboxError('INVALID_REQUEST', 'an upload import names its uploadId');
     const dir = await this.uploadDir(request.uploadId);
@@ -300,9 +312,9 @@ export class MailboxTransfers {
     }
   }
 
-  private async exportTarget(kind: 'file' | 'directory', name: string, extension: string): Promise<string | undefined> {
+  private async exportTarget(kind: 'file' | 'directory', name: string, extension: string, title?: string): Promise<string | undefined> {
     if (this.deps.chooseExportTarget) {
-      const chosen = await this.deps.chooseExportTarget({ kind, suggestedName: `${name}${extension}` });
+      const chosen = await this.deps.chooseExportTarget({ kind, suggestedName: `${name}${extension}`, title });
       // A folder chosen for a Maildir or several mbox files gets a folder of the export's own inside it.
       return chosen === undefined || kind === 'file' ? chosen : freePath(join(chosen, name));
     }

@@ -37,7 +37,7 @@ export async function runExport(
   client: TwinboxClient,
   request: { exportId: string; accountId: string; format: 'eml' | 'mbox' | 'maildir'; name: string; folders: ExportFolder[] },
 ): Promise<ExportResult> {
-  return client.call('mail.export', request);
+  return client.call('mail.export', { ...request, dialogTitle: t('folders:transfer.exportDialogTitle', { name: request.name }) });
 }
 
 /** A file the user picked in the page, under the path it keeps in the upload (a Maildir's "cur/…" and "new/…"). */
@@ -84,7 +84,12 @@ export async function runImport(
 ): Promise<ImportResult> {
   const { client, engine } = services;
   const { protocol, ...input } = request;
-  const result = await client.call('mail.import', input.source === 'upload' ? { ...input, uploadId: input.importId } : input);
+  const result = await client.call(
+    'mail.import',
+    input.source === 'upload'
+      ? { ...input, uploadId: input.importId }
+      : { ...input, dialogTitle: t(input.source === 'maildir' ? 'folders:transfer.importMaildirDialogTitle' : 'folders:transfer.importFilesDialogTitle') },
+  );
   if (protocol === 'pop3' && result.added.length > 0) {
     for (const { summary } of result.added) await engine.writer.storeLocalMessage(request.accountId, request.folder, summary);
     const ids = result.added.map((added) => added.serverId);
