@@ -19,7 +19,7 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { Account } from '../shared/model';
 import type { MethodInput, MethodName, MethodResult } from '../shared/contract';
 import type { TwinboxDatabase } from '../renderer/db/schema';
-import type { MessageKey } from '../renderer/db/writer';
+import type { MessageKey } from '../renderer/db/rows';
 import type { TwinboxClient } from '../renderer/ipc/twinbox-client';
 import type { SyncEngine } from '../renderer/sync/engine';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/harness';

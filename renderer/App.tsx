@@ -3,9 +3,9 @@ import { FlaskConical, Mails } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo } from '../shared/contract';
-import { TwinboxError } from '../shared/errors';
-import type { CachedMessage } from './db/schema';
-import type { MessageKey } from './db/writer';
+import type { TwinboxError } from '../shared/errors';
+import { asTwinboxError } from '../shared/errors';
+import type { CachedMessage, MessageKey } from './db/rows';
 import { errorText } from './i18n';
 import type { Undo } from './sync/actions';
 import { AccountsMenu } from './ui/accounts/AccountsMenu';
@@ -69,7 +69,7 @@ export function App(): React.JSX.Element {
     client.call('app.getInfo', {}).then(
       (info) => current && setHost({ kind: 'connected', info }),
       (error: unknown) =>
-        current && setHost({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) }),
+        current && setHost({ kind: 'failed', error: asTwinboxError(error) }),
     );
     return () => {
       current = false;

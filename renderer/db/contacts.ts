@@ -7,8 +7,6 @@
  */
 import type { Address } from '../../shared/model';
 import type { Contact } from './rows';
-// TEMPORARY while the views move to ./rows (same session).
-export type { Contact } from './rows';
 import type { TwinboxDatabase } from './schema';
 
 /** The words a contact is found by: each word of the name, the address, its local part's pieces and its domain. */

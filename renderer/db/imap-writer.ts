@@ -7,7 +7,7 @@
 import type { SyncDelta } from '../../shared/model';
 import type { CachedMessage, MessageKey } from './rows';
 import { dropFolderMessages, forgetKnownIds, numberNew, toCachedMessage } from './row-writer';
-import { hasFlag } from './rows';
+import { flagBit } from './rows';
 import type { WriterContext } from './row-writer';
 import { closeThreadBook, hasThreadBook, openThreadBook, putWithThreads, refreshThreads, threadRefOf } from './threads';
 
@@ -54,8 +54,8 @@ export async function applyImapDelta(ctx: WriterContext, accountId: string, fold
           updated.push({
             ...row,
             flags: change.flags,
-            seen: hasFlag(change.flags, '\\Seen'),
-            flagged: hasFlag(change.flags, '\\Flagged'),
+            seen: flagBit(change.flags, '\\Seen'),
+            flagged: flagBit(change.flags, '\\Flagged'),
             ...(change.modseq === undefined ? {} : { modseq: change.modseq }),
           });
         });

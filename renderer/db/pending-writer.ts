@@ -7,7 +7,7 @@
  */
 import type { CachedMessage, MessageKey, PendingOperation } from './rows';
 import { forgetKnownIds, forgetKnownIdsOf } from './row-writer';
-import { hasFlag, keyOf } from './rows';
+import { flagBit, keyOf } from './rows';
 import type { WriterContext } from './row-writer';
 import { refreshThreads, threadRefOf } from './threads';
 
@@ -32,7 +32,7 @@ export async function changeFlags(
     const updated = rows.map((row) => {
       const flags = row.flags.filter((f) => !removing.has(f.toLowerCase()) && !adding.has(f.toLowerCase()));
       flags.push(...(change.add ?? []));
-      return { ...row, flags, seen: hasFlag(flags, '\\Seen'), flagged: hasFlag(flags, '\\Flagged') };
+      return { ...row, flags, seen: flagBit(flags, '\\Seen'), flagged: flagBit(flags, '\\Flagged') };
     });
     await db.messages.bulkPut(updated);
     return { id: serverBacked ? await queue(ctx, rows, { kind: 'setFlags', ...change }) : undefined, rows: updated };

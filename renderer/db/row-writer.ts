@@ -5,7 +5,7 @@
  */
 import type { MessageSummary, SpecialUse } from '../../shared/model';
 import { folderMessages } from './queries';
-import { POP3_FOLDER, hasFlag } from './rows';
+import { POP3_FOLDER, flagBit } from './rows';
 import type { CachedMessage, FolderSyncState } from './rows';
 import type { TwinboxDatabase } from './schema';
 import { takeNumbers, writePostings } from './search-index';
@@ -41,8 +41,8 @@ export function toCachedMessage(accountId: string, folder: string, summary: Mess
     accountId,
     folder,
     sortDate: Number.isNaN(sortDate) ? 0 : sortDate,
-    seen: hasFlag(summary.flags, '\\Seen'),
-    flagged: hasFlag(summary.flags, '\\Flagged'),
+    seen: flagBit(summary.flags, '\\Seen'),
+    flagged: flagBit(summary.flags, '\\Flagged'),
     threadId: summary.references[0] ?? summary.inReplyTo ?? summary.messageId ?? `${accountId}/${folder}/${summary.serverId}`,
     partial: previous?.partial ?? 0,
     // 0 until the writer numbers it (a new message); a message the cache has keeps its number.

@@ -16,9 +16,15 @@ export function keyOf(message: Pick<CachedMessage, 'accountId' | 'folder' | 'ser
   return [message.accountId, message.folder, message.serverId];
 }
 
-export function hasFlag(flags: readonly string[], flag: string): Bit {
+/** Whether a message's flags include `flag`: IMAP flags compare case-insensitively (RFC 9051 section 2.3.2). */
+export function hasFlag(flags: readonly string[], flag: string): boolean {
   const wanted = flag.toLowerCase();
-  return flags.some((f) => f.toLowerCase() === wanted) ? 1 : 0;
+  return flags.some((f) => f.toLowerCase() === wanted);
+}
+
+/** The same as an index can hold it. */
+export function flagBit(flags: readonly string[], flag: string): Bit {
+  return hasFlag(flags, flag) ? 1 : 0;
 }
 
 /** A folder as the sidebar shows it: the server's (IMAP) or the local one (POP3). Counts come from the messages table. */

@@ -22,8 +22,6 @@ import { upgradeToVersion6 } from './migrations/v6-message-store';
 import { upgradeToVersion7, upgradeToVersion8, upgradeToVersion9 } from './migrations/v7-v9-folder-counts';
 import type { AppSetting, CacheCounter, CachedFolder, CachedMessage, Contact, FolderCount, FolderSyncState, KnownCapabilities, LedgerEntry, LegacyBody, PendingOperation, SearchPosting, SenderPreference, TextQueueEntry } from './rows';
 
-// TEMPORARY while the views move to ./rows (same session): the row types' old address.
-export type { MessageKey, CachedFolder, Bit, CachedMessage, SearchPosting, CacheCounter, SenderPreference, LegacyBody, TextQueueEntry, FolderSyncState, LedgerEntry, KnownCapabilities, PendingKind, PendingStatus, PendingOperation, Contact, AppSetting, SettingName, FolderCount } from './rows';
 
 export const DATABASE_NAME = 'twinbox';
 

@@ -4,7 +4,7 @@ import type { MessageSummary } from '../../shared/model';
 import { TwinboxDatabase } from './schema';
 import { docsStartingWith } from './search-index';
 import { CacheWriter } from './writer';
-import type { MessageKey } from './writer';
+import type { MessageKey } from './rows';
 
 function summary(serverId: string, flags: string[] = []): MessageSummary {
   return { serverId, uid: Number(serverId), references: [], subject: `s${serverId}`, from: [], to: [], cc: [], replyTo: [], size: 1, flags, hasAttachments: false };

@@ -28,9 +28,6 @@ import type { TwinboxDatabase } from './schema';
 import { enqueueTexts, indexTexts, nextTextBatches } from './text-writer';
 import { closeThreadBook, openThreadBook } from './threads';
 
-export { keyOf, POP3_FOLDER } from './rows';
-export { toCachedMessage } from './row-writer';
-export type { MessageKey } from './rows';
 export type { Adopted, Pop3Applied } from './pop3-writer';
 export type { LocalDeletion } from './local-writer';
 

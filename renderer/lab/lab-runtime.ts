@@ -4,7 +4,8 @@
  * to the files that hold each action and scenario.
  */
 import type { ServerSnapshot } from '../../shared/model';
-import type { CachedMessage, TwinboxDatabase } from '../db/schema';
+import type { CachedMessage } from '../db/rows';
+import type { TwinboxDatabase } from '../db/schema';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import type { SyncEngine } from '../sync/engine';
 import { LabEngine } from './lab-engine';

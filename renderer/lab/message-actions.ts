@@ -2,29 +2,29 @@
  * The Lab's actions on one message (read, flag, delete, move), done on each
  * side in turn and observed there (lab-engine.ts).
  */
-import type { CachedMessage } from '../db/schema';
+import type { CachedMessage } from '../db/rows';
 import { accountMessages } from '../db/queries';
 import { t } from '../i18n';
 import { serverDeletionsDue } from '../sync/retention';
 import type { LabEngine } from './lab-engine';
 import type { ActionExplanation, Side, SideExplanation } from './lab-model';
-import { keyOfRow } from './observe';
+import { keyOf } from '../db/rows';
 import { retentionWords } from './pairing';
 import { addTraffic, NO_TRAFFIC } from './traffic';
 import { folderPathLabel } from '../i18n/folder-label';
 
 /** Mark read or unread on both sides, one after the other. */
 export async function setRead(lab: LabEngine, identity: string, read: boolean): Promise<ActionExplanation> {
-  return onBothSides(lab, t(read ? 'lab:actions.markRead' : 'lab:actions.markUnread'), identity, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOfRow(row)], read)));
+  return onBothSides(lab, t(read ? 'lab:actions.markRead' : 'lab:actions.markUnread'), identity, (side, row) => changeOn(lab, side, () => lab.actions.setRead([keyOf(row)], read)));
 }
 
 export async function setFlagged(lab: LabEngine, identity: string, flagged: boolean): Promise<ActionExplanation> {
-  return onBothSides(lab, t(flagged ? 'lab:actions.flag' : 'lab:actions.unflag'), identity, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOfRow(row)], flagged)));
+  return onBothSides(lab, t(flagged ? 'lab:actions.flag' : 'lab:actions.unflag'), identity, (side, row) => changeOn(lab, side, () => lab.actions.setFlagged([keyOf(row)], flagged)));
 }
 
 export async function remove(lab: LabEngine, identity: string): Promise<ActionExplanation> {
   return onBothSides(lab, t('common:delete'), identity, async (side, row) => {
-    if (side.kind === 'imap') return changeOn(lab, side, () => lab.actions.delete([keyOfRow(row)]), true);
+    if (side.kind === 'imap') return changeOn(lab, side, () => lab.actions.delete([keyOf(row)]), true);
     return deleteOnPop3(lab, row);
   });
 }
@@ -52,7 +52,7 @@ export async function move(lab: LabEngine, identity: string, target: string): Pr
       }
       to = match.path;
     }
-    return changeOn(lab, side, () => lab.actions.move([keyOfRow(row)], to), side.kind === 'imap');
+    return changeOn(lab, side, () => lab.actions.move([keyOf(row)], to), side.kind === 'imap');
   });
 }
 
@@ -100,7 +100,7 @@ async function changeOn(lab: LabEngine, side: Side, change: () => Promise<unknow
  */
 async function deleteOnPop3(lab: LabEngine, row: CachedMessage): Promise<SideExplanation> {
   const side = lab.pop3;
-  const local = await lab.runSide(side, () => lab.actions.delete([keyOfRow(row)]));
+  const local = await lab.runSide(side, () => lab.actions.delete([keyOf(row)]));
   const policy = side.account.pop3?.retention ?? { kind: 'keep' as const };
   const ledger = await lab.db.ledger.where('accountId').equals(side.account.id).toArray();
   const onServer = new Set(ledger.filter((e) => e.deletedOnServerAt === undefined).map((e) => e.uidl));

@@ -1,7 +1,7 @@
 /** New mail arrives: the IMAP side is told by the server (IDLE); the POP3 side finds it when it checks. */
 import { TwinboxError } from '../../shared/errors';
 import type { ProtocolLogLine } from '../../shared/model';
-import type { CachedMessage } from '../db/schema';
+import type { CachedMessage } from '../db/rows';
 import { WAIT_FOR_SIDE_MS, waitFor } from './lab-engine';
 import type { LabEngine } from './lab-engine';
 import type { ActionExplanation } from './lab-model';

@@ -7,8 +7,8 @@
  * identity are counted as copies, never merged.
  */
 import type { ServerSnapshot } from '../../shared/model';
-import type { CachedMessage, TwinboxDatabase } from '../db/schema';
-import type { MessageKey } from '../db/writer';
+import type { CachedMessage } from '../db/rows';
+import type { TwinboxDatabase } from '../db/schema';
 import { accountMessages } from '../db/queries';
 import { locale, t } from '../i18n';
 import { folderPathLabel } from '../i18n/folder-label';
@@ -85,15 +85,6 @@ export function withMessageId(observation: Observation, messageId: string, where
     if (found) return found;
   }
   return undefined;
-}
-
-export function keyOfRow(row: CachedMessage): MessageKey {
-  return [row.accountId, row.folder, row.serverId];
-}
-
-export function hasFlag(flags: readonly string[], flag: string): boolean {
-  const wanted = flag.toLowerCase();
-  return flags.some((f) => f.toLowerCase() === wanted);
 }
 
 /** The server's INBOX copy of a message, if it has one. */

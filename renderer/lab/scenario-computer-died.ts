@@ -7,7 +7,8 @@
 import { t } from '../i18n';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult, SideKind, SideRun } from './lab-model';
-import { copies, fromSnapshot, hasFlag, isInbox } from './observe';
+import { copies, fromSnapshot, isInbox } from './observe';
+import { hasFlag } from '../db/rows';
 import type { Change, Observation, ObservedMessage } from './observe';
 import { retentionWords } from './pairing';
 import { computerDiedVerdict, markedRead, seconds } from './verdicts';

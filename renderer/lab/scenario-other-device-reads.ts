@@ -1,11 +1,12 @@
 /** Scenario: another device marks a message read on the server, and each side shows whether it learns of it. */
-import type { CachedMessage } from '../db/schema';
-import { POP3_FOLDER } from '../db/writer';
+import type { CachedMessage } from '../db/rows';
+import { POP3_FOLDER } from '../db/rows';
 import { t } from '../i18n';
 import { isRead, WAIT_FOR_SIDE_MS, waitFor } from './lab-engine';
 import type { LabEngine } from './lab-engine';
 import type { ScenarioResult, SideRun } from './lab-model';
-import { describeChanges, fromSnapshot, hasFlag, inInbox } from './observe';
+import { describeChanges, fromSnapshot, inInbox } from './observe';
+import { hasFlag } from '../db/rows';
 import type { Observation } from './observe';
 import { otherDeviceReadVerdict, seconds } from './verdicts';
 

@@ -8,8 +8,8 @@
  */
 import { TwinboxError } from '../../shared/errors';
 import type { Account, AdapterCapabilities, SpecialUse } from '../../shared/model';
-import type { CachedMessage } from '../db/schema';
-import type { CacheWriter, MessageKey } from '../db/writer';
+import type { CachedMessage, MessageKey } from '../db/rows';
+import type { CacheWriter } from '../db/writer';
 import { t } from '../i18n';
 import type { PendingRunner } from './pending-runner';
 import type { StoreMirror } from './store-mirror';

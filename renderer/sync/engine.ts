@@ -8,8 +8,9 @@
 import { asTwinboxError } from '../../shared/errors';
 import type { Account, AdapterCapabilities, Address, MessageBody } from '../../shared/model';
 import type { TwinboxDatabase } from '../db/schema';
-import { CacheWriter, POP3_FOLDER } from '../db/writer';
-import type { MessageKey } from '../db/writer';
+import { CacheWriter } from '../db/writer';
+import { POP3_FOLDER } from '../db/rows';
+import type { MessageKey } from '../db/rows';
 import { errorText, t } from '../i18n';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { MailActions } from './actions';

@@ -14,7 +14,7 @@ import { childPath, freeName, isProtectedFolder, isWithin, leafName, nameProblem
 import type { FolderDeleted, FolderMove } from '../../shared/folder-names';
 import type { AdapterCapabilities } from '../../shared/model';
 import { LOCAL_DELIMITER } from '../db/folder-writer';
-import type { CachedFolder } from '../db/schema';
+import type { CachedFolder } from '../db/rows';
 import { t } from '../i18n';
 import type { CacheWriter } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';

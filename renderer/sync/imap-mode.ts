@@ -11,7 +11,8 @@
 import { MAX_UID, UidSet } from '../../shared/sequence-set';
 import type { Account, MessageBody } from '../../shared/model';
 import { folderMessages } from '../db/queries';
-import type { CacheWriter, MessageKey } from '../db/writer';
+import type { CacheWriter } from '../db/writer';
+import type { MessageKey } from '../db/rows';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { deltasOf } from './delta-stream';
 import type { SyncProgress } from './progress';

@@ -9,7 +9,7 @@
 import type { TwinboxError } from '../../shared/errors';
 import { asTwinboxError } from '../../shared/errors';
 import type { MessageText } from '../../shared/model';
-import type { TextQueueEntry } from '../db/schema';
+import type { TextQueueEntry } from '../db/rows';
 import type { CacheWriter } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 

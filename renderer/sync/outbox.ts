@@ -13,7 +13,8 @@
 import { TwinboxError } from '../../shared/errors';
 import type { AdapterCapabilities, OutgoingMessage, SentMessage, SpecialUse } from '../../shared/model';
 import { threadMembers } from '../db/queries';
-import type { CacheWriter, MessageKey } from '../db/writer';
+import type { CacheWriter } from '../db/writer';
+import type { MessageKey } from '../db/rows';
 import { errorText, t } from '../i18n';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 

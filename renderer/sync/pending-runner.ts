@@ -6,7 +6,7 @@
  */
 import { asTwinboxError, TwinboxError } from '../../shared/errors';
 import type { ErrorCode } from '../../shared/errors';
-import type { PendingOperation } from '../db/schema';
+import type { PendingOperation } from '../db/rows';
 import type { CacheWriter } from '../db/writer';
 import { errorText } from '../i18n';
 import type { TwinboxClient } from '../ipc/twinbox-client';

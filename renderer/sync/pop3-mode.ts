@@ -9,9 +9,9 @@
  * folders and deletions stay on this computer.
  */
 import type { Account, MessageBody, RetentionPolicy, StoredMessageInfo } from '../../shared/model';
-import type { LedgerEntry } from '../db/schema';
-import { POP3_FOLDER } from '../db/writer';
-import type { CacheWriter, MessageKey, Pop3Applied } from '../db/writer';
+import type { LedgerEntry, MessageKey } from '../db/rows';
+import { POP3_FOLDER } from '../db/rows';
+import type { CacheWriter, Pop3Applied } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { deltasOf } from './delta-stream';
 import { serverDeletionsDue } from './retention';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../db/schema';
+import type { LedgerEntry } from '../db/rows';
 import { serverDeletionsDue } from './retention';
 
 const DAY = 24 * 60 * 60 * 1000;

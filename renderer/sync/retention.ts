@@ -6,7 +6,7 @@
  * advancing it.
  */
 import type { RetentionPolicy } from '../../shared/model';
-import type { LedgerEntry } from '../db/schema';
+import type { LedgerEntry } from '../db/rows';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 

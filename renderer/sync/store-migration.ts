@@ -8,7 +8,7 @@
  * ever stored that way, but a damaged cache might hold one) is written back
  * as a message from the headers and text it kept, so nothing is lost.
  */
-import type { LegacyBody } from '../db/schema';
+import type { LegacyBody } from '../db/rows';
 import type { CacheWriter } from '../db/writer';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 

@@ -8,8 +8,7 @@
  * folders, the UIDL of one deleted here stays known as long as its file is
  * there, and the next start's comparison of index and store catches up.
  */
-import type { CachedMessage } from '../db/schema';
-import type { MessageKey } from '../db/writer';
+import type { CachedMessage, MessageKey } from '../db/rows';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 
 export class StoreMirror {

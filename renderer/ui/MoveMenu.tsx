@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { FolderInput } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CachedFolder } from '../db/schema';
+import type { CachedFolder } from '../db/rows';
 import { useApp } from './app-context';
 import { Icon } from './icon';
 import { folderLabel } from '../i18n/folder-label';

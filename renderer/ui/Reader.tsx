@@ -1,9 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TwinboxError } from '../../shared/errors';
+import type { TwinboxError } from '../../shared/errors';
+import { asTwinboxError } from '../../shared/errors';
 import type { MessageBody } from '../../shared/model';
-import type { MessageKey } from '../db/writer';
+import type { MessageKey } from '../db/rows';
 import { errorText } from '../i18n';
 import { DraftNotice } from './compose/DraftNotice';
 import { useApp } from './app-context';
@@ -46,7 +47,7 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
     setFailure(undefined);
     engine.openMessage(messageKey).then(
       (opened) => current && setBody(opened),
-      (error: unknown) => current && setFailure(error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error))),
+      (error: unknown) => current && setFailure(asTwinboxError(error)),
     );
     return () => {
       current = false;

@@ -3,10 +3,9 @@ import { Archive, FilePen, Flag, Folder, FolderPlus, Inbox, Mails, Send, ShieldB
 import type { LucideIcon } from 'lucide-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { MessageKey } from '../db/writer';
+import type { CachedFolder, MessageKey } from '../db/rows';
 import { MESSAGE_DRAG_TYPE } from './MessageList';
 import type { Account, SpecialUse } from '../../shared/model';
-import type { CachedFolder } from '../db/schema';
 import { AccountSettingsButton } from './accounts/AccountsMenu';
 import { QuotaMeter } from './accounts/QuotaMeter';
 import { useApp } from './app-context';

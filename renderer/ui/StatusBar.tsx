@@ -3,7 +3,7 @@ import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isErrorCode } from '../../shared/errors';
 import type { Account } from '../../shared/model';
-import type { PendingOperation } from '../db/schema';
+import type { PendingOperation } from '../db/rows';
 import { t } from '../i18n';
 import { useApp } from './app-context';
 import { timeOfDay } from './format';

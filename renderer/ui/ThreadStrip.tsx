@@ -1,9 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useTranslation } from 'react-i18next';
 import { threadMembers } from '../db/queries';
-import type { CachedMessage } from '../db/schema';
-import { keyOf } from '../db/writer';
-import type { MessageKey } from '../db/writer';
+import type { CachedMessage, MessageKey } from '../db/rows';
+import { keyOf } from '../db/rows';
 import { useApp } from './app-context';
 import { listDate, senderName } from './format';
 import { keyId, sameKey } from './selection';

@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { Archive, Eraser, Flag, FlagOff, Forward, Keyboard, Mail, MailOpen, RefreshCw, Reply, ReplyAll, SquarePen, Trash } from 'lucide-react';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { MessageKey } from '../db/writer';
+import type { MessageKey } from '../db/rows';
 import { useApp } from './app-context';
 import { useCompose } from './compose/compose-state';
 import { Icon } from './icon';

@@ -3,8 +3,8 @@
  * (straight from an index, a block at a time, so 100,000 rows cost no more
  * than 100), or a fixed set of search results.
  */
-import type { CachedMessage, TwinboxDatabase } from '../db/schema';
-import type { MessageKey } from '../db/writer';
+import type { CachedMessage, MessageKey } from '../db/rows';
+import type { TwinboxDatabase } from '../db/schema';
 import type { FolderRef } from './selection';
 
 export type SortField = 'date' | 'sender' | 'subject';

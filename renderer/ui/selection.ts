@@ -1,4 +1,4 @@
-import type { MessageKey } from '../db/writer';
+import type { MessageKey } from '../db/rows';
 
 /** Which folder the list shows. */
 export interface FolderRef {

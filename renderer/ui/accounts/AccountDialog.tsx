@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionTestResult } from '../../../shared/contract';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import type { Account, CertificateInfo } from '../../../shared/model';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
@@ -25,9 +26,6 @@ type TestState =
   | { kind: 'done'; key: string; result: ConnectionTestResult }
   | { kind: 'error'; key: string; error: TwinboxError };
 
-function asTwinboxError(error: unknown): TwinboxError {
-  return error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
-}
 
 /**
  * Adding an account (no `account`) or changing one: the form, the

@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Discovery, DiscoveryStep } from '../../../shared/discovery';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import type { Protocol } from '../../../shared/model';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
@@ -105,7 +106,7 @@ export function AccountSetup({
       }
     } catch (error) {
       if (mine !== search.current) return;
-      setPhase({ kind: 'failed', email, error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+      setPhase({ kind: 'failed', email, error: asTwinboxError(error) });
       setFocusAfter('manual');
     }
   }

@@ -1,7 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import type { Account } from '../../../shared/model';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
@@ -40,7 +41,7 @@ export function RemoveAccount({ account, onCancel, onRemoved }: { account: Accou
       await engine.removeAccount(account.id);
       onRemoved();
     } catch (failure) {
-      setError(failure instanceof TwinboxError ? failure : new TwinboxError('INTERNAL', String(failure)));
+      setError(asTwinboxError(failure));
       setBusy(false);
     }
   }

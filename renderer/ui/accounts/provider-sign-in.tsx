@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import type { ProviderSignIn } from './account-draft';
@@ -37,7 +38,7 @@ export function useProviderSignIn(): { state: SignInState; start: (email: string
       return signInId;
     } catch (error) {
       if (mine !== attempt.current) return undefined;
-      setState({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+      setState({ kind: 'failed', error: asTwinboxError(error) });
       return undefined;
     }
   }

@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import type { Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { contactAddress, suggestContacts } from '../../db/contacts';
-import type { Contact } from '../../db/contacts';
+import type { Contact } from '../../db/rows';
 import { useApp } from '../app-context';
 import { formatAddress } from './addresses';
 import { completeRecipient, typedRecipient } from './completion';

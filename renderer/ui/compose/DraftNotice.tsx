@@ -1,6 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useTranslation } from 'react-i18next';
-import type { MessageKey } from '../../db/writer';
+import type { MessageKey } from '../../db/rows';
 import { useApp } from '../app-context';
 import { useCompose } from './compose-state';
 

@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { MailtoFields } from '../../../shared/mailto';
-import type { MessageKey } from '../../db/writer';
+import type { MessageKey } from '../../db/rows';
 
 /** What the user asked to write: a new message (filled in from a mailto: link, say), an answer to one, a forward, or a saved draft. */
 export type ComposeRequest =

@@ -6,7 +6,7 @@
  * each change and asks it what closing should do.
  */
 import type { OutgoingMessage } from '../../../shared/model';
-import type { MessageKey } from '../../db/writer';
+import type { MessageKey } from '../../db/rows';
 import { errorText, t } from '../../i18n';
 import type { DraftRef, Outbox, SendOutcome } from '../../sync/outbox';
 

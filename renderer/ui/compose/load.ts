@@ -5,8 +5,8 @@
  */
 import { TwinboxError } from '../../../shared/errors';
 import type { AttachmentInfo, MessageBody } from '../../../shared/model';
-import type { CachedMessage, TwinboxDatabase } from '../../db/schema';
-import type { MessageKey } from '../../db/writer';
+import type { CachedMessage, MessageKey } from '../../db/rows';
+import type { TwinboxDatabase } from '../../db/schema';
 import type { TwinboxClient } from '../../ipc/twinbox-client';
 import type { SyncEngine } from '../../sync/engine';
 import type { DraftRef } from '../../sync/outbox';

@@ -4,7 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { contactAddress, suggestContacts } from '../../db/contacts';
-import type { Contact } from '../../db/contacts';
+import type { Contact } from '../../db/rows';
 import { useApp } from '../app-context';
 import { Icon } from '../icon';
 import { downloadBytes } from '../reader/bytes';

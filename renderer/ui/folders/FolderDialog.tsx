@@ -1,9 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import { isWithin, parentPath } from '../../../shared/folder-names';
-import type { CachedFolder } from '../../db/schema';
+import type { CachedFolder } from '../../db/rows';
 import { errorText } from '../../i18n';
 import { folderLabel } from '../../i18n/folder-label';
 import { FolderAdmin } from '../../sync/folder-admin';
@@ -37,9 +38,6 @@ export function useFolderAdmin(): FolderAdmin {
 /** A folder's name inside a sentence: isolated, so that a name in a right-to-left script does not reorder the words around it. */
 const NAME_PARTS = { name: <bdi />, trash: <bdi /> };
 
-function failureOf(error: unknown): TwinboxError {
-  return error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
-}
 
 /** The dialog for one folder task; `onDone` gets the folder's path afterwards (undefined when it is gone). */
 export function FolderDialog({ task, onClose, onDone }: { task: FolderTask; onClose: () => void; onDone: (path: string | undefined) => void }): React.JSX.Element {
@@ -103,7 +101,7 @@ function NameOrPlace({ task, onClose, onDone }: { task: Exclude<FolderTask, { ki
       const path = task.kind === 'create' ? await admin.create(task.accountId, parent, name) : await admin.rename(task.accountId, task.folder.path, { parent, name });
       onDone(path);
     } catch (failure) {
-      setError(failureOf(failure));
+      setError(asTwinboxError(failure));
       setBusy(false);
     }
   }
@@ -209,7 +207,7 @@ function DeleteFolder({ accountId, folder, onClose, onDone }: { accountId: strin
       const deleted = await admin.delete(accountId, folder.path);
       onDone(deleted.kind === 'trashed' ? deleted.path : undefined);
     } catch (failure) {
-      setError(failureOf(failure));
+      setError(asTwinboxError(failure));
       setBusy(false);
     }
   }

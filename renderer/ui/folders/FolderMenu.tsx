@@ -1,7 +1,7 @@
 import { Ellipsis } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CachedFolder } from '../../db/schema';
+import type { CachedFolder } from '../../db/rows';
 import { Icon } from '../icon';
 import { folderLabel } from '../../i18n/folder-label';
 import type { FolderTask } from './FolderDialog';

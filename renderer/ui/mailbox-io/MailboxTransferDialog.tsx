@@ -2,7 +2,8 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TransferSkipped } from '../../../shared/contract';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import type { Account } from '../../../shared/model';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
@@ -18,9 +19,6 @@ type Run =
 
 const WHOLE_ACCOUNT = '';
 
-function failureOf(error: unknown): TwinboxError {
-  return error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error));
-}
 
 /** One message left out: where it was and why, the reason worded here from main's code; technical detail after it. */
 function SkippedItem({ entry }: { entry: TransferSkipped }): React.JSX.Element {
@@ -117,7 +115,7 @@ export function MailboxTransferDialog({ account, onClose }: { account: Account; 
         result.skipped.length === 0 ? t('transfer.imported', { messages }) : t('transfer.importedSkipped', { messages, skipped: describeCount(result.skipped.length) });
       setRun({ kind: 'done', text: result.cancelled ? t('transfer.importStopped', { result: imported }) : imported, skipped: result.skipped });
     } catch (error) {
-      setRun({ kind: 'failed', error: failureOf(error) });
+      setRun({ kind: 'failed', error: asTwinboxError(error) });
     } finally {
       running.current = undefined;
     }

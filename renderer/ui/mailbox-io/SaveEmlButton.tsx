@@ -1,8 +1,9 @@
 import { Download } from 'lucide-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TwinboxError } from '../../../shared/errors';
-import type { MessageKey } from '../../db/writer';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
+import type { MessageKey } from '../../db/rows';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Icon } from '../icon';
@@ -32,7 +33,7 @@ export function SaveEmlButton({ messageKey, subject }: { messageKey: MessageKey;
       if (result.kind === 'download') downloadBytes(result.filename, result.content);
       setState(result.kind === 'saved' ? { kind: 'saved', path: result.path } : { kind: 'idle' });
     } catch (error) {
-      setState({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+      setState({ kind: 'failed', error: asTwinboxError(error) });
     }
   }
 

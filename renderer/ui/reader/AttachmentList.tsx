@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { safeFileName } from '../../../shared/file-names';
 import type { AttachmentInfo } from '../../../shared/model';
-import type { MessageKey } from '../../db/writer';
+import type { MessageKey } from '../../db/rows';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { byteSize } from '../format';

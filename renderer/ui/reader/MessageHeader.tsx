@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { CachedMessage } from '../../db/schema';
+import type { CachedMessage } from '../../db/rows';
 import { addressList, fullDate, senderName } from '../format';
 
 /** Subject, sender, recipients and date; and whether the message carries a signature. */

@@ -1,8 +1,9 @@
 import { Code } from 'lucide-react';
 import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TwinboxError } from '../../../shared/errors';
-import type { MessageKey } from '../../db/writer';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
+import type { MessageKey } from '../../db/rows';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { Icon } from '../icon';
@@ -33,7 +34,7 @@ export function SourceDialog({ messageKey }: { messageKey: MessageKey }): React.
       const shown = raw.byteLength > MAX_SHOWN_BYTES ? raw.subarray(0, MAX_SHOWN_BYTES) : raw;
       setState({ kind: 'shown', text: sourceText(shown), truncatedFrom: shown === raw ? undefined : raw.byteLength });
     } catch (error) {
-      setState({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+      setState({ kind: 'failed', error: asTwinboxError(error) });
     }
   }
 

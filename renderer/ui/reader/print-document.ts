@@ -3,7 +3,7 @@
  * shows it (the sanitised HTML document, or the text), as one document that
  * loads nothing and runs nothing (the reading frame's own policy).
  */
-import type { CachedMessage } from '../../db/schema';
+import type { CachedMessage } from '../../db/rows';
 import { i18n, locale, t } from '../../i18n';
 import { addressList, fullDate, senderName } from '../format';
 import { FRAME_CSP } from './mail-html';

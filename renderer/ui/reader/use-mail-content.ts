@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { TwinboxError } from '../../../shared/errors';
+import type { TwinboxError } from '../../../shared/errors';
+import { asTwinboxError } from '../../../shared/errors';
 import type { AttachmentInfo } from '../../../shared/model';
-import type { MessageKey } from '../../db/writer';
+import type { MessageKey } from '../../db/rows';
 import { useApp } from '../app-context';
 import { pictureDataUri } from './bytes';
 import { prepareMailHtml } from './mail-html';
@@ -102,7 +103,7 @@ export function useMailContent(options: {
           else failed++;
         }
       } catch (error) {
-        if (mounted.current) setRemote({ kind: 'failed', error: error instanceof TwinboxError ? error : new TwinboxError('INTERNAL', String(error)) });
+        if (mounted.current) setRemote({ kind: 'failed', error: asTwinboxError(error) });
         return;
       }
       if (!mounted.current) return;

@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, AdapterCapabilities } from '../../../shared/model';
-import type { MessageKey } from '../../db/writer';
+import type { MessageKey } from '../../db/rows';
 import { errorText } from '../../i18n';
 import { useApp } from '../app-context';
 import { formatNumber } from '../format';

@@ -1,7 +1,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { Account, SpecialUse } from '../../../shared/model';
-import type { CachedMessage } from '../../db/schema';
+import type { CachedMessage } from '../../db/rows';
 import { TwinboxDatabase } from '../../db/schema';
 import { flaggedTotal, inboxesUnread, unifiedSource, unreadTotal } from './unified-source';
 

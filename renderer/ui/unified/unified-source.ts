@@ -6,8 +6,8 @@
  */
 import { Dexie } from 'dexie';
 import type { SpecialUse } from '../../../shared/model';
-import type { CachedFolder, CachedMessage, TwinboxDatabase } from '../../db/schema';
-import type { FolderCount, MessageKey } from '../../db/rows';
+import type { CachedFolder, CachedMessage, FolderCount, MessageKey } from '../../db/rows';
+import type { TwinboxDatabase } from '../../db/schema';
 import { folderMessages } from '../../db/queries';
 import { POP3_FOLDER } from '../../db/rows';
 import type { ListSource } from '../list-source';
