@@ -8,6 +8,7 @@ import tseslint from 'typescript-eslint';
  * Import directions between the layers (as VS Code checks its own):
  *   shared/   imports nothing from main/ or renderer/, no Node module, no Electron, no DOM;
  *   renderer/ never imports main/, Electron or Node;
+ *   renderer/ui/ (the views) never imports the cache's writer or its internals;
  *   main/     never imports renderer/.
  * Exported so the test that proves the rules can build on them.
  */
@@ -18,6 +19,15 @@ const nodeModuleMessage = 'Node modules are available only in main/.';
 const onlyIn = (env, notIn) => Object.keys(env).filter((name) => !notIn.some((other) => name in other));
 const domGlobals = onlyIn(globals.browser, [globals.node, globals.es2021]);
 const nodeGlobals = onlyIn(globals.node, [globals.browser, globals.es2021]);
+
+const pageImports = {
+  paths: [{ name: 'electron', message: 'The page reaches main only through the contract.' }, ...nodeModules.map((name) => ({ name, message: nodeModuleMessage }))],
+  patterns: [layer('main'), { regex: '^node:', message: nodeModuleMessage }],
+};
+const cacheInternals = {
+  regex: '(^|/)db/(writer|[a-z-]+-writer|threads|search-index|folder-counts|read-only|migrations/.*)$',
+  message: 'Views read the cache through db/rows, db/queries, db/local-search, db/contacts and the read-only CacheReader; only the sync engine writes it.',
+};
 
 export const boundaryRules = [
   {
@@ -36,14 +46,16 @@ export const boundaryRules = [
   {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The page reaches main only through the contract.' }, ...nodeModules.map((name) => ({ name, message: nodeModuleMessage }))],
-          patterns: [layer('main'), { regex: '^node:', message: nodeModuleMessage }],
-        },
-      ],
+      'no-restricted-imports': ['error', pageImports],
       'no-restricted-globals': ['error', ...nodeGlobals],
+    },
+  },
+  {
+    // The views read the cache and act through the engine: the writer and what the cache keeps behind it are not theirs.
+    files: ['renderer/ui/**/*.{ts,tsx}', 'renderer/App.tsx'],
+    ignores: ['**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { ...pageImports, patterns: [...pageImports.patterns, cacheInternals] }],
     },
   },
   {

@@ -7,7 +7,7 @@
  */
 import type { Address } from '../../shared/model';
 import type { Contact } from './rows';
-import type { TwinboxDatabase } from './schema';
+import type { CacheReader } from './schema';
 
 /** The words a contact is found by: each word of the name, the address, its local part's pieces and its domain. */
 export function contactTokens(name: string, address: string): string[] {
@@ -89,7 +89,7 @@ export function contactAddress(contact: Pick<Contact, 'name' | 'display'>): Addr
  * The contacts completing what is typed, best first: read by the first
  * word's prefix on the token index, ranked in memory.
  */
-export async function suggestContacts(db: TwinboxDatabase, query: string, options: { now?: number; limit?: number; exclude?: readonly string[] } = {}): Promise<Contact[]> {
+export async function suggestContacts(db: CacheReader, query: string, options: { now?: number; limit?: number; exclude?: readonly string[] } = {}): Promise<Contact[]> {
   const q = query.trim().toLowerCase();
   const first = q.split(/\s+/)[0] ?? '';
   if (first === '') return [];

@@ -5,7 +5,7 @@
  * the user types, offline too.
  */
 import type { CachedMessage, MessageKey } from './rows';
-import type { TwinboxDatabase } from './schema';
+import type { CacheReader } from './schema';
 import { docsStartingWith } from './search-index';
 import { accountMessages } from './queries';
 import { keyOf } from './rows';
@@ -27,7 +27,7 @@ export function searchTerms(text: string): string[] {
   return [...new Set(text.toLowerCase().split(/[\s,;]+/).map((t) => t.replace(/^["'(<]+|["')>.]+$/g, '')))].filter((t) => t.length >= 2);
 }
 
-export async function searchLocally(db: TwinboxDatabase, text: string, accountId?: string): Promise<LocalResults> {
+export async function searchLocally(db: CacheReader, text: string, accountId?: string): Promise<LocalResults> {
   const terms = searchTerms(text);
   if (terms.length === 0) return { keys: [], truncated: false };
   const sets = await Promise.all(terms.map((term) => docsStartingWith(db.postings, term, accountId)));
@@ -44,7 +44,7 @@ export async function searchLocally(db: TwinboxDatabase, text: string, accountId
     const wanted = matching.slice(next, next + RESULT_LIMIT - rows.length);
     next += wanted.length;
     // One lookup per number, all asked at once (anyOf() would walk the index a round trip per number).
-    const found = await db.transaction('r', db.messages, () => Promise.all(wanted.map(([docId]) => db.messages.where('docId').equals(docId).first())));
+    const found = await db.transaction('r', 'messages', () => Promise.all(wanted.map(([docId]) => db.messages.where('docId').equals(docId).first())));
     rows.push(...found.filter((row): row is CachedMessage => row !== undefined));
   }
   rows.sort((a, b) => b.sortDate - a.sortDate);
@@ -57,7 +57,7 @@ export async function searchLocally(db: TwinboxDatabase, text: string, accountId
  * and preview, either because their text is not on this computer (IMAP) or
  * because background indexing has not reached them yet (`queued`).
  */
-export async function textCoverage(db: TwinboxDatabase, accountId: string): Promise<{ total: number; withoutText: number; queued: number }> {
+export async function textCoverage(db: CacheReader, accountId: string): Promise<{ total: number; withoutText: number; queued: number }> {
   const [total, indexed, queue] = await Promise.all([
     accountMessages(db, accountId).count(),
     db.messages.where('[accountId+textIndexed]').equals([accountId, 1]).count(),

@@ -15,6 +15,7 @@ import { Dexie } from 'dexie';
 import type { DexieOptions, EntityTable, Table } from 'dexie';
 import type { Account } from '../../shared/model';
 import { folderCountsMiddleware } from './folder-counts';
+import type { ReadonlyTable } from './read-only';
 import { upgradeToVersion2 } from './migrations/v2-search-words';
 import { upgradeToVersion4 } from './migrations/v4-conversations';
 import { upgradeToVersion5 } from './migrations/v5-postings';
@@ -156,3 +157,14 @@ export function declareVersions(db: Dexie, upTo = LATEST_VERSION): void {
 }
 
 export const LATEST_VERSION = 10;
+
+type TableName = 'accounts' | 'folders' | 'messages' | 'syncState' | 'ledger' | 'pending' | 'capabilities' | 'senders' | 'postings' | 'counters' | 'textQueue' | 'folderCounts' | 'contacts' | 'settings';
+
+/**
+ * The cache as the views see it: every table, read only. Only the writer
+ * (./writer.ts, through the sync engine's actions) changes the cache, so
+ * that what the views show and what goes to the server never disagree.
+ */
+export type CacheReader = {
+  readonly [Name in TableName]: TwinboxDatabase[Name] extends Table<infer T, infer K, infer _Insert> ? ReadonlyTable<T, K> : never;
+} & Pick<TwinboxDatabase, 'transaction'>;

@@ -12,6 +12,7 @@
  */
 import type { Table } from 'dexie';
 import type { MessageSummary } from '../../shared/model';
+import type { ReadonlyTable } from './read-only';
 import type { CacheCounter, SearchPosting } from './rows';
 
 export interface IndexedWords {
@@ -84,7 +85,7 @@ export async function writePostings(postings: Table<SearchPosting, [string, numb
  * The messages with a word that starts with `prefix` (two characters or
  * more), by number, each with its date; of one account, or of all.
  */
-export async function docsStartingWith(postings: Table<SearchPosting, [string, number]>, prefix: string, accountId?: string): Promise<Map<number, number>> {
+export async function docsStartingWith(postings: ReadonlyTable<SearchPosting, [string, number]>, prefix: string, accountId?: string): Promise<Map<number, number>> {
   const found = new Map<number, number>();
   const bucket = bucketOf(prefix);
   const rows = await postings.where('[bucket+chunk]').between([bucket, -Infinity], [bucket, Infinity]).toArray();

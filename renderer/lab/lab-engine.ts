@@ -15,7 +15,7 @@ import { asTwinboxError, isErrorCode } from '../../shared/errors';
 import type { MethodInput } from '../../shared/contract';
 import type { ProtocolLogLine, ServerSnapshot } from '../../shared/model';
 import type { CachedMessage } from '../db/rows';
-import type { TwinboxDatabase } from '../db/schema';
+import type { CacheReader } from '../db/schema';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import { MailActions } from '../sync/actions';
 import type { SyncEngine } from '../sync/engine';
@@ -80,7 +80,7 @@ export class LabEngine {
 
   constructor(
     readonly client: TwinboxClient,
-    readonly db: TwinboxDatabase,
+    readonly db: CacheReader,
     readonly engine: SyncEngine,
     pair: LabPair,
     private readonly demo: boolean,

@@ -5,7 +5,7 @@
  */
 import type { ServerSnapshot } from '../../shared/model';
 import type { CachedMessage } from '../db/rows';
-import type { TwinboxDatabase } from '../db/schema';
+import type { CacheReader } from '../db/schema';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import type { SyncEngine } from '../sync/engine';
 import { LabEngine } from './lab-engine';
@@ -25,7 +25,7 @@ export class LabRuntime {
   private readonly lab: LabEngine;
   private readonly pushOrPollControl: PushOrPollControl = {};
 
-  constructor(client: TwinboxClient, db: TwinboxDatabase, engine: SyncEngine, pair: LabPair, demo: boolean, recorder: LogRecorder, hooks: LabHooks) {
+  constructor(client: TwinboxClient, db: CacheReader, engine: SyncEngine, pair: LabPair, demo: boolean, recorder: LogRecorder, hooks: LabHooks) {
     this.lab = new LabEngine(client, db, engine, pair, demo, recorder, hooks);
   }
 

@@ -8,7 +8,7 @@
  */
 import type { ServerSnapshot } from '../../shared/model';
 import type { CachedMessage } from '../db/rows';
-import type { TwinboxDatabase } from '../db/schema';
+import type { CacheReader } from '../db/schema';
 import { accountMessages } from '../db/queries';
 import { locale, t } from '../i18n';
 import { folderPathLabel } from '../i18n/folder-label';
@@ -63,7 +63,7 @@ export function fromRows(rows: readonly CachedMessage[], book?: IdentityBook): O
 }
 
 /** Everything an account's cache holds, every folder. */
-export async function observeCache(db: TwinboxDatabase, accountId: string, book?: IdentityBook): Promise<Observation> {
+export async function observeCache(db: CacheReader, accountId: string, book?: IdentityBook): Promise<Observation> {
   return fromRows(await accountMessages(db, accountId).toArray(), book);
 }
 

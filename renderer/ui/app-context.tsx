@@ -1,12 +1,12 @@
 import { createContext, useContext } from 'react';
-import type { TwinboxDatabase } from '../db/schema';
+import type { CacheReader } from '../db/schema';
 import type { TwinboxClient } from '../ipc/twinbox-client';
 import type { SyncEngine } from '../sync/engine';
 
 /** What every view reads from and acts through: the cache (read only) and the engine (actions). */
 export interface AppServices {
   client: TwinboxClient;
-  db: TwinboxDatabase;
+  db: CacheReader;
   engine: SyncEngine;
 }
 

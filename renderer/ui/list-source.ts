@@ -4,7 +4,7 @@
  * than 100), or a fixed set of search results.
  */
 import type { CachedMessage, MessageKey } from '../db/rows';
-import type { TwinboxDatabase } from '../db/schema';
+import type { CacheReader } from '../db/schema';
 import type { FolderRef } from './selection';
 
 export type SortField = 'date' | 'sender' | 'subject';
@@ -32,7 +32,7 @@ const INDEX: Record<SortField, string> = {
   subject: '[accountId+folder+subjectKey]',
 };
 
-export function folderSource(db: TwinboxDatabase, folder: FolderRef, view: ViewOptions): ListSource {
+export function folderSource(db: CacheReader, folder: FolderRef, view: ViewOptions): ListSource {
   const { accountId, path } = folder;
   const threaded = view.conversations && view.sort === 'date';
   const range = () =>
@@ -51,7 +51,7 @@ export function folderSource(db: TwinboxDatabase, folder: FolderRef, view: ViewO
   };
 }
 
-export function keysSource(db: TwinboxDatabase, id: string, keys: readonly MessageKey[]): ListSource {
+export function keysSource(db: CacheReader, id: string, keys: readonly MessageKey[]): ListSource {
   return {
     id: `keys\u0000${id}`,
     count: () => Promise.resolve(keys.length),

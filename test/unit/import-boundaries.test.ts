@@ -17,7 +17,7 @@ async function ruleViolations(filePath: string, code: string): Promise<string[]>
   return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('no-restricted-')).map((m) => `${m.ruleId}: ${m.message}`);
 }
 
-describe('import directions between main/, renderer/ and shared/', () => {
+describe('import directions between main/, renderer/ and shared/, and from the views to the cache', () => {
   it.each([
     ['shared/probe.ts', "import { dispatch } from '../main/ipc/dispatch';\nexport const x = dispatch;\n"],
     ['shared/deeper/probe.ts', "import { App } from '../../renderer/App';\nexport const x = App;\n"],
@@ -31,6 +31,10 @@ describe('import directions between main/, renderer/ and shared/', () => {
     ['renderer/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n"],
     ['renderer/probe.ts', 'export const x = process.env;\n'],
     ['main/probe.ts', "import { App } from '../renderer/App';\nexport const x = App;\n"],
+    ['renderer/ui/probe.tsx', "import { CacheWriter } from '../db/writer';\nexport const x = CacheWriter;\n"],
+    ['renderer/ui/reader/probe.ts', "import { putWithThreads } from '../../db/threads';\nexport const x = putWithThreads;\n"],
+    ['renderer/App.tsx', "import { applyImapDelta } from './db/imap-writer';\nexport const x = applyImapDelta;\n"],
+    ['renderer/ui/probe.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"],
   ])('refuses in %s: %j', async (filePath, code) => {
     expect(await ruleViolations(filePath, code)).not.toEqual([]);
   });
@@ -41,6 +45,8 @@ describe('import directions between main/, renderer/ and shared/', () => {
     ['shared/probe.ts', "import { ERROR_TEXT } from './errors';\nexport const x = ERROR_TEXT;\n"],
     // A folder whose name merely contains "main" is not the main process.
     ['renderer/probe.ts', "import { x as y } from './domain/mainly';\nexport const x = y;\n"],
+    ['renderer/ui/probe.ts', "import { keyOf } from '../db/rows';\nimport { folderMessages } from '../db/queries';\nexport const x = [keyOf, folderMessages];\n"],
+    ['renderer/sync/probe.ts', "import { CacheWriter } from '../db/writer';\nexport const x = CacheWriter;\n"],
   ])('allows in %s: %j', async (filePath, code) => {
     expect(await ruleViolations(filePath, code)).toEqual([]);
   });

@@ -6,7 +6,7 @@
 import { TwinboxError } from '../../../shared/errors';
 import type { AttachmentInfo, MessageBody } from '../../../shared/model';
 import type { CachedMessage, MessageKey } from '../../db/rows';
-import type { TwinboxDatabase } from '../../db/schema';
+import type { CacheReader } from '../../db/schema';
 import type { TwinboxClient } from '../../ipc/twinbox-client';
 import type { SyncEngine } from '../../sync/engine';
 import type { DraftRef } from '../../sync/outbox';
@@ -56,7 +56,7 @@ export interface InitialCompose {
 
 export interface LoadServices {
   client: TwinboxClient;
-  db: TwinboxDatabase;
+  db: CacheReader;
   engine: Pick<SyncEngine, 'openMessage' | 'capabilities'>;
 }
 

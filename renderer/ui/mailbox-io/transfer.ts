@@ -4,7 +4,7 @@
  * writes the mail; a POP3 account's imported messages get their rows here.
  */
 import type { ExportResult, ImportResult } from '../../../shared/contract';
-import type { TwinboxDatabase } from '../../db/schema';
+import type { CacheReader } from '../../db/schema';
 import type { TwinboxClient } from '../../ipc/twinbox-client';
 import { t } from '../../i18n';
 import type { SyncEngine } from '../../sync/engine';
@@ -20,7 +20,7 @@ const UPLOAD_PIECE_BYTES = 4 * 1024 * 1024;
 const SETTLE_BATCH = 10_000;
 
 /** The messages of these folders as the index holds them, oldest first, as an export names them. */
-export async function exportFolders(db: TwinboxDatabase, accountId: string, folders: readonly string[]): Promise<ExportFolder[]> {
+export async function exportFolders(db: CacheReader, accountId: string, folders: readonly string[]): Promise<ExportFolder[]> {
   return Promise.all(
     folders.map(async (folder) => {
       const rows = await db.messages.where('[accountId+folder+sortDate]').between([accountId, folder, -Infinity], [accountId, folder, Infinity]).toArray();

@@ -7,7 +7,7 @@
 import { Dexie } from 'dexie';
 import type { SpecialUse } from '../../../shared/model';
 import type { CachedFolder, CachedMessage, FolderCount, MessageKey } from '../../db/rows';
-import type { TwinboxDatabase } from '../../db/schema';
+import type { CacheReader } from '../../db/schema';
 import { folderMessages } from '../../db/queries';
 import { POP3_FOLDER } from '../../db/rows';
 import type { ListSource } from '../list-source';
@@ -52,13 +52,13 @@ export const countsTowardUnread = outside(NOT_UNREAD_VIEW);
 /** Folders the Flagged view reads: every selectable folder except Trash and Junk. */
 export const countsTowardFlagged = outside(NOT_FLAGGED_VIEW);
 
-async function accountIds(db: TwinboxDatabase): Promise<string[]> {
+async function accountIds(db: CacheReader): Promise<string[]> {
   return (await db.accounts.toArray()).map((account) => account.id);
 }
 
 /** The folders a view reads that hold some of what it lists, by the counts kept per folder, each with its account's place. */
 async function foldersHolding(
-  db: TwinboxDatabase,
+  db: CacheReader,
   reads: (folder: CachedFolder) => boolean,
   holds: (count: FolderCount) => number,
 ): Promise<{ folders: { accountId: string; path: string; account: number }[]; total: number; accounts: number }> {
@@ -80,7 +80,7 @@ async function foldersHolding(
  * list at once, a block 10,000 rows down in about 0.4 s (a folder's own list
  * skips them at about 10 µs each).
  */
-async function newestInboxEntries(db: TwinboxDatabase, limit: number): Promise<Entry[][]> {
+async function newestInboxEntries(db: CacheReader, limit: number): Promise<Entry[][]> {
   const ids = await accountIds(db);
   return Promise.all(
     ids.map(async (accountId, account) => {
@@ -103,7 +103,7 @@ async function newestInboxEntries(db: TwinboxDatabase, limit: number): Promise<E
  * Its order is the primary key's, not the date's, so the rows are read to
  * sort them: the cost grows with unread mail, not with all mail.
  */
-async function unreadRows(db: TwinboxDatabase, opened: OpenedHere): Promise<CachedMessage[][]> {
+async function unreadRows(db: CacheReader, opened: OpenedHere): Promise<CachedMessage[][]> {
   const { folders, accounts } = await foldersHolding(db, countsTowardUnread, (count) => count.unread);
   const lists = byAccount(
     accounts,
@@ -124,7 +124,7 @@ async function unreadRows(db: TwinboxDatabase, opened: OpenedHere): Promise<Cach
 export type OpenedHere = ReadonlyMap<string, MessageKey>;
 
 /** The opened messages that are read now and still in a folder the Unread view reads (not the unread ones: those it lists anyway). */
-async function openedAndRead(db: TwinboxDatabase, opened: OpenedHere): Promise<CachedMessage[]> {
+async function openedAndRead(db: CacheReader, opened: OpenedHere): Promise<CachedMessage[]> {
   if (opened.size === 0) return [];
   const [rows, folders] = await Promise.all([db.messages.bulkGet([...opened.values()]), db.folders.toArray()]);
   const readable = new Set(folders.filter(countsTowardUnread).map((folder) => `${folder.accountId}\u0000${folder.path}`));
@@ -139,7 +139,7 @@ async function openedAndRead(db: TwinboxDatabase, opened: OpenedHere): Promise<C
  * about 30 ms per 1,000 rows in Chromium (measured with 10,000), paid only
  * while the Flagged view is shown, and only in folders holding flagged mail.
  */
-async function flaggedRows(db: TwinboxDatabase): Promise<CachedMessage[][]> {
+async function flaggedRows(db: CacheReader): Promise<CachedMessage[][]> {
   const { folders, accounts } = await foldersHolding(db, countsTowardFlagged, (count) => count.flagged);
   return byAccount(accounts, folders, await Promise.all(folders.map((folder) => folderMessages(db, folder.accountId, folder.path).filter((row) => row.flagged === 1).toArray())));
 }
@@ -169,23 +169,23 @@ function rowEntries(lists: CachedMessage[][]): { entries: Entry[]; rows: Map<str
 }
 
 /** The Inbox unread of every account, kept per folder (db/folder-counts.ts). */
-export async function inboxesUnread(db: TwinboxDatabase): Promise<number> {
+export async function inboxesUnread(db: CacheReader): Promise<number> {
   const counts = await db.folderCounts.toArray();
   return counts.filter((count) => count.folder === POP3_FOLDER).reduce((sum, count) => sum + count.unread, 0);
 }
 
 /** Unread mail in the folders the Unread view reads, from the kept counts. */
-export async function unreadTotal(db: TwinboxDatabase): Promise<number> {
+export async function unreadTotal(db: CacheReader): Promise<number> {
   return (await foldersHolding(db, countsTowardUnread, (count) => count.unread)).total;
 }
 
 /** Flagged mail in the folders the Flagged view reads, from the kept counts. */
-export async function flaggedTotal(db: TwinboxDatabase): Promise<number> {
+export async function flaggedTotal(db: CacheReader): Promise<number> {
   return (await foldersHolding(db, countsTowardFlagged, (count) => count.flagged)).total;
 }
 
 /** `visit` tells one showing of the view from the next (what `opened` holds is this visit's). */
-export function unifiedSource(db: TwinboxDatabase, view: UnifiedView, opened: OpenedHere = new Map(), visit = 0): ListSource {
+export function unifiedSource(db: CacheReader, view: UnifiedView, opened: OpenedHere = new Map(), visit = 0): ListSource {
   const id = `unified\u0000${view}\u0000${visit}`;
   if (view === 'inboxes') {
     return {
