@@ -107,6 +107,8 @@ export interface SenderPreference {
  * A body as schema versions 1 to 5 kept it in IndexedDB. Since version 6
  * bodies live in main's message store; this table is only read to move what
  * an older Twinbox left there (renderer/sync/store-migration.ts), and emptied.
+ * Spelt out rather than built from MessageBody on purpose: it is what those
+ * versions wrote, and must not follow MessageBody when that changes.
  */
 export interface LegacyBody {
   accountId: string;
