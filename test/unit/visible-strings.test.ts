@@ -20,6 +20,7 @@ describe('visible strings', () => {
       const b = <input placeholder="Search mail" className="search box" />;
       const c = <span>{busy ? 'Sending' : t('compose:send')}</span>;
       const d = { label: 'Archive', id: 'archive' };
+      const f = <Field hint="Usually your address" id="user" />;
       const e = \`Could not move to \${folder}; it is back.\`;
     `;
     expect(findVisibleStrings('sample.tsx', source).map((item) => [item.rule, item.text])).toEqual([
@@ -27,6 +28,7 @@ describe('visible strings', () => {
       ['attribute', 'Search mail'],
       ['jsx-expression', 'Sending'],
       ['property', 'Archive'],
+      ['attribute', 'Usually your address'],
       ['prose', 'Could not move to ; it is back.'],
     ]);
   });

@@ -22,7 +22,11 @@ export interface VisibleString {
   text: string;
 }
 
-const VISIBLE_ATTRIBUTES = new Set(['title', 'placeholder', 'alt', 'label', 'aria-label', 'aria-description', 'aria-placeholder', 'aria-roledescription', 'aria-valuetext']);
+const VISIBLE_ATTRIBUTES = new Set([
+  ...['title', 'placeholder', 'alt', 'label', 'aria-label', 'aria-description', 'aria-placeholder', 'aria-roledescription', 'aria-valuetext'],
+  // Our own components' props that end up on screen.
+  ...['hint', 'description', 'heading', 'caption', 'summary', 'text', 'message', 'legend'],
+]);
 const VISIBLE_PROPERTIES = new Set(['label', 'title', 'text', 'heading', 'headline', 'description', 'placeholder', 'hint', 'caption', 'summary', 'verdict', 'explanation']);
 const HAS_LETTER = /\p{L}/u;
 const WORD_PAIR = /\p{L}{2,}[\s\u00a0]+\p{L}/u;
