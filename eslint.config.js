@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -101,5 +102,7 @@ export default tseslint.config(
   },
   { files: ['main/**', 'test/**', '*.config.*'], languageOptions: { globals: globals.node } },
   { files: ['renderer/**'], languageOptions: { globals: globals.browser } },
+  // The rules of hooks and the React Compiler's checks (pure renders, no state set during render or in effects, refs read in handlers only).
+  { files: ['renderer/**/*.{ts,tsx}'], ...reactHooks.configs.flat['recommended-latest'] },
   ...boundaryRules,
 );

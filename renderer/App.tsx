@@ -87,7 +87,8 @@ export function App(): React.JSX.Element {
   const accountIds = useLiveQuery(async () => (await db.accounts.toArray()).map((a) => a.id), [], [] as string[]);
   const chosen = folder && accountIds.includes(folder.accountId) ? folder : undefined;
   const firstId = accountIds[0];
-  const shown = chosen ?? (firstId ? { accountId: firstId, path: 'INBOX' } : undefined);
+  // Memoised: the list's source below is made again whenever this changes, and the fallback would be a new object each render.
+  const shown = useMemo(() => chosen ?? (firstId ? { accountId: firstId, path: 'INBOX' } : undefined), [chosen, firstId]);
   const unifiedShown = firstId ? unified : undefined;
   const folderShown = unifiedShown ? undefined : shown;
   const badges = useAccountBadges();

@@ -61,6 +61,7 @@ export const MessageList = forwardRef<
   const scroller = useRef<HTMLDivElement>(null);
   const count = useLiveQuery(() => source.count(), [source.id], 0);
   const rowHeight = ROW_HEIGHT[useDensity()];
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual's known, documented limitation: useVirtualizer returns a mutable object whose methods cannot be memoised, so the compiler skips this component; expected here, as nothing hands the virtualiser or its results to a memoised child
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 15 });
   // Sizes already handed out are cached by the virtualiser: a change of density has to place every row again.
   const placedAt = useRef(rowHeight);

@@ -41,10 +41,17 @@ function OpenMessage({ messageKey }: { messageKey: MessageKey }): React.JSX.Elem
   const loaded = message !== undefined;
   const unread = message?.seen === 0;
 
+  // Each opening (another try, or the message back in the cache) starts without the last one's failure: cleared as it
+  // renders, not by the effect below a render later.
+  const [opening, setOpening] = useState({ loaded, attempt });
+  if (opening.loaded !== loaded || opening.attempt !== attempt) {
+    setOpening({ loaded, attempt });
+    setFailure(undefined);
+  }
+
   useEffect(() => {
     if (!loaded) return;
     let current = true;
-    setFailure(undefined);
     engine.openMessage(messageKey).then(
       (opened) => current && setBody(opened),
       (error: unknown) => current && setFailure(asTwinboxError(error)),

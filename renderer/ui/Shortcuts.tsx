@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
 export interface ShortcutHandlers {
@@ -92,8 +92,11 @@ export function showShortcuts(): void {
 export function Shortcuts({ handlers }: { handlers: ShortcutHandlers }): React.JSX.Element {
   const { t } = useTranslation(['mail', 'common']);
   const help = useRef<HTMLDialogElement>(null);
-  const current = useRef(handlers);
-  current.current = handlers;
+  // The handlers of the latest render, without listening again each time they change.
+  const run = useEffectEvent((name: keyof ShortcutHandlers | 'help') => {
+    if (name === 'help') help.current?.showModal();
+    else handlers[name]();
+  });
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent): void {
@@ -101,8 +104,7 @@ export function Shortcuts({ handlers }: { handlers: ShortcutHandlers }): React.J
       const name = handlerFor(event);
       if (!name) return;
       event.preventDefault();
-      if (name === 'help') help.current?.showModal();
-      else current.current[name]();
+      run(name);
     }
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionTestResult } from '../../../shared/contract';
 import type { TwinboxError } from '../../../shared/errors';
@@ -52,8 +53,6 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
   const removeButton = useRef<HTMLButtonElement>(null);
   const [passwordsPersist, setPasswordsPersist] = useState(true);
   const [stage, setStage] = useState<'setup' | 'form'>(editing ? 'form' : 'setup');
-  // Set as the form takes over from the setup: what to do once its fields exist (focus needs them).
-  const [handover, setHandover] = useState<'add' | 'manual'>();
   const testArea = useRef<HTMLDivElement>(null);
   // After "Add account" the form opens at its top while the results grow at its bottom: bring them into view once.
   const showResults = useRef(false);
@@ -158,19 +157,13 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
     }
   }
 
-  useEffect(() => {
-    if (handover === undefined) return;
-    setHandover(undefined);
-    if (handover === 'manual') {
-      document.getElementById(controlId(formId, 'incoming.host'))?.focus();
-      return;
-    }
-    // "Add account" on the proposal: the same test and save as the form's Save, its results (an untrusted certificate, say) in view.
-    testArea.current?.focus();
-    showResults.current = true;
-    void save(false);
-    // Runs once per handover, with the draft the setup handed over in the same update.
-  }, [handover]);
+  /** The setup hands over to the form, put on screen at once (flushSync): what follows needs its fields (focus, say). */
+  function takeOver(next: AccountDraft): void {
+    flushSync(() => {
+      setDraft(next);
+      setStage('form');
+    });
+  }
 
   useEffect(() => {
     if (!showResults.current || (test.kind !== 'done' && test.kind !== 'error')) return;
@@ -186,14 +179,15 @@ export function AccountDialog({ account, onClose }: { account?: Account; onClose
           passwordsPersist={passwordsPersist}
           onCancel={onClose}
           onManual={(next) => {
-            setDraft(next);
-            setStage('form');
-            if (next.incoming.host === '') setHandover('manual');
+            takeOver(next);
+            if (next.incoming.host === '') document.getElementById(controlId(formId, 'incoming.host'))?.focus();
           }}
           onAdd={(next) => {
-            setDraft(next);
-            setStage('form');
-            setHandover('add');
+            takeOver(next);
+            // "Add account" on the proposal: the same test and save as the form's Save, its results (an untrusted certificate, say) in view.
+            testArea.current?.focus();
+            showResults.current = true;
+            void save(false, next);
           }}
         />
       </Modal>

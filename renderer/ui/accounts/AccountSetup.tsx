@@ -62,7 +62,8 @@ export function AccountSetup({
   // Only the latest search may answer: an address changed meanwhile makes an older answer meaningless.
   const search = useRef(0);
   const manualButton = useRef<HTMLButtonElement>(null);
-  const [focusAfter, setFocusAfter] = useState<'email' | 'manual'>();
+  // Where focus goes once the screen shows what was set with it: a new object for every request, so asking again moves it again.
+  const [focusAfter, setFocusAfter] = useState<{ on: 'email' | 'manual' }>();
 
   useEffect(() => {
     return () => {
@@ -72,9 +73,8 @@ export function AccountSetup({
 
   useEffect(() => {
     if (focusAfter === undefined) return;
-    if (focusAfter === 'email') document.getElementById(controlId(formId, 'setup-email'))?.focus();
+    if (focusAfter.on === 'email') document.getElementById(controlId(formId, 'setup-email'))?.focus();
     else manualButton.current?.focus();
-    setFocusAfter(undefined);
   }, [focusAfter, formId]);
 
   function edit(next: Partial<SetupIdentity>): void {
@@ -102,12 +102,12 @@ export function AccountSetup({
         setPhase({ kind: 'found', email, discovery: result.discovery, steps: result.steps });
       } else {
         setPhase({ kind: 'not-found', email, steps: result.steps });
-        setFocusAfter('manual');
+        setFocusAfter({ on: 'manual' });
       }
     } catch (error) {
       if (mine !== search.current) return;
       setPhase({ kind: 'failed', email, error: asTwinboxError(error) });
-      setFocusAfter('manual');
+      setFocusAfter({ on: 'manual' });
     }
   }
 
@@ -127,7 +127,7 @@ export function AccountSetup({
         onManual={manual}
         onBack={() => {
           setPhase({ kind: 'typing' });
-          setFocusAfter('email');
+          setFocusAfter({ on: 'email' });
         }}
       />
     );
@@ -252,10 +252,11 @@ function Proposal({
   const draft = (): AccountDraft => draftFromDiscovery(discovery, mode, identity);
 
   // The first thing to do on this screen has focus; the form's name (the sentence saying where the servers came from) is read with it.
+  // Chosen on arrival only: later changes (the mode, the confirmation) leave focus where the user put it.
+  const [firstFocus] = useState<'manual' | 'confirm' | 'action'>(() => (noWay ? 'manual' : discovery.insecureSource ? 'confirm' : 'action'));
   useEffect(() => {
-    (noWay ? manualButton.current : discovery.insecureSource ? confirmBox.current : (signInButton.current ?? addButton.current))?.focus();
-    // Only on arrival: later changes (the mode, the confirmation) leave focus where the user put it.
-  }, []);
+    (firstFocus === 'manual' ? manualButton.current : firstFocus === 'confirm' ? confirmBox.current : (signInButton.current ?? addButton.current))?.focus();
+  }, [firstFocus]);
 
   async function signInThenAdd(): Promise<void> {
     if (!signInWith) return;

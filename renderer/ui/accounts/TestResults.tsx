@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionTestResult, TestOutcome } from '../../../shared/contract';
 import { TwinboxError } from '../../../shared/errors';
@@ -145,7 +145,9 @@ function CertificateDetails({
   onTrust: (certificate: CertificateInfo) => void;
 }): React.JSX.Element {
   const { t } = useTranslation('accounts');
-  const expired = Date.parse(certificate.validTo) < Date.now();
+  // Expired as of when the details were shown: the clock is read once, not on every render.
+  const [shownAt] = useState(() => Date.now());
+  const expired = Date.parse(certificate.validTo) < shownAt;
   return (
     <div className="accounts-certificate">
       {previouslyTrusted && previouslyTrusted.fingerprint256 !== certificate.fingerprint256 && (

@@ -1,5 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { contactAddress, suggestContacts } from '../../db/contacts';
@@ -43,15 +43,19 @@ export function AddressInput({
   // The address typed out in full needs no suggestion of itself.
   const suggestions = query && found.length === 1 && found[0]?.address === query.text.toLowerCase() ? [] : found;
 
-  useEffect(() => setActive(0), [query]);
-
   // Closed in the same render as the query goes, not one later when the effect has emptied the list.
   const open = query !== undefined && suggestions.length > 0;
-  const close = (): void => setQuery(undefined);
+
+  /** Every new query (or none) starts at its first suggestion. */
+  function ask(next: { text: string; exclude: string[] } | undefined): void {
+    setQuery(next);
+    setActive(0);
+  }
+  const close = (): void => ask(undefined);
 
   function lookUp(text: string, caretAtEnd: boolean): void {
     const typed = typedRecipient(text);
-    setQuery(caretAtEnd && typed.query !== '' ? { text: typed.query, exclude: typed.earlier } : undefined);
+    ask(caretAtEnd && typed.query !== '' ? { text: typed.query, exclude: typed.earlier } : undefined);
   }
 
   function accept(contact: Contact): void {

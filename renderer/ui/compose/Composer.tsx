@@ -1,6 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { X } from 'lucide-react';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { safeFileName } from '../../../shared/file-names';
@@ -114,7 +114,7 @@ export function Composer({ request, outbox, onDone }: { request: ComposeRequest;
           {load.text}
         </div>
       )}
-      {load.kind === 'ready' && <ComposeForm initial={load.initial} outbox={outbox} onDone={onDone} onBusy={setBusy} closeRequest={closeRequest} />}
+      {load.kind === 'ready' && <ComposeForm initial={load.initial} outbox={outbox} onDone={onDone} onBusy={setBusy} closeRequestRef={closeRequest} />}
     </dialog>
   );
 }
@@ -129,14 +129,15 @@ function ComposeForm({
   outbox,
   onDone,
   onBusy,
-  closeRequest,
+  closeRequestRef,
 }: {
   initial: InitialCompose;
   outbox: Outbox;
   onDone: (outcome: ComposeOutcome) => void;
   /** Sending or closing: the controls outside the form are disabled too. */
   onBusy: (busy: boolean) => void;
-  closeRequest: RefObject<() => void>;
+  /** What Escape and the Close button do: the form sets it after each render. */
+  closeRequestRef: RefObject<() => void>;
 }): React.JSX.Element {
   const { db } = useApp();
   const { t } = useTranslation(['compose', 'common']);
@@ -152,6 +153,10 @@ function ComposeForm({
   };
   /** Who it is written as: an account's own address or another of its identities (identities.ts). */
   const [identityKey, setIdentityKey] = useState(initial.identity ?? '');
+  // None given (a new message): the first account's own address, once the accounts are read; set as this renders, not
+  // in an effect a render later.
+  const firstAccount = accounts?.[0];
+  if (identityKey === '' && firstAccount) setIdentityKey(identityKeyOf(identitiesOf(firstAccount)[0] ?? { accountId: firstAccount.id, id: OWN_IDENTITY }));
   const accountId = identityKey.split('\u0000')[0] ?? '';
   const [fields, setFields] = useState<Record<AddressField | 'subject', string>>({ to: initial.to, cc: initial.cc, bcc: initial.bcc, subject: initial.subject });
   const [format, setFormat] = useState<BodyFormat>(initial.format);
@@ -164,9 +169,10 @@ function ComposeForm({
   const [draftStatus, setDraftStatus] = useState<DraftStatus>({ kind: 'idle' });
   const [confirming, setConfirming] = useState(false);
   const [dragging, setDragging] = useState(false);
-  /** The message as it stands, for the session to save or send; set below, once what it reads is there. */
+  /** The message as it stands, for the session to save or send; set after each render (below). */
   const snapshot = useRef<() => DraftSnapshot>(() => undefined);
   const [session] = useState(
+    // eslint-disable-next-line react-hooks/refs -- no ref is read during render: DraftSession only keeps this reader and calls it in save() (the Save button, the autosave timer), never while it is being constructed
     () =>
       new DraftSession(outbox, () => snapshot.current(), setDraftStatus, {
         ...(initial.draft ? { draft: initial.draft } : {}),
@@ -175,15 +181,20 @@ function ComposeForm({
   );
   const editor = useRef<HTMLDivElement>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
-  const inputs = { to: useRef<HTMLInputElement>(null), cc: useRef<HTMLInputElement>(null), bcc: useRef<HTMLInputElement>(null) };
+  const toInput = useRef<HTMLInputElement>(null);
+  const ccInput = useRef<HTMLInputElement>(null);
+  const bccInput = useRef<HTMLInputElement>(null);
+  const inputs = { to: toInput, cc: ccInput, bcc: bccInput };
   const dragDepth = useRef(0);
 
   const identity: SendingIdentity | undefined = accounts ? findIdentity(accounts, identityKey) : undefined;
   const busy = phase !== 'editing';
 
-  // Timers and the close request see the current values through this.
+  // Timers and the close request see the current values through this, brought up to date as each render is committed.
   const latest = useRef({ accountId, fields, format, text, attachments, identity });
-  latest.current = { accountId, fields, format, text, attachments, identity };
+  useLayoutEffect(() => {
+    latest.current = { accountId, fields, format, text, attachments, identity };
+  });
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
   useEffect(() => () => session.dispose(), [session]);
@@ -193,11 +204,6 @@ function ComposeForm({
   function changed(): void {
     session.changed();
   }
-
-  useEffect(() => {
-    const first = accounts?.[0];
-    if (identityKey === '' && first) setIdentityKey(identityKeyOf(identitiesOf(first)[0] ?? { accountId: first.id, id: OWN_IDENTITY }));
-  }, [accounts, identityKey]);
 
   /** Written as another identity: its signature takes the place of the last one, where that still stands as it was put in. */
   function chooseIdentity(key: string): void {
@@ -212,7 +218,7 @@ function ComposeForm({
   // Typing starts where it makes sense: the To field, or the top of the body above the quote.
   useEffect(() => {
     if (initial.focus === 'to') {
-      inputs.to.current?.focus();
+      toInput.current?.focus();
       return;
     }
     if (textarea.current) {
@@ -227,8 +233,8 @@ function ComposeForm({
       document.getSelection()?.removeAllRanges();
       document.getSelection()?.addRange(start);
     }
-    // Once, when the form appears.
-  }, []);
+    // Once, when the form appears: what it was opened with does not change.
+  }, [initial.focus]);
 
   /** The message as it stands; recipients that are not addresses are left out (a draft keeps the rest). */
   function currentMessage(): OutgoingMessage | undefined {
@@ -256,10 +262,12 @@ function ComposeForm({
     };
   }
 
-  snapshot.current = () => {
-    const message = currentMessage();
-    return message ? { accountId: latest.current.accountId, message } : undefined;
-  };
+  useLayoutEffect(() => {
+    snapshot.current = () => {
+      const message = currentMessage();
+      return message ? { accountId: latest.current.accountId, message } : undefined;
+    };
+  });
 
   function validate(field: AddressField): string | undefined {
     const { invalid } = parseAddressList(latest.current.fields[field]);
@@ -308,10 +316,12 @@ function ComposeForm({
     if (await session.save()) onDone({ kind: 'saved' });
   }
 
-  closeRequest.current = () => {
-    if (busy) return;
-    void session.closeDecision().then((decision) => (decision === 'ask' ? setConfirming(true) : onDone({ kind: decision })));
-  };
+  useLayoutEffect(() => {
+    closeRequestRef.current = () => {
+      if (busy) return;
+      void session.closeDecision().then((decision) => (decision === 'ask' ? setConfirming(true) : onDone({ kind: decision })));
+    };
+  });
 
   function setField(field: AddressField | 'subject', value: string): void {
     setFields((current) => ({ ...current, [field]: value }));

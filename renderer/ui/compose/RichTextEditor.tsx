@@ -46,10 +46,11 @@ export function RichTextEditor({
   const toolbar = useRef<HTMLDivElement>(null);
   const linkErrorId = useId();
 
+  // The first content only: afterwards the editor owns its DOM (a remount starts it again).
+  const [startHtml] = useState(initialHtml);
   useLayoutEffect(() => {
-    if (editorRef.current) editorRef.current.innerHTML = sanitizeHtml(initialHtml);
-    // The first content only: afterwards the editor owns its DOM (a remount starts it again).
-  }, []);
+    if (editorRef.current) editorRef.current.innerHTML = sanitizeHtml(startHtml);
+  }, [editorRef, startHtml]);
 
   useEffect(() => {
     function update(): void {

@@ -13,7 +13,7 @@ import { Flag, FlagOff, Mail, MailOpen, MailPlus, Trash } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { AppInfo } from '../../../shared/contract';
-import type { Account, ServerSnapshot } from '../../../shared/model';
+import type { ServerSnapshot } from '../../../shared/model';
 import type { CachedMessage } from '../../db/rows';
 import { POP3_FOLDER } from '../../db/rows';
 import { errorText, t as translate } from '../../i18n';
@@ -66,12 +66,9 @@ export function Lab(): React.JSX.Element {
   const pop3 = pop3Accounts.find((a) => a.id === chosen.pop3) ?? twins?.pop3 ?? pop3Accounts[0];
   const imap =
     imapAccounts.find((a) => a.id === chosen.imap) ?? (pop3 ? imapAccounts.find((a) => sameMailbox(a, pop3)) : undefined) ?? twins?.imap ?? imapAccounts[0];
-  // The cache hands out new objects on every change; the bench restarts only when the settings do.
+  const pair: LabPair | undefined = pop3 && imap ? { pop3, imap } : undefined;
+  // The cache hands out new objects on every change; the bench restarts only when the settings do (its key).
   const pairKey = JSON.stringify([pop3 ?? null, imap ?? null]);
-  const pair = useMemo<LabPair | undefined>(() => {
-    const [p, i] = JSON.parse(pairKey) as [Account | null, Account | null];
-    return p && i ? { pop3: p, imap: i } : undefined;
-  }, [pairKey]);
 
   return (
     <section className="lab" aria-label={t('title')}>
@@ -133,8 +130,11 @@ export function Lab(): React.JSX.Element {
   );
 }
 
-function LabBench({ pair, demo }: { pair: LabPair; demo: boolean }): React.JSX.Element {
+function LabBench({ pair: startPair, demo }: { pair: LabPair; demo: boolean }): React.JSX.Element {
   const { t } = useTranslation(['lab', 'common']);
+  // The pair as the bench started with it: new objects with the same settings change nothing, and other settings are
+  // another bench (Lab keys it by them).
+  const [pair] = useState(startPair);
   const { client, db, engine } = useApp();
   const recorder = useMemo(() => new LogRecorder(client), [client]);
   const [snapshot, setSnapshot] = useState<ServerSnapshot | undefined>();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { TwinboxError } from '../../../shared/errors';
 import { asTwinboxError } from '../../../shared/errors';
 import type { AttachmentInfo } from '../../../shared/model';
@@ -87,10 +87,17 @@ export function useMailContent(options: {
   }, [client, accountId, folder, serverId, wanted]);
 
   const blockedKey = prepared?.blockedImages.join('\n') ?? '';
+  // Asking for the pictures only says so (`remote` becomes a new 'loading'); the effect below fetches them.
   const loadRemote = useCallback(() => {
+    if (blockedKey !== '') setRemote({ kind: 'loading' });
+  }, [blockedKey]);
+  // A sender the user always allows: asked for as the message is shown, in the same render rather than an effect's.
+  if (autoLoad && remote.kind === 'blocked' && blockedKey !== '') setRemote({ kind: 'loading' });
+
+  // Fetches the pictures blocked as of the request: an effect event, so that the list changing meanwhile starts no second fetch.
+  const fetchRemote = useEffectEvent(() => {
     const urls = blockedKey === '' ? [] : blockedKey.split('\n');
     if (urls.length === 0) return;
-    setRemote({ kind: 'loading' });
     void (async () => {
       // One call per message: main's limits on a message's pictures (their number and their bytes in all) hold per
       // call, so a message may not spread its pictures over several. Those beyond the call's 100 stay blocked.
@@ -110,11 +117,12 @@ export function useMailContent(options: {
       setRemoteImages((previous) => new Map([...previous, ...loaded]));
       setRemote({ kind: 'loaded', failed });
     })();
-  }, [client, blockedKey]);
+  });
 
+  // Once per request (each is a new 'loading'); a fetch under way is not cancelled, only ignored once the message is gone.
   useEffect(() => {
-    if (autoLoad && remote.kind === 'blocked' && blockedKey !== '') loadRemote();
-  }, [autoLoad, remote.kind, blockedKey, loadRemote]);
+    if (remote.kind === 'loading') fetchRemote();
+  }, [remote]);
 
   return { prepared, remote, loadRemote };
 }
