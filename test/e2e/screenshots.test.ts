@@ -11,8 +11,8 @@ import { column, seedTarget, verdict } from './lab-harness';
 
 /**
  * The README's screenshots, taken from the app as it is: the main window with
- * a message open, the Protocol Lab after a scenario, and a reply being
- * written, on the demo mailbox opened as IMAP and as POP3. Every run walks
+ * a message open, the Protocol Lab after a scenario, a reply being written,
+ * and the main window in German, on the demo mailbox opened as IMAP and as POP3. Every run walks
  * the same steps and checks what each view shows; only with
  * TWINBOX_SCREENSHOTS=1 are the pictures written to docs/screenshots/ (so a
  * test run leaves the tree as it was):
@@ -151,5 +151,13 @@ describe('the README’s screenshots', () => {
     // The reply starts above the quote, where the composer put the caret.
     await page.keyboard.type('Thanks, Priya: the totals add up. See you on Friday.');
     await shoot(page, 'composer.png');
+
+    // The same window in German, chosen from the language menu: the words change, the mail does not.
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('alertdialog', { name: 'Discard this message?' }).getByRole('button', { name: 'Discard' }).click();
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('de');
+    await page.getByRole('toolbar', { name: 'Nachrichtenaktionen' }).getByRole('button', { name: 'Antworten', exact: true }).waitFor();
+    await page.getByRole('article', { name: 'Nachricht' }).getByRole('heading', { name: 'Quarterly report draft' }).waitFor();
+    await shoot(page, 'main-window-de.png');
   });
 });
