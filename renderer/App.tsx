@@ -1,3 +1,10 @@
+/**
+ * The main window: header (search, accounts, contacts, the Lab, the
+ * language), toolbar, folders, the message list and the reader, and the
+ * status bar. It holds what is chosen (folder or unified view, selection,
+ * the message open) and hands actions to the engine; the views under ui/
+ * draw the pieces.
+ */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { FlaskConical, Mails } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
